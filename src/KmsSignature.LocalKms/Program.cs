@@ -1,0 +1,2 @@
+// Entry point filled in by the LocalKms issue.
+return 0;

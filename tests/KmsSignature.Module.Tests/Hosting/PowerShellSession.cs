@@ -1,0 +1,83 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace KmsSignature.Module.Tests.Hosting;
+
+/// <summary>
+/// A real PowerShell 7 engine, hosted in-process, with the built module imported the way a user
+/// imports it. Only the Core cmdlets exist here (no Microsoft.PowerShell.Utility/Management),
+/// so test scripts use .NET calls where a user would write Get-Content or Set-Content.
+/// </summary>
+public sealed class PowerShellSession : IDisposable
+{
+    private readonly Runspace runspace;
+
+    public PowerShellSession(bool importModule = true)
+    {
+        var state = InitialSessionState.CreateDefault2();
+        if (importModule)
+        {
+            state.ImportPSModule(RepoPaths.ModuleManifest);
+        }
+
+        runspace = RunspaceFactory.CreateRunspace(state);
+        runspace.Open();
+    }
+
+    /// <summary>Runs script text; variables are set in the session first.</summary>
+    public ScriptResult Run(string script, IReadOnlyDictionary<string, object?>? variables = null)
+    {
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        if (variables is not null)
+        {
+            foreach (var (name, value) in variables)
+            {
+                runspace.SessionStateProxy.SetVariable(name, value);
+            }
+        }
+
+        ps.AddScript(script);
+        Collection<PSObject> output;
+        Exception? terminating = null;
+        try
+        {
+            output = ps.Invoke();
+        }
+        catch (RuntimeException ex)
+        {
+            output = new Collection<PSObject>();
+            terminating = ex;
+        }
+
+        return new ScriptResult(output, ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(),
+            ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating);
+    }
+
+    public void Dispose() => runspace.Dispose();
+}
+
+public sealed record ScriptResult(
+    Collection<PSObject> Output,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<string> Verbose,
+    Exception? Terminating)
+{
+    /// <summary>The terminating error as an ErrorRecord, when the script threw one.</summary>
+    public ErrorRecord? TerminatingRecord => (Terminating as IContainsErrorRecord)?.ErrorRecord;
+
+    /// <summary>Fails with the script's errors in the message, so a broken test says why.</summary>
+    public ScriptResult AssertSuccess()
+    {
+        if (Terminating is not null || Errors.Count > 0)
+        {
+            var messages = Errors.Select(e => $"{e.FullyQualifiedErrorId}: {e}")
+                .Prepend(Terminating?.ToString() ?? string.Empty);
+            throw new Xunit.Sdk.XunitException("Script failed:\n" + string.Join("\n", messages));
+        }
+
+        return this;
+    }
+}
