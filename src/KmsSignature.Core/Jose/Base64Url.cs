@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Buffers.Text;
+
+namespace KmsSignature.Core.Jose;
+
+/// <summary>
+/// Strict base64url (RFC 7515 §2, RFC 4648 §5): no padding, no whitespace, only <c>A–Z a–z 0–9 - _</c>,
+/// and no non-zero trailing bits, so every encoded value has exactly one spelling.
+/// </summary>
+public static class Base64Url
+{
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    /// <summary>Encodes without padding.</summary>
+    public static string Encode(ReadOnlySpan<byte> data)
+    {
+        var length = Base64.GetMaxEncodedToUtf8Length(data.Length);
+        var buffer = length <= 512 ? stackalloc char[length] : new char[length];
+        var written = 0;
+        var i = 0;
+        for (; i + 3 <= data.Length; i += 3)
+        {
+            var v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+            buffer[written++] = Alphabet[(v >> 18) & 63];
+            buffer[written++] = Alphabet[(v >> 12) & 63];
+            buffer[written++] = Alphabet[(v >> 6) & 63];
+            buffer[written++] = Alphabet[v & 63];
+        }
+
+        var rest = data.Length - i;
+        if (rest == 1)
+        {
+            var v = data[i] << 16;
+            buffer[written++] = Alphabet[(v >> 18) & 63];
+            buffer[written++] = Alphabet[(v >> 12) & 63];
+        }
+        else if (rest == 2)
+        {
+            var v = (data[i] << 16) | (data[i + 1] << 8);
+            buffer[written++] = Alphabet[(v >> 18) & 63];
+            buffer[written++] = Alphabet[(v >> 12) & 63];
+            buffer[written++] = Alphabet[(v >> 6) & 63];
+        }
+
+        return new string(buffer[..written]);
+    }
+
+    /// <summary>The decoded length of <paramref name="encodedLength"/> characters, or -1 when no valid encoding has that length.</summary>
+    public static int DecodedLength(int encodedLength) => (encodedLength % 4) switch
+    {
+        0 => encodedLength / 4 * 3,
+        2 => encodedLength / 4 * 3 + 1,
+        3 => encodedLength / 4 * 3 + 2,
+        _ => -1,
+    };
+
+    /// <summary>Decodes strictly into <paramref name="destination"/>; false on any non-canonical input.</summary>
+    public static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination, out int written)
+    {
+        written = 0;
+        var expected = DecodedLength(encoded.Length);
+        if (expected < 0 || destination.Length < expected)
+        {
+            return false;
+        }
+
+        var i = 0;
+        for (; i + 4 <= encoded.Length; i += 4)
+        {
+            int a = Value(encoded[i]), b = Value(encoded[i + 1]), c = Value(encoded[i + 2]), d = Value(encoded[i + 3]);
+            if ((a | b | c | d) < 0)
+            {
+                return false;
+            }
+
+            var v = (a << 18) | (b << 12) | (c << 6) | d;
+
+            destination[written++] = (byte)(v >> 16);
+            destination[written++] = (byte)(v >> 8);
+            destination[written++] = (byte)v;
+        }
+
+        var rest = encoded.Length - i;
+        if (rest == 2)
+        {
+            int a = Value(encoded[i]), b = Value(encoded[i + 1]);
+            // Non-zero unused bits would give a second spelling of the same bytes.
+            if ((a | b) < 0 || (b & 0x0F) != 0)
+            {
+                return false;
+            }
+
+            destination[written++] = (byte)((a << 2) | (b >> 4));
+        }
+        else if (rest == 3)
+        {
+            int a = Value(encoded[i]), b = Value(encoded[i + 1]), c = Value(encoded[i + 2]);
+            if ((a | b | c) < 0 || (c & 0x03) != 0)
+            {
+                return false;
+            }
+
+            destination[written++] = (byte)((a << 2) | (b >> 4));
+            destination[written++] = (byte)((b << 4) | (c >> 2));
+        }
+
+        return true;
+    }
+
+    /// <summary>Decodes strictly; throws <see cref="FormatException"/> on non-canonical input.</summary>
+    public static byte[] Decode(ReadOnlySpan<char> encoded)
+    {
+        var length = DecodedLength(encoded.Length);
+        var result = new byte[Math.Max(length, 0)];
+        if (length < 0 || !TryDecode(encoded, result, out _))
+        {
+            throw new FormatException("Not strict base64url: only A-Z a-z 0-9 - _ without padding or whitespace are allowed.");
+        }
+
+        return result;
+    }
+
+    /// <summary>Decodes into a rented buffer (hot path); the caller returns it to <see cref="ArrayPool{T}.Shared"/>.</summary>
+    public static bool TryDecodeRented(ReadOnlySpan<char> encoded, out byte[] rented, out int length)
+    {
+        length = DecodedLength(encoded.Length);
+        if (length < 0)
+        {
+            rented = [];
+            return false;
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        if (TryDecode(encoded, rented, out length))
+        {
+            return true;
+        }
+
+        ArrayPool<byte>.Shared.Return(rented);
+        rented = [];
+        return false;
+    }
+
+    // -1 for anything outside the alphabet; ORing the values detects any bad char at once.
+    private static int Value(char c) => c switch
+    {
+        >= 'A' and <= 'Z' => c - 'A',
+        >= 'a' and <= 'z' => c - 'a' + 26,
+        >= '0' and <= '9' => c - '0' + 52,
+        '-' => 62,
+        '_' => 63,
+        _ => -1,
+    };
+}
