@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using KmsSignature.Core;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>Turns Core's exceptions into ErrorRecords without re-wording them.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(KmsSignatureException ex)
+    {
+        var record = new ErrorRecord(ex, ex.ErrorId, Category(ex.Kind), ex.Target);
+        if (ex.RecommendedAction is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.RecommendedAction };
+        }
+
+        return record;
+    }
+
+    public static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target, Exception? inner = null) =>
+        new(new KmsSignatureException(errorId, ErrorKind.InvalidArgument, message, target, inner),
+            errorId.StartsWith("KmsSignature.", StringComparison.Ordinal) ? errorId : "KmsSignature." + errorId, category, target);
+
+    public static ErrorCategory Category(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ErrorKind.InvalidData => ErrorCategory.InvalidData,
+        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        ErrorKind.WriteError => ErrorCategory.WriteError,
+        ErrorKind.ReadError => ErrorCategory.ReadError,
+        _ => ErrorCategory.NotSpecified,
+    };
+}
