@@ -13,6 +13,11 @@ internal sealed partial class KmsOperations
     private static string AliasName(OperationContext context)
     {
         var name = context.Input.RequiredString("AliasName", 1, 256);
+        if (!name.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            throw KmsErrorException.Validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+        }
+
         if (!AliasNamePattern().IsMatch(name))
         {
             throw KmsErrorException.Constraint("aliasName", name, "Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$");
@@ -34,6 +39,7 @@ internal sealed partial class KmsOperations
         var aliasName = AliasName(context);
         var key = ResolveKey(context, allowAlias: false, "TargetKeyId");
         RejectReserved(aliasName);
+        AuthorizeWithoutKey(context, "kms:CreateAlias", resource: _store.AliasArn(aliasName));
         Authorize(context, "kms:CreateAlias", key);
         RequireNotPendingDeletion(key);
         _store.Mutate(() =>
@@ -55,6 +61,7 @@ internal sealed partial class KmsOperations
         RejectReserved(aliasName);
         var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
         var oldKey = _store.Resolve(alias.TargetKeyId, allowAlias: false);
+        AuthorizeWithoutKey(context, "kms:UpdateAlias", resource: _store.AliasArn(aliasName));
         Authorize(context, "kms:UpdateAlias", oldKey);
         Authorize(context, "kms:UpdateAlias", newKey);
         RequireNotPendingDeletion(newKey);
@@ -78,6 +85,7 @@ internal sealed partial class KmsOperations
         var aliasName = AliasName(context);
         RejectReserved(aliasName);
         var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+        AuthorizeWithoutKey(context, "kms:DeleteAlias", resource: _store.AliasArn(aliasName));
         Authorize(context, "kms:DeleteAlias", _store.Resolve(alias.TargetKeyId, allowAlias: false));
         _store.Mutate(() =>
         {

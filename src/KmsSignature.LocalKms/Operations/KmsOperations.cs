@@ -93,12 +93,13 @@ internal sealed partial class KmsOperations
         }
     }
 
-    private static void AuthorizeWithoutKey(OperationContext context, string action, RequestContext? requestContext = null)
+    /// <summary>Operations on no key (CreateKey, ListKeys, ListAliases) or on an alias resource: only IAM (identity) policies decide.</summary>
+    private static void AuthorizeWithoutKey(OperationContext context, string action, RequestContext? requestContext = null, string resource = "*")
     {
-        var outcome = PolicyEvaluator.Evaluate(context.Caller, action, "*", keyPolicy: null, requestContext ?? context.NewRequestContext());
+        var outcome = PolicyEvaluator.Evaluate(context.Caller, action, resource, keyPolicy: null, requestContext ?? context.NewRequestContext());
         if (outcome != AuthorizationOutcome.Allowed)
         {
-            throw new KmsErrorException("AccessDeniedException", PolicyEvaluator.DenialMessage(outcome, context.Caller.Arn, action, "*"));
+            throw new KmsErrorException("AccessDeniedException", PolicyEvaluator.DenialMessage(outcome, context.Caller.Arn, action, resource));
         }
     }
 
