@@ -18,6 +18,9 @@ internal sealed class KmsHttpHandler(KmsOperations operations, SigV4Authenticato
     private const string TargetPrefix = "TrentService.";
     private const string ContentType = "application/x-amz-json-1.1";
 
+    // KMS writes apostrophes, '<' and non-ASCII as-is; the default encoder would escape them as \u0027 etc.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public async Task HandleAsync(HttpContext http)
     {
         var requestId = Guid.NewGuid().ToString();
@@ -80,7 +83,7 @@ internal sealed class KmsHttpHandler(KmsOperations operations, SigV4Authenticato
         using (document)
         {
             var buffer = new ArrayBufferWriter<byte>(512);
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
             {
                 writer.WriteStartObject();
                 handler(new OperationContext(caller, input, writer));
@@ -179,7 +182,7 @@ internal sealed class KmsHttpHandler(KmsOperations operations, SigV4Authenticato
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("__type", error.ErrorType);
