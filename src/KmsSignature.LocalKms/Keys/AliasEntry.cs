@@ -1,0 +1,3 @@
+namespace KmsSignature.LocalKms.Keys;
+
+internal sealed record AliasEntry(string Name, string TargetKeyId, DateTimeOffset CreationDate, DateTimeOffset LastUpdatedDate);

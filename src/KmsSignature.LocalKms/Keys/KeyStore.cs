@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using KmsSignature.LocalKms.Persistence;
+using KmsSignature.LocalKms.Protocol;
+
+namespace KmsSignature.LocalKms.Keys;
+
+/// <summary>
+/// Keys and aliases. Reads (the Sign path) are lock-free dictionary lookups; mutations run one at a time
+/// under a lock that also writes the state file when persistence is on.
+/// </summary>
+internal sealed partial class KeyStore
+{
+    private readonly ConcurrentDictionary<string, KmsKey> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AliasEntry> _aliases = new(StringComparer.Ordinal);
+    private readonly object _mutationLock = new();
+    private readonly StateFile? _stateFile;
+
+    public KeyStore(string region, string accountId, StateFile? stateFile)
+    {
+        Region = region;
+        AccountId = accountId;
+        _stateFile = stateFile;
+        if (stateFile is not null)
+        {
+            foreach (var key in stateFile.LoadKeys(this))
+            {
+                _keys[key.KeyId] = key;
+            }
+
+            foreach (var alias in stateFile.LoadAliases())
+            {
+                _aliases[alias.Name] = alias;
+            }
+        }
+    }
+
+    public string Region { get; }
+
+    public string AccountId { get; }
+
+    public string KeyArnPrefix => $"arn:aws:kms:{Region}:{AccountId}:key/";
+
+    public string AliasArn(string aliasName) => $"arn:aws:kms:{Region}:{AccountId}:{aliasName}";
+
+    public string KeyArn(string keyId) => KeyArnPrefix + keyId;
+
+    [GeneratedRegex("^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")]
+    private static partial Regex KeyIdPattern();
+
+    public IReadOnlyList<KmsKey> Keys => [.. _keys.Values.OrderBy(static k => k.CreationDate).ThenBy(static k => k.KeyId, StringComparer.Ordinal)];
+
+    public IReadOnlyList<AliasEntry> Aliases => [.. _aliases.Values.OrderBy(static a => a.Name, StringComparer.Ordinal)];
+
+    public AliasEntry? FindAlias(string name) => _aliases.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Resolves a key identifier: key id, key ARN and, where the operation accepts them, alias name and alias ARN.
+    /// </summary>
+    public KmsKey Resolve(string identifier, bool allowAlias)
+    {
+        var keyId = identifier;
+        if (identifier.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            var parts = identifier.Split(':', 6);
+            if (parts.Length != 6 || parts[2] != "kms" || !(parts[5].StartsWith("key/", StringComparison.Ordinal) || parts[5].StartsWith("alias/", StringComparison.Ordinal)))
+            {
+                throw KmsErrorException.NotFound($"Invalid arn {identifier}");
+            }
+
+            if (parts[5].StartsWith("alias/", StringComparison.Ordinal))
+            {
+                if (!allowAlias)
+                {
+                    throw KmsErrorException.NotFound($"Invalid keyId {identifier}");
+                }
+
+                if (parts[3] != Region || parts[4] != AccountId || !_aliases.TryGetValue(parts[5], out var aliasByArn))
+                {
+                    throw KmsErrorException.NotFound($"Alias {identifier} is not found.");
+                }
+
+                return ResolveKeyId(aliasByArn.TargetKeyId);
+            }
+
+            if (parts[3] != Region || parts[4] != AccountId)
+            {
+                throw KmsErrorException.NotFound($"Key '{identifier}' does not exist");
+            }
+
+            keyId = parts[5]["key/".Length..];
+        }
+        else if (identifier.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            if (!allowAlias)
+            {
+                throw KmsErrorException.NotFound($"Invalid keyId {identifier}");
+            }
+
+            if (!_aliases.TryGetValue(identifier, out var alias))
+            {
+                throw KmsErrorException.NotFound($"Alias {AliasArn(identifier)} is not found.");
+            }
+
+            return ResolveKeyId(alias.TargetKeyId);
+        }
+
+        if (!KeyIdPattern().IsMatch(keyId))
+        {
+            throw KmsErrorException.NotFound($"Invalid keyId {identifier}");
+        }
+
+        return ResolveKeyId(keyId);
+    }
+
+    private KmsKey ResolveKeyId(string keyId) =>
+        _keys.TryGetValue(keyId, out var key) ? key : throw KmsErrorException.NotFound($"Key '{KeyArn(keyId)}' does not exist");
+
+    public void Mutate(Action action)
+    {
+        lock (_mutationLock)
+        {
+            action();
+            _stateFile?.Save(this);
+        }
+    }
+
+    public T Mutate<T>(Func<T> action)
+    {
+        lock (_mutationLock)
+        {
+            var result = action();
+            _stateFile?.Save(this);
+            return result;
+        }
+    }
+
+    /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
+    public void AddKey(KmsKey key) => _keys[key.KeyId] = key;
+
+    /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
+    public void SetAlias(AliasEntry alias) => _aliases[alias.Name] = alias;
+
+    /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
+    public bool RemoveAlias(string name) => _aliases.TryRemove(name, out _);
+}

@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using KmsSignature.LocalKms.Keys;
+using KmsSignature.LocalKms.Protocol;
+
+namespace KmsSignature.LocalKms.Operations;
+
+internal sealed partial class KmsOperations
+{
+    [GeneratedRegex("^alias/[a-zA-Z0-9/_-]+$")]
+    private static partial Regex AliasNamePattern();
+
+    /// <summary>KMS alias rules: "alias/" + [a-zA-Z0-9/_-], at most 256 characters; "alias/aws/" is reserved for AWS managed keys.</summary>
+    private static string AliasName(OperationContext context)
+    {
+        var name = context.Input.RequiredString("AliasName", 1, 256);
+        if (!name.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            throw KmsErrorException.Validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+        }
+
+        if (!AliasNamePattern().IsMatch(name))
+        {
+            throw KmsErrorException.Constraint("aliasName", name, "Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$");
+        }
+
+        return name;
+    }
+
+    private static void RejectReserved(string aliasName)
+    {
+        if (aliasName.StartsWith("alias/aws/", StringComparison.Ordinal))
+        {
+            throw new KmsErrorException("NotAuthorizedException", $"Alias names that begin with alias/aws/ are reserved for AWS managed keys: {aliasName}");
+        }
+    }
+
+    private void CreateAlias(OperationContext context)
+    {
+        var aliasName = AliasName(context);
+        var key = ResolveKey(context, allowAlias: false, "TargetKeyId");
+        RejectReserved(aliasName);
+        AuthorizeWithoutKey(context, "kms:CreateAlias", resource: _store.AliasArn(aliasName));
+        Authorize(context, "kms:CreateAlias", key);
+        RequireNotPendingDeletion(key);
+        _store.Mutate(() =>
+        {
+            if (_store.FindAlias(aliasName) is not null)
+            {
+                throw new KmsErrorException("AlreadyExistsException", $"An alias with the name {_store.AliasArn(aliasName)} already exists");
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            _store.SetAlias(new AliasEntry(aliasName, key.KeyId, now, now));
+        });
+    }
+
+    private void UpdateAlias(OperationContext context)
+    {
+        var aliasName = AliasName(context);
+        var newKey = ResolveKey(context, allowAlias: false, "TargetKeyId");
+        RejectReserved(aliasName);
+        var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+        var oldKey = _store.Resolve(alias.TargetKeyId, allowAlias: false);
+        AuthorizeWithoutKey(context, "kms:UpdateAlias", resource: _store.AliasArn(aliasName));
+        Authorize(context, "kms:UpdateAlias", oldKey);
+        Authorize(context, "kms:UpdateAlias", newKey);
+        RequireNotPendingDeletion(newKey);
+
+        // KMS: the new key must be of the same type (symmetric, asymmetric, HMAC) and have the same key usage.
+        if (oldKey.KeyUsage != newKey.KeyUsage || oldKey.Spec.IsAsymmetric != newKey.Spec.IsAsymmetric)
+        {
+            throw KmsErrorException.Validation(
+                $"Alias {aliasName} points to a {oldKey.Spec.Name} key with key usage {oldKey.KeyUsage}; it cannot be moved to a {newKey.Spec.Name} key with key usage {newKey.KeyUsage}.");
+        }
+
+        _store.Mutate(() =>
+        {
+            var current = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+            _store.SetAlias(current with { TargetKeyId = newKey.KeyId, LastUpdatedDate = DateTimeOffset.UtcNow });
+        });
+    }
+
+    private void DeleteAlias(OperationContext context)
+    {
+        var aliasName = AliasName(context);
+        RejectReserved(aliasName);
+        var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+        AuthorizeWithoutKey(context, "kms:DeleteAlias", resource: _store.AliasArn(aliasName));
+        Authorize(context, "kms:DeleteAlias", _store.Resolve(alias.TargetKeyId, allowAlias: false));
+        _store.Mutate(() =>
+        {
+            if (!_store.RemoveAlias(aliasName))
+            {
+                throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+            }
+        });
+    }
+
+    private void ListAliases(OperationContext context)
+    {
+        var keyIdFilter = context.Input.String("KeyId", 1, KeyIdMaxLength);
+        var limit = context.Input.Int("Limit", 1, 100) ?? 50;
+        var marker = context.Input.String("Marker", 1, 320);
+        AuthorizeWithoutKey(context, "kms:ListAliases");
+        var filterKey = keyIdFilter is null ? null : _store.Resolve(keyIdFilter, allowAlias: false);
+        var aliases = _store.Aliases.Where(a => filterKey is null || a.TargetKeyId == filterKey.KeyId).ToList();
+        var start = StartIndex(aliases.Select(static a => a.Name).ToList(), marker);
+        var w = context.Output;
+        w.WriteStartArray("Aliases");
+        foreach (var alias in aliases.Skip(start).Take(limit))
+        {
+            w.WriteStartObject();
+            w.WriteString("AliasName", alias.Name);
+            w.WriteString("AliasArn", _store.AliasArn(alias.Name));
+            w.WriteString("TargetKeyId", alias.TargetKeyId);
+            WriteDate(w, "CreationDate", alias.CreationDate);
+            WriteDate(w, "LastUpdatedDate", alias.LastUpdatedDate);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        WritePage(w, aliases.Count > start + limit, aliases.Count > start + limit ? aliases[start + limit].Name : null);
+    }
+}

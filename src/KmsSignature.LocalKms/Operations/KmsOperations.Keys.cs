@@ -1,0 +1,298 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using KmsSignature.LocalKms.Keys;
+using KmsSignature.LocalKms.Policy;
+using KmsSignature.LocalKms.Protocol;
+
+namespace KmsSignature.LocalKms.Operations;
+
+internal sealed partial class KmsOperations
+{
+    private const int PolicyMaxLength = 32768;
+    private static readonly string[] Origins = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
+    private static readonly string[] CustomerMasterKeySpecs =
+    [
+        "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
+        "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2",
+    ];
+
+    private void CreateKey(OperationContext context)
+    {
+        var input = context.Input;
+        var policyText = input.String("Policy", 1, PolicyMaxLength);
+        var description = input.String("Description", 0, 8192) ?? string.Empty;
+        var keyUsage = input.Enum("KeyUsage", KeySpecInfo.AllUsages) ?? "ENCRYPT_DECRYPT";
+        var cmkSpec = input.Enum("CustomerMasterKeySpec", CustomerMasterKeySpecs);
+        var keySpecName = input.Enum("KeySpec", KeySpecInfo.AllNames);
+        var origin = input.Enum("Origin", Origins) ?? "AWS_KMS";
+        var customKeyStoreId = input.String("CustomKeyStoreId", 1, 64);
+        var bypass = input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
+        var tags = ParseTags(input);
+        var multiRegion = input.Bool("MultiRegion") ?? false;
+
+        AuthorizeWithoutKey(context, "kms:CreateKey", context.NewRequestContext().Set("kms:KeySpec", keySpecName ?? cmkSpec ?? "SYMMETRIC_DEFAULT").Set("kms:KeyUsage", keyUsage).Set("kms:KeyOrigin", origin).Set("kms:MultiRegion", multiRegion ? "true" : "false"));
+
+        if (keySpecName is not null && cmkSpec is not null)
+        {
+            throw KmsErrorException.Validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec parameter is deprecated. Use KeySpec instead.");
+        }
+
+        keySpecName ??= cmkSpec ?? "SYMMETRIC_DEFAULT";
+        if (keySpecName == "SM2")
+        {
+            throw KmsErrorException.Validation("KeySpec SM2 is supported only in China Regions.");
+        }
+
+        var spec = KeySpecInfo.Find(keySpecName)!;
+        if (!spec.Usages.Contains(keyUsage))
+        {
+            throw KmsErrorException.Validation($"KeyUsage {keyUsage} is not compatible with KeySpec {keySpecName}.");
+        }
+
+        if (customKeyStoreId is not null)
+        {
+            throw new KmsErrorException("CustomKeyStoreNotFoundException", $"Custom key store {customKeyStoreId} does not exist (LocalKms has no custom key stores).");
+        }
+
+        if (origin != "AWS_KMS")
+        {
+            throw new KmsErrorException("UnsupportedOperationException", $"LocalKms supports only Origin AWS_KMS, not {origin}.");
+        }
+
+        var keyId = multiRegion ? "mrk-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : Guid.NewGuid().ToString();
+        var keyArn = _store.KeyArn(keyId);
+        policyText ??= DefaultKeyPolicy.For(context.Caller.Partition, _store.AccountId);
+        var policy = PolicyDocument.Parse(policyText, isKeyPolicy: true);
+        if (!bypass)
+        {
+            CheckLockoutSafety(context, policy, keyArn);
+        }
+
+        // Generation (slow for RSA_4096) happens outside the mutation lock.
+        var material = KeyMaterial.GenerateFor(spec.Name);
+        var key = new KmsKey(keyId, keyArn, spec, keyUsage, DateTimeOffset.UtcNow, multiRegion, material,
+            new KeyStatus("Enabled", null, null, description, policyText, policy, tags));
+        _store.Mutate(() => _store.AddKey(key));
+        WriteKeyMetadata(context.Output, key);
+    }
+
+    /// <summary>
+    /// KMS's policy lockout safety check: refuse a policy under which the caller could not call
+    /// PutKeyPolicy later (unless BypassPolicyLockoutSafetyCheck).
+    /// </summary>
+    private static void CheckLockoutSafety(OperationContext context, PolicyDocument policy, string keyArn)
+    {
+        var outcome = PolicyEvaluator.Evaluate(context.Caller, "kms:PutKeyPolicy", keyArn, policy, context.NewRequestContext());
+        if (outcome != AuthorizationOutcome.Allowed)
+        {
+            throw new KmsErrorException("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.");
+        }
+    }
+
+    private static List<KeyValuePair<string, string>> ParseTags(JsonInput input)
+    {
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var tag in input.ObjectList("Tags") ?? [])
+        {
+            var key = tag.RequiredString("TagKey", 1, 128);
+            var value = tag.String("TagValue", 0, 256) ?? throw KmsErrorException.Constraint("tags.member.tagValue", null, "Member must not be null");
+            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new KmsErrorException("TagException", "Tags beginning with aws: are reserved.");
+            }
+
+            if (tags.Any(t => t.Key == key))
+            {
+                throw new KmsErrorException("TagException", $"Duplicate tag key: {key}");
+            }
+
+            tags.Add(new(key, value));
+        }
+
+        if (tags.Count > 50)
+        {
+            throw new KmsErrorException("LimitExceededException", "A KMS key can have at most 50 tags.");
+        }
+
+        return tags;
+    }
+
+    private void DescribeKey(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: true);
+        Authorize(context, "kms:DescribeKey", key);
+        WriteKeyMetadata(context.Output, key);
+    }
+
+    private void WriteKeyMetadata(Utf8JsonWriter w, KmsKey key)
+    {
+        var status = key.Status;
+        w.WriteStartObject("KeyMetadata");
+        w.WriteString("AWSAccountId", _store.AccountId);
+        w.WriteString("KeyId", key.KeyId);
+        w.WriteString("Arn", key.Arn);
+        WriteDate(w, "CreationDate", key.CreationDate);
+        w.WriteBoolean("Enabled", status.Enabled);
+        w.WriteString("Description", status.Description);
+        w.WriteString("KeyUsage", key.KeyUsage);
+        w.WriteString("KeyState", status.State);
+        if (status.DeletionDate is { } deletionDate)
+        {
+            WriteDate(w, "DeletionDate", deletionDate);
+            w.WriteNumber("PendingDeletionWindowInDays", status.PendingWindowInDays ?? 30);
+        }
+
+        w.WriteString("Origin", "AWS_KMS");
+        w.WriteString("KeyManager", "CUSTOMER");
+        w.WriteString("CustomerMasterKeySpec", key.Spec.CustomerMasterKeySpec);
+        w.WriteString("KeySpec", key.Spec.Name);
+        WriteAlgorithms(w, key);
+        w.WriteBoolean("MultiRegion", key.MultiRegion);
+        if (key.MultiRegion)
+        {
+            w.WriteStartObject("MultiRegionConfiguration");
+            w.WriteString("MultiRegionKeyType", "PRIMARY");
+            w.WriteStartObject("PrimaryKey");
+            w.WriteString("Arn", key.Arn);
+            w.WriteString("Region", _store.Region);
+            w.WriteEndObject();
+            w.WriteStartArray("ReplicaKeys");
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteAlgorithms(Utf8JsonWriter w, KmsKey key)
+    {
+        switch (key.KeyUsage)
+        {
+            case "SIGN_VERIFY":
+                WriteStrings(w, "SigningAlgorithms", key.Spec.SigningAlgorithms);
+                break;
+            case "ENCRYPT_DECRYPT":
+                WriteStrings(w, "EncryptionAlgorithms", key.Spec.EncryptionAlgorithms);
+                break;
+            case "KEY_AGREEMENT":
+                WriteStrings(w, "KeyAgreementAlgorithms", ["ECDH"]);
+                break;
+            case "GENERATE_VERIFY_MAC":
+                WriteStrings(w, "MacAlgorithms", [key.Spec.MacAlgorithm]);
+                break;
+        }
+    }
+
+    private void ListKeys(OperationContext context)
+    {
+        var limit = context.Input.Int("Limit", 1, 1000) ?? 100;
+        var marker = context.Input.String("Marker", 1, 1024);
+        AuthorizeWithoutKey(context, "kms:ListKeys");
+        var keys = _store.Keys;
+        var start = StartIndex(keys.Select(static k => k.KeyId).ToList(), marker);
+        var w = context.Output;
+        w.WriteStartArray("Keys");
+        foreach (var key in keys.Skip(start).Take(limit))
+        {
+            w.WriteStartObject();
+            w.WriteString("KeyId", key.KeyId);
+            w.WriteString("KeyArn", key.Arn);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        WritePage(w, keys.Count > start + limit, keys.Count > start + limit ? keys[start + limit].KeyId : null);
+    }
+
+    /// <summary>Markers are opaque to callers; here they are the base64 of the first item of the next page.</summary>
+    private static int StartIndex(IReadOnlyList<string> ids, string? marker)
+    {
+        if (marker is null)
+        {
+            return 0;
+        }
+
+        string id;
+        try
+        {
+            id = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
+        }
+        catch (FormatException)
+        {
+            throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
+        }
+
+        var index = ids.ToList().IndexOf(id);
+        return index >= 0 ? index : throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
+    }
+
+    private static void WritePage(Utf8JsonWriter w, bool truncated, string? nextId)
+    {
+        if (truncated && nextId is not null)
+        {
+            w.WriteString("NextMarker", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nextId)));
+        }
+
+        w.WriteBoolean("Truncated", truncated);
+    }
+
+    private void UpdateKeyDescription(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        var description = context.Input.String("Description", 0, 8192)
+            ?? throw KmsErrorException.Constraint("description", null, "Member must not be null");
+        Authorize(context, "kms:UpdateKeyDescription", key);
+        RequireNotPendingDeletion(key);
+        _store.Mutate(() => key.SetStatus(key.Status with { Description = description }));
+    }
+
+    private void EnableKey(OperationContext context) => SetEnabled(context, "kms:EnableKey", enabled: true);
+
+    private void DisableKey(OperationContext context) => SetEnabled(context, "kms:DisableKey", enabled: false);
+
+    private void SetEnabled(OperationContext context, string action, bool enabled)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        Authorize(context, action, key);
+        _store.Mutate(() =>
+        {
+            RequireNotPendingDeletion(key);
+            key.SetStatus(key.Status with { State = enabled ? "Enabled" : "Disabled" });
+        });
+    }
+
+    private void ScheduleKeyDeletion(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        var days = context.Input.Int("PendingWindowInDays", 7, 30) ?? 30;
+        Authorize(context, "kms:ScheduleKeyDeletion", key);
+        var deletionDate = DateTimeOffset.UtcNow.AddDays(days);
+        _store.Mutate(() =>
+        {
+            RequireNotPendingDeletion(key);
+            key.SetStatus(key.Status with { State = "PendingDeletion", DeletionDate = deletionDate, PendingWindowInDays = days });
+        });
+        var w = context.Output;
+        w.WriteString("KeyId", key.Arn);
+        WriteDate(w, "DeletionDate", deletionDate);
+        w.WriteString("KeyState", "PendingDeletion");
+        w.WriteNumber("PendingWindowInDays", days);
+    }
+
+    private void CancelKeyDeletion(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        Authorize(context, "kms:CancelKeyDeletion", key);
+        _store.Mutate(() =>
+        {
+            if (key.Status.State != "PendingDeletion")
+            {
+                throw new KmsErrorException("KMSInvalidStateException", $"{key.Arn} is not pending deletion.");
+            }
+
+            // KMS leaves a key whose deletion was canceled Disabled.
+            key.SetStatus(key.Status with { State = "Disabled", DeletionDate = null, PendingWindowInDays = null });
+        });
+        context.Output.WriteString("KeyId", key.Arn);
+    }
+}

@@ -1,0 +1,63 @@
+using KmsSignature.LocalKms.Protocol;
+
+namespace KmsSignature.LocalKms.Operations;
+
+internal sealed partial class KmsOperations
+{
+    private void TagResource(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        var tags = ParseTags(context.Input);
+        if (context.Input.ObjectList("Tags") is null)
+        {
+            throw KmsErrorException.Constraint("tags", null, "Member must not be null");
+        }
+
+        Authorize(context, "kms:TagResource", key);
+        _store.Mutate(() =>
+        {
+            RequireNotPendingDeletion(key);
+            var merged = key.Status.Tags.Where(t => tags.All(n => n.Key != t.Key)).Concat(tags).ToList();
+            if (merged.Count > 50)
+            {
+                throw new KmsErrorException("LimitExceededException", "A KMS key can have at most 50 tags.");
+            }
+
+            key.SetStatus(key.Status with { Tags = merged });
+        });
+    }
+
+    private void UntagResource(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        var tagKeys = context.Input.StringList("TagKeys") ?? throw KmsErrorException.Constraint("tagKeys", null, "Member must not be null");
+        Authorize(context, "kms:UntagResource", key);
+        _store.Mutate(() =>
+        {
+            RequireNotPendingDeletion(key);
+            key.SetStatus(key.Status with { Tags = key.Status.Tags.Where(t => !tagKeys.Contains(t.Key)).ToList() });
+        });
+    }
+
+    private void ListResourceTags(OperationContext context)
+    {
+        var key = ResolveKey(context, allowAlias: false);
+        var limit = context.Input.Int("Limit", 1, 50) ?? 50;
+        var marker = context.Input.String("Marker", 1, 1024);
+        Authorize(context, "kms:ListResourceTags", key);
+        var tags = key.Status.Tags;
+        var start = StartIndex(tags.Select(static t => t.Key).ToList(), marker);
+        var w = context.Output;
+        w.WriteStartArray("Tags");
+        foreach (var tag in tags.Skip(start).Take(limit))
+        {
+            w.WriteStartObject();
+            w.WriteString("TagKey", tag.Key);
+            w.WriteString("TagValue", tag.Value);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        WritePage(w, tags.Count > start + limit, tags.Count > start + limit ? tags[start + limit].Key : null);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using KmsSignature.LocalKms.Keys;
+using KmsSignature.LocalKms.Policy;
+using KmsSignature.LocalKms.Protocol;
+
+namespace KmsSignature.LocalKms.Operations;
+
+/// <summary>The KMS operations LocalKms implements, keyed by wire name (X-Amz-Target without "TrentService.").</summary>
+internal sealed partial class KmsOperations
+{
+    private const int KeyIdMaxLength = 2048;
+
+    /// <summary>Real KMS operations LocalKms does not implement: they get UnsupportedOperationException, not UnknownOperationException.</summary>
+    private static readonly HashSet<string> KnownButUnimplemented = new(StringComparer.Ordinal)
+    {
+        "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateDataKeyWithoutPlaintext", "GenerateMac", "VerifyMac", "GenerateRandom", "DeriveSharedSecret",
+        "CreateGrant", "ListGrants", "RetireGrant", "RevokeGrant", "ListRetirableGrants",
+        "EnableKeyRotation", "DisableKeyRotation", "GetKeyRotationStatus", "RotateKeyOnDemand", "ListKeyRotations",
+        "GetParametersForImport", "ImportKeyMaterial", "DeleteImportedKeyMaterial", "ReplicateKey", "UpdatePrimaryRegion",
+        "CreateCustomKeyStore", "DeleteCustomKeyStore", "DescribeCustomKeyStores", "UpdateCustomKeyStore",
+        "ConnectCustomKeyStore", "DisconnectCustomKeyStore",
+    };
+
+    private readonly KeyStore _store;
+    private readonly Dictionary<string, Action<OperationContext>> _handlers;
+
+    public KmsOperations(KeyStore store)
+    {
+        _store = store;
+        _handlers = new(StringComparer.Ordinal)
+        {
+            ["CreateKey"] = CreateKey,
+            ["DescribeKey"] = DescribeKey,
+            ["ListKeys"] = ListKeys,
+            ["UpdateKeyDescription"] = UpdateKeyDescription,
+            ["EnableKey"] = EnableKey,
+            ["DisableKey"] = DisableKey,
+            ["ScheduleKeyDeletion"] = ScheduleKeyDeletion,
+            ["CancelKeyDeletion"] = CancelKeyDeletion,
+            ["CreateAlias"] = CreateAlias,
+            ["UpdateAlias"] = UpdateAlias,
+            ["DeleteAlias"] = DeleteAlias,
+            ["ListAliases"] = ListAliases,
+            ["GetKeyPolicy"] = GetKeyPolicy,
+            ["PutKeyPolicy"] = PutKeyPolicy,
+            ["ListKeyPolicies"] = ListKeyPolicies,
+            ["GetPublicKey"] = GetPublicKey,
+            ["Sign"] = Sign,
+            ["Verify"] = Verify,
+            ["TagResource"] = TagResource,
+            ["UntagResource"] = UntagResource,
+            ["ListResourceTags"] = ListResourceTags,
+        };
+    }
+
+    public IReadOnlyCollection<string> Names => _handlers.Keys;
+
+    /// <summary>The handler, or a KMS-shaped error for an unknown/unimplemented operation.</summary>
+    public Action<OperationContext> Find(string operation)
+    {
+        if (_handlers.TryGetValue(operation, out var handler))
+        {
+            return handler;
+        }
+
+        if (KnownButUnimplemented.Contains(operation))
+        {
+            throw new KmsErrorException("UnsupportedOperationException", $"LocalKms does not implement the KMS operation {operation}.");
+        }
+
+        throw new KmsErrorException("UnknownOperationException", string.Empty);
+    }
+
+    public static bool IsOperationName(string operation) => operation.Length > 0;
+
+    private KmsKey ResolveKey(OperationContext context, bool allowAlias, string field = "KeyId") =>
+        _store.Resolve(context.Input.RequiredString(field, 1, KeyIdMaxLength), allowAlias);
+
+    private static RequestContext KeyContext(OperationContext context, KmsKey key) =>
+        context.NewRequestContext()
+            .Set("kms:KeySpec", key.Spec.Name)
+            .Set("kms:KeyUsage", key.KeyUsage)
+            .Set("kms:KeyOrigin", "AWS_KMS")
+            .Set("kms:MultiRegion", key.MultiRegion ? "true" : "false");
+
+    private static void Authorize(OperationContext context, string action, KmsKey key, RequestContext? requestContext = null)
+    {
+        var outcome = PolicyEvaluator.Evaluate(context.Caller, action, key.Arn, key.Status.Policy, requestContext ?? KeyContext(context, key));
+        if (outcome != AuthorizationOutcome.Allowed)
+        {
+            throw new KmsErrorException("AccessDeniedException", PolicyEvaluator.DenialMessage(outcome, context.Caller.Arn, action, key.Arn));
+        }
+    }
+
+    /// <summary>Operations on no key (CreateKey, ListKeys, ListAliases) or on an alias resource: only IAM (identity) policies decide.</summary>
+    private static void AuthorizeWithoutKey(OperationContext context, string action, RequestContext? requestContext = null, string resource = "*")
+    {
+        var outcome = PolicyEvaluator.Evaluate(context.Caller, action, resource, keyPolicy: null, requestContext ?? context.NewRequestContext());
+        if (outcome != AuthorizationOutcome.Allowed)
+        {
+            throw new KmsErrorException("AccessDeniedException", PolicyEvaluator.DenialMessage(outcome, context.Caller.Arn, action, resource));
+        }
+    }
+
+    /// <summary>Disabled → DisabledException; PendingDeletion → KMSInvalidStateException (KMS key state table).</summary>
+    private static void RequireEnabled(KmsKey key)
+    {
+        switch (key.Status.State)
+        {
+            case "Enabled":
+                return;
+            case "Disabled":
+                throw new KmsErrorException("DisabledException", $"{key.Arn} is disabled.");
+            default:
+                throw InvalidState(key);
+        }
+    }
+
+    private static void RequireNotPendingDeletion(KmsKey key)
+    {
+        if (key.Status.State == "PendingDeletion")
+        {
+            throw InvalidState(key);
+        }
+    }
+
+    private static KmsErrorException InvalidState(KmsKey key) =>
+        new("KMSInvalidStateException", key.Status.State == "PendingDeletion" ? $"{key.Arn} is pending deletion." : $"{key.Arn} is {key.Status.State}.");
+
+    private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset date) =>
+        writer.WriteNumber(name, date.ToUnixTimeMilliseconds() / 1000m);
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "..." : value;
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using KmsSignature.LocalKms.Policy;
+using KmsSignature.LocalKms.Protocol;
+
+namespace KmsSignature.LocalKms.Operations;
+
+/// <summary>One request as an operation sees it: the authenticated caller, the parsed body and the response writer (inside the response object).</summary>
+internal sealed class OperationContext(CallerIdentity caller, JsonInput input, Utf8JsonWriter output)
+{
+    public CallerIdentity Caller { get; } = caller;
+
+    public JsonInput Input { get; } = input;
+
+    public Utf8JsonWriter Output { get; } = output;
+
+    public RequestContext NewRequestContext() => new(Caller.Arn, Caller.Account);
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using KmsSignature.LocalKms.Keys;
+using KmsSignature.LocalKms.Policy;
+
+namespace KmsSignature.LocalKms.Persistence;
+
+/// <summary>
+/// The whole state as one JSON file (<c>localkms-state.json</c>), rewritten atomically (temp file + rename)
+/// after every mutation. PRIVATE KEYS ARE STORED IN THE CLEAR: LocalKms is for testing only.
+/// </summary>
+internal sealed class StateFile
+{
+    private const string FileName = "localkms-state.json";
+    private readonly string _path;
+    private readonly JsonObject? _loaded;
+
+    public StateFile(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        _path = Path.Combine(directory, FileName);
+        if (File.Exists(_path))
+        {
+            _loaded = JsonNode.Parse(File.ReadAllBytes(_path))?.AsObject()
+                ?? throw new InvalidDataException($"{_path} does not hold a LocalKms state object.");
+        }
+    }
+
+    public IEnumerable<KmsKey> LoadKeys(KeyStore store)
+    {
+        if (_loaded?["keys"] is not JsonArray keys)
+        {
+            yield break;
+        }
+
+        foreach (var node in keys)
+        {
+            var k = node!.AsObject();
+            var spec = KeySpecInfo.Find((string)k["keySpec"]!) ?? throw new InvalidDataException("Unknown key spec in state file.");
+            var policyText = (string)k["policy"]!;
+            var tags = k["tags"]!.AsArray()
+                .Select(static t => new KeyValuePair<string, string>((string)t!["key"]!, (string)t["value"]!))
+                .ToList();
+            var status = new KeyStatus(
+                (string)k["state"]!,
+                k["deletionDate"] is { } deletion ? DateTimeOffset.FromUnixTimeMilliseconds((long)deletion) : null,
+                (int?)k["pendingWindowInDays"],
+                (string)k["description"]!,
+                policyText,
+                PolicyDocument.Parse(policyText, isKeyPolicy: true),
+                tags);
+            var keyId = (string)k["keyId"]!;
+            yield return new KmsKey(
+                keyId,
+                store.KeyArn(keyId),
+                spec,
+                (string)k["keyUsage"]!,
+                DateTimeOffset.FromUnixTimeMilliseconds((long)k["creationDate"]!),
+                (bool)k["multiRegion"]!,
+                KeyMaterial.ImportFor(spec.Name, Convert.FromBase64String((string)k["privateKeyInTheClear"]!)),
+                status);
+        }
+    }
+
+    public IEnumerable<AliasEntry> LoadAliases()
+    {
+        if (_loaded?["aliases"] is not JsonArray aliases)
+        {
+            yield break;
+        }
+
+        foreach (var node in aliases)
+        {
+            yield return new AliasEntry(
+                (string)node!["name"]!,
+                (string)node["targetKeyId"]!,
+                DateTimeOffset.FromUnixTimeMilliseconds((long)node["creationDate"]!),
+                DateTimeOffset.FromUnixTimeMilliseconds((long)node["lastUpdatedDate"]!));
+        }
+    }
+
+    public void Save(KeyStore store)
+    {
+        var keys = new JsonArray();
+        foreach (var key in store.Keys)
+        {
+            var status = key.Status;
+            var tags = new JsonArray();
+            foreach (var tag in status.Tags)
+            {
+                tags.Add(new JsonObject { ["key"] = tag.Key, ["value"] = tag.Value });
+            }
+
+            keys.Add(new JsonObject
+            {
+                ["keyId"] = key.KeyId,
+                ["keySpec"] = key.Spec.Name,
+                ["keyUsage"] = key.KeyUsage,
+                ["creationDate"] = key.CreationDate.ToUnixTimeMilliseconds(),
+                ["multiRegion"] = key.MultiRegion,
+                ["state"] = status.State,
+                ["deletionDate"] = status.DeletionDate?.ToUnixTimeMilliseconds(),
+                ["pendingWindowInDays"] = status.PendingWindowInDays,
+                ["description"] = status.Description,
+                ["policy"] = status.PolicyText,
+                ["tags"] = tags,
+                ["privateKeyInTheClear"] = Convert.ToBase64String(key.Material.Export()),
+            });
+        }
+
+        var aliases = new JsonArray();
+        foreach (var alias in store.Aliases)
+        {
+            aliases.Add(new JsonObject
+            {
+                ["name"] = alias.Name,
+                ["targetKeyId"] = alias.TargetKeyId,
+                ["creationDate"] = alias.CreationDate.ToUnixTimeMilliseconds(),
+                ["lastUpdatedDate"] = alias.LastUpdatedDate.ToUnixTimeMilliseconds(),
+            });
+        }
+
+        var state = new JsonObject
+        {
+            ["warning"] = "LocalKms test state. Private keys are stored IN THE CLEAR. Never use for real secrets.",
+            ["version"] = 1,
+            ["keys"] = keys,
+            ["aliases"] = aliases,
+        };
+
+        var temp = _path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                state.WriteTo(writer);
+            }
+
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, _path, overwrite: true);
+    }
+}

@@ -1,0 +1,10 @@
+namespace KmsSignature.LocalKms.Policy;
+
+internal enum AuthorizationOutcome
+{
+    Allowed,
+    ExplicitDenyInResourcePolicy,
+    ExplicitDenyInIdentityPolicy,
+    NoResourcePolicyAllows,
+    NoIdentityPolicyAllows,
+}

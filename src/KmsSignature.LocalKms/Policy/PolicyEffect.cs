@@ -1,0 +1,7 @@
+namespace KmsSignature.LocalKms.Policy;
+
+internal enum PolicyEffect
+{
+    Allow,
+    Deny,
+}

@@ -1,0 +1,8 @@
+namespace KmsSignature.LocalKms.Policy;
+
+internal enum PrincipalMatch
+{
+    None,
+    Direct,
+    AccountRoot,
+}

@@ -1,0 +1,137 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using KmsSignature.LocalKms.Tests.Infrastructure;
+
+namespace KmsSignature.LocalKms.Tests;
+
+[Collection(TestCollection.Name)]
+public sealed class AliasTests(LocalKmsFixture fixture)
+{
+    private static string NewAlias() => "alias/test/" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Create_list_update_and_delete_an_alias()
+    {
+        var first = await fixture.NewKeyAsync();
+        var second = await fixture.NewKeyAsync("ECC_NIST_P384");
+        var alias = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = first.Arn });
+
+        var listed = Assert.Single((await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = first.KeyId })).Aliases);
+        Assert.Equal(alias, listed.AliasName);
+        Assert.Equal($"arn:aws:kms:us-east-1:111122223333:{alias}", listed.AliasArn);
+        Assert.Equal(first.KeyId, listed.TargetKeyId);
+        Assert.NotNull(listed.CreationDate);
+
+        await fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = second.KeyId });
+        Assert.Equal(second.Arn, (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias })).KeyMetadata.Arn);
+        Assert.Empty((await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = first.KeyId })).Aliases);
+
+        await fixture.Admin.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias });
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }));
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias }));
+    }
+
+    [Fact]
+    public async Task Sign_accepts_alias_name_and_alias_ARN()
+    {
+        var key = await fixture.NewKeyAsync();
+        var alias = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        foreach (var identifier in new[] { alias, $"arn:aws:kms:us-east-1:111122223333:{alias}" })
+        {
+            var response = await fixture.Admin.SignAsync(new SignRequest { KeyId = identifier, Message = new MemoryStream([1]), SigningAlgorithm = "ECDSA_SHA_256" });
+            Assert.Equal(key.Arn, response.KeyId);
+        }
+    }
+
+    [Fact]
+    public async Task An_existing_alias_is_AlreadyExistsException()
+    {
+        var key = await fixture.NewKeyAsync();
+        var alias = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        var ex = await KmsAssert.ErrorAsync<AlreadyExistsException>("AlreadyExistsException",
+            () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+        Assert.Contains(alias, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no-prefix")]
+    [InlineData("alias/has space")]
+    [InlineData("alias/bad:char")]
+    [InlineData("alias/")]
+    public async Task Invalid_alias_names_are_ValidationException(string alias)
+    {
+        var key = await fixture.NewKeyAsync();
+        await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task Aliases_over_256_characters_are_ValidationException()
+    {
+        var key = await fixture.NewKeyAsync();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/" + new string('a', 250), TargetKeyId = key.KeyId });
+        await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/" + new string('b', 251), TargetKeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task The_alias_aws_prefix_is_reserved()
+    {
+        var key = await fixture.NewKeyAsync();
+        await KmsAssert.ErrorAsync("NotAuthorizedException", () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/aws/mine", TargetKeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task TargetKeyId_must_be_a_key_id_or_key_ARN_not_an_alias()
+    {
+        var key = await fixture.NewKeyAsync();
+        var alias = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = NewAlias(), TargetKeyId = alias }));
+    }
+
+    [Fact]
+    public async Task UpdateAlias_refuses_a_key_of_another_key_usage()
+    {
+        var signing = await fixture.NewKeyAsync();
+        var encryption = await fixture.NewKeyAsync("SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT");
+        var alias = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = signing.KeyId });
+        await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = encryption.KeyId }));
+    }
+
+    [Fact]
+    public async Task ListAliases_paginates()
+    {
+        var key = await fixture.NewKeyAsync();
+        var names = Enumerable.Range(0, 5).Select(_ => NewAlias()).ToList();
+        foreach (var name in names)
+        {
+            await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = name, TargetKeyId = key.KeyId });
+        }
+
+        var seen = new List<string>();
+        string? marker = null;
+        do
+        {
+            var page = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.Arn, Limit = 2, Marker = marker });
+            Assert.InRange(page.Aliases.Count, 1, 2);
+            seen.AddRange(page.Aliases.Select(static a => a.AliasName));
+            marker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (marker is not null);
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), seen);
+    }
+
+    [Fact]
+    public async Task Alias_operations_need_an_identity_policy_for_the_alias()
+    {
+        var key = await fixture.NewKeyAsync();
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        var alias = NewAlias();
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => signer.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+        Assert.Contains($"kms:CreateAlias on resource: arn:aws:kms:us-east-1:111122223333:{alias}", ex.Message, StringComparison.Ordinal);
+    }
+}

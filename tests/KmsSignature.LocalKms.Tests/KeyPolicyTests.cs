@@ -1,0 +1,255 @@
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using KmsSignature.LocalKms.Tests.Infrastructure;
+
+namespace KmsSignature.LocalKms.Tests;
+
+[Collection(TestCollection.Name)]
+public sealed class KeyPolicyTests(LocalKmsFixture fixture)
+{
+    private const string Account = "111122223333";
+    private const string RootStatement =
+        """{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}""";
+
+    private static string Policy(params string[] statements) =>
+        $$"""{"Version":"2012-10-17","Statement":[{{string.Join(",", statements)}}]}""";
+
+    private static string Allow(string principal, string actions, string? condition = null) =>
+        $$"""{"Effect":"Allow","Principal":{"AWS":{{principal}}},"Action":{{actions}},"Resource":"*"{{(condition is null ? "" : ",\"Condition\":" + condition)}}}""";
+
+    private string Signer => $"\"{fixture.Kms.Signer.Arn}\"";
+
+    private string Verifier => $"\"{fixture.Kms.Verifier.Arn}\"";
+
+    private static Task<SignResponse> SignAsync(IAmazonKeyManagementService client, string keyId, string algorithm = "ECDSA_SHA_256", MessageType? type = null, byte[]? message = null) =>
+        client.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream(message ?? [1, 2, 3]), SigningAlgorithm = algorithm, MessageType = type });
+
+    [Fact]
+    public async Task The_default_key_policy_is_the_text_KMS_writes()
+    {
+        var key = await fixture.NewKeyAsync();
+        var policy = await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" });
+        Assert.Equal("default", policy.PolicyName);
+        Assert.Equal(
+            "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
+            + "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::111122223333:root\"\n    },\n"
+            + "    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}",
+            policy.Policy);
+        var names = await fixture.Admin.ListKeyPoliciesAsync(new ListKeyPoliciesRequest { KeyId = key.Arn });
+        Assert.Equal(["default"], names.PolicyNames);
+        Assert.False(names.Truncated);
+    }
+
+    [Fact]
+    public async Task PutKeyPolicy_stores_the_text_verbatim()
+    {
+        var key = await fixture.NewKeyAsync();
+        var text = Policy(RootStatement, Allow(Signer, "\"kms:Sign\""));
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = text });
+        Assert.Equal(text, (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.Arn })).Policy);
+    }
+
+    [Fact]
+    public async Task Key_policy_operations_take_a_key_id_or_ARN_not_an_alias()
+    {
+        var key = await fixture.NewKeyAsync();
+        var alias = "alias/policy-" + Guid.NewGuid().ToString("N");
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = alias }));
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = alias, Policy = Policy(RootStatement) }));
+    }
+
+    [Fact]
+    public async Task A_verifier_with_only_GetPublicKey_is_denied_Sign_in_KMS_wording()
+    {
+        // No account-root statement: only the key policy can grant, so KMS blames the resource-based policy.
+        var admin = $"\"{fixture.Kms.Admin.Arn}\"";
+        var key = await fixture.NewKeyAsync(policy: Policy(Allow(admin, "\"kms:*\""), Allow(Verifier, "[\"kms:GetPublicKey\",\"kms:DescribeKey\"]")));
+        using var verifier = fixture.Client(fixture.Kms.Verifier);
+        var publicKey = await verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+        Assert.NotEmpty(publicKey.PublicKey.ToArray());
+
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(verifier, key.KeyId));
+        Assert.Equal(
+            $"User: {fixture.Kms.Verifier.Arn} is not authorized to perform: kms:Sign on resource: {key.Arn} because no resource-based policy allows the kms:Sign action",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task Signers_and_verifiers_with_no_key_policy_statement_are_denied_even_under_the_default_policy()
+    {
+        var key = await fixture.NewKeyAsync();
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
+        Assert.EndsWith("because no identity-based policy allows the kms:Sign action", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task kms_SigningAlgorithm_condition_limits_the_algorithms()
+    {
+        var key = await fixture.NewKeyAsync("RSA_2048", Policy(RootStatement,
+            Allow(Signer, "\"kms:Sign\"", """{"StringEquals":{"kms:SigningAlgorithm":["RSASSA_PSS_SHA_256","RSASSA_PSS_SHA_384"]}}""")));
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        await SignAsync(signer, key.KeyId, "RSASSA_PSS_SHA_256");
+        await SignAsync(signer, key.KeyId, "RSASSA_PSS_SHA_384");
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId, "RSASSA_PKCS1_V1_5_SHA_256"));
+    }
+
+    [Fact]
+    public async Task kms_MessageType_condition_with_StringLike_and_ForAnyValue()
+    {
+        var key = await fixture.NewKeyAsync(policy: Policy(RootStatement,
+            Allow(Signer, "\"kms:Sign\"", """{"StringLike":{"kms:MessageType":"DIG*"}}"""),
+            Allow(Verifier, "\"kms:Sign\"", """{"ForAnyValue:StringEquals":{"kms:MessageType":["RAW"]}}""")));
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        using var verifier = fixture.Client(fixture.Kms.Verifier);
+        await SignAsync(signer, key.KeyId, type: MessageType.DIGEST, message: new byte[32]);
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId, type: MessageType.RAW));
+        await SignAsync(verifier, key.KeyId, type: MessageType.RAW);
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(verifier, key.KeyId, type: MessageType.DIGEST, message: new byte[32]));
+    }
+
+    [Fact]
+    public async Task IfExists_conditions_hold_when_the_key_is_absent()
+    {
+        // kms:SigningAlgorithm is absent for GetPublicKey: StringEqualsIfExists allows, StringEquals does not.
+        var key = await fixture.NewKeyAsync(policy: Policy(RootStatement,
+            Allow(Signer, "\"kms:GetPublicKey\"", """{"StringEqualsIfExists":{"kms:SigningAlgorithm":"ECDSA_SHA_256"}}"""),
+            Allow(Verifier, "\"kms:GetPublicKey\"", """{"StringEquals":{"kms:SigningAlgorithm":"ECDSA_SHA_256"}}""")));
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        using var verifier = fixture.Client(fixture.Kms.Verifier);
+        await signer.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task Principal_star_with_kms_CallerAccount_and_action_wildcards()
+    {
+        var key = await fixture.NewKeyAsync(policy: Policy(RootStatement,
+            Allow("\"*\"", "\"kms:Get*\"", $$$"""{"StringEquals":{"kms:CallerAccount":"{{{Account}}}"}}""")));
+        using var verifier = fixture.Client(fixture.Kms.Verifier);
+        await verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+        await verifier.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId }));
+
+        var otherAccount = await fixture.NewKeyAsync(policy: Policy(RootStatement,
+            Allow("\"*\"", "\"kms:Get*\"", """{"StringEquals":{"kms:CallerAccount":"444455556666"}}""")));
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = otherAccount.KeyId }));
+    }
+
+    [Fact]
+    public async Task An_explicit_Deny_wins_over_every_Allow()
+    {
+        var deny = $$"""{"Effect":"Deny","Principal":{"AWS":[{{Signer}}]},"Action":"kms:Sign","Resource":"*"}""";
+        var key = await fixture.NewKeyAsync(policy: Policy(RootStatement, Allow(Signer, "\"kms:*\""), deny));
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        await signer.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId });
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
+        Assert.EndsWith("with an explicit deny in a resource-based policy", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotAction_allows_everything_but_the_listed_actions()
+    {
+        var key = await fixture.NewKeyAsync(policy: Policy(RootStatement,
+            $$"""{"Effect":"Allow","Principal":{"AWS":{{Signer}}},"NotAction":["kms:Sign","kms:Put*"],"Resource":"*"}"""));
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        await signer.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
+    }
+
+    [Theory]
+    [InlineData("{not json", "JSON")]
+    [InlineData("""{"Version":"2012-10-17"}""", "Statement")]
+    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}""", "principal")]
+    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"not-an-arn"},"Action":"kms:*","Resource":"*"}]}""", "invalid principals")]
+    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"kms:*","Resource":"*"}]}""", "Effect")]
+    public async Task Malformed_policies_are_MalformedPolicyDocumentException(string policy, string mentions)
+    {
+        var key = await fixture.NewKeyAsync();
+        var ex = await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy }));
+        Assert.Contains(mentions, ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("""{"StringEquals":{"aws:SourceIp":"10.0.0.1"}}""", "aws:SourceIp")]
+    [InlineData("""{"IpAddress":{"kms:CallerAccount":"111122223333"}}""", "IpAddress")]
+    [InlineData("""{"DateGreaterThan":{"kms:CallerAccount":"2020-01-01"}}""", "DateGreaterThan")]
+    public async Task Conditions_LocalKms_cannot_evaluate_are_refused_clearly(string condition, string named)
+    {
+        var key = await fixture.NewKeyAsync();
+        var ex = await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = Policy(RootStatement, Allow(Signer, "\"kms:Sign\"", condition)) }));
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LocalKms cannot evaluate", ex.Message, StringComparison.Ordinal);
+
+        await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = Policy(RootStatement, Allow(Signer, "\"kms:Sign\"", condition)) }));
+    }
+
+    [Fact]
+    public async Task Policies_over_32_KB_are_ValidationException()
+    {
+        var key = await fixture.NewKeyAsync();
+        var padding = $$""","Sid":"{{new string('x', 33000)}}" """;
+        var big = Policy(RootStatement.Insert(RootStatement.Length - 1, padding.Trim()));
+        Assert.True(big.Length > 32768);
+        var ex = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = big }));
+        Assert.Contains("32768", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_lockout_safety_check_refuses_a_policy_the_caller_could_not_change_later()
+    {
+        var key = await fixture.NewKeyAsync();
+        var lockout = Policy(Allow(Signer, "\"kms:Sign\""));
+        var ex = await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = lockout }));
+        Assert.Equal("The new key policy will not allow you to update the key policy in the future.", ex.Message);
+        await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = lockout }));
+
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = lockout, BypassPolicyLockoutSafetyCheck = true });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task The_account_root_statement_delegates_to_identity_policies()
+    {
+        // A separate LocalKms with custom principals: one with an identity policy allowing kms:Sign, one without.
+        var withPolicy = new LocalKmsPrincipal("AKIALOCALKMSAPPROLE1", "app-secret", $"arn:aws:iam::{Account}:role/App",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Sign","kms:DescribeKey"],"Resource":"arn:aws:kms:*:111122223333:key/*"}]}""");
+        var denied = new LocalKmsPrincipal("AKIALOCALKMSDENIED01", "deny-secret", $"arn:aws:sts::{Account}:assumed-role/Denied/session",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"},{"Effect":"Deny","Action":"kms:Sign","Resource":"*"}]}""");
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [LocalKmsPrincipal.Defaults(Account)[0], withPolicy, denied] });
+        using var admin = KmsClients.Create(kms, kms.Admin);
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
+        Assert.Equal(withPolicy, kms.Signer);
+
+        using var app = KmsClients.Create(kms, withPolicy);
+        await SignAsync(app, key.KeyId);
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => app.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
+
+        using var deniedClient = KmsClients.Create(kms, denied);
+        await deniedClient.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId });
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(deniedClient, key.KeyId));
+        Assert.EndsWith("with an explicit deny in an identity-based policy", ex.Message, StringComparison.Ordinal);
+
+        // Without the root statement the identity policy no longer counts.
+        await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = Policy(Allow($"\"{kms.Admin.Arn}\"", "\"kms:*\"")) });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(app, key.KeyId));
+
+        // A key policy naming the role also covers its assumed-role sessions.
+        await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = Policy(Allow($"\"{kms.Admin.Arn}\"", "\"kms:*\""), Allow($"\"arn:aws:iam::{Account}:role/Denied\"", "\"kms:GetPublicKey\"")) });
+        await deniedClient.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+    }
+
+    [Fact]
+    public void Policy_documents_used_here_are_valid_JSON()
+    {
+        using var doc = JsonDocument.Parse(Policy(RootStatement, Allow(Signer, "\"kms:Sign\"", """{"StringEquals":{"kms:MessageType":"RAW"}}""")));
+        Assert.Equal(2, doc.RootElement.GetProperty("Statement").GetArrayLength());
+    }
+}

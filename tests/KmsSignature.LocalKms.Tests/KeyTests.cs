@@ -1,0 +1,186 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using KmsSignature.LocalKms.Tests.Infrastructure;
+
+namespace KmsSignature.LocalKms.Tests;
+
+[Collection(TestCollection.Name)]
+public sealed class KeyTests(LocalKmsFixture fixture)
+{
+    [Fact]
+    public async Task CreateKey_returns_KMS_metadata()
+    {
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        var response = await fixture.Admin.CreateKeyAsync(new CreateKeyRequest
+        {
+            KeySpec = KeySpec.ECC_NIST_P384,
+            KeyUsage = KeyUsageType.SIGN_VERIFY,
+            Description = "metadata test",
+            Tags = [new Tag { TagKey = "team", TagValue = "release" }],
+        });
+        var m = response.KeyMetadata;
+        Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", m.KeyId);
+        Assert.Equal($"arn:aws:kms:us-east-1:111122223333:key/{m.KeyId}", m.Arn);
+        Assert.Equal("111122223333", m.AWSAccountId);
+        Assert.InRange(m.CreationDate!.Value.ToUniversalTime(), before, DateTime.UtcNow.AddSeconds(1));
+        Assert.True(m.Enabled);
+        Assert.Equal("Enabled", m.KeyState.Value);
+        Assert.Equal("SIGN_VERIFY", m.KeyUsage.Value);
+        Assert.Equal("ECC_NIST_P384", m.KeySpec.Value);
+        Assert.Equal(["ECDSA_SHA_384"], m.SigningAlgorithms);
+        Assert.Equal("metadata test", m.Description);
+        Assert.Equal("AWS_KMS", m.Origin.Value);
+        Assert.Equal("CUSTOMER", m.KeyManager.Value);
+        Assert.False(m.MultiRegion);
+        Assert.Null(m.DeletionDate);
+
+        var tags = await fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = m.KeyId });
+        Assert.Equal("release", Assert.Single(tags.Tags).TagValue);
+    }
+
+    [Fact]
+    public async Task Multi_Region_keys_have_mrk_ids_and_a_primary_configuration()
+    {
+        var m = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, MultiRegion = true })).KeyMetadata;
+        Assert.Matches("^mrk-[0-9a-f]{32}$", m.KeyId);
+        Assert.True(m.MultiRegion);
+        Assert.Equal("PRIMARY", m.MultiRegionConfiguration.MultiRegionKeyType.Value);
+        Assert.Equal(m.Arn, m.MultiRegionConfiguration.PrimaryKey.Arn);
+        var described = (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = m.KeyId })).KeyMetadata;
+        Assert.Equal(m.Arn, described.Arn);
+    }
+
+    [Fact]
+    public async Task CreateKey_defaults_to_a_SYMMETRIC_DEFAULT_ENCRYPT_DECRYPT_key()
+    {
+        var m = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        Assert.Equal("SYMMETRIC_DEFAULT", m.KeySpec.Value);
+        Assert.Equal("ENCRYPT_DECRYPT", m.KeyUsage.Value);
+        Assert.Empty(m.SigningAlgorithms ?? []);
+    }
+
+    [Theory]
+    [InlineData("ECC_NIST_P256", "ENCRYPT_DECRYPT")]
+    [InlineData("SYMMETRIC_DEFAULT", "SIGN_VERIFY")]
+    [InlineData("ML_DSA_65", "ENCRYPT_DECRYPT")]
+    [InlineData("ECC_NIST_EDWARDS25519", "KEY_AGREEMENT")]
+    [InlineData("HMAC_256", "SIGN_VERIFY")]
+    public async Task Incompatible_KeySpec_and_KeyUsage_are_ValidationException(string keySpec, string keyUsage)
+    {
+        var ex = await KmsAssert.ErrorAsync("ValidationException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = keySpec, KeyUsage = keyUsage }));
+        Assert.Contains(keySpec, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_KeySpec_is_a_ValidationException_listing_the_enum()
+    {
+        var ex = await KmsAssert.ErrorAsync("ValidationException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_NIST_P999", KeyUsage = KeyUsageType.SIGN_VERIFY }));
+        Assert.Contains("Member must satisfy enum value set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reserved_aws_tag_keys_are_TagException()
+    {
+        await KmsAssert.ErrorAsync<TagException>("TagException", () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest
+        {
+            KeySpec = KeySpec.ECC_NIST_P256,
+            KeyUsage = KeyUsageType.SIGN_VERIFY,
+            Tags = [new Tag { TagKey = "aws:owner", TagValue = "x" }],
+        }));
+    }
+
+    [Fact]
+    public async Task Callers_without_an_identity_policy_cannot_CreateKey()
+    {
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException",
+            () => signer.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY }));
+        Assert.Equal(
+            $"User: {fixture.Kms.Signer.Arn} is not authorized to perform: kms:CreateKey on resource: * because no identity-based policy allows the kms:CreateKey action",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task DescribeKey_accepts_key_id_key_ARN_alias_name_and_alias_ARN()
+    {
+        var key = await fixture.NewKeyAsync();
+        var alias = "alias/describe-" + Guid.NewGuid().ToString("N");
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        foreach (var identifier in new[] { key.KeyId, key.Arn, alias, $"arn:aws:kms:us-east-1:111122223333:{alias}" })
+        {
+            var m = (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = identifier })).KeyMetadata;
+            Assert.Equal(key.Arn, m.Arn);
+        }
+    }
+
+    [Theory]
+    [InlineData("1234abcd-12ab-34cd-56ef-1234567890ab")]
+    [InlineData("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")]
+    [InlineData("alias/does-not-exist")]
+    [InlineData("arn:aws:kms:us-east-1:111122223333:alias/does-not-exist")]
+    [InlineData("not-a-key-id")]
+    [InlineData("arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")]
+    public async Task Unknown_keys_and_aliases_are_NotFoundException(string identifier)
+    {
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = identifier }));
+    }
+
+    [Fact]
+    public async Task ListKeys_paginates_with_Limit_Marker_NextMarker_and_Truncated()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await fixture.NewKeyAsync();
+        }
+
+        var all = new List<string>();
+        string? marker = null;
+        var pages = 0;
+        do
+        {
+            var page = await fixture.Admin.ListKeysAsync(new ListKeysRequest { Limit = 2, Marker = marker });
+            Assert.InRange(page.Keys.Count, 1, 2);
+            Assert.All(page.Keys, k => Assert.Equal($"arn:aws:kms:us-east-1:111122223333:key/{k.KeyId}", k.KeyArn));
+            all.AddRange(page.Keys.Select(static k => k.KeyId));
+            Assert.Equal(page.Truncated == true, page.NextMarker is not null);
+            marker = page.NextMarker;
+            pages++;
+        }
+        while (marker is not null);
+
+        Assert.True(pages >= 2);
+        Assert.Equal(all.Count, all.Distinct().Count());
+        var unpaged = await fixture.Admin.ListKeysAsync(new ListKeysRequest { Limit = 1000 });
+        Assert.Equal(unpaged.Keys.Select(static k => k.KeyId), all);
+    }
+
+    [Fact]
+    public async Task ListKeys_rejects_a_bad_marker()
+    {
+        await KmsAssert.ErrorAsync<InvalidMarkerException>("InvalidMarkerException", () => fixture.Admin.ListKeysAsync(new ListKeysRequest { Marker = "bm9wZQ==" }));
+    }
+
+    [Fact]
+    public async Task UpdateKeyDescription_and_tags_round_trip()
+    {
+        var key = await fixture.NewKeyAsync();
+        await fixture.Admin.UpdateKeyDescriptionAsync(new UpdateKeyDescriptionRequest { KeyId = key.Arn, Description = "new words" });
+        Assert.Equal("new words", (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.Description);
+
+        await fixture.Admin.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "a", TagValue = "1" }, new Tag { TagKey = "b", TagValue = "2" }] });
+        await fixture.Admin.UntagResourceAsync(new UntagResourceRequest { KeyId = key.KeyId, TagKeys = ["a"] });
+        var tags = await fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId });
+        Assert.Equal("b", Assert.Single(tags.Tags).TagKey);
+    }
+
+    [Fact]
+    public async Task Operations_LocalKms_does_not_implement_are_UnsupportedOperationException()
+    {
+        var key = await fixture.NewKeyAsync("SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT");
+        var ex = await KmsAssert.ErrorAsync("UnsupportedOperationException",
+            () => fixture.Admin.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([1, 2, 3]) }));
+        Assert.Contains("Encrypt", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,80 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using KmsSignature.LocalKms.Tests.Infrastructure;
+
+namespace KmsSignature.LocalKms.Tests;
+
+public sealed class PersistenceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("localkms-data-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Keys_aliases_policies_and_states_survive_a_restart_and_old_signatures_still_verify()
+    {
+        var message = "signed before the restart"u8.ToArray();
+        string keyArn, edKeyArn, policy;
+        byte[] signature, edSignature, spki;
+        await using (var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir }))
+        {
+            using var admin = KmsClients.Create(kms, kms.Admin);
+            var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.RSA_2048, KeyUsage = KeyUsageType.SIGN_VERIFY, Description = "persisted" })).KeyMetadata;
+            var ed = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_EDWARDS25519, KeyUsage = KeyUsageType.SIGN_VERIFY, MultiRegion = true })).KeyMetadata;
+            var mldsa = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ML_DSA_65, KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
+            keyArn = key.Arn;
+            edKeyArn = ed.Arn;
+            await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/persisted", TargetKeyId = key.KeyId });
+            policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Allow","Principal":{"AWS":"{{kms.Signer.Arn}}"},"Action":"kms:Sign","Resource":"*"}]}""";
+            await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy });
+            await admin.DisableKeyAsync(new DisableKeyRequest { KeyId = mldsa.KeyId });
+            signature = (await admin.SignAsync(new SignRequest { KeyId = "alias/persisted", Message = new MemoryStream(message), SigningAlgorithm = "RSASSA_PSS_SHA_256" })).Signature.ToArray();
+            edSignature = (await admin.SignAsync(new SignRequest { KeyId = ed.KeyId, Message = new MemoryStream(message), SigningAlgorithm = "ED25519_SHA_512" })).Signature.ToArray();
+            spki = (await admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId })).PublicKey.ToArray();
+        }
+
+        Assert.Equal(["localkms-state.json"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Contains("IN THE CLEAR", File.ReadAllText(Path.Combine(_dir, "localkms-state.json")), StringComparison.Ordinal);
+
+        await using (var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir }))
+        {
+            using var admin = KmsClients.Create(kms, kms.Admin);
+            var described = (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/persisted" })).KeyMetadata;
+            Assert.Equal(keyArn, described.Arn);
+            Assert.Equal("persisted", described.Description);
+            Assert.Equal(policy, (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = keyArn })).Policy);
+            Assert.Equal(spki, (await admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyArn })).PublicKey.ToArray());
+            Assert.True((await admin.VerifyAsync(new VerifyRequest { KeyId = keyArn, Message = new MemoryStream(message), Signature = new MemoryStream(signature), SigningAlgorithm = "RSASSA_PSS_SHA_256" })).SignatureValid);
+            Assert.True((await admin.VerifyAsync(new VerifyRequest { KeyId = edKeyArn, Message = new MemoryStream(message), Signature = new MemoryStream(edSignature), SigningAlgorithm = "ED25519_SHA_512" })).SignatureValid);
+            Assert.True((await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = edKeyArn })).KeyMetadata.MultiRegion);
+            Assert.Equal(3, (await admin.ListKeysAsync(new ListKeysRequest())).Keys.Count);
+
+            var states = new List<string>();
+            foreach (var entry in (await admin.ListKeysAsync(new ListKeysRequest())).Keys)
+            {
+                states.Add((await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = entry.KeyId })).KeyMetadata.KeyState.Value);
+            }
+
+            Assert.Contains("Disabled", states);
+
+            using var signer = KmsClients.Create(kms, kms.Signer);
+            await signer.SignAsync(new SignRequest { KeyId = keyArn, Message = new MemoryStream(message), SigningAlgorithm = "RSASSA_PKCS1_V1_5_SHA_256" });
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_data_directory_nothing_is_written_and_state_is_per_instance()
+    {
+        await using (var kms = await LocalKmsServer.StartAsync())
+        {
+            using var admin = KmsClients.Create(kms, kms.Admin);
+            await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY });
+        }
+
+        await using (var kms = await LocalKmsServer.StartAsync())
+        {
+            using var admin = KmsClients.Create(kms, kms.Admin);
+            Assert.Empty((await admin.ListKeysAsync(new ListKeysRequest())).Keys);
+        }
+    }
+}
