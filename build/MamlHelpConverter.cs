@@ -83,7 +83,7 @@ public static class MamlHelpConverter
                 }
 
                 var command = ConvertCommand(doc.Key, doc.Value);
-                var name = (string)command.Element(Command + "details")!.Element(Command + "name")!;
+                var name = command.Element(Command + "details")!.Element(Command + "name")!.Value;
                 if (commands.ContainsKey(name))
                 {
                     throw new DocumentException(doc.Key, 1, "a second doc for " + name + "; each cmdlet has exactly one doc.");

@@ -1,0 +1,73 @@
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests.Help;
+
+/// <summary>
+/// What "Get-Help &lt;name&gt; -Full is useful" means, checked through Get-Help itself in a session:
+/// a written (not auto-generated) synopsis, at least one example, a description for every parameter
+/// except the common ones (-WhatIf and -Confirm included), no documented parameter the command lacks,
+/// and one syntax block per parameter set with that set's parameters.
+/// </summary>
+internal static class HelpAudit
+{
+    // The hosted engine has only the Core cmdlets: no Sort-Object, so names are sorted with [Array]::Sort.
+    private const string Script = """
+        param([string] $Name)
+        $problems = [System.Collections.Generic.List[string]]::new()
+        $command = Get-Command -Name $Name -ErrorAction Stop
+        $help = Get-Help -Name $Name -Full -ErrorAction Stop
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters
+
+        function Get-SortedKey([string[]] $Names) {
+            $list = [string[]]@($Names | Where-Object { $_ -and $common -notcontains $_ })
+            [Array]::Sort($list, [StringComparer]::OrdinalIgnoreCase)
+            $list -join ','
+        }
+
+        # Without help, Get-Help makes the synopsis from the syntax, which starts with the command's name.
+        $synopsis = "$($help.Synopsis)".Trim()
+        if (-not $synopsis -or $synopsis.StartsWith($Name, [StringComparison]::OrdinalIgnoreCase)) {
+            $problems.Add("the synopsis is missing or auto-generated: '$synopsis'")
+        }
+
+        if (@($help.examples.example | Where-Object { $_ }).Count -eq 0) {
+            $problems.Add('there is no example')
+        }
+
+        $described = @{}
+        foreach ($parameter in @($help.parameters.parameter | Where-Object { $_ })) {
+            $described[[string]$parameter.name] = (@($parameter.description | Where-Object { $_ } | ForEach-Object { $_.Text }) -join ' ').Trim()
+        }
+
+        foreach ($parameter in $command.Parameters.Keys) {
+            if ($common -notcontains $parameter -and -not $described[$parameter]) {
+                $problems.Add("-$parameter has no description")
+            }
+        }
+
+        foreach ($parameter in $described.Keys) {
+            if (-not $command.Parameters.ContainsKey($parameter)) {
+                $problems.Add("the help describes -$parameter, which the command does not have")
+            }
+        }
+
+        $actual = @($command.ParameterSets | ForEach-Object { Get-SortedKey @($_.Parameters | ForEach-Object { $_.Name }) })
+        $shown = @($help.syntax.syntaxItem | Where-Object { $_ } | ForEach-Object { Get-SortedKey @($_.parameter | ForEach-Object { [string]$_.name }) })
+        foreach ($set in $actual) {
+            if ($shown -notcontains $set) {
+                $problems.Add("no syntax block shows the parameter set ($set); the help shows: $($shown -join ' | ')")
+            }
+        }
+
+        if ($shown.Count -ne $actual.Count) {
+            $problems.Add("the help shows $($shown.Count) syntax block(s) for $($actual.Count) parameter set(s)")
+        }
+
+        $problems
+        """;
+
+    public static IReadOnlyList<string> Problems(PowerShellSession session, string name) =>
+        session.Run("& {\n" + Script + "\n} $auditName",
+                new Dictionary<string, object?> { ["auditName"] = name })
+            .AssertSuccess().Output.Select(o => $"{name}: {o}").ToList();
+}
