@@ -252,6 +252,21 @@ public sealed class MamlHelpConverterTests
         Assert.Equal("None", TypeName(command.Element(Command + "inputTypes")!.Element(Command + "inputType")!));
     }
 
+    [Fact]
+    public void Template_in_docs_README_converts_with_the_AWS_parameters_pasted_in()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "README.md"));
+        var blocks = readme.Split("````markdown\n").Skip(1).Select(b => b.Substring(0, b.IndexOf("\n````", StringComparison.Ordinal))).ToArray();
+        Assert.Equal(2, blocks.Length);
+        var template = blocks[0].Split('\n').Where(l => !l.StartsWith("(... -Region", StringComparison.Ordinal));
+        var doc = string.Join("\n", template).Replace("### -WhatIf", blocks[1] + "\n\n### -WhatIf", StringComparison.Ordinal);
+
+        var command = MamlHelpConverter.ConvertCommand("docs/Verb-Noun.md", doc);
+        Assert.Equal(["KeyId", "Force", "Region", "ProfileName", "ProfileLocation", "Credential", "EndpointUrl", "WhatIf", "Confirm"],
+            Names(Assert.Single(command.Element(Command + "syntax")!.Elements(Command + "syntaxItem"))));
+        Assert.Equal("AWSProfileName, StoredCredentials", Parameter(command.Element(Command + "parameters")!, "ProfileName").Attribute("aliases")!.Value);
+    }
+
     /// <summary>A broken sample: what to replace, the line the error must point at (by its text), and what the message says.</summary>
     public static TheoryData<string, string, string, string> Malformed() => new()
     {
