@@ -91,6 +91,20 @@ public sealed class CmdletHelpTests
     }
 
     [Fact]
+    public void Audit_accepts_a_written_synopsis_that_starts_with_the_commands_name()
+    {
+        using var module = SampleModule.Create(withHelp: true, editDoc: doc => doc.Replace(
+            "Checks sample tokens or files against a public key.", "Sample-Cmdlet checks sample tokens or files.", StringComparison.Ordinal));
+        using var session = new PowerShellSession(importModule: false);
+        session.Run("Import-Module $path -DisableNameChecking -ErrorAction Stop", new Dictionary<string, object?> { ["path"] = module.Manifest })
+            .AssertSuccess();
+
+        Assert.Empty(HelpAudit.Problems(session, "Sample-Cmdlet"));
+        Assert.Equal("Sample-Cmdlet checks sample tokens or files.",
+            session.Run("(Get-Help Sample-Cmdlet).Synopsis").AssertSuccess().Output.Single().ToString());
+    }
+
+    [Fact]
     public void Audit_flags_a_command_without_help()
     {
         using var module = SampleModule.Create(withHelp: false);
@@ -154,14 +168,15 @@ public sealed class CmdletHelpTests
 
         public string Manifest => Path.Combine(directory, "SampleHelp.psm1");
 
-        public static SampleModule Create(bool withHelp, string parameters = Parameters)
+        public static SampleModule Create(bool withHelp, string parameters = Parameters, Func<string, string>? editDoc = null)
         {
             var directory = Directory.CreateTempSubdirectory("kms-help-").FullName;
             if (withHelp)
             {
                 var errors = new List<MamlHelpConverter.DocumentException>();
                 var maml = MamlHelpConverter.Convert(
-                    [new(MamlHelpConverterTests.SamplePath, MamlHelpConverterTests.SampleText)], "KmsSignature.Cmdlets.dll-Help.xml", errors);
+                    [new(MamlHelpConverterTests.SamplePath, (editDoc ?? (t => t))(MamlHelpConverterTests.SampleText))],
+                    "KmsSignature.Cmdlets.dll-Help.xml", errors);
                 Assert.Empty(errors);
                 Directory.CreateDirectory(Path.Combine(directory, "en-US"));
                 File.WriteAllText(Path.Combine(directory, "en-US", "SampleHelp-Help.xml"), MamlHelpConverter.ToXmlText(maml));

@@ -24,9 +24,10 @@ internal static class HelpAudit
             $list -join ','
         }
 
-        # Without help, Get-Help makes the synopsis from the syntax, which starts with the command's name.
-        $synopsis = "$($help.Synopsis)".Trim()
-        if (-not $synopsis -or $synopsis.StartsWith($Name, [StringComparison]::OrdinalIgnoreCase)) {
+        # Without help, Get-Help makes the synopsis from the syntax lines (Get-Command -Syntax).
+        $synopsis = ("$($help.Synopsis)" -replace '\s+', ' ').Trim()
+        $syntax = ("$(Get-Command -Name $Name -Syntax)" -replace '\s+', ' ').Trim()
+        if (-not $synopsis -or $synopsis -eq $syntax -or $synopsis.Contains('[<CommonParameters>]')) {
             $problems.Add("the synopsis is missing or auto-generated: '$synopsis'")
         }
 
