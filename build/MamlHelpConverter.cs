@@ -50,7 +50,8 @@ public static class MamlHelpConverter
     private static readonly Regex PipelineInput = new Regex(
         @"^(False|True \((ByValue|ByPropertyName|ByValue, ByPropertyName|ByPropertyName, ByValue)\))$", RegexOptions.CultureInvariant);
     private static readonly Regex MarkdownLink = new Regex(@"^\[(?<text>[^\]]+)\]\((?<uri>[^)\s]*)\)$", RegexOptions.CultureInvariant);
-    private static readonly Regex ListItem = new Regex(@"^(\s*)([-*+]|\d+\.)\s+", RegexOptions.CultureInvariant);
+    // List items and table rows keep their own line: joined into one paragraph they would be unreadable.
+    private static readonly Regex ListItem = new Regex(@"^\s*(([-*+]|\d+\.)\s+|\|)", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// The <c>external help file</c> value of a doc's front matter. A file under docs/ named like a

@@ -113,7 +113,8 @@ public sealed class MamlHelpConverterTests
         Assert.Equal(["KmsSignature.Sample.Result", "System.Boolean"], outputs.Select(TypeName));
         Assert.Equal(["With -Quiet."], Paras(outputs[1].Element(Maml + "description")));
 
-        Assert.Equal(["Sample notes: a failed check is a result, not an error."],
+        Assert.Equal(
+            ["Sample notes: a failed check is a result, not an error.", "| Status | Meaning |", "|---|---|", "| Valid | the signature checks out |"],
             Paras(Sample.Element(Maml + "alertSet")!.Element(Maml + "alert")));
     }
 
