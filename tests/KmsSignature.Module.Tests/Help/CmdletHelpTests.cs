@@ -34,6 +34,19 @@ public sealed class CmdletHelpTests
     }
 
     [Fact]
+    public void Every_cmdlet_doc_names_an_exported_cmdlet()
+    {
+        using var session = new PowerShellSession();
+        var exported = ExportedCmdlets(session);
+        var stale = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "docs"), "*-*.md")
+            .Where(path => MamlHelpConverter.ExternalHelpFile(path, File.ReadAllText(path)) == "KmsSignature.Cmdlets.dll-Help.xml")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(name => !exported.Contains(name!, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+        Assert.True(stale.Count == 0, "docs for cmdlets the module does not export (renamed, or missing from CmdletsToExport): " + string.Join(", ", stale));
+    }
+
+    [Fact]
     public void Help_file_is_in_the_module_where_PowerShell_looks_for_it()
     {
         // The root module is KmsSignature.Cmdlets.dll, so Get-Help reads en-US/KmsSignature.Cmdlets.dll-Help.xml.
