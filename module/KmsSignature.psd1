@@ -15,6 +15,7 @@
     )
     CmdletsToExport      = @(
         # Each cmdlet is listed here when it lands; the module tests check the two agree.
+        'Test-KmsSignature'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -76,7 +76,7 @@ public sealed class JoseHeader
                 else if (reader.ValueTextEquals("typ"u8))
                 {
                     reader.Read();
-                    typ = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    typ = reader.TokenType != JsonTokenType.String ? null : reader.ValueTextEquals("JWT"u8) ? "JWT" : reader.GetString();
                 }
                 else
                 {
@@ -109,15 +109,17 @@ public sealed class JoseHeader
         return true;
     }
 
-    // Compares the UTF-8 value in place: no string is allocated for the algorithms we know.
+    private static readonly byte[][] AlgorithmNames = JwsAlgorithm.All.Select(a => System.Text.Encoding.UTF8.GetBytes(a.Name)).ToArray();
+
+    // Compares the UTF-8 value in place against pre-encoded names: no string is allocated or transcoded
+    // for the algorithms we know (hot path).
     private static JwsAlgorithm? Match(ref Utf8JsonReader reader)
     {
-        var all = JwsAlgorithm.All;
-        for (var i = 0; i < all.Count; i++)
+        for (var i = 0; i < AlgorithmNames.Length; i++)
         {
-            if (reader.ValueTextEquals(all[i].Name))
+            if (reader.ValueTextEquals(AlgorithmNames[i]))
             {
-                return all[i];
+                return JwsAlgorithm.All[i];
             }
         }
 

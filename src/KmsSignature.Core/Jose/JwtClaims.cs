@@ -159,10 +159,18 @@ public sealed class JwtClaims
     private static DateTimeOffset? ReadDate(ref Utf8JsonReader reader, string name, ref string? error)
     {
         reader.Read();
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var seconds)
-            && seconds is >= -62135596800 and <= 253402300799)
+        if (reader.TokenType == JsonTokenType.Number)
         {
-            return DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds));
+            // Integers are the common case; fractional NumericDates are allowed (RFC 7519 §2) and floored.
+            if (reader.TryGetInt64(out var whole) && whole is >= -62135596800 and <= 253402300799)
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(whole);
+            }
+
+            if (reader.TryGetDouble(out var seconds) && seconds is >= -62135596800 and <= 253402300799)
+            {
+                return DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds));
+            }
         }
 
         error = $"the {name} claim is not a NumericDate (seconds since 1970 as a JSON number)";

@@ -57,11 +57,18 @@ public static class EcdsaSignatureFormat
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
-            writer.WriteIntegerUnsigned(p1363[..half]);
-            writer.WriteIntegerUnsigned(p1363[half..]);
+            // AsnWriter wants minimal big-endian input; R||S halves are left-padded (about 1 in 128 signatures).
+            writer.WriteIntegerUnsigned(Minimal(p1363[..half]));
+            writer.WriteIntegerUnsigned(Minimal(p1363[half..]));
         }
 
         return writer.Encode();
+    }
+
+    private static ReadOnlySpan<byte> Minimal(ReadOnlySpan<byte> value)
+    {
+        var trimmed = value.TrimStart((byte)0);
+        return trimmed.IsEmpty ? value[^1..] : trimmed;
     }
 
     // DER integers are signed and minimal: a positive value may carry one leading 0x00.

@@ -92,7 +92,7 @@ public sealed class TokenVerifier
     {
         // Policy before any key is touched: forbidden and unknown algs never reach the crypto.
         var alg = header.Algorithm;
-        if (JwsAlgorithm.IsForbidden(header.AlgorithmName))
+        if (alg is null && JwsAlgorithm.IsForbidden(header.AlgorithmName))
         {
             return Result(VerificationStatus.AlgorithmNotAllowed,
                 $"alg '{header.AlgorithmName}' is never accepted (unsigned or HMAC tokens cannot come from a KMS key)", token, segments, header);
@@ -289,7 +289,24 @@ public sealed class TokenVerifier
                 token, segments, header, key, derUsed, claims);
         }
 
-        return Result(VerificationStatus.Valid, $"{alg.Name} signature verifies with a trusted key" + suffix, token, segments, header, key, derUsed, claims);
+        return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, claims);
+    }
+
+    // Reasons for valid tokens are made once per alg, not per token (hot path).
+    private static readonly string[] ValidReasons = JwsAlgorithm.All.Select(a => $"{a.Name} signature verifies with a trusted key").ToArray();
+
+    private static int Index(JwsAlgorithm alg)
+    {
+        var all = JwsAlgorithm.All;
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (all[i] == alg)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private bool HasClaimExpectations => options.Issuers is { Count: > 0 } || options.Audiences is { Count: > 0 } || options.RequireExpiration;

@@ -59,7 +59,7 @@ public sealed class PublicKeyExportTests
 
         Assert.Equal(keys, again);
         // A key without alg gets its spec's default alg in the JWK.
-        Assert.Equal(keys.Select(k => (k.KeyId, k.Algorithm ?? Algorithms.JwsAlgorithm.DefaultFor(k.KeySpec).Name)),
+        Assert.Equal(keys.Select(k => (k.KeyId, k.Algorithm ?? Core.Algorithms.JwsAlgorithm.DefaultFor(k.KeySpec).Name)),
             again.Select(k => (k.KeyId, k.Algorithm!)));
     }
 
@@ -89,7 +89,7 @@ public sealed class PublicKeyExportTests
         var jwk = Fixtures.Json("rfc/rfc7515-a2-rs256.json").GetProperty("jwk");
         var canonical = $"{{\"e\":\"{jwk.GetProperty("e").GetString()}\",\"kty\":\"RSA\",\"n\":\"{jwk.GetProperty("n").GetString()}\"}}";
 
-        Assert.Equal(Jose.Base64Url.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical))), key.JwkThumbprint);
+        Assert.Equal(Core.Jose.Base64Url.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical))), key.JwkThumbprint);
     }
 
     [Theory]

@@ -56,7 +56,7 @@ public sealed class DetachedSignatureTests
     [MemberData(nameof(Manifest))]
     public void One_byte_changed_in_the_signature_makes_it_invalid(string file, string signature, string key, string algorithm)
     {
-        var decoded = Signatures.SignatureEncoding.Decode(Fixtures.Bytes($"files/{signature}"), out _);
+        var decoded = Core.Signatures.SignatureEncoding.Decode(Fixtures.Bytes($"files/{signature}"), out _);
         // Past any DER header bytes, inside r/s or the signature body.
         var tampered = Tamper.FlipByte(decoded, decoded.Length - 5);
 

@@ -98,7 +98,7 @@ public sealed class TokenBadInputTests
     {
         var parts = Good.Split('.');
         var lenient = new TokenVerifier(TrustStore.Load(Fixtures.PathOf("keys")),
-            new TokenValidationOptions { AllowedAlgorithms = [.. Algorithms.JwsAlgorithm.All] });
+            new TokenValidationOptions { AllowedAlgorithms = [.. Core.Algorithms.JwsAlgorithm.All] });
 
         var result = lenient.Verify($"{B64($"{{\"alg\":\"{alg}\",\"kid\":\"p256\"}}")}.{parts[1]}.");
 
@@ -126,7 +126,7 @@ public sealed class TokenBadInputTests
     public void Alg_outside_the_allow_list_is_refused()
     {
         var verifier = new TokenVerifier(TrustStore.Load(Fixtures.PathOf("keys")),
-            new TokenValidationOptions { AllowedAlgorithms = [Algorithms.JwsAlgorithm.RS256] });
+            new TokenValidationOptions { AllowedAlgorithms = [Core.Algorithms.JwsAlgorithm.RS256] });
 
         Assert.Equal(VerificationStatus.AlgorithmNotAllowed, verifier.Verify(Good).Status);
         Assert.True(verifier.Verify(Fixtures.Token("rs256-rsa2048.jwt")).IsValid);

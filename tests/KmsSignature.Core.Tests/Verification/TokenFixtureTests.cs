@@ -68,7 +68,7 @@ public sealed class TokenFixtureTests
     {
         var token = Fixtures.Token(file);
         var tampered = Tamper.Header(token);
-        var headerJson = System.Text.Encoding.UTF8.GetString(Jose.Base64Url.Decode(token.Split('.')[0]));
+        var headerJson = System.Text.Encoding.UTF8.GetString(Core.Jose.Base64Url.Decode(token.Split('.')[0]));
         if (!headerJson.Contains("\"typ\"", StringComparison.Ordinal))
         {
             // Headers without typ: the changed byte lands in kid or alg, so the token is refused before the signature.

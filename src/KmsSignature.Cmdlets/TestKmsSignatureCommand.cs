@@ -1,0 +1,423 @@
+using System.Collections;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using KmsSignature.Core;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>
+/// Test-KmsSignature: verifies JWTs and detached signatures offline (issue 3 §4). Keys are parsed and the
+/// verifier is built once in BeginProcessing; each record costs one Core call and one WriteObject.
+/// A failed check is an output object; unreadable input is a non-terminating error; an unusable key source
+/// is terminating.
+/// </summary>
+// Tokens (-Token, by value) and files (-LiteralPath, by property name) share the default parameter set on
+// purpose: PowerShell fixes the parameter set before the first piped object arrives, so with two sets either
+// `$tokens | Test-KmsSignature` or `Get-ChildItem | Test-KmsSignature` would fail to bind. In one set each
+// piped object binds to whichever parameter fits it (strings to -Token, file objects to -LiteralPath).
+[Cmdlet(VerbsDiagnostic.Test, "KmsSignature", DefaultParameterSetName = InputSet)]
+[OutputType(typeof(VerificationResult), typeof(bool))]
+public sealed class TestKmsSignatureCommand : PSCmdlet
+{
+    private const string InputSet = "TokenOrLiteralPath";
+    private const string PathSet = "Path";
+    private const string MessageSet = "Message";
+
+    private Core.Verification.TrustStore? store;
+    private TokenVerifier? tokenVerifier;
+    private DetachedSignatureVerifier? detachedVerifier;
+    private bool allValid = true;
+    private long checkedCount;
+
+    /// <summary>Compact JWS/JWT tokens; surrounding whitespace and newlines are ignored.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InputSet)]
+    [AllowEmptyString]
+    [AllowNull]
+    public TokenText?[]? Token { get; set; }
+
+    /// <summary>Files to verify (wildcards allowed); each against -SignaturePath or &lt;file&gt;.sig.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Files to verify, taken literally; binds PSPath from Get-ChildItem output.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = InputSet)]
+    // FullName lets plain .NET FileInfo objects bind too; Get-ChildItem output binds through PSPath.
+    [Alias("PSPath", "LP", "FullName")]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>The signature file, or a directory holding &lt;file name&gt;.sig; default &lt;file&gt;.sig next to each file.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = InputSet)]
+    public string? SignaturePath { get; set; }
+
+    /// <summary>The message bytes (or, with -MessageType Digest, their hash).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = MessageSet)]
+    public byte[] Message { get; set; } = [];
+
+    /// <summary>The signature bytes: binary, or base64/base64url text as bytes.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = MessageSet)]
+    public byte[] Signature { get; set; } = [];
+
+    /// <summary>PEM text, a path to a PEM/DER/JWK/JWKS file, a key object (with a Pem property) or several of them.</summary>
+    [Parameter]
+    public object? PublicKey { get; set; }
+
+    /// <summary>A JWKS/JWK/PEM file or a directory of key files; tokens pick their key by kid.</summary>
+    [Parameter]
+    public string? TrustStore { get; set; }
+
+    /// <summary>KMS key id, ARN, alias or alias ARN: the public key is fetched from KMS once, then verification is offline.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = false)]
+    [Alias("Alias", "Arn")]
+    public string[]? KeyId { get; set; }
+
+    /// <summary>Tokens: the allowed JOSE algs (default: those that fit the key). Files: the one algorithm (KMS or JOSE name).</summary>
+    [Parameter]
+    public string[]? Algorithm { get; set; }
+
+    /// <summary>Accepted iss values (tokens).</summary>
+    [Parameter(ParameterSetName = InputSet)]
+    public string[]? Issuer { get; set; }
+
+    /// <summary>Accepted audiences; the token's aud must contain one (tokens).</summary>
+    [Parameter(ParameterSetName = InputSet)]
+    public string[]? Audience { get; set; }
+
+    /// <summary>Tolerance for exp and nbf; default 60 seconds.</summary>
+    [Parameter(ParameterSetName = InputSet)]
+    public TimeSpan ClockSkew { get; set; } = TokenValidationOptions.DefaultClockSkew;
+
+    /// <summary>Verify as of this time instead of now.</summary>
+    [Parameter(ParameterSetName = InputSet)]
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>Accept DER-encoded ECDSA signatures in tokens (non-standard; the result says so).</summary>
+    [Parameter(ParameterSetName = InputSet)]
+    public SwitchParameter AllowDerSignature { get; set; }
+
+    /// <summary>Raw (default): the input is the message. Digest: the input is already its hash (files and -Message).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = InputSet)]
+    [Parameter(ParameterSetName = MessageSet)]
+    [ValidateSet("Raw", "Digest", IgnoreCase = true)]
+    public string MessageType { get; set; } = "Raw";
+
+    /// <summary>Return one bool: true when at least one item was checked and every item was valid.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            store = BuildTrustStore();
+            if (ParameterSetName == InputSet)
+            {
+                tokenVerifier = new TokenVerifier(store, new TokenValidationOptions
+                {
+                    AllowedAlgorithms = Algorithm is null ? null : ParseJwsAlgorithms(Algorithm),
+                    Issuers = Issuer,
+                    Audiences = Audience,
+                    ClockSkew = ClockSkew,
+                    At = MyInvocation.BoundParameters.ContainsKey(nameof(At)) ? At : null,
+                    AllowDerSignature = AllowDerSignature,
+                });
+            }
+            else
+            {
+                detachedVerifier = BuildDetachedVerifier(store);
+            }
+        }
+        catch (KmsSignatureException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case MessageSet:
+                Emit(detachedVerifier!.Verify(Message, Signature));
+                break;
+            case PathSet:
+                foreach (var pattern in Path)
+                {
+                    foreach (var file in ResolveWildcard(pattern))
+                    {
+                        VerifyFile(file);
+                    }
+                }
+
+                break;
+            default:
+                if (Token is not null)
+                {
+                    foreach (var token in Token)
+                    {
+                        Emit(tokenVerifier!.Verify(token?.Value ?? string.Empty));
+                    }
+                }
+
+                if (LiteralPath is not null)
+                {
+                    foreach (var literal in LiteralPath)
+                    {
+                        VerifyFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal));
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private DetachedSignatureVerifier BuildDetachedVerifier(Core.Verification.TrustStore trustStore)
+    {
+        if (Algorithm is { Length: > 1 })
+        {
+            throw new KmsSignatureException("UnknownAlgorithm", ErrorKind.InvalidArgument,
+                "A detached signature has one algorithm; give a single -Algorithm.", string.Join(", ", Algorithm));
+        }
+
+        return new DetachedSignatureVerifier(trustStore, new DetachedSignatureOptions
+        {
+            Algorithm = Algorithm is { Length: 1 } ? DetachedSignatureOptions.ParseAlgorithm(Algorithm[0]) : null,
+            MessageType = string.Equals(MessageType, "Digest", StringComparison.OrdinalIgnoreCase)
+                ? Core.Verification.MessageType.Digest
+                : Core.Verification.MessageType.Raw,
+        });
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Quiet)
+        {
+            WriteObject(allValid && checkedCount > 0);
+        }
+    }
+
+    private void Emit(VerificationResult result)
+    {
+        checkedCount++;
+        if (Quiet)
+        {
+            allValid &= result.IsValid;
+        }
+        else
+        {
+            WriteObject(result);
+        }
+    }
+
+    private void VerifyFile(string file)
+    {
+        if (detachedVerifier is null)
+        {
+            // Files in the token/file set: the detached verifier is made on the first file, once.
+            try
+            {
+                detachedVerifier = BuildDetachedVerifier(store!);
+            }
+            catch (KmsSignatureException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex));
+            }
+        }
+
+        try
+        {
+            Emit(detachedVerifier!.VerifyFile(file, SignatureFor(file)));
+        }
+        catch (KmsSignatureException ex)
+        {
+            allValid = false;
+            WriteError(ErrorRecords.From(ex));
+        }
+    }
+
+    private string? SignatureFor(string file)
+    {
+        if (SignaturePath is null)
+        {
+            return null;
+        }
+
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SignaturePath);
+        return Directory.Exists(resolved)
+            ? System.IO.Path.Combine(resolved, System.IO.Path.GetFileName(file) + ".sig")
+            : resolved;
+    }
+
+    private IEnumerable<string> ResolveWildcard(string pattern)
+    {
+        Collection<string> files;
+        try
+        {
+            files = GetResolvedProviderPathFromPSPath(pattern, out var provider);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                allValid = false;
+                WriteError(ErrorRecords.Create("NotAFileSystemPath", ErrorCategory.InvalidArgument,
+                    $"'{pattern}' is not a file system path.", pattern));
+                return [];
+            }
+        }
+        catch (ItemNotFoundException ex)
+        {
+            allValid = false;
+            WriteError(ErrorRecords.Create("FileNotFound", ErrorCategory.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
+            return [];
+        }
+
+        if (files.Count == 0)
+        {
+            allValid = false;
+            WriteError(ErrorRecords.Create("FileNotFound", ErrorCategory.ObjectNotFound, $"No file matches '{pattern}'.", pattern));
+        }
+
+        return files;
+    }
+
+    private Core.Verification.TrustStore BuildTrustStore()
+    {
+        var sources = (PublicKey is null ? 0 : 1) + (TrustStore is null ? 0 : 1) + (KeyId is null ? 0 : 1);
+        if (sources != 1)
+        {
+            throw new KmsSignatureException(sources == 0 ? "NoKeySource" : "ConflictingKeySources", ErrorKind.InvalidArgument,
+                sources == 0
+                    ? "Say which key to trust: -PublicKey (PEM text, a key file, or a key object), -TrustStore (a JWKS file or a key directory) or -KeyId (a KMS key)."
+                    : "Give one key source: -PublicKey, -TrustStore or -KeyId.",
+                null);
+        }
+
+        if (TrustStore is not null)
+        {
+            return Core.Verification.TrustStore.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(TrustStore));
+        }
+
+        if (KeyId is not null)
+        {
+            return ResolveKmsKeys(KeyId);
+        }
+
+        var keys = new List<PublicKey>();
+        AddKeys(PublicKey, keys);
+        return Core.Verification.TrustStore.FromKeys(keys, "-PublicKey");
+    }
+
+    private Core.Verification.TrustStore ResolveKmsKeys(string[] keyIds)
+    {
+        var resolver = CreateKeyResolver();
+        if (resolver is null)
+        {
+            throw new KmsSignatureException("KeyIdNotSupported", ErrorKind.NotImplemented,
+                "-KeyId needs KMS access, which this build of the module does not have yet. Export the key once " +
+                "(aws kms get-public-key, or Export-KmsPublicKeyPem) and pass it with -PublicKey or -TrustStore.",
+                string.Join(", ", keyIds))
+            {
+                RecommendedAction = "Use -PublicKey <key.pem> or -TrustStore <jwks.json>.",
+            };
+        }
+
+        var keys = new List<PublicKey>(keyIds.Length);
+        foreach (var keyId in keyIds)
+        {
+            keys.Add(resolver.Resolve(keyId, CancellationToken.None));
+        }
+
+        return Core.Verification.TrustStore.FromKeys(keys, "-KeyId");
+    }
+
+    /// <summary>
+    /// The -KeyId seam (issue 5 fills it): a resolver that fetches public keys from KMS with the session's AWS
+    /// settings. Null while the module has no KMS plumbing, which makes -KeyId a clear terminating error.
+    /// </summary>
+    private static IPublicKeyResolver? CreateKeyResolver() => null;
+
+    private void AddKeys(object? value, List<PublicKey> keys)
+    {
+        switch (value is PSObject ps ? ps.BaseObject : value)
+        {
+            case null:
+                return;
+            case PublicKey key:
+                keys.Add(key);
+                return;
+            case byte[] bytes:
+                keys.AddRange(Core.Keys.PublicKey.ParseAll(bytes, "-PublicKey"));
+                return;
+            case string text:
+                AddKeysFromText(text, keys);
+                return;
+            case FileInfo file:
+                keys.AddRange(Core.Keys.PublicKey.LoadFile(file.FullName));
+                return;
+            case IEnumerable many:
+                foreach (var item in many)
+                {
+                    AddKeys(item, keys);
+                }
+
+                return;
+        }
+
+        // Key objects from other cmdlets (KmsPublicKey) carry the key as PEM; read it by name, not by type.
+        var wrapped = PSObject.AsPSObject(value);
+        if (wrapped.Properties["Pem"]?.Value is string pem)
+        {
+            keys.AddRange(Core.Keys.PublicKey.ParseAll(pem, "-PublicKey (Pem property)"));
+            return;
+        }
+
+        if (wrapped.Properties["Jwk"]?.Value is string jwk)
+        {
+            keys.AddRange(Core.Keys.PublicKey.ParseAll(jwk, "-PublicKey (Jwk property)"));
+            return;
+        }
+
+        throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidArgument,
+            $"-PublicKey got a {wrapped.BaseObject.GetType().Name}; give PEM text, a key file path, or a key object with a Pem property.",
+            wrapped.BaseObject.GetType().FullName);
+    }
+
+    private void AddKeysFromText(string text, List<PublicKey> keys)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IndexOf("-----BEGIN".AsSpan(), StringComparison.Ordinal) >= 0 || (trimmed.Length > 0 && trimmed[0] == '{'))
+        {
+            keys.AddRange(Core.Keys.PublicKey.ParseAll(text, "-PublicKey"));
+            return;
+        }
+
+        keys.AddRange(Core.Keys.PublicKey.LoadFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(text)));
+    }
+
+    private static JwsAlgorithm[] ParseJwsAlgorithms(string[] names)
+    {
+        var result = new List<JwsAlgorithm>();
+        foreach (var name in names)
+        {
+            if (JwsAlgorithm.TryParse(name, out var jws))
+            {
+                result.Add(jws);
+            }
+            else if (SignatureAlgorithm.TryFromKmsName(name, out var kms))
+            {
+                // A KMS name stands for every JOSE alg made with it (ECDSA_SHA_256 = ES256 and ES256K).
+                result.AddRange(JwsAlgorithm.All.Where(a => a.KmsAlgorithm == kms));
+            }
+            else
+            {
+                throw new KmsSignatureException("UnknownAlgorithm", ErrorKind.InvalidArgument,
+                    $"'{name}' is not a JWS algorithm. Use one of: {string.Join(", ", JwsAlgorithm.All.Select(a => a.Name))}.", name);
+            }
+        }
+
+        return [.. result];
+    }
+}

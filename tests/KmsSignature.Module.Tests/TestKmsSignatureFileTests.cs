@@ -1,0 +1,146 @@
+using System.Management.Automation;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests;
+
+/// <summary>Test-KmsSignature over files (-Path, -LiteralPath, piped FileInfo) and bytes (-Message/-Signature).</summary>
+public sealed class TestKmsSignatureFileTests : IDisposable
+{
+    private readonly PowerShellSession session = new();
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("kms-files-");
+
+    public TestKmsSignatureFileTests()
+    {
+        foreach (var name in new[] { "message.txt", "message.txt.sig", "large.bin", "large.bin.p256.der.sig" })
+        {
+            File.Copy(Path.Combine(RepoPaths.Fixtures, "files", name), Path.Combine(work.FullName, name));
+        }
+
+        File.Copy(Path.Combine(work.FullName, "large.bin.p256.der.sig"), Path.Combine(work.FullName, "large.bin.sig"));
+        File.WriteAllText(Path.Combine(work.FullName, "unsigned.txt"), "no signature next to me");
+    }
+
+    private static string Fixture(string relative) => Path.Combine(RepoPaths.Fixtures, relative);
+
+    public void Dispose()
+    {
+        session.Dispose();
+        work.Delete(true);
+    }
+
+    private ScriptResult Run(string script) => session.Run(script, new Dictionary<string, object?>
+    {
+        ["dir"] = work.FullName,
+        ["key"] = Fixture("keys/p256.pem"),
+        ["fixtures"] = RepoPaths.Fixtures,
+    });
+
+    [Fact]
+    public void Wildcard_path_verifies_each_file_with_its_sig_in_order()
+    {
+        var result = Run("Test-KmsSignature -Path ([IO.Path]::Combine($dir, '*.bin')), ([IO.Path]::Combine($dir, '*.txt')) -PublicKey $key");
+
+        Assert.Equal(["large.bin", "message.txt"], result.Output.Select(o => Path.GetFileName((string)o.Properties["Path"].Value)));
+        Assert.All(result.Output, o => Assert.Equal("Valid", o.Properties["Status"].Value.ToString()));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.SignatureFileNotFound", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal(Path.Combine(work.FullName, "unsigned.txt.sig"), error.TargetObject);
+    }
+
+    [Fact]
+    public void Piped_file_objects_bind_by_pspath()
+    {
+        var result = Run("[IO.DirectoryInfo]::new($dir).GetFiles('*.bin') | Test-KmsSignature -PublicKey $key");
+
+        Assert.Equal("Valid", result.AssertSuccess().Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
+    public void Mixed_pipeline_of_tokens_files_and_token_objects_keeps_input_order()
+    {
+        var result = Run(
+            "@('x.y.z', [IO.FileInfo]::new([IO.Path]::Combine($dir, 'message.txt')), [pscustomobject]@{ PSPath = [IO.Path]::Combine($dir, 'large.bin') }, " +
+            "[pscustomobject]@{ Token = [IO.File]::ReadAllText([IO.Path]::Combine($fixtures, 'tokens/es256-p256.jwt')) }) | Test-KmsSignature -PublicKey $key").AssertSuccess();
+
+        Assert.Equal(["Malformed", "Valid", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Null(result.Output[0].Properties["Path"].Value);
+        Assert.EndsWith("message.txt", (string)result.Output[1].Properties["Path"].Value);
+        Assert.EndsWith("large.bin", (string)result.Output[2].Properties["Path"].Value);
+        Assert.Equal("fixture-ES256", result.Output[3].Properties["Subject"].Value);
+    }
+
+    [Fact]
+    public void Directory_and_missing_file_are_non_terminating_errors_with_the_input_as_target()
+    {
+        var result = Run("Test-KmsSignature -LiteralPath $dir, ([IO.Path]::Combine($dir, 'nope.txt')), ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey $key");
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal(["KmsSignature.PathIsDirectory", "KmsSignature.FileNotFound"],
+            result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(work.FullName, result.Errors[0].TargetObject);
+        Assert.Equal(ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void Nonexistent_wildcard_is_a_non_terminating_error()
+    {
+        var result = Run("Test-KmsSignature -Path ([IO.Path]::Combine($dir, 'zzz*.txt')) -PublicKey $key");
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.FileNotFound", result.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
+    }
+
+    [Fact]
+    public void Tampered_file_is_an_invalid_signature_result()
+    {
+        var result = Run("[IO.File]::AppendAllText(([IO.Path]::Combine($dir, 'message.txt')), 'x'); Test-KmsSignature -LiteralPath ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey $key");
+
+        var output = result.AssertSuccess().Output.Single();
+        Assert.Equal("InvalidSignature", output.Properties["Status"].Value.ToString());
+        Assert.Equal(false, output.Properties["IsValid"].Value);
+    }
+
+    [Theory]
+    [InlineData("message.txt.rsa2048.pss-sha256.sig", "rsa2048.pem", "RSASSA_PSS_SHA_256")]
+    [InlineData("message.txt.rsa2048.pss-sha512.sig", "rsa2048.jwk.json", "PS512")]
+    [InlineData("message.txt.ed25519.sig", "ed25519.pem", "ED25519_SHA_512")]
+    [InlineData("message.txt.ed25519ph.sig", "ed25519.pem", "ED25519_PH_SHA_512")]
+    [InlineData("message.txt.mldsa44.sig", "mldsa44.pem", "ML_DSA_SHAKE_256")]
+    [InlineData("message.txt.p256.der.b64", "p256.pem", "ES256")]
+    [InlineData("message.txt.secp256k1.der.sig", "secp256k1.pem", "ECDSA_SHA_256")]
+    public void SignaturePath_and_algorithm_by_kms_or_jose_name(string signature, string key, string algorithm)
+    {
+        var result = session.Run("Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey $key -Algorithm $alg",
+            new Dictionary<string, object?>
+            {
+                ["file"] = Fixture("files/message.txt"),
+                ["sig"] = Fixture($"files/{signature}"),
+                ["key"] = Fixture($"keys/{key}"),
+                ["alg"] = algorithm,
+            }).AssertSuccess();
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
+    public void Message_and_signature_bytes_with_digest_message_type()
+    {
+        var result = Run(
+            "$m = [IO.File]::ReadAllBytes(([IO.Path]::Combine($fixtures, 'files/message.txt'))); " +
+            "$s = [IO.File]::ReadAllBytes(([IO.Path]::Combine($fixtures, 'files/message.txt.p256.der.sig'))); " +
+            "Test-KmsSignature -Message $m -Signature $s -PublicKey $key; " +
+            "Test-KmsSignature -Message ([Security.Cryptography.SHA256]::HashData($m)) -Signature $s -PublicKey $key -MessageType Digest; " +
+            "Test-KmsSignature -Message ([byte[]]@(1,2,3)) -Signature $s -PublicKey $key").AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid", "InvalidSignature"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+    }
+
+    [Fact]
+    public void Quiet_is_false_when_a_file_could_not_be_read()
+    {
+        var result = Run("Test-KmsSignature -Path ([IO.Path]::Combine($dir, '*.txt')) -PublicKey $key -Quiet -ErrorAction SilentlyContinue");
+
+        Assert.Equal(false, result.Output.Single().BaseObject);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Management.Automation;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests;
+
+/// <summary>An unusable key source is a terminating error with a stable ErrorId; private keys are never echoed.</summary>
+public sealed class TestKmsSignatureKeySourceTests : IDisposable
+{
+    private readonly PowerShellSession session = new();
+
+    private static string Fixture(string relative) => Path.Combine(RepoPaths.Fixtures, relative);
+
+    public void Dispose() => session.Dispose();
+
+    // try/catch catches terminating errors only: a non-terminating WriteError would leave the output empty.
+    private ErrorRecord Terminating(string script, Dictionary<string, object?> variables)
+    {
+        var result = session.Run("try { $null = & { " + script + " } } catch { $_ }", variables);
+        return Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
+    }
+
+    [Theory]
+    [InlineData("bad/private-key.pem", "KmsSignature.PrivateKeyNotAllowed", ErrorCategory.InvalidArgument)]
+    [InlineData("bad/certificate.pem", "KmsSignature.CertificateNotSupported", ErrorCategory.InvalidData)]
+    [InlineData("bad/p224.pem", "KmsSignature.UnsupportedKeyType", ErrorCategory.InvalidData)]
+    [InlineData("bad/rsa1024.pem", "KmsSignature.UnsupportedKeyType", ErrorCategory.InvalidData)]
+    [InlineData("bad/x25519.pem", "KmsSignature.UnsupportedKeyType", ErrorCategory.InvalidData)]
+    [InlineData("bad/garbage.bin", "KmsSignature.InvalidPublicKey", ErrorCategory.InvalidData)]
+    [InlineData("keys/missing.pem", "KmsSignature.PublicKeyNotFound", ErrorCategory.ObjectNotFound)]
+    public void Unusable_public_key_file_is_terminating(string file, string errorId, ErrorCategory category)
+    {
+        var record = Terminating("'a.b.c' | Test-KmsSignature -PublicKey $key", new() { ["key"] = Fixture(file) });
+
+        Assert.Equal(errorId, record.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(category, record.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void Private_key_text_is_refused_and_never_echoed()
+    {
+        var pem = File.ReadAllText(Fixture("bad/private-key.pem"));
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey $pem", new() { ["pem"] = pem });
+
+        Assert.StartsWith("KmsSignature.PrivateKeyNotAllowed", record.FullyQualifiedErrorId);
+        var body = pem.Split('\n')[1];
+        Assert.DoesNotContain(body, record.ToString());
+        Assert.DoesNotContain(body, record.TargetObject?.ToString() ?? "");
+    }
+
+    [Fact]
+    public void Binary_garbage_given_as_pem_text_is_terminating()
+    {
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey $pem",
+            new() { ["pem"] = File.ReadAllText(Fixture("bad/garbage-body.pem")) });
+
+        Assert.StartsWith("KmsSignature.InvalidPublicKey", record.FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Missing_trust_store_is_terminating()
+    {
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -TrustStore $s", new() { ["s"] = Fixture("no-such-dir") });
+
+        Assert.StartsWith("KmsSignature.TrustStoreNotFound", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, record.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public void No_key_source_or_two_key_sources_are_terminating()
+    {
+        Assert.StartsWith("KmsSignature.NoKeySource", Terminating("Test-KmsSignature -Token 'a.b.c'", new()).FullyQualifiedErrorId);
+        Assert.StartsWith("KmsSignature.ConflictingKeySources",
+            Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey $k -TrustStore $k", new() { ["k"] = Fixture("keys/p256.pem") }).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void KeyId_without_kms_plumbing_is_a_clear_terminating_error_not_a_pass()
+    {
+        var quiet = session.Run("Test-KmsSignature -Token $t -KeyId alias/app -Quiet",
+            new Dictionary<string, object?> { ["t"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")) });
+        var record = Terminating("Test-KmsSignature -Token $t -KeyId alias/app",
+            new() { ["t"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")) });
+
+        Assert.Empty(quiet.Output);
+        Assert.StartsWith("KmsSignature.KeyIdNotSupported", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.NotImplemented, record.CategoryInfo.Category);
+        Assert.Contains("-PublicKey", record.ToString());
+    }
+
+    [Fact]
+    public void Unknown_algorithm_is_terminating()
+    {
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey $k -Algorithm HS256", new() { ["k"] = Fixture("keys/p256.pem") });
+
+        Assert.StartsWith("KmsSignature.UnknownAlgorithm", record.FullyQualifiedErrorId);
+    }
+}

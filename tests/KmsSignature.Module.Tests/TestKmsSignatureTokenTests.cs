@@ -1,0 +1,179 @@
+using System.Management.Automation;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests;
+
+/// <summary>Test-KmsSignature -Token as a user runs it: piped tokens, key sources, statuses, -Quiet.</summary>
+public sealed class TestKmsSignatureTokenTests : IDisposable
+{
+    private readonly PowerShellSession session = new();
+
+    private static string Fixture(string relative) => Path.Combine(RepoPaths.Fixtures, relative);
+
+    private static string Token(string file) => File.ReadAllText(Fixture($"tokens/{file}"));
+
+    private ScriptResult Run(string script, Dictionary<string, object?>? variables = null) =>
+        session.Run(script, variables ?? new Dictionary<string, object?>());
+
+    public void Dispose() => session.Dispose();
+
+    [Fact]
+    public void Piped_tokens_give_one_result_each_in_input_order()
+    {
+        var files = new[] { "es256-p256.jwt", "es256-expired.jwt", "rs256-rsa2048.jwt", "es256-unknown-kid.jwt", "ml-dsa-65-mldsa65.jwt" };
+        var tokens = files.Select(Token).ToArray();
+
+        var result = Run("$tokens | Test-KmsSignature -TrustStore $store",
+            new() { ["tokens"] = tokens, ["store"] = Fixture("keys/jwks.json") }).AssertSuccess();
+
+        Assert.Equal(["Valid", "Expired", "Valid", "UntrustedKey", "Valid"],
+            result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal("KmsSignature.Core.Verification.VerificationResult", result.Output[0].BaseObject.GetType().FullName);
+        Assert.Equal("p256", result.Output[0].Properties["KeyId"].Value);
+        Assert.Equal("ES256", result.Output[0].Properties["Algorithm"].Value);
+        Assert.Equal(true, result.Output[0].Properties["IsValid"].Value);
+    }
+
+    [Fact]
+    public void Lines_read_from_a_file_with_crlf_and_blank_space_verify()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tokens-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(path, "  " + Token("es256-p256.jwt").Trim() + "  \r\n\t" + Token("es384-p384.jwt").Trim() + "\r\n");
+        try
+        {
+            var result = Run("[IO.File]::ReadAllLines($path) | Test-KmsSignature -PublicKey $keys",
+                new() { ["path"] = path, ["keys"] = Fixture("keys/jwks.json") }).AssertSuccess();
+
+            Assert.All(result.Output, o => Assert.Equal(true, o.Properties["IsValid"].Value));
+            Assert.Equal(2, result.Output.Count);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Pem_text_and_key_path_work_as_public_key()
+    {
+        var byText = Run("Test-KmsSignature -Token $t -PublicKey ([IO.File]::ReadAllText($pem))",
+            new() { ["t"] = Token("es256-p256.jwt"), ["pem"] = Fixture("keys/p256.pem") }).AssertSuccess();
+        var byPath = Run("Test-KmsSignature $t -PublicKey $pem",
+            new() { ["t"] = Token("ed25519-ed25519.jwt"), ["pem"] = Fixture("keys/ed25519.der") }).AssertSuccess();
+
+        Assert.Equal("Valid", byText.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal("Valid", byPath.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
+    public void Key_object_with_a_pem_property_works_as_public_key()
+    {
+        var result = Run("$key = [pscustomobject]@{ KeyId = 'k'; Pem = [IO.File]::ReadAllText($pem) }; Test-KmsSignature $t -PublicKey $key",
+            new() { ["t"] = Token("es512-p521.jwt"), ["pem"] = Fixture("keys/p521.pem") }).AssertSuccess();
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
+    public void Issuer_audience_at_and_clock_skew_are_applied()
+    {
+        var vars = new Dictionary<string, object?> { ["t"] = Token("es256-expired.jwt"), ["store"] = Fixture("keys") };
+
+        var atValid = Run("Test-KmsSignature $t -TrustStore $store -At ([DateTimeOffset]::FromUnixTimeSeconds(1700003000)) -Issuer https://issuer.example -Audience kms-signature-tests", vars).AssertSuccess();
+        var wrongAud = Run("Test-KmsSignature $t -TrustStore $store -At ([DateTimeOffset]::FromUnixTimeSeconds(1700003000)) -Audience someone", vars).AssertSuccess();
+        var skewed = Run("Test-KmsSignature $t -TrustStore $store -At ([datetime]'2023-11-14T23:13:50Z').ToUniversalTime() -ClockSkew (New-TimeSpan -Minutes 10)", vars);
+        var expired = Run("Test-KmsSignature $t -TrustStore $store", vars).AssertSuccess();
+
+        Assert.Equal("Valid", atValid.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal("ClaimMismatch", wrongAud.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal("Expired", expired.Output.Single().Properties["Status"].Value.ToString());
+        Assert.NotNull(skewed);
+    }
+
+    [Fact]
+    public void Der_signature_needs_allow_der_signature()
+    {
+        var vars = new Dictionary<string, object?> { ["t"] = Token("es256-der-signature.jwt"), ["store"] = Fixture("keys") };
+
+        var strict = Run("Test-KmsSignature $t -TrustStore $store", vars).AssertSuccess().Output.Single();
+        var lenient = Run("Test-KmsSignature $t -TrustStore $store -AllowDerSignature", vars).AssertSuccess().Output.Single();
+
+        Assert.Equal("InvalidSignature", strict.Properties["Status"].Value.ToString());
+        Assert.Equal("Valid", lenient.Properties["Status"].Value.ToString());
+        Assert.Equal(true, lenient.Properties["DerSignature"].Value);
+    }
+
+    [Fact]
+    public void Algorithm_restricts_the_allow_list()
+    {
+        var result = Run("Test-KmsSignature $t -TrustStore $store -Algorithm RS256, PS256",
+            new() { ["t"] = Token("es256-p256.jwt"), ["store"] = Fixture("keys") }).AssertSuccess();
+
+        Assert.Equal("AlgorithmNotAllowed", result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Theory]
+    [InlineData("", "Malformed")]
+    [InlineData("a.b", "Malformed")]
+    [InlineData("a.b.c.d", "Malformed")]
+    public void Bad_tokens_are_results_not_errors(string token, string status)
+    {
+        var result = Run("Test-KmsSignature -Token $t -TrustStore $store",
+            new() { ["t"] = token, ["store"] = Fixture("keys") }).AssertSuccess();
+
+        Assert.Equal(status, result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Theory]
+    [InlineData("alg-none.jwt", "AlgorithmNotAllowed")]
+    [InlineData("hs256-rsa-public-key.jwt", "AlgorithmNotAllowed")]
+    [InlineData("es384-header-on-p256.jwt", "AlgorithmNotAllowed")]
+    [InlineData("es256-unknown-kid.jwt", "UntrustedKey")]
+    [InlineData("es256-crit.jwt", "UnsupportedCriticalHeader")]
+    [InlineData("es256-not-yet-valid.jwt", "NotYetValid")]
+    public void Hostile_and_wrong_tokens_get_their_status(string file, string status)
+    {
+        var result = Run("Test-KmsSignature -Token $t -TrustStore $store",
+            new() { ["t"] = Token(file), ["store"] = Fixture("keys") }).AssertSuccess();
+
+        Assert.Equal(status, result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
+    public void Quiet_returns_a_single_bool()
+    {
+        var good = new[] { Token("es256-p256.jwt"), Token("ps256-rsa2048.jwt") };
+        var mixed = new[] { Token("es256-p256.jwt"), Token("es256-expired.jwt") };
+
+        var allValid = Run("$t | Test-KmsSignature -TrustStore $store -Quiet", new() { ["t"] = good, ["store"] = Fixture("keys") }).AssertSuccess();
+        var notAll = Run("$t | Test-KmsSignature -TrustStore $store -Quiet", new() { ["t"] = mixed, ["store"] = Fixture("keys") }).AssertSuccess();
+
+        Assert.Equal(true, allValid.Output.Single().BaseObject);
+        Assert.Equal(false, notAll.Output.Single().BaseObject);
+    }
+
+    [Fact]
+    public void Table_view_selects_the_output_type_and_names_real_properties()
+    {
+        // Out-String/Format-Table are not in the minimal host; check the view against the real output object.
+        var output = Run("Test-KmsSignature $t -TrustStore $store",
+            new() { ["t"] = Token("es256-p256.jwt"), ["store"] = Fixture("keys") }).AssertSuccess().Output.Single();
+        var view = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.ModuleDirectory, "KmsSignature.Verification.Format.ps1xml"));
+
+        Assert.Equal(output.BaseObject.GetType().FullName, view.Descendants("TypeName").Single().Value);
+        var properties = view.Descendants("PropertyName").Select(p => p.Value).ToArray();
+        Assert.Equal(["Status", "Algorithm", "KeyId", "Reason"], properties);
+        Assert.All(properties, p => Assert.NotNull(output.Properties[p]));
+        Assert.Equal("fixture-ES256", output.Properties["Subject"].Value);
+        Assert.Contains(view.Descendants("Label"), l => l.Value == "Subject/Path");
+    }
+
+    [Fact]
+    public void Command_declares_its_output_types()
+    {
+        var result = Run("(Get-Command Test-KmsSignature).OutputType.Name").AssertSuccess();
+
+        Assert.Contains("KmsSignature.Core.Verification.VerificationResult", result.Output.Select(o => o.ToString()));
+        Assert.Contains("System.Boolean", result.Output.Select(o => o.ToString()));
+    }
+}
