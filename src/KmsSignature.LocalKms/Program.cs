@@ -54,7 +54,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stopped.TrySetResult();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stopped.TrySetResult();
+});
 await stopped.Task;
 Console.WriteLine("LocalKms stopped.");
 return 0;
