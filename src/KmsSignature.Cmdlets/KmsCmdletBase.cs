@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using KmsSignature.Core;
+using KmsSignature.Core.Kms;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>
+/// Base of every cmdlet that calls KMS: the AWS.Tools-style common parameters, the shell defaults
+/// AWS.Tools leaves in the session, one cached client per (region, credentials, endpoint), and a pump
+/// that runs Core's async work while writing its verbose messages and progress on the pipeline thread
+/// (PowerShell only accepts output from that thread) and cancels it on Ctrl+C.
+/// </summary>
+public abstract class KmsCmdletBase : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentQueue<Action> pipelineActions = new();
+    private readonly AutoResetEvent pipelineSignal = new(false);
+    private KmsConnection? connection;
+
+    /// <summary>The AWS Region (e.g. us-east-1); defaults to Set-DefaultAWSRegion, the profile, then AWS_REGION.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Region { get; set; }
+
+    /// <summary>A named profile from the shared credentials or config file (SSO and assume-role profiles work).</summary>
+    [Parameter]
+    [Alias("AWSProfileName", "StoredCredentials")]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileName { get; set; }
+
+    /// <summary>A credentials file other than the default ~/.aws/credentials.</summary>
+    [Parameter]
+    [Alias("AWSProfilesLocation")]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileLocation { get; set; }
+
+    /// <summary>A PSCredential (access key id as user name, secret as password) or an AWSCredentials object (AWS.Tools' too).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? Credential { get; set; }
+
+    /// <summary>A KMS endpoint other than the Region's: a VPC or FIPS endpoint, or LocalKms for rehearsal.</summary>
+    [Parameter]
+    [Alias("ServiceUrl")]
+    [ValidateNotNull]
+    public Uri? EndpointUrl { get; set; }
+
+    /// <summary>Cancelled when the user presses Ctrl+C.</summary>
+    protected CancellationToken CancelToken => stopping.Token;
+
+    /// <summary>Thread-safe: verbose messages from any thread are written on the pipeline thread by <see cref="Run{T}"/>.</summary>
+    protected IOperationLog Log => new PumpedLog(this);
+
+    /// <summary>The KMS connection for this invocation; resolving it failing is terminating (nothing can succeed).</summary>
+    protected KmsConnection Connection => connection ??= Connect();
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    /// <summary>
+    /// Runs async Core work to completion on the pipeline thread, pumping posted actions (verbose,
+    /// progress) meanwhile. Core errors surface as <see cref="KmsSignatureException"/>; Ctrl+C as PipelineStoppedException.
+    /// </summary>
+    protected T Run<T>(Func<CancellationToken, Task<T>> work)
+    {
+        var task = work(CancelToken);
+        var handles = new[] { pipelineSignal, ((IAsyncResult)task).AsyncWaitHandle };
+        while (!task.IsCompleted)
+        {
+            WaitHandle.WaitAny(handles);
+            DrainPipelineActions();
+        }
+
+        DrainPipelineActions();
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    protected void Run(Func<CancellationToken, Task> work) => Run(async ct =>
+    {
+        await work(ct).ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>Queues an action (WriteProgress, WriteVerbose ...) for the pipeline thread; safe from any thread.</summary>
+    protected void Post(Action action)
+    {
+        pipelineActions.Enqueue(action);
+        pipelineSignal.Set();
+    }
+
+    /// <summary>Writes a Core error as a non-terminating ErrorRecord.</summary>
+    protected void WriteError(KmsSignatureException exception) => WriteError(ErrorRecords.From(exception));
+
+    /// <summary>The options as given, plus AWS.Tools' shell defaults ($StoredAWSRegion, $StoredAWSCredentials).</summary>
+    protected AwsConnectionOptions ConnectionOptions() => new()
+    {
+        Region = Region,
+        ProfileName = ProfileName,
+        ProfileLocation = ProfileLocation,
+        Credential = Credential is null ? null : ToCoreCredential(Credential),
+        EndpointUrl = EndpointUrl,
+        ShellDefaultRegion = SessionState.PSVariable.GetValue("StoredAWSRegion") as string,
+        ShellDefaultCredential = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
+    };
+
+    private KmsConnection Connect()
+    {
+        try
+        {
+            var resolved = KmsClientProvider.Shared.Connect(ConnectionOptions());
+            WriteVerbose(resolved.Describe());
+            return resolved;
+        }
+        catch (KmsSignatureException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+            throw; // unreachable: ThrowTerminatingError always throws
+        }
+    }
+
+    private static object ToCoreCredential(object value) => Unwrap(value) switch
+    {
+        PSCredential ps => new AwsKeyCredential(ps.UserName, ps.GetNetworkCredential().Password),
+        { } other => other,
+        null => throw new PSArgumentNullException(nameof(Credential)),
+    };
+
+    private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+
+    private void DrainPipelineActions()
+    {
+        while (pipelineActions.TryDequeue(out var action))
+        {
+            action();
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping.Dispose();
+        pipelineSignal.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class PumpedLog(KmsCmdletBase cmdlet) : IOperationLog
+    {
+        public void Verbose(string message) => cmdlet.Post(() => cmdlet.WriteVerbose(message));
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using KmsSignature.Core.Algorithms;
+
+namespace KmsSignature.Core.Jose;
+
+/// <summary>
+/// The members of a JWS protected header the verifier acts on (RFC 7515 §4.1). Parsed with a
+/// forward-only reader on the hot path; the whole header is available as JSON on demand.
+/// </summary>
+public sealed class JoseHeader
+{
+    private JoseHeader(string algorithmName, JwsAlgorithm? algorithm, string? keyId, string? type, bool hasCritical)
+    {
+        AlgorithmName = algorithmName;
+        Algorithm = algorithm;
+        KeyId = keyId;
+        Type = type;
+        HasCritical = hasCritical;
+    }
+
+    /// <summary>The <c>alg</c> value as written in the token.</summary>
+    public string AlgorithmName { get; }
+
+    /// <summary>The catalog entry for <see cref="AlgorithmName"/>; null when we know no such alg (none, HS256, ...).</summary>
+    public JwsAlgorithm? Algorithm { get; }
+
+    public string? KeyId { get; }
+
+    public string? Type { get; }
+
+    /// <summary>True when the header has <c>crit</c>: we implement no extension, so RFC 7515 §4.1.11 makes such a token invalid.</summary>
+    public bool HasCritical { get; }
+
+    /// <summary>Parses the decoded header; false with a one-line reason when it is not a JSON object with a string alg.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> json, out JoseHeader? header, out string? error)
+    {
+        header = null;
+        string? algName = null, kid = null, typ = null;
+        JwsAlgorithm? alg = null;
+        bool crit = false, sawAlg = false, sawKid = false;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JwsLimits.MaxJsonDepth });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "the JWS header is not a JSON object";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("alg"u8))
+                {
+                    // RFC 7515 §5.2: duplicate member names must be rejected (or the last taken); we reject.
+                    if (sawAlg || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                    {
+                        error = sawAlg ? "the JWS header has two alg members" : "the JWS header's alg is not a string";
+                        return false;
+                    }
+
+                    sawAlg = true;
+                    alg = Match(ref reader);
+                    algName = alg?.Name ?? reader.GetString();
+                }
+                else if (reader.ValueTextEquals("kid"u8))
+                {
+                    if (sawKid || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                    {
+                        error = sawKid ? "the JWS header has two kid members" : "the JWS header's kid is not a string";
+                        return false;
+                    }
+
+                    sawKid = true;
+                    kid = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("typ"u8))
+                {
+                    reader.Read();
+                    typ = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else
+                {
+                    crit |= reader.ValueTextEquals("crit"u8);
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                error = "the JWS header is not a single JSON object";
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            error = "the JWS header is not valid JSON";
+            return false;
+        }
+
+        if (algName is null)
+        {
+            error = "the JWS header has no alg";
+            return false;
+        }
+
+        header = new JoseHeader(algName, alg, kid, typ, crit);
+        error = null;
+        return true;
+    }
+
+    // Compares the UTF-8 value in place: no string is allocated for the algorithms we know.
+    private static JwsAlgorithm? Match(ref Utf8JsonReader reader)
+    {
+        var all = JwsAlgorithm.All;
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (reader.ValueTextEquals(all[i].Name))
+            {
+                return all[i];
+            }
+        }
+
+        return null;
+    }
+}

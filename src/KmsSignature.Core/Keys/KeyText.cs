@@ -1,0 +1,200 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace KmsSignature.Core.Keys;
+
+/// <summary>Format detection and PEM/DER handling for public key inputs (files, text, bytes).</summary>
+internal static class KeyText
+{
+    // Files bigger than this are not keys; refuse before reading a multi-GB file into memory.
+    private const long MaxKeyFileLength = 4 * 1024 * 1024;
+
+    public static IReadOnlyList<PublicKey> LoadFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument,
+                $"'{path}' is a directory, not a key file.", path);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new KmsSignatureException("PublicKeyNotFound", ErrorKind.ObjectNotFound,
+                $"Public key file '{path}' does not exist.", path);
+        }
+
+        byte[] data;
+        try
+        {
+            if (new FileInfo(path).Length > MaxKeyFileLength)
+            {
+                throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                    $"'{path}' is larger than {MaxKeyFileLength / 1024 / 1024} MiB; it is not a public key file.", path);
+            }
+
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KmsSignatureException("PublicKeyUnreadable", ErrorKind.ReadError,
+                $"Cannot read public key file '{path}': {ex.Message}", path, ex);
+        }
+
+        return ParseAny(data, $"'{path}'");
+    }
+
+    public static IReadOnlyList<PublicKey> ParseAny(ReadOnlySpan<byte> data, string source)
+    {
+        var trimmed = TrimText(data);
+        if (trimmed.IsEmpty)
+        {
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData, $"{source} is empty.", source);
+        }
+
+        if (trimmed[0] == (byte)'{')
+        {
+            var json = Encoding.UTF8.GetString(trimmed);
+            return Jwk.IsSet(json, source) ? Jwk.ParseSet(json, source) : [Jwk.ParseOne(json, source)];
+        }
+
+        if (trimmed.IndexOf("-----BEGIN "u8) >= 0)
+        {
+            return ParsePem(Encoding.UTF8.GetString(trimmed), source);
+        }
+
+        if (data[0] == 0x30)
+        {
+            return [new PublicKey(ParseDer(data, source), null, null, null)];
+        }
+
+        throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+            $"{source} is not a public key: expected PEM (-----BEGIN PUBLIC KEY-----), DER SubjectPublicKeyInfo, a JWK or a JWKS.",
+            source);
+    }
+
+    public static IReadOnlyList<PublicKey> ParsePem(string text, string source)
+    {
+        var keys = new List<PublicKey>();
+        var rest = text.AsSpan();
+        var sawBlock = false;
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            sawBlock = true;
+            var label = rest[fields.Label];
+            RejectNonPublic(label, source);
+            var der = new byte[fields.DecodedDataLength];
+            if (!Convert.TryFromBase64Chars(rest[fields.Base64Data], der, out _))
+            {
+                throw SpkiCodec.Malformed(source, "the PEM body is not base64");
+            }
+
+            if (label.SequenceEqual("PUBLIC KEY"))
+            {
+                keys.Add(new PublicKey(ParseDer(der, source), null, null, null));
+            }
+            else if (label.SequenceEqual("RSA PUBLIC KEY"))
+            {
+                keys.Add(new PublicKey(SpkiCodec.ParseRsa(der, source), null, null, null));
+            }
+            else
+            {
+                throw new KmsSignatureException("UnsupportedKeyType", ErrorKind.InvalidData,
+                    $"{source} holds a PEM '{label.ToString()}' block; expected 'PUBLIC KEY'.", source);
+            }
+
+            rest = rest[fields.Location.End..];
+        }
+
+        if (!sawBlock)
+        {
+            // Label checks first: a malformed private key PEM must still be refused as private.
+            if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+            {
+                throw PrivateKey(source);
+            }
+
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                $"{source} has no well-formed PEM block (-----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----).", source);
+        }
+
+        return keys;
+    }
+
+    public static KeyMaterial ParseDer(ReadOnlySpan<byte> der, string source)
+    {
+        RejectNonSpkiDer(der, source);
+        return SpkiCodec.Parse(der, source);
+    }
+
+    internal static KmsSignatureException PrivateKey(string source) =>
+        new("PrivateKeyNotAllowed", ErrorKind.InvalidArgument,
+            $"{source} is a PRIVATE key. Verification needs only the public key; never hand private keys around. " +
+            "Give the public key instead (e.g. 'openssl pkey -pubout', or Export-KmsPublicKeyPem for KMS keys).",
+            source);
+
+    private static void RejectNonPublic(ReadOnlySpan<char> label, string source)
+    {
+        if (label.EndsWith("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            throw PrivateKey(source);
+        }
+
+        if (label.SequenceEqual("CERTIFICATE") || label.SequenceEqual("X509 CERTIFICATE") || label.SequenceEqual("TRUSTED CERTIFICATE"))
+        {
+            throw Certificate(source);
+        }
+    }
+
+    private static KmsSignatureException Certificate(string source) =>
+        new("CertificateNotSupported", ErrorKind.InvalidData,
+            $"{source} is an X.509 certificate, not a public key. Extract the key ('openssl x509 -pubkey -noout') " +
+            "and check the certificate's trust separately: this module does not validate certificate chains.",
+            source);
+
+    // Private keys (PKCS#8, PKCS#1, SEC1) start with an INTEGER version; certificates have three
+    // elements (tbsCertificate, signatureAlgorithm, signature). Both get a precise error, not "malformed".
+    private static void RejectNonSpkiDer(ReadOnlySpan<byte> der, string source)
+    {
+        try
+        {
+            var outer = new AsnReader(der.ToArray(), AsnEncodingRules.BER).ReadSequence();
+            if (outer.HasData && outer.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+            {
+                throw PrivateKey(source);
+            }
+
+            var count = 0;
+            while (outer.HasData && count < 4)
+            {
+                outer.ReadEncodedValue();
+                count++;
+            }
+
+            if (count == 3)
+            {
+                throw Certificate(source);
+            }
+        }
+        catch (AsnContentException)
+        {
+            // Left to the strict parser, which says what is wrong.
+        }
+    }
+
+    private static ReadOnlySpan<byte> TrimText(ReadOnlySpan<byte> data)
+    {
+        if (data is [0xEF, 0xBB, 0xBF, ..])
+        {
+            data = data[3..];
+        }
+
+        var start = 0;
+        while (start < data.Length && data[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            start++;
+        }
+
+        return data[start..];
+    }
+}

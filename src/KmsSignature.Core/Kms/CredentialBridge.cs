@@ -1,0 +1,62 @@
+using System.Reflection;
+using Amazon.Runtime;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// Turns whatever -Credential or $StoredAWSCredentials holds into our AWSCredentials. AWS.Tools loads its
+/// own AWSSDK.Core, so its AWSCredentials is a different type to ours even at the same version: we read its
+/// immutable credentials by reflection (AccessKey, SecretKey, Token) on every request, so refreshing
+/// credentials (assume-role, SSO) keep refreshing.
+/// </summary>
+internal static class CredentialBridge
+{
+    private const string AwsCredentialsTypeName = "Amazon.Runtime.AWSCredentials";
+
+    public static AWSCredentials FromObject(object value) => value switch
+    {
+        AwsKeyCredential key => key.SessionToken is null
+            ? new BasicAWSCredentials(key.AccessKeyId, key.SecretAccessKey)
+            : new SessionAWSCredentials(key.AccessKeyId, key.SecretAccessKey, key.SessionToken),
+        AWSCredentials ours => ours,
+        _ when DerivesFrom(value.GetType(), AwsCredentialsTypeName) => new ForeignCredentials(value),
+        // AWS.Tools' AWSPSCredentials (what $StoredAWSCredentials holds) wraps an AWSCredentials.
+        _ when value.GetType().GetProperty("Credentials")?.GetValue(value) is { } inner
+               && DerivesFrom(inner.GetType(), AwsCredentialsTypeName) => FromObject(inner),
+        _ => throw new KmsSignatureException("UnsupportedCredential", ErrorKind.InvalidArgument,
+            $"-Credential takes a PSCredential (access key id as user name, secret access key as password) or an " +
+            $"AWSCredentials object such as Get-AWSCredential returns, not a {value.GetType().FullName}.", value.GetType().FullName),
+    };
+
+    private static bool DerivesFrom(Type? type, string fullName)
+    {
+        for (; type is not null; type = type.BaseType)
+        {
+            if (type.FullName == fullName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An AWSCredentials from another load context, read through its public surface.</summary>
+    private sealed class ForeignCredentials(object foreign) : AWSCredentials
+    {
+        private readonly MethodInfo getCredentials = foreign.GetType().GetMethod("GetCredentials", Type.EmptyTypes)
+            ?? throw new KmsSignatureException("UnsupportedCredential", ErrorKind.InvalidArgument,
+                "The credential object has no GetCredentials() method.", foreign.GetType().FullName);
+
+        public override ImmutableCredentials GetCredentials()
+        {
+            var immutable = getCredentials.Invoke(foreign, null)
+                ?? throw new KmsSignatureException("UnsupportedCredential", ErrorKind.AuthenticationError,
+                    "The credential object returned no credentials.");
+            var type = immutable.GetType();
+            string? Read(string name) => type.GetProperty(name)?.GetValue(immutable) as string;
+            var token = Read("Token");
+            return new ImmutableCredentials(Read("AccessKey"), Read("SecretKey"), string.IsNullOrEmpty(token) ? null : token);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Amazon;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// Resolves region and credentials the way AWS.Tools users expect, and hands out one KMS client per
+/// (region, endpoint, credentials), reused across calls and cmdlets for the life of the process
+/// (clients are thread-safe and hold connection pools). Bounded: past <see cref="MaxClients"/> the cache
+/// starts afresh rather than grow without limit.
+/// </summary>
+public sealed partial class KmsClientProvider
+{
+    public const int MaxClients = 32;
+
+    // Used when a custom endpoint (LocalKms, a proxy) is given and nothing names a region: SigV4 needs one,
+    // and asking the SDK's fallback chain could probe instance metadata, which a local run must not do.
+    private const string EndpointDefaultRegion = "us-east-1";
+
+    private readonly ConcurrentDictionary<string, KmsConnection> clients = new(StringComparer.Ordinal);
+
+    public static KmsClientProvider Shared { get; } = new();
+
+    /// <summary>Resolves the options into a connection; throws <see cref="KmsSignatureException"/> with guidance when nothing resolves.</summary>
+    public KmsConnection Connect(AwsConnectionOptions options, IOperationLog? log = null)
+    {
+        log ??= NullOperationLog.Instance;
+        var (credentials, source, credentialKey, profileRegion) = ResolveCredentials(options);
+        var region = ResolveRegion(options, profileRegion);
+        var cacheKey = string.Join('|', region, options.EndpointUrl?.ToString() ?? "-", credentialKey);
+
+        if (clients.TryGetValue(cacheKey, out var existing))
+        {
+            return existing;
+        }
+
+        if (clients.Count >= MaxClients)
+        {
+            clients.Clear();
+        }
+
+        var config = new AmazonKeyManagementServiceConfig
+        {
+            // Adaptive mode backs off client-side under throttling instead of hammering a quota.
+            RetryMode = RequestRetryMode.Adaptive,
+            MaxErrorRetry = 5,
+        };
+        if (options.EndpointUrl is not null)
+        {
+            config.ServiceURL = options.EndpointUrl.ToString();
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        var connection = new KmsConnection(new AmazonKeyManagementServiceClient(credentials, config), region, options.EndpointUrl, source);
+        log.Verbose(connection.Describe());
+        return clients.GetOrAdd(cacheKey, connection);
+    }
+
+    private static (AWSCredentials Credentials, string Source, string CacheKey, string? ProfileRegion) ResolveCredentials(AwsConnectionOptions options)
+    {
+        if (options.Credential is { } explicitCredential)
+        {
+            return (CredentialBridge.FromObject(explicitCredential), DescribeObject(explicitCredential, "-Credential"), ObjectKey(explicitCredential), null);
+        }
+
+        if (!string.IsNullOrEmpty(options.ProfileName))
+        {
+            var chain = string.IsNullOrEmpty(options.ProfileLocation)
+                ? new CredentialProfileStoreChain()
+                : new CredentialProfileStoreChain(options.ProfileLocation);
+            if (!chain.TryGetAWSCredentials(options.ProfileName, out var profileCredentials))
+            {
+                throw new KmsSignatureException("ProfileNotFound", ErrorKind.ObjectNotFound,
+                    $"No AWS profile named '{options.ProfileName}' was found" +
+                    (string.IsNullOrEmpty(options.ProfileLocation) ? " in the shared credentials and config files." : $" in '{options.ProfileLocation}'."),
+                    options.ProfileName)
+                {
+                    RecommendedAction = "Check the name with 'aws configure list-profiles', or pass -ProfileLocation for another credentials file.",
+                };
+            }
+
+            chain.TryGetProfile(options.ProfileName, out var profile);
+            return (profileCredentials, $"profile '{options.ProfileName}'",
+                $"profile:{options.ProfileLocation}:{options.ProfileName}", profile?.Region?.SystemName);
+        }
+
+        if (options.ShellDefaultCredential is { } shellCredential)
+        {
+            return (CredentialBridge.FromObject(shellCredential), "the shell's $StoredAWSCredentials", ObjectKey(shellCredential), null);
+        }
+
+        try
+        {
+            var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            return (resolved, "the SDK's default credential chain", "default:" + RuntimeHelpers.GetHashCode(resolved), null);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new KmsSignatureException("NoCredentials", ErrorKind.AuthenticationError,
+                "No AWS credentials were found: none were given, the session has no $StoredAWSCredentials, and the SDK's " +
+                "default chain (environment variables, shared credentials and config files, SSO, container and instance roles) found none.",
+                null, ex)
+            {
+                RecommendedAction = "Pass -ProfileName or -Credential, run Set-AWSCredential (AWS.Tools), set AWS_ACCESS_KEY_ID and " +
+                                    "AWS_SECRET_ACCESS_KEY, or configure a profile with 'aws configure'.",
+            };
+        }
+    }
+
+    private static string ResolveRegion(AwsConnectionOptions options, string? profileRegion)
+    {
+        var region = FirstNonEmpty(options.Region, profileRegion, options.ShellDefaultRegion);
+        if (region is null && options.EndpointUrl is not null)
+        {
+            region = FirstNonEmpty(Environment.GetEnvironmentVariable("AWS_REGION"),
+                Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")) ?? EndpointDefaultRegion;
+        }
+
+        region ??= FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+        if (region is null)
+        {
+            throw new KmsSignatureException("NoRegion", ErrorKind.InvalidArgument,
+                "No AWS Region was given and none is configured.")
+            {
+                RecommendedAction = "Pass -Region, run Set-DefaultAWSRegion (AWS.Tools), set AWS_REGION, or set a region in your AWS profile.",
+            };
+        }
+
+        if (!RegionPattern().IsMatch(region))
+        {
+            throw new KmsSignatureException("InvalidRegion", ErrorKind.InvalidArgument,
+                $"'{region}' is not an AWS Region name such as us-east-1 or eu-central-1.", region);
+        }
+
+        return region;
+    }
+
+    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+
+    // The cache key must tell credentials apart without keeping a readable secret in it.
+    private static string ObjectKey(object credential) => credential switch
+    {
+        AwsKeyCredential key => "key:" + key.AccessKeyId + ":" + Convert.ToHexString(
+            SHA256.HashData(Encoding.UTF8.GetBytes(key.SecretAccessKey + "\n" + key.SessionToken)))[..16],
+        _ => "object:" + RuntimeHelpers.GetHashCode(credential),
+    };
+
+    private static string DescribeObject(object credential, string origin) => credential switch
+    {
+        AwsKeyCredential key => $"{origin} ({key})",
+        _ => $"{origin} ({credential.GetType().Name})",
+    };
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionPattern();
+}

@@ -1,0 +1,99 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Amazon.Runtime;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// Turns SDK exceptions into <see cref="KmsSignatureException"/>s that keep KMS's error code, message and
+/// request id, with an error id per KMS code (<c>KmsSignature.KmsNotFound</c>, <c>KmsSignature.KmsAccessDenied</c> ...).
+/// </summary>
+public static class KmsErrorTranslator
+{
+    public static KmsSignatureException Translate(Exception exception, string operation, object? target, Uri? endpoint = null)
+    {
+        if (exception is KmsSignatureException already)
+        {
+            return already;
+        }
+
+        if (IsConnectionFailure(exception))
+        {
+            return new KmsSignatureException("KmsEndpointUnreachable", ErrorKind.ConnectionError,
+                $"KMS {operation} could not reach {(endpoint?.ToString() ?? "the KMS endpoint")}: {Innermost(exception).Message}",
+                target, exception)
+            {
+                RecommendedAction = "Check -EndpointUrl / -Region, the network path to KMS, and any proxy settings.",
+            };
+        }
+
+        if (exception is AmazonServiceException service && !string.IsNullOrEmpty(service.ErrorCode))
+        {
+            var code = service.ErrorCode;
+            var shortCode = code.EndsWith("Exception", StringComparison.Ordinal) ? code[..^"Exception".Length] : code;
+            if (shortCode.StartsWith("KMS", StringComparison.Ordinal))
+            {
+                shortCode = shortCode[3..];
+            }
+
+            var subject = target is null ? string.Empty : $" for '{target}'";
+            return new KmsSignatureException("Kms" + shortCode, KindOf(code, (int)service.StatusCode),
+                $"KMS {operation}{subject} failed: {service.Message} ({code}, request id {service.RequestId}).", target, exception)
+            {
+                KmsErrorCode = code,
+                RequestId = service.RequestId,
+                RecommendedAction = code switch
+                {
+                    "AccessDeniedException" => "Check the key policy (Set-KmsSignerPolicy) and the caller's IAM policy.",
+                    "ThrottlingException" => "KMS throttled the request beyond the SDK's retries; lower -ThrottleLimit or ask for a higher quota.",
+                    "DisabledException" => "Enable the key (Enable-KMSKey) or use another key.",
+                    _ => null,
+                },
+            };
+        }
+
+        return new KmsSignatureException("KmsCallFailed", ErrorKind.InvalidOperation,
+            $"KMS {operation} failed: {exception.Message}", target, exception);
+    }
+
+    /// <summary>Maps a KMS error code onto an error kind (and so a PowerShell ErrorCategory).</summary>
+    public static ErrorKind KindOf(string code, int httpStatus) => code switch
+    {
+        "AccessDeniedException" => ErrorKind.PermissionDenied,
+        "UnrecognizedClientException" or "InvalidSignatureException" or "IncompleteSignatureException"
+            or "ExpiredTokenException" or "MissingAuthenticationTokenException" => ErrorKind.AuthenticationError,
+        "NotFoundException" => ErrorKind.ObjectNotFound,
+        "AlreadyExistsException" => ErrorKind.ResourceExists,
+        "ThrottlingException" or "LimitExceededException" => ErrorKind.LimitsExceeded,
+        "KMSInvalidSignatureException" => ErrorKind.InvalidData,
+        "DisabledException" or "KMSInvalidStateException" or "InvalidKeyUsageException" => ErrorKind.InvalidOperation,
+        "KeyUnavailableException" or "DependencyTimeoutException" or "KMSInternalException" => ErrorKind.ResourceUnavailable,
+        "InvalidArnException" or "ValidationException" or "MalformedPolicyDocumentException" or "InvalidAliasNameException"
+            or "InvalidMarkerException" or "UnsupportedOperationException" or "SerializationException" => ErrorKind.InvalidArgument,
+        _ when httpStatus >= 500 => ErrorKind.ResourceUnavailable,
+        _ => ErrorKind.InvalidOperation,
+    };
+
+    private static bool IsConnectionFailure(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException or SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception;
+    }
+}

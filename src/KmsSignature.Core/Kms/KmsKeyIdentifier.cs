@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// A key identifier in one of KMS's four forms, checked before any call so a typo gets a precise error
+/// instead of a round trip: key id (UUID, or <c>mrk-</c> + 32 hex for multi-Region keys), key ARN,
+/// alias name (<c>alias/</c> + 1–256 of <c>[a-zA-Z0-9/_-]</c>) or alias ARN, in any partition.
+/// </summary>
+public sealed partial class KmsKeyIdentifier
+{
+    private KmsKeyIdentifier(string value, KmsKeyIdentifierKind kind)
+    {
+        Value = value;
+        Kind = kind;
+    }
+
+    public string Value { get; }
+
+    public KmsKeyIdentifierKind Kind { get; }
+
+    /// <summary>True for forms that always name the same key (aliases can be moved to another key).</summary>
+    public bool IsStable => Kind is KmsKeyIdentifierKind.KeyId or KmsKeyIdentifierKind.KeyArn;
+
+    public override string ToString() => Value;
+
+    public static bool TryParse(string? text, out KmsKeyIdentifier identifier)
+    {
+        identifier = null!;
+        var value = text?.Trim();
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        KmsKeyIdentifierKind? kind =
+            KeyIdPattern().IsMatch(value) ? KmsKeyIdentifierKind.KeyId
+            : KeyArnPattern().IsMatch(value) ? KmsKeyIdentifierKind.KeyArn
+            : AliasNamePattern().IsMatch(value) ? KmsKeyIdentifierKind.AliasName
+            : AliasArnPattern().IsMatch(value) ? KmsKeyIdentifierKind.AliasArn
+            : null;
+        if (kind is null)
+        {
+            return false;
+        }
+
+        identifier = new KmsKeyIdentifier(value, kind.Value);
+        return true;
+    }
+
+    public static KmsKeyIdentifier Parse(string? text) => TryParse(text, out var identifier)
+        ? identifier
+        : throw new KmsSignatureException("InvalidKeyIdentifier", ErrorKind.InvalidArgument,
+            $"'{text}' is not a KMS key identifier. Use a key id (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), " +
+            "a key ARN (arn:aws:kms:us-east-1:111122223333:key/...), an alias name (alias/my-key) or an alias ARN.", text);
+
+    /// <summary>Adds the <c>alias/</c> prefix when it is missing, then checks the alias naming rules.</summary>
+    public static string NormalizeAliasName(string alias)
+    {
+        var name = alias.Trim();
+        if (!name.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            name = "alias/" + name;
+        }
+
+        if (!AliasNamePattern().IsMatch(name))
+        {
+            throw new KmsSignatureException("InvalidAliasName", ErrorKind.InvalidArgument,
+                $"'{alias}' is not a valid alias name: after 'alias/' use 1 to 256 letters, digits, '/', '_' or '-'.", alias);
+        }
+
+        if (name.StartsWith("alias/aws/", StringComparison.Ordinal))
+        {
+            throw new KmsSignatureException("ReservedAliasName", ErrorKind.InvalidArgument,
+                $"'{alias}' is reserved: aliases beginning with 'alias/aws/' belong to AWS managed keys.", alias);
+        }
+
+        return name;
+    }
+
+    [GeneratedRegex("^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$")]
+    private static partial Regex KeyIdPattern();
+
+    [GeneratedRegex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$")]
+    private static partial Regex KeyArnPattern();
+
+    [GeneratedRegex("^alias/[a-zA-Z0-9/_-]{1,256}$")]
+    private static partial Regex AliasNamePattern();
+
+    [GeneratedRegex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:alias/[a-zA-Z0-9/_-]{1,256}$")]
+    private static partial Regex AliasArnPattern();
+}

@@ -1,0 +1,76 @@
+namespace KmsSignature.Core.Signatures;
+
+/// <summary>
+/// Decodes signature files the way people make them: binary (<c>openssl dgst -sign -out</c>, <c>aws kms sign</c>
+/// piped through <c>base64 -d</c>) or text (base64 as the AWS CLI prints it, wrapped or not, or base64url).
+/// </summary>
+public static class SignatureEncoding
+{
+    /// <summary>Signature files larger than this are not signatures (ML-DSA-87's 4,627 bytes is the largest, ×2 for text).</summary>
+    public const int MaxSignatureFileLength = 64 * 1024;
+
+    /// <summary>
+    /// Text when every byte is a base64/base64url character, '=' or whitespace and it decodes; otherwise the bytes
+    /// themselves. A binary signature passing as text would need hundreds of random bytes all in that alphabet.
+    /// </summary>
+    public static byte[] Decode(ReadOnlySpan<byte> file, out bool wasText)
+    {
+        wasText = false;
+        if (file.IsEmpty || !LooksLikeText(file))
+        {
+            return file.ToArray();
+        }
+
+        Span<char> chars = file.Length <= 16 * 1024 ? stackalloc char[file.Length] : new char[file.Length];
+        var count = 0;
+        foreach (var b in file)
+        {
+            switch (b)
+            {
+                case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'=':
+                    continue;
+                case (byte)'-':
+                    chars[count++] = '+';
+                    break;
+                case (byte)'_':
+                    chars[count++] = '/';
+                    break;
+                default:
+                    chars[count++] = (char)b;
+                    break;
+            }
+        }
+
+        if (count % 4 == 1)
+        {
+            return file.ToArray();
+        }
+
+        var padded = new char[(count + 3) / 4 * 4];
+        chars[..count].CopyTo(padded);
+        padded.AsSpan(count).Fill('=');
+        var result = new byte[padded.Length / 4 * 3];
+        if (!Convert.TryFromBase64Chars(padded, result, out var written))
+        {
+            return file.ToArray();
+        }
+
+        wasText = true;
+        return result[..written];
+    }
+
+    private static bool LooksLikeText(ReadOnlySpan<byte> file)
+    {
+        foreach (var b in file)
+        {
+            var ok = b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or >= (byte)'0' and <= (byte)'9'
+                or (byte)'+' or (byte)'/' or (byte)'-' or (byte)'_' or (byte)'=' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

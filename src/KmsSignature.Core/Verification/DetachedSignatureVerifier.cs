@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Signatures;
+
+namespace KmsSignature.Core.Verification;
+
+/// <summary>
+/// Verifies detached signatures over bytes or files: the <c>openssl dgst -verify</c> workflow for KMS keys.
+/// Build once, reuse from any thread. Files are hashed as streams with a pooled buffer (constant memory
+/// for any size); only pure Ed25519 and ML-DSA, which sign the message itself, read it whole (bounded).
+/// Signatures may be binary or base64/base64url text; ECDSA may be DER (openssl, KMS) or R||S.
+/// </summary>
+public sealed class DetachedSignatureVerifier
+{
+    private const int BufferSize = 1024 * 1024;
+    private readonly TrustStore trustStore;
+    private readonly DetachedSignatureOptions options;
+
+    public DetachedSignatureVerifier(TrustStore trustStore, DetachedSignatureOptions? options = null)
+    {
+        this.trustStore = trustStore;
+        this.options = options ?? new DetachedSignatureOptions();
+        if (this.options.Algorithm is { } algorithm && !trustStore.Verifiers.Any(v => v.Fits(algorithm)))
+        {
+            throw new KmsSignatureException("AlgorithmDoesNotFitKey", ErrorKind.InvalidArgument,
+                $"{algorithm.KmsName} does not fit any trusted key ({string.Join(", ", trustStore.Verifiers.Select(v => v.Key.KeySpecName).Distinct())}).",
+                algorithm.KmsName);
+        }
+
+        if (this.options.MessageType == MessageType.Digest && this.options.Algorithm is { AcceptsDigest: false } raw)
+        {
+            throw new KmsSignatureException("DigestNotSupported", ErrorKind.InvalidArgument,
+                $"{raw.KmsName} signs whole messages; it has no DIGEST message type. Give the message itself.", raw.KmsName);
+        }
+    }
+
+    public DetachedSignatureOptions Options => options;
+
+    /// <summary>The conventional signature file for a message file: <c>&lt;file&gt;.sig</c>.</summary>
+    public static string DefaultSignaturePath(string path) => path + ".sig";
+
+    /// <summary>Verifies a signature (file content: binary or base64/base64url text) over a message in memory.</summary>
+    public VerificationResult Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
+        VerifyCore(new MessageSource(message.ToArray()), signature, null, null);
+
+    /// <summary>Verifies a signature over a stream (read once, to the end).</summary>
+    public VerificationResult Verify(Stream message, ReadOnlySpan<byte> signature, string? path = null, string? signaturePath = null) =>
+        VerifyCore(new MessageSource(message), signature, path, signaturePath);
+
+    /// <summary>
+    /// Verifies <paramref name="path"/> against <paramref name="signaturePath"/> (default <c>&lt;path&gt;.sig</c>).
+    /// A bad signature is a result; a missing or unreadable file throws <see cref="KmsSignatureException"/>
+    /// (FileNotFound, SignatureFileNotFound, PathIsDirectory, FileUnreadable) with the path as target.
+    /// </summary>
+    public VerificationResult VerifyFile(string path, string? signaturePath = null)
+    {
+        signaturePath ??= DefaultSignaturePath(path);
+        CheckFile(path, "FileNotFound", "File");
+        CheckFile(signaturePath, "SignatureFileNotFound", "Signature file");
+        byte[] signature;
+        try
+        {
+            var length = new FileInfo(signaturePath).Length;
+            if (length > SignatureEncoding.MaxSignatureFileLength)
+            {
+                return FileResult(VerificationStatus.Malformed,
+                    $"the signature file is {length} bytes; no signature is larger than {SignatureEncoding.MaxSignatureFileLength}", null, null, path, signaturePath);
+            }
+
+            signature = File.ReadAllBytes(signaturePath);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            return VerifyCore(new MessageSource(stream), signature, path, signaturePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{path}' or its signature: {ex.Message}", path, ex);
+        }
+    }
+
+    private static void CheckFile(string path, string missingId, string what)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{path}' is a directory; a file was expected.", path);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{path}' does not exist.", path);
+        }
+    }
+
+    private VerificationResult VerifyCore(MessageSource message, ReadOnlySpan<byte> signatureFile, string? path, string? signaturePath)
+    {
+        if (signatureFile.IsEmpty)
+        {
+            return FileResult(VerificationStatus.Malformed, "the signature is empty", null, null, path, signaturePath);
+        }
+
+        var signature = SignatureEncoding.Decode(signatureFile, out _);
+        var candidates = Candidates();
+        if (candidates.Count == 0)
+        {
+            return FileResult(VerificationStatus.UntrustedKey, "no trusted key fits the algorithm", null, options.Algorithm?.KmsName, path, signaturePath);
+        }
+
+        // Whole-message algorithms need the bytes; hash-based ones need one pass of each distinct hash.
+        byte[]? whole = message.Bytes;
+        if (whole is null && (options.MessageType == MessageType.Digest || candidates.Exists(c => !c.Algorithm.AcceptsDigest)))
+        {
+            var limit = options.MessageType == MessageType.Digest ? 1024 : options.MaxInMemoryMessageLength;
+            whole = ReadBounded(message.Stream!, limit);
+            if (whole is null)
+            {
+                var first = candidates[0];
+                return FileResult(options.MessageType == MessageType.Digest ? VerificationStatus.Malformed : VerificationStatus.MessageTooLarge,
+                    options.MessageType == MessageType.Digest
+                        ? "a DIGEST message is a hash, not a large file"
+                        : $"{first.Algorithm.KmsName} signs the whole message, which must be read into memory; it is over {options.MaxInMemoryMessageLength} bytes",
+                    first.Verifier.Key, first.Algorithm.KmsName, path, signaturePath);
+            }
+        }
+
+        var digests = whole is null ? HashStream(message.Stream!, candidates) : null;
+        VerificationResult? last = null;
+        foreach (var (verifier, algorithm) in candidates)
+        {
+            var result = VerifyOne(verifier, algorithm, whole, digests, signature, path, signaturePath);
+            if (result.IsValid)
+            {
+                return result;
+            }
+
+            last = result;
+        }
+
+        return last!;
+    }
+
+    private VerificationResult VerifyOne(KeyVerifier verifier, SignatureAlgorithm algorithm, byte[]? whole,
+        Dictionary<HashAlgorithmName, byte[]>? digests, byte[] signature, string? path, string? signaturePath)
+    {
+        var key = verifier.Key;
+        if (verifier is EcdsaKeyVerifier ecdsa)
+        {
+            var p1363 = new byte[2 * ecdsa.ScalarSize];
+            if (signature.Length > 0 && signature[0] == 0x30 && EcdsaSignatureFormat.TryDerToP1363(signature, ecdsa.ScalarSize, p1363))
+            {
+                signature = p1363;
+            }
+            else if (signature.Length != 2 * ecdsa.ScalarSize)
+            {
+                return FileResult(VerificationStatus.InvalidSignature,
+                    $"the ECDSA signature is neither strict DER nor {2 * ecdsa.ScalarSize}-byte R||S for {key.KeySpecName}", key, algorithm.KmsName, path, signaturePath);
+            }
+        }
+
+        bool valid;
+        if (options.MessageType == MessageType.Digest)
+        {
+            if (whole!.Length != algorithm.DigestLength)
+            {
+                return FileResult(VerificationStatus.Malformed,
+                    $"a {algorithm.KmsName} DIGEST is {algorithm.DigestLength} bytes, not {whole.Length}", key, algorithm.KmsName, path, signaturePath);
+            }
+
+            valid = verifier.VerifyDigest(algorithm, whole, signature);
+        }
+        else if (whole is not null)
+        {
+            valid = verifier.Verify(algorithm, whole, signature);
+        }
+        else
+        {
+            valid = verifier.VerifyDigest(algorithm, digests![algorithm.Hash], signature);
+        }
+
+        return valid
+            ? FileResult(VerificationStatus.Valid, $"{algorithm.KmsName} signature verifies with a trusted {key.KeySpecName} key", key, algorithm.KmsName, path, signaturePath)
+            : FileResult(VerificationStatus.InvalidSignature, $"the {algorithm.KmsName} signature does not verify with the {key.KeySpecName} key", key, algorithm.KmsName, path, signaturePath);
+    }
+
+    private List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> Candidates()
+    {
+        var list = new List<(KeyVerifier, SignatureAlgorithm)>(trustStore.Count);
+        foreach (var verifier in trustStore.Verifiers)
+        {
+            var algorithm = options.Algorithm ?? SignatureAlgorithm.DefaultFor(verifier.Key.KeySpec);
+            if (options.Algorithm is null && options.MessageType == MessageType.Digest && !algorithm.AcceptsDigest)
+            {
+                // Ed25519 keys: a DIGEST can only be Ed25519ph.
+                algorithm = SignatureAlgorithm.Ed25519PhSha512;
+            }
+
+            if (verifier.Fits(algorithm) && (options.MessageType == MessageType.Raw || algorithm.AcceptsDigest))
+            {
+                list.Add((verifier, algorithm));
+            }
+        }
+
+        return list;
+    }
+
+    private static Dictionary<HashAlgorithmName, byte[]> HashStream(Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates)
+    {
+        var hashes = new List<(HashAlgorithmName Name, IncrementalHash Hash)>(1);
+        foreach (var (_, algorithm) in candidates)
+        {
+            if (!hashes.Exists(h => h.Name == algorithm.Hash))
+            {
+                hashes.Add((algorithm.Hash, IncrementalHash.CreateHash(algorithm.Hash)));
+            }
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer, 0, BufferSize)) > 0)
+            {
+                foreach (var (_, hash) in hashes)
+                {
+                    hash.AppendData(buffer, 0, read);
+                }
+            }
+
+            var result = new Dictionary<HashAlgorithmName, byte[]>(hashes.Count);
+            foreach (var (name, hash) in hashes)
+            {
+                result[name] = hash.GetHashAndReset();
+                hash.Dispose();
+            }
+
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Null when the stream holds more than limit bytes.
+    private static byte[]? ReadBounded(Stream stream, long limit)
+    {
+        if (stream.CanSeek && stream.Length - stream.Position > limit)
+        {
+            return null;
+        }
+
+        using var memory = new MemoryStream();
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (memory.Length + read > limit)
+                {
+                    return null;
+                }
+
+                memory.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return memory.ToArray();
+    }
+
+    private VerificationResult FileResult(VerificationStatus status, string reason, PublicKey? key, string? algorithm, string? path, string? signaturePath) =>
+        new(status, reason, key, algorithm, path, signaturePath, options.MessageType);
+
+    private readonly struct MessageSource
+    {
+        public MessageSource(byte[] bytes) => Bytes = bytes;
+
+        public MessageSource(Stream stream) => Stream = stream;
+
+        public byte[]? Bytes { get; }
+
+        public Stream? Stream { get; }
+    }
+}

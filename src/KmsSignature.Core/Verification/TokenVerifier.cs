@@ -1,0 +1,329 @@
+using System.Buffers;
+using System.Text;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Jose;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Signatures;
+
+namespace KmsSignature.Core.Verification;
+
+/// <summary>
+/// Verifies compact JWS/JWT tokens against a <see cref="TrustStore"/>. Build once, call <see cref="Verify"/>
+/// for every token from any thread: the hot path decodes into pooled buffers, reads JSON forward-only,
+/// and reuses the per-key verifiers, so the signature math is nearly all the cost.
+/// Order of checks: shape and sizes, header, alg policy, key selection, signature, then claims
+/// (so Expired/ClaimMismatch always describe an authentic token).
+/// </summary>
+public sealed class TokenVerifier
+{
+    private const int StackLimit = 1024;
+    private readonly TrustStore trustStore;
+    private readonly TokenValidationOptions options;
+    private readonly JwsAlgorithm[]? allowed;
+
+    public TokenVerifier(TrustStore trustStore, TokenValidationOptions? options = null)
+    {
+        this.trustStore = trustStore;
+        this.options = options ?? new TokenValidationOptions();
+        allowed = this.options.AllowedAlgorithms?.ToArray();
+        if (this.options.ClockSkew < TimeSpan.Zero)
+        {
+            throw new KmsSignatureException("InvalidClockSkew", ErrorKind.InvalidArgument, "The clock skew cannot be negative.",
+                this.options.ClockSkew);
+        }
+    }
+
+    public TrustStore TrustStore => trustStore;
+
+    public TokenValidationOptions Options => options;
+
+    /// <summary>Verifies one compact token; surrounding whitespace and newlines are ignored.</summary>
+    public VerificationResult Verify(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var trimmed = token.AsSpan().Trim();
+        if (trimmed.Length != token.Length)
+        {
+            token = trimmed.ToString();
+        }
+
+        if (!JwsSegments.TryParse(token, out var segments, out var shapeError))
+        {
+            return Fail(VerificationStatus.Malformed, shapeError!, token);
+        }
+
+        // Header: decode strictly, then read the members we act on.
+        var headerChars = token.AsSpan(0, segments.HeaderLength);
+        Span<byte> headerBytes = stackalloc byte[StackLimit];
+        byte[]? rentedHeader = null;
+        var headerLength = Base64Url.DecodedLength(headerChars.Length);
+        if (headerLength > StackLimit)
+        {
+            rentedHeader = ArrayPool<byte>.Shared.Rent(headerLength);
+            headerBytes = rentedHeader;
+        }
+
+        JoseHeader? header;
+        string? headerError;
+        try
+        {
+            if (headerLength < 0 || !Base64Url.TryDecode(headerChars, headerBytes, out headerLength))
+            {
+                return Fail(VerificationStatus.Malformed, "the JWS header is not strict base64url", token);
+            }
+
+            if (!JoseHeader.TryParse(headerBytes[..headerLength], out header, out headerError))
+            {
+                return Fail(VerificationStatus.Malformed, headerError!, token);
+            }
+        }
+        finally
+        {
+            if (rentedHeader is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedHeader);
+            }
+        }
+
+        return VerifyWithHeader(token, segments, header!);
+    }
+
+    private VerificationResult VerifyWithHeader(string token, JwsSegments segments, JoseHeader header)
+    {
+        // Policy before any key is touched: forbidden and unknown algs never reach the crypto.
+        var alg = header.Algorithm;
+        if (JwsAlgorithm.IsForbidden(header.AlgorithmName))
+        {
+            return Result(VerificationStatus.AlgorithmNotAllowed,
+                $"alg '{header.AlgorithmName}' is never accepted (unsigned or HMAC tokens cannot come from a KMS key)", token, segments, header);
+        }
+
+        if (alg is null)
+        {
+            return Result(VerificationStatus.AlgorithmNotAllowed, $"alg '{header.AlgorithmName}' is not a KMS signing algorithm", token, segments, header);
+        }
+
+        if (allowed is not null && Array.IndexOf(allowed, alg) < 0)
+        {
+            return Result(VerificationStatus.AlgorithmNotAllowed, $"alg '{alg.Name}' is not in the allowed algorithms", token, segments, header);
+        }
+
+        if (header.HasCritical)
+        {
+            return Result(VerificationStatus.UnsupportedCriticalHeader,
+                "the header lists crit extensions, and this verifier understands none (RFC 7515 §4.1.11)", token, segments, header);
+        }
+
+        var verifier = trustStore.Find(header.KeyId);
+        if (verifier is not null)
+        {
+            return VerifyWithKey(token, segments, header, alg, verifier);
+        }
+
+        if (header.KeyId is not null)
+        {
+            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{header.KeyId}'", token, segments, header);
+        }
+
+        // No kid and several keys: try those the alg fits; the first that verifies wins.
+        VerificationResult? last = null;
+        foreach (var candidate in trustStore.Verifiers)
+        {
+            if (!candidate.Fits(alg))
+            {
+                continue;
+            }
+
+            var result = VerifyWithKey(token, segments, header, alg, candidate);
+            if (result.Status != VerificationStatus.InvalidSignature)
+            {
+                return result;
+            }
+
+            last = result;
+        }
+
+        return last ?? Result(VerificationStatus.UntrustedKey,
+            $"the token has no kid and no trusted key fits alg '{alg.Name}'", token, segments, header);
+    }
+
+    private VerificationResult VerifyWithKey(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, KeyVerifier verifier)
+    {
+        var key = verifier.Key;
+        if (!verifier.Fits(alg))
+        {
+            return Result(VerificationStatus.AlgorithmNotAllowed,
+                $"alg '{alg.Name}' does not fit the {key.KeySpecName} key", token, segments, header, key);
+        }
+
+        if (key.Algorithm is not null && !verifier.AllowsPinned(alg))
+        {
+            return Result(VerificationStatus.AlgorithmNotAllowed,
+                $"the key is pinned to alg '{key.Algorithm}' by its JWK, the token says '{alg.Name}'", token, segments, header, key);
+        }
+
+        if (key.Use is not null && key.Use != "sig")
+        {
+            return Result(VerificationStatus.UntrustedKey, $"the key's JWK use is '{key.Use}', not 'sig'", token, segments, header, key);
+        }
+
+        var signatureChars = token.AsSpan(segments.SignatureStart, segments.SignatureLength);
+        Span<byte> signature = stackalloc byte[Math.Min(Math.Max(Base64Url.DecodedLength(signatureChars.Length), 0), 8192)];
+        if (!Base64Url.TryDecode(signatureChars, signature, out var signatureLength))
+        {
+            return Result(VerificationStatus.Malformed, "the signature is not strict base64url", token, segments, header, key);
+        }
+
+        signature = signature[..signatureLength];
+        var derUsed = false;
+        Span<byte> p1363 = stackalloc byte[132];
+        if (verifier is EcdsaKeyVerifier ecdsa && signatureLength != 2 * ecdsa.ScalarSize)
+        {
+            if (!options.AllowDerSignature)
+            {
+                var hint = signature.Length > 0 && signature[0] == 0x30 && EcdsaSignatureFormat.TryDerToP1363(signature, ecdsa.ScalarSize, p1363)
+                    ? " It is DER-encoded (as KMS returns it); JWS requires R||S. Use AllowDerSignature for such legacy tokens."
+                    : string.Empty;
+                return Result(VerificationStatus.InvalidSignature,
+                    $"the {alg.Name} signature is {signatureLength} bytes, not the {2 * ecdsa.ScalarSize}-byte R||S JWS requires.{hint}",
+                    token, segments, header, key);
+            }
+
+            if (!EcdsaSignatureFormat.TryDerToP1363(signature, ecdsa.ScalarSize, p1363))
+            {
+                return Result(VerificationStatus.InvalidSignature,
+                    $"the {alg.Name} signature is neither {2 * ecdsa.ScalarSize}-byte R||S nor strict DER", token, segments, header, key);
+            }
+
+            signature = p1363[..(2 * ecdsa.ScalarSize)];
+            derUsed = true;
+        }
+
+        if (!VerifySignature(token, segments, alg, verifier, signature))
+        {
+            return Result(VerificationStatus.InvalidSignature, $"the {alg.Name} signature does not verify with the key", token, segments, header, key, derUsed);
+        }
+
+        return CheckClaims(token, segments, header, alg, key, derUsed);
+    }
+
+    private static bool VerifySignature(string token, JwsSegments segments, JwsAlgorithm alg, KeyVerifier verifier, ReadOnlySpan<byte> signature)
+    {
+        // The signing input is ASCII (base64url and a dot), so one byte per char.
+        var length = segments.SigningInputLength;
+        byte[]? rented = null;
+        var input = length <= StackLimit ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            Encoding.ASCII.GetBytes(token.AsSpan(0, length), input);
+            return verifier.Verify(alg.KmsAlgorithm, input, signature);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private VerificationResult CheckClaims(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, PublicKey key, bool derUsed)
+    {
+        var payloadChars = token.AsSpan(segments.PayloadStart, segments.PayloadLength);
+        if (!Base64Url.TryDecodeRented(payloadChars, out var rented, out var length))
+        {
+            return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
+        }
+
+        JwtClaims? claims;
+        string? error;
+        try
+        {
+            JwtClaims.TryParse(rented.AsSpan(0, length), out claims, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        if (error is not null)
+        {
+            return Result(VerificationStatus.Malformed, error, token, segments, header, key, derUsed);
+        }
+
+        var suffix = derUsed ? " (DER-encoded ECDSA signature, accepted by AllowDerSignature)" : string.Empty;
+        if (claims is null)
+        {
+            // A JWS over non-JSON bytes (RFC 8037 A.4) has no claims to check; expectations cannot be met.
+            return HasClaimExpectations
+                ? Result(VerificationStatus.ClaimMismatch, "the payload is not a JWT claims set, so iss/aud/exp cannot be checked", token, segments, header, key, derUsed)
+                : Result(VerificationStatus.Valid, $"{alg.Name} signature verifies; the payload is not a JWT claims set" + suffix, token, segments, header, key, derUsed);
+        }
+
+        var now = options.At ?? DateTimeOffset.UtcNow;
+        var skew = options.ClockSkew;
+        if (claims.ExpiresAt is { } exp && now >= exp + skew)
+        {
+            return Result(VerificationStatus.Expired, $"expired at {exp:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, claims);
+        }
+
+        if (claims.NotBefore is { } nbf && now < nbf - skew)
+        {
+            return Result(VerificationStatus.NotYetValid, $"not valid before {nbf:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, claims);
+        }
+
+        if (options.RequireExpiration && claims.ExpiresAt is null)
+        {
+            return Result(VerificationStatus.ClaimMismatch, "the token has no exp claim", token, segments, header, key, derUsed, claims);
+        }
+
+        if (options.Issuers is { Count: > 0 } issuers && (claims.Issuer is null || !Contains(issuers, claims.Issuer)))
+        {
+            return Result(VerificationStatus.ClaimMismatch, $"iss '{claims.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, claims);
+        }
+
+        if (options.Audiences is { Count: > 0 } audiences && !AnyAudience(audiences, claims.Audience))
+        {
+            return Result(VerificationStatus.ClaimMismatch,
+                claims.Audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", claims.Audience)}' does not include an expected audience",
+                token, segments, header, key, derUsed, claims);
+        }
+
+        return Result(VerificationStatus.Valid, $"{alg.Name} signature verifies with a trusted key" + suffix, token, segments, header, key, derUsed, claims);
+    }
+
+    private bool HasClaimExpectations => options.Issuers is { Count: > 0 } || options.Audiences is { Count: > 0 } || options.RequireExpiration;
+
+    private static bool AnyAudience(IReadOnlyList<string> expected, IReadOnlyList<string> actual)
+    {
+        for (var i = 0; i < actual.Count; i++)
+        {
+            if (Contains(expected, actual[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Contains(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (string.Equals(list[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static VerificationResult Fail(VerificationStatus status, string reason, string token) =>
+        VerificationResult.ForToken(status, reason, token);
+
+    private static VerificationResult Result(VerificationStatus status, string reason, string token, JwsSegments segments,
+        JoseHeader header, PublicKey? key = null, bool derUsed = false, JwtClaims? claims = null) =>
+        new(status, reason, key, header.AlgorithmName, token, segments, header, claims, derUsed);
+}

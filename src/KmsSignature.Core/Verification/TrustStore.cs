@@ -1,0 +1,153 @@
+using KmsSignature.Core.Keys;
+
+namespace KmsSignature.Core.Verification;
+
+/// <summary>
+/// The public keys a verifier trusts, each with its reusable <see cref="KeyVerifier"/>, selected by kid.
+/// Rules: a token's kid matches a key's kid, else a key's RFC 7638 thumbprint. A store holding a
+/// single key without a kid (e.g. one PEM given with -PublicKey) uses it for every token, kid or not.
+/// A token without kid is checked against every key whose type fits its alg. Immutable and thread-safe.
+/// </summary>
+public sealed class TrustStore
+{
+    private static readonly string[] KeyFileExtensions = [".pem", ".der", ".pub", ".crt", ".jwk", ".json", ".jwks", ".key"];
+
+    private readonly KeyVerifier[] verifiers;
+    private readonly Dictionary<string, KeyVerifier> byKid;
+    private readonly KeyVerifier? wildcard;
+
+    private TrustStore(KeyVerifier[] verifiers, string source)
+    {
+        this.verifiers = verifiers;
+        Source = source;
+        byKid = new Dictionary<string, KeyVerifier>(StringComparer.Ordinal);
+        foreach (var verifier in verifiers)
+        {
+            var kid = verifier.Key.KeyId;
+            if (kid is not null)
+            {
+                if (byKid.TryGetValue(kid, out var other) && !other.Key.Equals(verifier.Key))
+                {
+                    throw new KmsSignatureException("DuplicateKeyId", ErrorKind.InvalidData,
+                        $"{source} holds two different keys with kid '{kid}'; a kid must name one key.", source);
+                }
+
+                byKid[kid] = verifier;
+            }
+        }
+
+        foreach (var verifier in verifiers)
+        {
+            byKid.TryAdd(verifier.Key.JwkThumbprint, verifier);
+        }
+
+        if (verifiers.Length == 1 && verifiers[0].Key.KeyId is null)
+        {
+            wildcard = verifiers[0];
+        }
+    }
+
+    /// <summary>Where the keys came from (for messages).</summary>
+    public string Source { get; }
+
+    public IReadOnlyList<KeyVerifier> Verifiers => verifiers;
+
+    public int Count => verifiers.Length;
+
+    /// <summary>A store of the given keys (duplicates by key and kid collapse).</summary>
+    public static TrustStore FromKeys(IEnumerable<PublicKey> keys, string source = "the trust store")
+    {
+        var unique = new List<PublicKey>();
+        foreach (var key in keys)
+        {
+            // The same key under the same kid from two files (key.pem and key.jwk.json): keep one,
+            // the one whose JWK pins an alg when there is one (the stricter reading).
+            var index = unique.FindIndex(k => k.Equals(key) && k.KeyId == key.KeyId);
+            if (index < 0)
+            {
+                unique.Add(key);
+            }
+            else if (unique[index].Algorithm is null && key.Algorithm is not null)
+            {
+                unique[index] = key;
+            }
+        }
+
+        if (unique.Count == 0)
+        {
+            throw new KmsSignatureException("TrustStoreEmpty", ErrorKind.InvalidArgument, $"{source} holds no public key.", source);
+        }
+
+        return new TrustStore(unique.Select(KeyVerifier.Create).ToArray(), source);
+    }
+
+    /// <summary>
+    /// Loads a JWKS/JWK/PEM/DER file, or every key file in a directory (extensions .pem .der .pub .jwk .json .jwks .key;
+    /// other files are ignored). Keys from a PEM/DER file in a directory get the file's name without extension as kid,
+    /// so <c>keys/2024-signing.pem</c> verifies tokens with <c>kid: "2024-signing"</c>.
+    /// </summary>
+    public static TrustStore Load(string path)
+    {
+        if (File.Exists(path))
+        {
+            return FromKeys(PublicKey.LoadFile(path), $"'{path}'");
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new KmsSignatureException("TrustStoreNotFound", ErrorKind.ObjectNotFound,
+                $"Trust store '{path}' is neither a key file nor a directory.", path);
+        }
+
+        var keys = new List<PublicKey>();
+        var files = Directory.GetFiles(path);
+        Array.Sort(files, StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) < 0)
+            {
+                continue;
+            }
+
+            foreach (var key in PublicKey.LoadFile(file))
+            {
+                keys.Add(key.KeyId is null ? key.WithMetadata(KidFromFileName(file), key.Algorithm, key.Use) : key);
+            }
+        }
+
+        return FromKeys(keys, $"'{path}'");
+    }
+
+    /// <summary>
+    /// The key for a token's kid: null when the kid names no trusted key. For a token without kid, returns the
+    /// single key of a one-key store, else null (the caller then tries <see cref="Verifiers"/> that fit the alg).
+    /// </summary>
+    public KeyVerifier? Find(string? kid)
+    {
+        if (wildcard is not null)
+        {
+            return wildcard;
+        }
+
+        if (kid is null)
+        {
+            return verifiers.Length == 1 ? verifiers[0] : null;
+        }
+
+        return byKid.TryGetValue(kid, out var verifier) ? verifier : null;
+    }
+
+    private static string KidFromFileName(string file)
+    {
+        var name = System.IO.Path.GetFileName(file);
+        foreach (var suffix in new[] { ".jwk.json", ".pub.pem", ".public.pem" })
+        {
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                return name[..^suffix.Length];
+            }
+        }
+
+        return System.IO.Path.GetFileNameWithoutExtension(name);
+    }
+}

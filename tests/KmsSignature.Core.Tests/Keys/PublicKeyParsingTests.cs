@@ -1,0 +1,83 @@
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Keys;
+
+namespace KmsSignature.Core.Tests.Keys;
+
+/// <summary>Every KMS signing key spec parses from PEM, DER and JWK (files made by openssl and node) to the same key.</summary>
+public sealed class PublicKeyParsingTests
+{
+    public static TheoryData<string, KmsKeySpec> Specs() => new()
+    {
+        { "rsa2048", KmsKeySpec.Rsa2048 }, { "rsa3072", KmsKeySpec.Rsa3072 }, { "rsa4096", KmsKeySpec.Rsa4096 },
+        { "p256", KmsKeySpec.EccNistP256 }, { "p384", KmsKeySpec.EccNistP384 }, { "p521", KmsKeySpec.EccNistP521 },
+        { "secp256k1", KmsKeySpec.EccSecgP256K1 }, { "ed25519", KmsKeySpec.EccNistEdwards25519 },
+        { "mldsa44", KmsKeySpec.MlDsa44 }, { "mldsa65", KmsKeySpec.MlDsa65 }, { "mldsa87", KmsKeySpec.MlDsa87 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void Pem_der_and_jwk_give_the_same_key_of_the_right_spec(string name, KmsKeySpec spec)
+    {
+        var pem = PublicKey.FromPem(Fixtures.Text($"keys/{name}.pem"));
+        var der = PublicKey.FromSpki(Fixtures.Bytes($"keys/{name}.der"));
+        var jwk = PublicKey.FromJwk(Fixtures.Text($"keys/{name}.jwk.json"));
+
+        Assert.Equal(spec, pem.KeySpec);
+        Assert.Equal(pem, der);
+        Assert.Equal(pem, jwk);
+        Assert.Equal(name, jwk.KeyId);
+        Assert.Equal("sig", jwk.Use);
+        Assert.Null(pem.KeyId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void Format_is_detected_from_the_bytes(string name, KmsKeySpec spec)
+    {
+        foreach (var file in new[] { $"keys/{name}.pem", $"keys/{name}.der", $"keys/{name}.jwk.json" })
+        {
+            Assert.Equal(spec, PublicKey.Parse(Fixtures.Bytes(file), file).KeySpec);
+        }
+    }
+
+    [Fact]
+    public void Jwks_gives_every_key_with_its_kid_and_alg()
+    {
+        var keys = PublicKey.LoadFile(Fixtures.PathOf("keys/jwks.json"));
+
+        Assert.Equal(Fixtures.KeyNames.Order(), keys.Select(k => k.KeyId!).Order());
+        Assert.Equal("ES256K", keys.Single(k => k.KeyId == "secp256k1").Algorithm);
+        Assert.Equal("ML-DSA-65", keys.Single(k => k.KeyId == "mldsa65").Algorithm);
+    }
+
+    [Fact]
+    public void Jwks_skips_key_types_it_does_not_understand()
+    {
+        var p256 = Fixtures.Text("keys/p256.jwk.json");
+        var json = "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo\"}," +
+                   "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ\"}," + p256 + "]}";
+
+        var key = Assert.Single(PublicKey.FromJwks(json));
+        Assert.Equal("p256", key.KeyId);
+    }
+
+    [Fact]
+    public void Pkcs1_rsa_public_key_pem_is_accepted()
+    {
+        var spki = Fixtures.Key("rsa2048");
+        var reader = new System.Formats.Asn1.AsnReader(spki.ToDer(), System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+        reader.ReadSequence();
+        var pkcs1 = reader.ReadBitString(out _);
+        var pem = new string(System.Security.Cryptography.PemEncoding.Write("RSA PUBLIC KEY", pkcs1));
+
+        Assert.Equal(spki, PublicKey.FromPem(pem));
+    }
+
+    [Fact]
+    public void Pem_with_surrounding_text_and_crlf_parses()
+    {
+        var pem = "Key for the build server\r\n" + Fixtures.Text("keys/p256.pem").Replace("\n", "\r\n") + "\r\n";
+
+        Assert.Equal(Fixtures.Key("p256"), PublicKey.Parse(System.Text.Encoding.UTF8.GetBytes(pem), "text"));
+    }
+}

@@ -1,0 +1,120 @@
+using KmsSignature.Core.Keys;
+
+namespace KmsSignature.Core.Tests.Keys;
+
+/// <summary>Issue 3 §5: private keys, certificates, unsupported key types and garbage get a precise error, never a crash.</summary>
+public sealed class PublicKeyRejectionTests
+{
+    private static KmsSignatureException Refuse(string file) =>
+        Assert.Throws<KmsSignatureException>(() => PublicKey.LoadFile(Fixtures.PathOf(file)));
+
+    [Theory]
+    [InlineData("bad/private-key.pem")]
+    [InlineData("bad/ec-private-key.pem")]
+    [InlineData("bad/private-key.der")]
+    public void Private_key_is_refused_without_echoing_it(string file)
+    {
+        var ex = Refuse(file);
+
+        Assert.Equal("KmsSignature.PrivateKeyNotAllowed", ex.ErrorId);
+        Assert.Contains("PRIVATE key", ex.Message);
+        var lines = Fixtures.Text("bad/private-key.pem").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var line in lines.Where(l => !l.StartsWith("-----")))
+        {
+            Assert.DoesNotContain(line, ex.Message);
+            Assert.DoesNotContain(line, ex.Target?.ToString() ?? "");
+        }
+    }
+
+    [Fact]
+    public void Private_jwk_is_refused_without_echoing_it()
+    {
+        const string secret = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
+        var json = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\"," +
+                   "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\",\"d\":\"" + secret + "\"}";
+
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwk(json));
+
+        Assert.Equal("KmsSignature.PrivateKeyNotAllowed", ex.ErrorId);
+        Assert.DoesNotContain(secret, ex.Message);
+    }
+
+    [Fact]
+    public void Certificate_is_refused_with_a_hint()
+    {
+        var ex = Refuse("bad/certificate.pem");
+
+        Assert.Equal("KmsSignature.CertificateNotSupported", ex.ErrorId);
+        Assert.Contains("openssl x509 -pubkey", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("bad/p224.pem", "P-224")]
+    [InlineData("bad/rsa1024.pem", "1024 bits")]
+    [InlineData("bad/x25519.pem", "X25519")]
+    [InlineData("bad/ed448.pem", "Ed448")]
+    public void Key_of_an_unsupported_type_is_refused(string file, string named)
+    {
+        var ex = Refuse(file);
+
+        Assert.Equal("KmsSignature.UnsupportedKeyType", ex.ErrorId);
+        Assert.Contains(named, ex.Message);
+        Assert.Contains("ECC_NIST_P256", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("bad/garbage.bin")]
+    [InlineData("bad/garbage-body.pem")]
+    [InlineData("bad/truncated.der")]
+    public void Garbage_is_an_invalid_public_key(string file)
+    {
+        var ex = Refuse(file);
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+    }
+
+    [Fact]
+    public void Der_with_trailing_bytes_is_refused()
+    {
+        var der = Fixtures.Bytes("keys/p256.der").Append((byte)0).ToArray();
+
+        Assert.Equal("KmsSignature.InvalidPublicKey",
+            Assert.Throws<KmsSignatureException>(() => PublicKey.FromSpki(der)).ErrorId);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \n")]
+    [InlineData("not a key")]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AAAA\"}")]
+    [InlineData("{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\"}")]
+    [InlineData("{\"kty\":\"AKP\",\"pub\":\"AQAB\"}")]
+    [InlineData("[1,2,3]")]
+    [InlineData("{\"keys\":[]}")]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU=\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}")]
+    public void Malformed_text_is_refused(string text)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll(text, "-PublicKey"));
+
+        Assert.StartsWith("KmsSignature.", ex.ErrorId);
+        Assert.Contains("-PublicKey", ex.Message);
+    }
+
+    [Fact]
+    public void Missing_file_and_directory_have_their_own_errors()
+    {
+        Assert.Equal("KmsSignature.PublicKeyNotFound",
+            Assert.Throws<KmsSignatureException>(() => PublicKey.LoadFile(Fixtures.PathOf("keys/none.pem"))).ErrorId);
+        Assert.Equal("KmsSignature.PathIsDirectory",
+            Assert.Throws<KmsSignatureException>(() => PublicKey.LoadFile(Fixtures.PathOf("keys"))).ErrorId);
+    }
+
+    [Fact]
+    public void Jwk_alg_that_does_not_fit_the_key_is_refused()
+    {
+        var json = Fixtures.Text("keys/p256.jwk.json").Replace("\"ES256\"", "\"RS256\"");
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwk(json)).ErrorId);
+    }
+}

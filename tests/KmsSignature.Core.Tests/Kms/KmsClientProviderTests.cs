@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Amazon.KeyManagementService.Model;
+using System.Runtime.Loader;
+using Amazon.Runtime;
+using KmsSignature.Core;
+using KmsSignature.Core.Kms;
+
+namespace KmsSignature.Core.Tests.Kms;
+
+public sealed class KmsClientProviderTests
+{
+    private static readonly Uri Endpoint = new("http://127.0.0.1:4566/");
+
+    [Fact]
+    public void Same_options_reuse_one_client_and_other_credentials_get_another()
+    {
+        var provider = new KmsClientProvider();
+        var a = new AwsConnectionOptions { Region = "eu-west-1", EndpointUrl = Endpoint, Credential = new AwsKeyCredential("AKIDA", "secret-a") };
+
+        var first = provider.Connect(a);
+        var again = provider.Connect(a with { Credential = new AwsKeyCredential("AKIDA", "secret-a") });
+        var other = provider.Connect(a with { Credential = new AwsKeyCredential("AKIDA", "secret-b") });
+
+        Assert.Same(first.Client, again.Client);
+        Assert.NotSame(first.Client, other.Client);
+        Assert.Equal("eu-west-1", first.Region);
+        Assert.DoesNotContain("secret", first.Describe());
+    }
+
+    [Fact]
+    public void Explicit_region_wins_over_the_shell_default()
+    {
+        var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "ap-southeast-2", ShellDefaultRegion = "eu-west-1", EndpointUrl = Endpoint,
+            Credential = new AwsKeyCredential("AKID", "s"),
+        });
+        Assert.Equal("ap-southeast-2", connection.Region);
+    }
+
+    [Fact]
+    public void Shell_defaults_apply_when_nothing_explicit_is_given()
+    {
+        var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            ShellDefaultRegion = "eu-west-1", ShellDefaultCredential = new BasicAWSCredentials("AKIDSHELL", "s"), EndpointUrl = Endpoint,
+        });
+        Assert.Equal("eu-west-1", connection.Region);
+        Assert.Contains("StoredAWSCredentials", connection.CredentialSource);
+    }
+
+    [Fact]
+    public void Profile_from_a_given_credentials_file_supplies_credentials_and_region()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "[rehearsal]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = s3cr3t\nregion = eu-central-1\n");
+            var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                ProfileName = "rehearsal", ProfileLocation = file, EndpointUrl = Endpoint,
+            });
+            Assert.Equal("eu-central-1", connection.Region);
+            Assert.Contains("rehearsal", connection.CredentialSource);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Unknown_profile_is_a_specific_error()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                ProfileName = "nope", ProfileLocation = file, EndpointUrl = Endpoint,
+            }));
+            Assert.Equal("KmsSignature.ProfileNotFound", ex.ErrorId);
+            Assert.Equal(ErrorKind.ObjectNotFound, ex.Kind);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Malformed_region_is_rejected_before_any_call()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "Frankfurt", EndpointUrl = Endpoint, Credential = new AwsKeyCredential("AKID", "s"),
+        }));
+        Assert.Equal("KmsSignature.InvalidRegion", ex.ErrorId);
+    }
+
+    [Fact]
+    public void Unsupported_credential_objects_are_named_in_the_error()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "us-east-1", EndpointUrl = Endpoint, Credential = 42,
+        }));
+        Assert.Equal("KmsSignature.UnsupportedCredential", ex.ErrorId);
+        Assert.Contains("System.Int32", ex.Message);
+    }
+
+    /// <summary>
+    /// AWS.Tools loads its own AWSSDK.Core: its BasicAWSCredentials is another type to ours. Load a second copy
+    /// of AWSSDK.Core into its own load context, as AWS.Tools does, and hand its credentials object over.
+    /// </summary>
+    [Fact]
+    public async Task Credentials_from_another_AWSSDK_Core_copy_are_bridged_not_rejected()
+    {
+        var context = new AssemblyLoadContext("foreign-aws-tools", isCollectible: true);
+        try
+        {
+            var foreignCore = context.LoadFromAssemblyPath(typeof(AWSCredentials).Assembly.Location);
+            var foreignType = foreignCore.GetType("Amazon.Runtime.SessionAWSCredentials", throwOnError: true)!;
+            Assert.NotSame(typeof(SessionAWSCredentials), foreignType);
+            var foreign = Activator.CreateInstance(foreignType, "AKIDFOREIGN", "foreign-secret", "foreign-token")!;
+
+            // The request the client signs carries what the bridge read from the foreign object.
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+            var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                Region = "us-east-1", EndpointUrl = endpoint, Credential = foreign,
+            });
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var call = connection.Client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/x" }, timeout.Token);
+            using (var socket = await listener.AcceptTcpClientAsync())
+            {
+                var buffer = new byte[16384];
+                var read = await socket.GetStream().ReadAsync(buffer);
+                var request = Encoding.ASCII.GetString(buffer, 0, read);
+                Assert.Contains("Credential=AKIDFOREIGN/", request);
+                Assert.Contains("foreign-token", request);
+                Assert.DoesNotContain("foreign-secret", request);
+            }
+
+            // Nothing will ever answer; stop the SDK's retries rather than wait out its backoff.
+            timeout.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+}

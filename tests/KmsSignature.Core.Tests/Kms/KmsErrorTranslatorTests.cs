@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http;
+using Amazon.Runtime;
+using KmsSignature.Core;
+using KmsSignature.Core.Kms;
+
+namespace KmsSignature.Core.Tests.Kms;
+
+public sealed class KmsErrorTranslatorTests
+{
+    [Theory]
+    [InlineData("AccessDeniedException", ErrorKind.PermissionDenied, "KmsSignature.KmsAccessDenied")]
+    [InlineData("NotFoundException", ErrorKind.ObjectNotFound, "KmsSignature.KmsNotFound")]
+    [InlineData("ThrottlingException", ErrorKind.LimitsExceeded, "KmsSignature.KmsThrottling")]
+    [InlineData("DisabledException", ErrorKind.InvalidOperation, "KmsSignature.KmsDisabled")]
+    [InlineData("KMSInvalidStateException", ErrorKind.InvalidOperation, "KmsSignature.KmsInvalidState")]
+    [InlineData("AlreadyExistsException", ErrorKind.ResourceExists, "KmsSignature.KmsAlreadyExists")]
+    [InlineData("MalformedPolicyDocumentException", ErrorKind.InvalidArgument, "KmsSignature.KmsMalformedPolicyDocument")]
+    [InlineData("UnrecognizedClientException", ErrorKind.AuthenticationError, "KmsSignature.KmsUnrecognizedClient")]
+    public void Service_errors_keep_code_message_and_request_id(string code, ErrorKind kind, string errorId)
+    {
+        var service = new AmazonServiceException("the KMS message", ErrorType.Sender, code, "req-123", HttpStatusCode.BadRequest);
+
+        var ex = KmsErrorTranslator.Translate(service, "Sign", "alias/app");
+
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Equal(kind, ex.Kind);
+        Assert.Equal(code, ex.KmsErrorCode);
+        Assert.Equal("req-123", ex.RequestId);
+        Assert.Equal("alias/app", ex.Target);
+        Assert.Contains("the KMS message", ex.Message);
+        Assert.Contains("req-123", ex.Message);
+    }
+
+    [Fact]
+    public void Server_faults_are_resource_unavailable()
+    {
+        var service = new AmazonServiceException("boom", ErrorType.Receiver, "KMSInternalException", "r", HttpStatusCode.InternalServerError);
+        Assert.Equal(ErrorKind.ResourceUnavailable, KmsErrorTranslator.Translate(service, "Sign", null).Kind);
+    }
+
+    [Fact]
+    public void Unreachable_endpoint_is_a_connection_error()
+    {
+        var wrapped = new AmazonServiceException("request failed", new HttpRequestException("Connection refused"));
+
+        var ex = KmsErrorTranslator.Translate(wrapped, "DescribeKey", "alias/x", new Uri("http://127.0.0.1:9/"));
+
+        Assert.Equal("KmsSignature.KmsEndpointUnreachable", ex.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
+        Assert.Contains("127.0.0.1:9", ex.Message);
+    }
+}

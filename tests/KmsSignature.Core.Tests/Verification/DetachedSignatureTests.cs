@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Core.Tests.Verification;
+
+/// <summary>
+/// Detached signatures made by openssl dgst/pkeyutl and node (tests/fixtures/files/manifest.json) verify over
+/// bytes and streamed files; a one-byte change to the message or the signature makes each invalid.
+/// </summary>
+public sealed class DetachedSignatureTests
+{
+    public static TheoryData<string, string, string, string> Manifest()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var e in Fixtures.Json("files/manifest.json").EnumerateArray())
+        {
+            data.Add(e.GetProperty("file").GetString()!, e.GetProperty("signature").GetString()!,
+                e.GetProperty("key").GetString()!, e.GetProperty("algorithm").GetString()!);
+        }
+
+        return data;
+    }
+
+    private static DetachedSignatureVerifier For(string key, string algorithm, MessageType type = MessageType.Raw) =>
+        new(TrustStore.FromKeys([Core.Keys.PublicKey.FromJwk(Fixtures.Text($"keys/{key}.jwk.json"))]),
+            new DetachedSignatureOptions { Algorithm = DetachedSignatureOptions.ParseAlgorithm(algorithm), MessageType = type });
+
+    [Theory]
+    [MemberData(nameof(Manifest))]
+    public void File_signature_verifies_streamed_and_in_memory(string file, string signature, string key, string algorithm)
+    {
+        var verifier = For(key, algorithm);
+
+        var streamed = verifier.VerifyFile(Fixtures.PathOf($"files/{file}"), Fixtures.PathOf($"files/{signature}"));
+        var inMemory = verifier.Verify(Fixtures.Bytes($"files/{file}"), Fixtures.Bytes($"files/{signature}"));
+
+        Assert.True(streamed.IsValid, streamed.ToString());
+        Assert.True(inMemory.IsValid, inMemory.ToString());
+        Assert.Equal(algorithm, streamed.Algorithm);
+        Assert.Equal(Fixtures.PathOf($"files/{file}"), streamed.Path);
+        Assert.Equal(Fixtures.PathOf($"files/{signature}"), streamed.SignaturePath);
+        Assert.Equal(key, streamed.KeyId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Manifest))]
+    public void One_byte_changed_in_the_message_makes_it_invalid(string file, string signature, string key, string algorithm)
+    {
+        var message = Tamper.FlipByte(Fixtures.Bytes($"files/{file}"), 7);
+
+        Assert.Equal(VerificationStatus.InvalidSignature, For(key, algorithm).Verify(message, Fixtures.Bytes($"files/{signature}")).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(Manifest))]
+    public void One_byte_changed_in_the_signature_makes_it_invalid(string file, string signature, string key, string algorithm)
+    {
+        var decoded = Signatures.SignatureEncoding.Decode(Fixtures.Bytes($"files/{signature}"), out _);
+        // Past any DER header bytes, inside r/s or the signature body.
+        var tampered = Tamper.FlipByte(decoded, decoded.Length - 5);
+
+        Assert.Equal(VerificationStatus.InvalidSignature, For(key, algorithm).Verify(Fixtures.Bytes($"files/{file}"), tampered).Status);
+    }
+
+    [Theory]
+    [InlineData("rsa2048", "RSASSA_PKCS1_V1_5_SHA_256", "message.txt.rsa2048.pkcs1-sha256.sig")]
+    [InlineData("rsa2048", "PS384", "message.txt.rsa2048.pss-sha384.sig")]
+    [InlineData("p256", "ES256", "message.txt.p256.der.sig")]
+    [InlineData("p521", "ECDSA_SHA_512", "message.txt.p521.rs.sig")]
+    [InlineData("ed25519", "ED25519_PH_SHA_512", "message.txt.ed25519ph.sig")]
+    public void Digest_message_type_verifies_a_precomputed_hash(string key, string algorithm, string signature)
+    {
+        var alg = DetachedSignatureOptions.ParseAlgorithm(algorithm);
+        var digest = alg.Hash == HashAlgorithmName.SHA256 ? SHA256.HashData(Fixtures.Bytes("files/message.txt"))
+            : alg.Hash == HashAlgorithmName.SHA384 ? SHA384.HashData(Fixtures.Bytes("files/message.txt"))
+            : SHA512.HashData(Fixtures.Bytes("files/message.txt"));
+
+        var result = For(key, algorithm, MessageType.Digest).Verify(digest, Fixtures.Bytes($"files/{signature}"));
+
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Equal(MessageType.Digest, result.MessageType);
+        Assert.Equal(VerificationStatus.Malformed, For(key, algorithm, MessageType.Digest).Verify(digest[1..], Fixtures.Bytes($"files/{signature}")).Status);
+    }
+
+    [Fact]
+    public void Default_algorithm_and_default_signature_path_follow_openssl()
+    {
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Fixtures.Key("p256")]));
+
+        var result = verifier.VerifyFile(Fixtures.PathOf("files/message.txt"));
+
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Equal("ECDSA_SHA_256", result.Algorithm);
+        Assert.Equal(Fixtures.PathOf("files/message.txt.sig"), result.SignaturePath);
+    }
+
+    [Fact]
+    public void Several_trusted_keys_are_tried_and_the_matching_one_is_reported()
+    {
+        var store = TrustStore.Load(Fixtures.PathOf("keys"));
+        var verifier = new DetachedSignatureVerifier(store, new DetachedSignatureOptions { Algorithm = SignatureAlgorithm.EcdsaSha384 });
+
+        var result = verifier.VerifyFile(Fixtures.PathOf("files/large.bin"), Fixtures.PathOf("files/large.bin.p384.der.sig"));
+
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Equal("p384", result.KeyId);
+    }
+
+    [Fact]
+    public void Pure_ed25519_over_a_file_beyond_the_bound_is_message_too_large()
+    {
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Fixtures.Key("ed25519")]),
+            new DetachedSignatureOptions { Algorithm = SignatureAlgorithm.Ed25519Sha512, MaxInMemoryMessageLength = 100_000 });
+
+        var result = verifier.VerifyFile(Fixtures.PathOf("files/large.bin"), Fixtures.PathOf("files/large.bin.ed25519.sig"));
+
+        Assert.Equal(VerificationStatus.MessageTooLarge, result.Status);
+        Assert.Contains("ED25519_SHA_512", result.Reason);
+    }
+
+    [Fact]
+    public void Missing_signature_file_and_directories_throw_with_the_path_as_target()
+    {
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Fixtures.Key("p256")]));
+
+        var missing = Assert.Throws<KmsSignatureException>(() => verifier.VerifyFile(Fixtures.PathOf("files/large.bin")));
+        var directory = Assert.Throws<KmsSignatureException>(() => verifier.VerifyFile(Fixtures.PathOf("files")));
+        var noFile = Assert.Throws<KmsSignatureException>(() => verifier.VerifyFile(Fixtures.PathOf("files/none.txt")));
+
+        Assert.Equal("KmsSignature.SignatureFileNotFound", missing.ErrorId);
+        Assert.Equal(Fixtures.PathOf("files/large.bin.sig"), missing.Target);
+        Assert.Equal("KmsSignature.PathIsDirectory", directory.ErrorId);
+        Assert.Equal("KmsSignature.FileNotFound", noFile.ErrorId);
+    }
+
+    [Fact]
+    public void Ecdsa_der_truncated_or_with_trailing_bytes_and_rs_of_wrong_length_are_invalid()
+    {
+        var verifier = For("p256", "ECDSA_SHA_256");
+        var message = Fixtures.Bytes("files/message.txt");
+        var der = Fixtures.Bytes("files/message.txt.p256.der.sig");
+        var rs = Fixtures.Bytes("files/message.txt.p256.rs.sig");
+
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(message, der[..^3]).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(message, [.. der, 0]).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(message, rs[..^1]).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(message, [.. rs, 0]).Status);
+        Assert.Equal(VerificationStatus.Malformed, verifier.Verify(message, []).Status);
+    }
+
+    [Fact]
+    public void Algorithm_that_fits_no_trusted_key_is_refused_up_front()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => For("p256", "RSASSA_PSS_SHA_256"));
+
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", ex.ErrorId);
+        Assert.Equal("KmsSignature.UnknownAlgorithm",
+            Assert.Throws<KmsSignatureException>(() => DetachedSignatureOptions.ParseAlgorithm("HS256")).ErrorId);
+    }
+
+    [Fact]
+    public void Ml_dsa_has_no_digest_message_type()
+    {
+        Assert.Equal("KmsSignature.DigestNotSupported",
+            Assert.Throws<KmsSignatureException>(() => For("mldsa44", "ML_DSA_SHAKE_256", MessageType.Digest)).ErrorId);
+    }
+}

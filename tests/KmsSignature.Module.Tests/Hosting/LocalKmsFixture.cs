@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using System.Net;
+using KmsSignature.LocalKms;
+
+namespace KmsSignature.Module.Tests.Hosting;
+
+/// <summary>
+/// One LocalKms for a test class (use with <c>IClassFixture&lt;LocalKmsFixture&gt;</c>), reached by the module's
+/// cmdlets through the real AWS SDK client, exactly as a user would reach KMS with -EndpointUrl.
+/// Sessions get splattable connection hashtables: <c>$kmsAdmin</c>, <c>$kmsSigner</c>, <c>$kmsVerifier</c>
+/// (EndpointUrl, Region, Credential), e.g. <c>New-KmsSigningKey -Alias app @kmsAdmin</c>.
+/// </summary>
+public sealed class LocalKmsFixture : IAsyncLifetime
+{
+    private LocalKmsServer? server;
+
+    public LocalKmsServer Kms => server ?? throw new InvalidOperationException("LocalKms has not started.");
+
+    public async Task InitializeAsync() => server = await LocalKmsServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    /// <summary>A new PowerShell session with the module imported and the connection variables set.</summary>
+    public PowerShellSession NewSession()
+    {
+        var session = new PowerShellSession();
+        session.Run("$null", new Dictionary<string, object?>
+        {
+            ["kmsAdmin"] = Connection(Kms.Admin),
+            ["kmsSigner"] = Connection(Kms.Signer),
+            ["kmsVerifier"] = Connection(Kms.Verifier),
+            ["kmsEndpoint"] = Kms.Endpoint,
+            ["kmsRegion"] = Kms.Region,
+            ["kmsAccount"] = Kms.AccountId,
+            ["signerArn"] = Kms.Signer.Arn,
+            ["verifierArn"] = Kms.Verifier.Arn,
+            ["adminArn"] = Kms.Admin.Arn,
+        }).AssertSuccess();
+        return session;
+    }
+
+    public System.Collections.Hashtable Connection(LocalKmsPrincipal principal) => new()
+    {
+        ["EndpointUrl"] = Kms.Endpoint,
+        ["Region"] = Kms.Region,
+        ["Credential"] = Credential(principal),
+    };
+
+    public static PSCredential Credential(LocalKmsPrincipal principal) =>
+        new(principal.AccessKeyId, new NetworkCredential(string.Empty, principal.SecretAccessKey).SecurePassword);
+}
