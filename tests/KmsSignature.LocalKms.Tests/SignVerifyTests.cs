@@ -89,6 +89,17 @@ public sealed class SignVerifyTests(LocalKmsFixture fixture)
     }
 
     [Theory]
+    [MemberData(nameof(AllAlgorithms))]
+    public async Task Garbage_signatures_are_KMSInvalidSignatureException_never_a_server_error(string keySpec, string algorithm)
+    {
+        var key = await fixture.SigningKeyAsync(keySpec);
+        foreach (var garbage in new[] { new byte[] { 0 }, new byte[] { 0x30, 0x02, 0x02, 0x00 }, RandomNumberGenerator.GetBytes(64), RandomNumberGenerator.GetBytes(6144) })
+        {
+            await KmsAssert.ErrorAsync<KMSInvalidSignatureException>("KMSInvalidSignatureException", () => VerifyAsync(key.KeyId, algorithm, Message, garbage));
+        }
+    }
+
+    [Theory]
     [InlineData("ECC_NIST_P256", 32)]
     [InlineData("ECC_NIST_P384", 48)]
     [InlineData("ECC_NIST_P521", 66)]
