@@ -23,9 +23,10 @@ public sealed class LocalKmsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LocalKmsServer(WebApplication app, Uri endpoint, LocalKmsOptions options, IReadOnlyList<LocalKmsPrincipal> principals, LocalKmsFaults faults, LocalKmsCounters counters)
+    private LocalKmsServer(WebApplication app, KmsHttpHandler handler, Uri endpoint, LocalKmsOptions options, IReadOnlyList<LocalKmsPrincipal> principals, LocalKmsFaults faults, LocalKmsCounters counters)
     {
         _app = app;
+        Handler = handler;
         Endpoint = endpoint;
         Region = options.Region;
         AccountId = options.AccountId;
@@ -36,6 +37,9 @@ public sealed class LocalKmsServer : IAsyncDisposable
         Signer = principals.Count > 1 ? principals[1] : principals[0];
         Verifier = principals.Count > 2 ? principals[2] : Signer;
     }
+
+    /// <summary>The request pipeline without Kestrel, for in-process measurements.</summary>
+    internal KmsHttpHandler Handler { get; }
 
     /// <summary>http://127.0.0.1:&lt;port&gt;/</summary>
     public Uri Endpoint { get; }
@@ -115,7 +119,7 @@ public sealed class LocalKmsServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        return new LocalKmsServer(app, new Uri($"http://127.0.0.1:{port}/"), options, principals, faults, counters);
+        return new LocalKmsServer(app, handler, new Uri($"http://127.0.0.1:{port}/"), options, principals, faults, counters);
     }
 
     public async ValueTask DisposeAsync()

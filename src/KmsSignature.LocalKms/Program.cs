@@ -11,7 +11,14 @@ for (var i = 0; i < args.Length; i++)
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
     switch (args[i])
     {
-        case "--port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--port":
+            if (!int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535)
+            {
+                Console.Error.WriteLine("--port needs a number from 0 to 65535 (0 = any free port).");
+                return 2;
+            }
+
+            break;
         case "--data-dir": dataDirectory = Next(); break;
         case "--region": region = Next(); break;
         case "--account-id": accountId = Next(); break;
@@ -54,7 +61,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stopped.TrySetResult();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stopped.TrySetResult();
+});
 await stopped.Task;
 Console.WriteLine("LocalKms stopped.");
 return 0;

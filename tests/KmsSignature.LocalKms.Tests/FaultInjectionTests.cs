@@ -101,6 +101,27 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UseKmsQuotas_throttles_CreateKey_at_5_per_second()
+    {
+        _kms.Faults.UseKmsQuotas();
+        Assert.Equal(1000, _kms.Faults.For("Sign").RequestsPerSecond);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+        {
+            try
+            {
+                await _admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY });
+                return "ok";
+            }
+            catch (AmazonKeyManagementServiceException ex)
+            {
+                return ex.ErrorCode;
+            }
+        }));
+        Assert.Contains("ThrottlingException", outcomes);
+        Assert.Contains("ok", outcomes);
+    }
+
+    [Fact]
     public void Invalid_fault_settings_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _kms.Faults.All.RequestsPerSecond = 0);

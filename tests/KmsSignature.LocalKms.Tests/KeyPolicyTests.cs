@@ -247,6 +247,43 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task Alias_and_tag_condition_keys_are_evaluated()
+    {
+        var alias = "alias/abac-" + Guid.NewGuid().ToString("N");
+        var key = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest
+        {
+            KeySpec = KeySpec.ECC_NIST_P256,
+            KeyUsage = KeyUsageType.SIGN_VERIFY,
+            Tags = [new Tag { TagKey = "Team", TagValue = "release" }],
+            Policy = Policy(RootStatement,
+                Allow(Signer, "\"kms:Sign\"", $$$"""{"StringEquals":{"kms:RequestAlias":"{{{alias}}}"}}"""),
+                Allow(Verifier, "\"kms:GetPublicKey\"", """{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/abac-*"},"StringEquals":{"aws:ResourceTag/team":"release"}}""")),
+        })).KeyMetadata;
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        using var verifier = fixture.Client(fixture.Kms.Verifier);
+
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+
+        await SignAsync(signer, alias);
+        await SignAsync(signer, $"arn:aws:kms:us-east-1:{Account}:{alias}");
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
+
+        await fixture.Admin.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "Team", TagValue = "other" }] });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task Duplicate_statement_ids_are_MalformedPolicyDocumentException()
+    {
+        var key = await fixture.NewKeyAsync();
+        var ex = await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = Policy(RootStatement, RootStatement) }));
+        Assert.Contains("unique", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Policy_documents_used_here_are_valid_JSON()
     {
         using var doc = JsonDocument.Parse(Policy(RootStatement, Allow(Signer, "\"kms:Sign\"", """{"StringEquals":{"kms:MessageType":"RAW"}}""")));

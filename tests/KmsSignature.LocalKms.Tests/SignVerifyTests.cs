@@ -89,6 +89,17 @@ public sealed class SignVerifyTests(LocalKmsFixture fixture)
     }
 
     [Theory]
+    [MemberData(nameof(AllAlgorithms))]
+    public async Task Garbage_signatures_are_KMSInvalidSignatureException_never_a_server_error(string keySpec, string algorithm)
+    {
+        var key = await fixture.SigningKeyAsync(keySpec);
+        foreach (var garbage in new[] { new byte[] { 0 }, new byte[] { 0x30, 0x02, 0x02, 0x00 }, RandomNumberGenerator.GetBytes(64), RandomNumberGenerator.GetBytes(6144) })
+        {
+            await KmsAssert.ErrorAsync<KMSInvalidSignatureException>("KMSInvalidSignatureException", () => VerifyAsync(key.KeyId, algorithm, Message, garbage));
+        }
+    }
+
+    [Theory]
     [InlineData("ECC_NIST_P256", 32)]
     [InlineData("ECC_NIST_P384", 48)]
     [InlineData("ECC_NIST_P521", 66)]
@@ -137,6 +148,41 @@ public sealed class SignVerifyTests(LocalKmsFixture fixture)
         verifier.Init(false, PublicKeyFactory.CreateKey(spki));
         verifier.BlockUpdate(Message, 0, Message.Length);
         Assert.True(verifier.VerifySignature(signature));
+    }
+
+    [Theory]
+    [InlineData("ML_DSA_44")]
+    [InlineData("ML_DSA_65")]
+    [InlineData("ML_DSA_87")]
+    public async Task ML_DSA_signs_an_EXTERNAL_MU_that_verifies_as_the_RAW_message(string keySpec)
+    {
+        var key = await fixture.SigningKeyAsync(keySpec);
+        var spki = (await fixture.Admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId })).PublicKey.ToArray();
+        var publicKey = (MLDsaPublicKeyParameters)PublicKeyFactory.CreateKey(spki);
+
+        // FIPS 204: tr = SHAKE256(pk, 64); mu = SHAKE256(tr || 0x00 || len(ctx)=0 || M, 64).
+        var tr = Shake256(publicKey.GetEncoded());
+        var mu = Shake256([.. tr, 0, 0, .. Message]);
+
+        var signature = (await SignAsync(key.KeyId, "ML_DSA_SHAKE_256", mu, MessageType.EXTERNAL_MU)).Signature.ToArray();
+        Assert.True(IndependentlyVerify("ML_DSA_SHAKE_256", spki, Message, signature));
+        Assert.True((await VerifyAsync(key.KeyId, "ML_DSA_SHAKE_256", Message, signature, MessageType.RAW)).SignatureValid);
+        Assert.True((await VerifyAsync(key.KeyId, "ML_DSA_SHAKE_256", mu, signature, MessageType.EXTERNAL_MU)).SignatureValid);
+
+        var rawSignature = (await SignAsync(key.KeyId, "ML_DSA_SHAKE_256", Message)).Signature.ToArray();
+        Assert.True((await VerifyAsync(key.KeyId, "ML_DSA_SHAKE_256", mu, rawSignature, MessageType.EXTERNAL_MU)).SignatureValid);
+        mu[0] ^= 1;
+        await KmsAssert.ErrorAsync<KMSInvalidSignatureException>("KMSInvalidSignatureException", () => VerifyAsync(key.KeyId, "ML_DSA_SHAKE_256", mu, rawSignature, MessageType.EXTERNAL_MU));
+        await KmsAssert.ErrorAsync("ValidationException", () => SignAsync(key.KeyId, "ML_DSA_SHAKE_256", new byte[32], MessageType.EXTERNAL_MU));
+    }
+
+    private static byte[] Shake256(byte[] input)
+    {
+        var digest = new Org.BouncyCastle.Crypto.Digests.ShakeDigest(256);
+        digest.BlockUpdate(input, 0, input.Length);
+        var output = new byte[64];
+        digest.OutputFinal(output, 0, 64);
+        return output;
     }
 
     [Theory]

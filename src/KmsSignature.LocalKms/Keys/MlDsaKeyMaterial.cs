@@ -6,7 +6,7 @@ using Org.BouncyCastle.X509;
 
 namespace KmsSignature.LocalKms.Keys;
 
-/// <summary>ML-DSA (FIPS 204, pure, empty context) via BouncyCastle; the private key persists as its 32-byte seed.</summary>
+/// <summary>ML-DSA (FIPS 204, pure, empty context) via BouncyCastle; the private key persists as its 32-byte seed. "Digest" here means an external mu.</summary>
 internal sealed class MlDsaKeyMaterial : KeyMaterial
 {
     private readonly MLDsaParameters _parameters;
@@ -44,7 +44,7 @@ internal sealed class MlDsaKeyMaterial : KeyMaterial
     {
         if (isDigest)
         {
-            throw new NotSupportedException("EXTERNAL_MU");
+            return MlDsaExternalMu.IsAvailable ? MlDsaExternalMu.Sign(_parameters, _private, message) : throw new NotSupportedException("EXTERNAL_MU");
         }
 
         var signer = new MLDsaSigner(_parameters, deterministic: false);
@@ -57,7 +57,7 @@ internal sealed class MlDsaKeyMaterial : KeyMaterial
     {
         if (isDigest)
         {
-            throw new NotSupportedException("EXTERNAL_MU");
+            return MlDsaExternalMu.IsAvailable ? MlDsaExternalMu.Verify(_parameters, _public, message, signature) : throw new NotSupportedException("EXTERNAL_MU");
         }
 
         var verifier = new MLDsaSigner(_parameters, deterministic: false);

@@ -86,6 +86,7 @@ internal sealed partial class KmsOperations
         var dryRun = input.Bool("DryRun") ?? false;
 
         var key = _store.Resolve(keyIdentifier, allowAlias: true);
+        context.RequestAlias = AliasNameOf(keyIdentifier);
         Authorize(context, action, key, KeyContext(context, key).Set("kms:SigningAlgorithm", algorithmName).Set("kms:MessageType", messageType));
         RequireEnabled(key);
         if (key.KeyUsage != "SIGN_VERIFY")

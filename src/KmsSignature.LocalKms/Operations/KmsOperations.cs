@@ -74,17 +74,36 @@ internal sealed partial class KmsOperations
 
     public static bool IsOperationName(string operation) => operation.Length > 0;
 
-    private KmsKey ResolveKey(OperationContext context, bool allowAlias, string field = "KeyId") =>
-        _store.Resolve(context.Input.RequiredString(field, 1, KeyIdMaxLength), allowAlias);
+    private KmsKey ResolveKey(OperationContext context, bool allowAlias, string field = "KeyId")
+    {
+        var identifier = context.Input.RequiredString(field, 1, KeyIdMaxLength);
+        var key = _store.Resolve(identifier, allowAlias);
+        context.RequestAlias = AliasNameOf(identifier);
+        return key;
+    }
 
-    private static RequestContext KeyContext(OperationContext context, KmsKey key) =>
+    /// <summary>kms:RequestAlias is the alias name the request used, if it used one.</summary>
+    private static string? AliasNameOf(string identifier)
+    {
+        if (identifier.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            return identifier;
+        }
+
+        var index = identifier.StartsWith("arn:", StringComparison.Ordinal) ? identifier.IndexOf(":alias/", StringComparison.Ordinal) : -1;
+        return index >= 0 ? identifier[(index + 1)..] : null;
+    }
+
+    private RequestContext KeyContext(OperationContext context, KmsKey key) =>
         context.NewRequestContext()
             .Set("kms:KeySpec", key.Spec.Name)
             .Set("kms:KeyUsage", key.KeyUsage)
             .Set("kms:KeyOrigin", "AWS_KMS")
-            .Set("kms:MultiRegion", key.MultiRegion ? "true" : "false");
+            .Set("kms:MultiRegion", key.MultiRegion ? "true" : "false")
+            .Set("kms:RequestAlias", context.RequestAlias)
+            .SetResource(() => [.. _store.Aliases.Where(a => a.TargetKeyId == key.KeyId).Select(static a => a.Name)], key.Status.Tags);
 
-    private static void Authorize(OperationContext context, string action, KmsKey key, RequestContext? requestContext = null)
+    private void Authorize(OperationContext context, string action, KmsKey key, RequestContext? requestContext = null)
     {
         var outcome = PolicyEvaluator.Evaluate(context.Caller, action, key.Arn, key.Status.Policy, requestContext ?? KeyContext(context, key));
         if (outcome != AuthorizationOutcome.Allowed)

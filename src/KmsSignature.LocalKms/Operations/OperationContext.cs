@@ -13,5 +13,8 @@ internal sealed class OperationContext(CallerIdentity caller, JsonInput input, U
 
     public Utf8JsonWriter Output { get; } = output;
 
+    /// <summary>The alias name the request identified its key by, for the kms:RequestAlias condition key.</summary>
+    public string? RequestAlias { get; set; }
+
     public RequestContext NewRequestContext() => new(Caller.Arn, Caller.Account);
 }

@@ -7,8 +7,10 @@ internal sealed record PolicyCondition(string Operator, bool IfExists, SetQualif
     public static readonly IReadOnlySet<string> SupportedKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "kms:SigningAlgorithm", "kms:MessageType", "kms:CallerAccount", "kms:ViaService", "kms:KeySpec", "kms:KeyUsage",
-        "kms:KeyOrigin", "kms:MultiRegion", "aws:PrincipalArn", "aws:PrincipalAccount",
+        "kms:KeyOrigin", "kms:MultiRegion", "kms:RequestAlias", "kms:ResourceAliases", "aws:PrincipalArn", "aws:PrincipalAccount",
     };
+
+    public static bool IsSupportedKey(string key) => SupportedKeys.Contains(key) || RequestContext.IsResourceTagKey(key);
 
     /// <summary>The condition operators LocalKms can evaluate (without the IfExists suffix and set prefix).</summary>
     public static readonly IReadOnlySet<string> SupportedOperators = new HashSet<string>(StringComparer.Ordinal)

@@ -55,6 +55,7 @@ internal sealed partial class PolicyDocument
             }
 
             var statements = new List<PolicyStatement>();
+            CheckUniqueSids(statementElement);
             switch (statementElement.ValueKind)
             {
                 case JsonValueKind.Object:
@@ -77,6 +78,32 @@ internal sealed partial class PolicyDocument
             }
 
             return new PolicyDocument(statements);
+        }
+    }
+
+    /// <summary>IAM: "Statement IDs (SID) in a single policy must be unique."</summary>
+    private static void CheckUniqueSids(JsonElement statements)
+    {
+        if (statements.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var statement in statements.EnumerateArray())
+        {
+            if (statement.ValueKind == JsonValueKind.Object && statement.TryGetProperty("Sid", out var sid))
+            {
+                if (sid.ValueKind != JsonValueKind.String)
+                {
+                    throw Malformed("Policy statement Sid must be a string.");
+                }
+
+                if (!seen.Add(sid.GetString()!))
+                {
+                    throw Malformed($"Statement IDs (SID) in a single policy must be unique: duplicate Sid \"{sid.GetString()}\".");
+                }
+            }
         }
     }
 
@@ -247,11 +274,11 @@ internal sealed partial class PolicyDocument
 
             foreach (var keyProperty in operatorProperty.Value.EnumerateObject())
             {
-                if (!PolicyCondition.SupportedKeys.Contains(keyProperty.Name))
+                if (!PolicyCondition.IsSupportedKey(keyProperty.Name))
                 {
                     throw Malformed(
                         $"LocalKms cannot evaluate the condition key '{keyProperty.Name}'; it supports "
-                        + $"{string.Join(", ", PolicyCondition.SupportedKeys)}. The policy was refused rather than evaluated incorrectly.");
+                        + $"{string.Join(", ", PolicyCondition.SupportedKeys)}, aws:ResourceTag/<key>. The policy was refused rather than evaluated incorrectly.");
                 }
 
                 conditions.Add(new PolicyCondition(name, ifExists, qualifier, keyProperty.Name, StringOrArray(keyProperty.Value, keyProperty.Name)));

@@ -1,9 +1,15 @@
 namespace KmsSignature.LocalKms.Policy;
 
-/// <summary>The condition-key values of one request (kms:SigningAlgorithm, kms:CallerAccount, ...).</summary>
+/// <summary>
+/// The condition-key values of one request (kms:SigningAlgorithm, kms:CallerAccount, ...). Values that
+/// cost a lookup (kms:ResourceAliases, aws:ResourceTag/*) are computed only if a policy asks for them.
+/// </summary>
 internal sealed class RequestContext
 {
-    private readonly Dictionary<string, string[]> _values = new(StringComparer.OrdinalIgnoreCase);
+    private const string ResourceTagPrefix = "aws:ResourceTag/";
+    private readonly Dictionary<string, IReadOnlyList<string>> _values = new(StringComparer.OrdinalIgnoreCase);
+    private Func<IReadOnlyList<string>>? _resourceAliases;
+    private IReadOnlyList<KeyValuePair<string, string>>? _resourceTags;
 
     public RequestContext(string callerArn, string callerAccount)
     {
@@ -22,5 +28,42 @@ internal sealed class RequestContext
         return this;
     }
 
-    public IReadOnlyList<string> Values(string key) => _values.TryGetValue(key, out var values) ? values : [];
+    public RequestContext SetResource(Func<IReadOnlyList<string>> aliases, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        _resourceAliases = aliases;
+        _resourceTags = tags;
+        return this;
+    }
+
+    public IReadOnlyList<string> Values(string key)
+    {
+        if (_values.TryGetValue(key, out var values))
+        {
+            return values;
+        }
+
+        if (_resourceAliases is not null && string.Equals(key, "kms:ResourceAliases", StringComparison.OrdinalIgnoreCase))
+        {
+            values = _resourceAliases();
+            _values[key] = values;
+            return values;
+        }
+
+        if (_resourceTags is not null && key.StartsWith(ResourceTagPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var tagKey = key[ResourceTagPrefix.Length..];
+            foreach (var tag in _resourceTags)
+            {
+                // IAM compares tag keys in condition keys case-insensitively, tag values as written.
+                if (string.Equals(tag.Key, tagKey, StringComparison.OrdinalIgnoreCase))
+                {
+                    return [tag.Value];
+                }
+            }
+        }
+
+        return [];
+    }
+
+    public static bool IsResourceTagKey(string key) => key.StartsWith(ResourceTagPrefix, StringComparison.OrdinalIgnoreCase) && key.Length > ResourceTagPrefix.Length;
 }

@@ -16,6 +16,9 @@ internal sealed class SigV4Authenticator(IReadOnlyDictionary<string, CallerIdent
     private const string Algorithm = "AWS4-HMAC-SHA256";
     private static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
 
+    // The derived signing key depends only on (secret, date, region, service): derive it once per caller and day.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string AccessKeyId, string Date), byte[]> _signingKeys = new();
+
     public CallerIdentity Authenticate(HttpRequest request, ReadOnlySpan<byte> body)
     {
         var authorization = request.Headers.Authorization.ToString();
@@ -92,7 +95,13 @@ internal sealed class SigV4Authenticator(IReadOnlyDictionary<string, CallerIdent
             throw new KmsErrorException("InvalidSignatureException", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.");
         }
 
-        var expected = ComputeSignature(request, body, signedHeaders, amzDate, string.Join('/', scope, 1, 4), caller.Principal.SecretAccessKey, scope[1]);
+        var signingKey = _signingKeys.GetOrAdd((scope[0], scope[1]), key => DeriveSigningKey(caller.Principal.SecretAccessKey, key.Date));
+        if (_signingKeys.Count > 1024)
+        {
+            _signingKeys.Clear();
+        }
+
+        var expected = ComputeSignature(request, body, signedHeaders, amzDate, string.Join('/', scope, 1, 4), signingKey);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
         {
             throw new KmsErrorException(
@@ -103,7 +112,15 @@ internal sealed class SigV4Authenticator(IReadOnlyDictionary<string, CallerIdent
         return caller;
     }
 
-    private string ComputeSignature(HttpRequest request, ReadOnlySpan<byte> body, string signedHeaders, string amzDate, string scope, string secret, string date)
+    private byte[] DeriveSigningKey(string secret, string date)
+    {
+        var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secret), Encoding.UTF8.GetBytes(date));
+        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(region));
+        key = HMACSHA256.HashData(key, "kms"u8);
+        return HMACSHA256.HashData(key, "aws4_request"u8);
+    }
+
+    private static string ComputeSignature(HttpRequest request, ReadOnlySpan<byte> body, string signedHeaders, string amzDate, string scope, byte[] signingKey)
     {
         var canonical = new StringBuilder(512);
         canonical.Append(request.Method).Append('\n');
@@ -129,11 +146,7 @@ internal sealed class SigV4Authenticator(IReadOnlyDictionary<string, CallerIdent
         canonical.Append(payloadHash);
 
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))}";
-        var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secret), Encoding.UTF8.GetBytes(date));
-        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(region));
-        key = HMACSHA256.HashData(key, "kms"u8);
-        key = HMACSHA256.HashData(key, "aws4_request"u8);
-        return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(stringToSign)));
     }
 
     private static string CanonicalPath(string path) => path.Length == 0 ? "/" : path;

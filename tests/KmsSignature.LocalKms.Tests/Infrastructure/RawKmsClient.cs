@@ -17,21 +17,7 @@ public sealed class RawKmsClient(LocalKmsServer kms) : IDisposable
 
     public async Task<Response> SendAsync(string? target, string body, LocalKmsPrincipal? principal = null, bool sign = true)
     {
-        principal ??= kms.Admin;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/");
-        var bytes = Encoding.UTF8.GetBytes(body);
-        request.Content = new ByteArrayContent(bytes);
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
-        if (target is not null)
-        {
-            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        }
-
-        if (sign)
-        {
-            Sign(request, bytes, target, principal);
-        }
-
+        using var request = CreateRequest(target, body, principal, sign);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         string? type = null;
@@ -45,6 +31,26 @@ public sealed class RawKmsClient(LocalKmsServer kms) : IDisposable
         }
 
         return new Response((int)response.StatusCode, type, text, response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.First() : null);
+    }
+
+    public HttpRequestMessage CreateRequest(string? target, string body, LocalKmsPrincipal? principal = null, bool sign = true)
+    {
+        principal ??= kms.Admin;
+        var request = new HttpRequestMessage(HttpMethod.Post, "/");
+        var bytes = Encoding.UTF8.GetBytes(body);
+        request.Content = new ByteArrayContent(bytes);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        if (target is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        }
+
+        if (sign)
+        {
+            Sign(request, bytes, target, principal);
+        }
+
+        return request;
     }
 
     private void Sign(HttpRequestMessage request, byte[] body, string? target, LocalKmsPrincipal principal)
