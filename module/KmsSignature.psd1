@@ -15,6 +15,10 @@
     )
     CmdletsToExport      = @(
         # Each cmdlet is listed here when it lands; the module tests check the two agree.
+        'New-KmsSigningKey'
+        'Get-KmsSigningKey'
+        'Set-KmsSignerPolicy'
+        'Export-KmsPublicKeyPem'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
