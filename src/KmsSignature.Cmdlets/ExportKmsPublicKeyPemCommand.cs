@@ -24,8 +24,11 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     [ValidateSet("Pem", "Jwk", "Jwks", "Der")]
     public string? Format { get; set; }
 
+    // A string, not the Core enum: an enum-typed field would make PowerShell's reflection over this
+    // assembly load Core before the private load context is hooked up.
     [Parameter]
-    public KeyIdStyle KeyIdStyle { get; set; } = KeyIdStyle.Arn;
+    [ValidateSet("Arn", "KeyId", "Alias", "Thumbprint")]
+    public string KeyIdStyle { get; set; } = "Arn";
 
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
@@ -44,7 +47,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         {
             try
             {
-                var key = Run(ct => service.ExportAsync(id, KeyIdStyle, ct));
+                var key = Run(ct => service.ExportAsync(id, KeyIds.ParseStyle(KeyIdStyle), ct));
                 if (Path is not null || Format == "Jwks")
                 {
                     collected.Add(key);
