@@ -59,6 +59,12 @@ public sealed class SetKmsSignerPolicyCommand : KmsCmdletBase
         {
             var service = new SigningKeyService(Connection, Log);
             var (key, plan) = Run(ct => service.PlanPolicyAsync(KeyId, request, ct));
+            if (key.KeyState != "Enabled")
+            {
+                // KMS lets a policy change on a disabled key or one pending deletion; say that the grants cannot be used yet.
+                WriteWarning($"KMS key {key.Arn} is {key.KeyState}: the policy can change, but nobody can sign or fetch its public key until it is Enabled.");
+            }
+
             if (plan.HasChanges && !ShouldProcess(key.Arn, "Update the key policy:" + Environment.NewLine + plan.Describe()))
             {
                 return;
