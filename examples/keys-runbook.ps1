@@ -17,7 +17,7 @@ param(
     [Parameter(Mandatory)] [string[]] $SignerPrincipal,
     [Parameter(Mandatory)] [string[]] $VerifierPrincipal,
     [string] $AliasPrefix = 'runbook',
-    [string] $OutputDirectory = (Join-Path ([IO.Path]::GetTempPath()) 'kms-runbook'),
+    [string] $OutputDirectory = [IO.Path]::Combine([IO.Path]::GetTempPath(), 'kms-runbook'),
     [string] $Region,
     [string] $ProfileName,
     [object] $Credential,
@@ -30,7 +30,7 @@ foreach ($name in 'Region', 'ProfileName', 'Credential', 'EndpointUrl') {
     if ($PSBoundParameters.ContainsKey($name)) { $connection[$name] = $PSBoundParameters[$name] }
 }
 
-[IO.Directory]::CreateDirectory($OutputDirectory) | Out-Null
+$null = [IO.Directory]::CreateDirectory($OutputDirectory)
 
 $keys = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
     $alias = "alias/$AliasPrefix-$($spec.ToLowerInvariant().Replace('_', '-'))"
@@ -39,10 +39,10 @@ $keys = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
     # Makes a reused key's policy match too; reports NoChange when it already does.
     $policy = $key | Set-KmsSignerPolicy -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -PassThru @connection
     [pscustomobject]@{ Alias = $key.Alias; KeySpec = $key.KeySpec; KeyId = $key.KeyId; Policy = $policy.Status }
-    $key | Export-KmsPublicKeyPem -Path (Join-Path $OutputDirectory "$AliasPrefix-$($spec.ToLowerInvariant()).pem") -Force @connection
+    $key | Export-KmsPublicKeyPem -Path ([IO.Path]::Combine($OutputDirectory, "$AliasPrefix-$($spec.ToLowerInvariant()).pem")) -Force @connection
 }
 
 Get-KmsSigningKey -Alias "alias/$AliasPrefix-*" @connection |
-    Export-KmsPublicKeyPem -Format Jwks -Path (Join-Path $OutputDirectory 'jwks.json') -Force @connection
+    Export-KmsPublicKeyPem -Format Jwks -Path ([IO.Path]::Combine($OutputDirectory, 'jwks.json')) -Force @connection
 
 $keys
