@@ -16,6 +16,10 @@
     CmdletsToExport      = @(
         # Each cmdlet is listed here when it lands; the module tests check the two agree.
         'Test-KmsSignature'
+        'New-KmsSigningKey'
+        'Get-KmsSigningKey'
+        'Set-KmsSignerPolicy'
+        'Export-KmsPublicKeyPem'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -27,6 +27,20 @@ public static class KmsErrorTranslator
             };
         }
 
+        // Adaptive retry mode gives up with a client-side "capacity could not be obtained" error when KMS has
+        // throttled so much that its rate limiter has no tokens left: that is throttling beyond retries.
+        if (exception is AmazonClientException
+            && exception.Message.Contains("capacity could not be obtained", StringComparison.OrdinalIgnoreCase))
+        {
+            return new KmsSignatureException("KmsThrottling", ErrorKind.LimitsExceeded,
+                $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} was throttled beyond the SDK's retries: {exception.Message}",
+                target, exception)
+            {
+                KmsErrorCode = "ThrottlingException",
+                RecommendedAction = "Wait and retry, lower the request rate (-ThrottleLimit), or ask AWS for a higher KMS request quota.",
+            };
+        }
+
         if (exception is AmazonServiceException service && !string.IsNullOrEmpty(service.ErrorCode))
         {
             var code = service.ErrorCode;

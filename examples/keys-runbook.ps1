@@ -1,0 +1,48 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Key-management runbook: an RSA_4096 file-signing key and an ECC_NIST_P256 JWT key, each with a signer
+    role (kms:Sign) and an offline-verifier role (kms:GetPublicKey only), public keys exported as PEM and JWKS.
+    Idempotent: run it again and nothing changes (-UseExisting, and Set-KmsSignerPolicy reports NoChange).
+.EXAMPLE
+    # Against LocalKms (dotnet run --project src/KmsSignature.LocalKms prints endpoint and test keys):
+    ./examples/keys-runbook.ps1 -EndpointUrl http://127.0.0.1:4566/ -Region us-east-1 -Credential $adminCred `
+        -SignerPrincipal arn:aws:iam::111122223333:role/KmsSigner -VerifierPrincipal arn:aws:iam::111122223333:role/KmsVerifier
+.EXAMPLE
+    # Against AWS with a profile:
+    ./examples/keys-runbook.ps1 -ProfileName admin -Region eu-west-1 -SignerPrincipal $signerRoleArn -VerifierPrincipal $verifierRoleArn
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string[]] $SignerPrincipal,
+    [Parameter(Mandatory)] [string[]] $VerifierPrincipal,
+    [string] $AliasPrefix = 'runbook',
+    [string] $OutputDirectory = [IO.Path]::Combine([IO.Path]::GetTempPath(), 'kms-runbook'),
+    [string] $Region,
+    [string] $ProfileName,
+    [object] $Credential,
+    [uri] $EndpointUrl
+)
+
+$ErrorActionPreference = 'Stop'
+$connection = @{}
+foreach ($name in 'Region', 'ProfileName', 'Credential', 'EndpointUrl') {
+    if ($PSBoundParameters.ContainsKey($name)) { $connection[$name] = $PSBoundParameters[$name] }
+}
+
+$null = [IO.Directory]::CreateDirectory($OutputDirectory)
+
+$keys = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
+    $alias = "alias/$AliasPrefix-$($spec.ToLowerInvariant().Replace('_', '-'))"
+    # Born with its policy the first time; reused (same spec required) on every later run.
+    $key = New-KmsSigningKey -Alias $alias -KeySpec $spec -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -UseExisting @connection
+    # Makes a reused key's policy match too; reports NoChange when it already does.
+    $policy = $key | Set-KmsSignerPolicy -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -PassThru @connection
+    [pscustomobject]@{ Alias = $key.Alias; KeySpec = $key.KeySpec; KeyId = $key.KeyId; Policy = $policy.Status }
+    $key | Export-KmsPublicKeyPem -Path ([IO.Path]::Combine($OutputDirectory, "$AliasPrefix-$($spec.ToLowerInvariant()).pem")) -Force @connection
+}
+
+Get-KmsSigningKey -Alias "alias/$AliasPrefix-*" @connection |
+    Export-KmsPublicKeyPem -Format Jwks -Path ([IO.Path]::Combine($OutputDirectory, 'jwks.json')) -Force @connection
+
+$keys

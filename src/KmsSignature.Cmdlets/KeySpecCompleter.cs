@@ -1,0 +1,16 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using KmsSignature.Core.Algorithms;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>Tab completion for -KeySpec from the one catalog of signing key specs.</summary>
+public sealed class KeySpecCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        KmsKeySpecs.AllKmsNames
+            .Where(n => n.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+}

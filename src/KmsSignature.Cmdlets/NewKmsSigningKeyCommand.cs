@@ -1,0 +1,105 @@
+using System.Collections;
+using System.Management.Automation;
+using KmsSignature.Core;
+using KmsSignature.Core.Kms;
+using KmsSignature.Core.Policy;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>Creates a KMS signing key (SIGN_VERIFY) with an alias, optionally born with its signer/verifier policy.</summary>
+[Cmdlet(VerbsCommon.New, "KmsSigningKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(KmsSigningKey))]
+public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Alias { get; set; } = string.Empty;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(KeySpecCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string KeySpec { get; set; } = "ECC_NIST_P256";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Description { get; set; }
+
+    [Parameter]
+    public Hashtable? Tag { get; set; }
+
+    [Parameter]
+    public SwitchParameter MultiRegion { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] SignerPrincipal { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] VerifierPrincipal { get; set; } = [];
+
+    [Parameter]
+    [ArgumentCompleter(typeof(SigningAlgorithmCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? SigningAlgorithm { get; set; }
+
+    [Parameter]
+    public SwitchParameter AllowKmsVerify { get; set; }
+
+    [Parameter]
+    public SwitchParameter UseExisting { get; set; }
+
+    /// <summary>Allows the "*" principal.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var action = $"Create a {KeySpec} signing key" +
+                     (SignerPrincipal.Length + VerifierPrincipal.Length > 0
+                         ? $" with signers [{string.Join(", ", SignerPrincipal)}] and verifiers [{string.Join(", ", VerifierPrincipal)}]"
+                         : " with the default key policy") +
+                     (UseExisting ? " (or reuse the key the alias names)" : string.Empty);
+        if (!ShouldProcess(Alias, action))
+        {
+            return;
+        }
+
+        try
+        {
+            var options = new NewSigningKeyOptions
+            {
+                Alias = Alias,
+                KeySpec = KeySpec,
+                Description = Description,
+                Tags = Tags(),
+                MultiRegion = MultiRegion,
+                UseExisting = UseExisting,
+                Policy = new SignerPolicyRequest
+                {
+                    Signers = SignerPrincipal,
+                    Verifiers = VerifierPrincipal,
+                    SigningAlgorithms = SigningAlgorithm,
+                    AllowKmsVerify = AllowKmsVerify ? true : null,
+                    AllowEveryone = Force,
+                },
+            };
+            var service = new SigningKeyService(Connection, Log);
+            WriteObject(Run(ct => service.CreateAsync(options, ct)));
+        }
+        catch (KmsSignatureException ex)
+        {
+            WriteError(ex);
+        }
+    }
+
+    private Dictionary<string, string> Tags()
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Tag ?? new Hashtable())
+        {
+            tags[LanguagePrimitives.ConvertTo<string>(entry.Key)] = LanguagePrimitives.ConvertTo<string>(entry.Value) ?? string.Empty;
+        }
+
+        return tags;
+    }
+}

@@ -1,0 +1,63 @@
+using KmsSignature.Core.Keys;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// A KMS key's public key as exported: PEM (byte-identical to <c>openssl pkey -pubin</c>), JWK with
+/// <c>kid</c>, <c>alg</c> and <c>use: sig</c>, and fingerprints. <see cref="ToString"/> is the PEM, so
+/// writing the object to a file writes the key. Test-KmsSignature -PublicKey accepts the object itself.
+/// </summary>
+public sealed class KmsPublicKey
+{
+    internal KmsPublicKey(KmsPublicKeyInfo info, string? alias, PublicKey key, string kid, string jwtAlgorithm)
+    {
+        KeyId = info.KeyId;
+        Arn = info.KeyArn;
+        Alias = alias;
+        KeySpec = info.KeySpec;
+        SigningAlgorithms = info.SigningAlgorithms;
+        Kid = kid;
+        JwtAlgorithm = jwtAlgorithm;
+        PublicKey = key.WithMetadata(kid, jwtAlgorithm, "sig");
+        Pem = key.ToPem();
+        Jwk = PublicKey.ToJwk();
+        Sha256Fingerprint = key.Sha256Fingerprint;
+        JwkThumbprint = key.JwkThumbprint;
+    }
+
+    public string KeyId { get; }
+
+    public string Arn { get; }
+
+    public string? Alias { get; }
+
+    public string KeySpec { get; }
+
+    public IReadOnlyList<string> SigningAlgorithms { get; }
+
+    /// <summary>The JWK <c>kid</c> chosen by -KeyIdStyle.</summary>
+    public string Kid { get; }
+
+    /// <summary>The JWK <c>alg</c>: the default JOSE algorithm for the key spec.</summary>
+    public string JwtAlgorithm { get; }
+
+    /// <summary>PEM "PUBLIC KEY", 64-character lines, trailing newline: what openssl prints.</summary>
+    public string Pem { get; }
+
+    /// <summary>The JWK (compact JSON) with kid, alg and use: sig.</summary>
+    public string Jwk { get; }
+
+    /// <summary>Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo.</summary>
+    public string Sha256Fingerprint { get; }
+
+    /// <summary>RFC 7638 JWK SHA-256 thumbprint (base64url).</summary>
+    public string JwkThumbprint { get; }
+
+    /// <summary>The parsed key with kid/alg/use metadata, for trust stores and JWKS.</summary>
+    public PublicKey PublicKey { get; }
+
+    /// <summary>The DER SubjectPublicKeyInfo, exactly what KMS GetPublicKey returned.</summary>
+    public byte[] ToDer() => PublicKey.ToDer();
+
+    public override string ToString() => Pem;
+}

@@ -1,0 +1,451 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Policy;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// The administrator's KMS operations: create signing keys (born with their final policy), find them,
+/// merge signer/verifier grants into their policies, and export their public keys. Every KMS failure
+/// becomes a <see cref="KmsSignatureException"/> that keeps the KMS error code and request id.
+/// </summary>
+public sealed class SigningKeyService
+{
+    private const string SignVerify = "SIGN_VERIFY";
+
+    // KMS's minimum (and the quickest way to undo an orphan): 7 to 30 days.
+    private const int OrphanDeletionWindowDays = 7;
+
+    private readonly KmsConnection connection;
+    private readonly IOperationLog log;
+
+    public SigningKeyService(KmsConnection connection, IOperationLog? log = null)
+    {
+        this.connection = connection;
+        this.log = log ?? NullOperationLog.Instance;
+    }
+
+    private IAmazonKeyManagementService Client => connection.Client;
+
+    /// <summary>
+    /// Creates a SIGN_VERIFY key and its alias. With signers/verifiers the key is created with the merged
+    /// policy (no moment under the default policy). If the alias then cannot be created, the new key is
+    /// scheduled for deletion (7 days) so no orphan remains, and the error says both.
+    /// </summary>
+    public async Task<KmsSigningKey> CreateAsync(NewSigningKeyOptions options, CancellationToken ct)
+    {
+        var alias = KmsKeyIdentifier.NormalizeAliasName(options.Alias);
+        var spec = ParseSpec(options.KeySpec);
+        var wantsPolicy = options.Policy.Signers.Count > 0 || options.Policy.Verifiers.Count > 0;
+        if (wantsPolicy)
+        {
+            // Validate principals before any call: the plan on a placeholder policy checks every rule.
+            SignerPolicyMerge.Plan(KeyPolicyDocument.Default("aws", "000000000000"), options.Policy, alias);
+        }
+
+        var existing = await TryDescribeAsync(alias, ct).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return await UseExistingAsync(alias, existing, spec, options, ct).ConfigureAwait(false);
+        }
+
+        string? policyText = null;
+        if (wantsPolicy)
+        {
+            var (partition, account) = await DiscoverAccountAsync(ct).ConfigureAwait(false);
+            var plan = SignerPolicyMerge.Plan(KeyPolicyDocument.Default(partition, account), options.Policy, alias);
+            policyText = plan.After.ToJson();
+        }
+
+        var request = new CreateKeyRequest
+        {
+            KeyUsage = KeyUsageType.SIGN_VERIFY,
+            KeySpec = new KeySpec(spec.ToKmsName()),
+            Description = options.Description ?? string.Empty,
+            MultiRegion = options.MultiRegion,
+            Policy = policyText,
+            Tags = options.Tags.Count == 0 ? null : options.Tags.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value }).ToList(),
+        };
+        var created = await CallAsync("CreateKey", alias, () => Client.CreateKeyAsync(request, ct)).ConfigureAwait(false);
+        var metadata = created.KeyMetadata;
+        log.Verbose($"CreateKey -> {metadata.Arn} ({spec.ToKmsName()}), request id {created.ResponseMetadata?.RequestId}.");
+
+        try
+        {
+            var aliasResponse = await CallAsync("CreateAlias", alias,
+                () => Client.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = metadata.KeyId }, ct)).ConfigureAwait(false);
+            log.Verbose($"CreateAlias {alias} -> {metadata.KeyId}, request id {aliasResponse.ResponseMetadata?.RequestId}.");
+        }
+        catch (KmsSignatureException aliasError)
+        {
+            throw await CleanUpOrphanAsync(metadata.Arn, alias, aliasError).ConfigureAwait(false);
+        }
+
+        return ToSigningKey(metadata, alias);
+    }
+
+    /// <summary>The key named by any of KMS's four identifier forms.</summary>
+    public async Task<KmsSigningKey> GetAsync(string keyIdentifier, bool includeAllKeyUsages, CancellationToken ct)
+    {
+        var identifier = KmsKeyIdentifier.Parse(keyIdentifier);
+        var metadata = await DescribeAsync(identifier.Value, ct).ConfigureAwait(false);
+        RequireSigning(metadata, identifier.Value, includeAllKeyUsages);
+        var alias = identifier.Kind switch
+        {
+            KmsKeyIdentifierKind.AliasName => identifier.Value,
+            KmsKeyIdentifierKind.AliasArn => identifier.Value[identifier.Value.IndexOf(":alias/", StringComparison.Ordinal)..][1..],
+            _ => await FirstAliasAsync(metadata.KeyId, ct).ConfigureAwait(false),
+        };
+        return ToSigningKey(metadata, alias);
+    }
+
+    /// <summary>Keys whose alias matches <paramref name="aliasPattern"/> (wildcards * and ?), found with ListAliases page by page.</summary>
+    public async Task<IReadOnlyList<KmsSigningKey>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
+    {
+        var pattern = aliasPattern.Trim();
+        if (!pattern.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            pattern = "alias/" + pattern;
+        }
+
+        var wildcard = WildcardName.HasWildcards(pattern);
+        if (!wildcard)
+        {
+            pattern = KmsKeyIdentifier.NormalizeAliasName(pattern);
+        }
+
+        var result = new List<KmsSigningKey>();
+        foreach (var entry in await ListAliasesAsync(null, ct).ConfigureAwait(false))
+        {
+            if (entry.TargetKeyId is null || !WildcardName.IsMatch(pattern, entry.AliasName))
+            {
+                continue;
+            }
+
+            var metadata = await DescribeAsync(entry.TargetKeyId, ct).ConfigureAwait(false);
+            if (metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages)
+            {
+                result.Add(ToSigningKey(metadata, entry.AliasName));
+            }
+            else if (!wildcard)
+            {
+                RequireSigning(metadata, entry.AliasName, includeAllKeyUsages);
+            }
+        }
+
+        if (!wildcard && result.Count == 0)
+        {
+            throw new KmsSignatureException("AliasNotFound", ErrorKind.ObjectNotFound,
+                $"There is no alias {pattern} in {connection.Region}.", pattern);
+        }
+
+        return result;
+    }
+
+    /// <summary>Every signing key in the account and Region (ListKeys, paginated).</summary>
+    public async Task<IReadOnlyList<KmsSigningKey>> ListAsync(bool includeAllKeyUsages, CancellationToken ct)
+    {
+        var aliases = (await ListAliasesAsync(null, ct).ConfigureAwait(false))
+            .Where(a => a.TargetKeyId is not null)
+            .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal);
+        var result = new List<KmsSigningKey>();
+        string? marker = null;
+        do
+        {
+            var page = await CallAsync("ListKeys", null, () => Client.ListKeysAsync(new ListKeysRequest { Marker = marker, Limit = 1000 }, ct))
+                .ConfigureAwait(false);
+            foreach (var key in page.Keys ?? [])
+            {
+                var metadata = await DescribeAsync(key.KeyId, ct).ConfigureAwait(false);
+                if (metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages)
+                {
+                    result.Add(ToSigningKey(metadata, aliases.GetValueOrDefault(metadata.KeyId)));
+                }
+            }
+
+            marker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (marker is not null);
+
+        return result;
+    }
+
+    /// <summary>Reads the key policy and plans the merge. Nothing is written.</summary>
+    public async Task<(KmsSigningKey Key, SignerPolicyPlan Plan)> PlanPolicyAsync(string keyIdentifier, SignerPolicyRequest request, CancellationToken ct)
+    {
+        var key = await GetAsync(keyIdentifier, includeAllKeyUsages: false, ct).ConfigureAwait(false);
+        if (!request.Remove && request.SigningAlgorithms is { } algorithms)
+        {
+            foreach (var name in algorithms)
+            {
+                if (!key.SigningAlgorithms.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new KmsSignatureException("SigningAlgorithmNotForKey", ErrorKind.InvalidArgument,
+                        $"{name} does not fit {key.KeySpec} key {key.Arn}; it signs with {string.Join(", ", key.SigningAlgorithms)}.", name);
+                }
+            }
+        }
+
+        var policy = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        return (key, SignerPolicyMerge.Plan(policy, request, key.Arn));
+    }
+
+    /// <summary>
+    /// Writes a planned policy (no call when nothing changes), then reads it back and checks our statements
+    /// arrived: KMS has no optimistic concurrency for key policies, so a concurrent writer could win.
+    /// </summary>
+    public async Task<KmsKeyPolicy> ApplyPolicyAsync(KmsSigningKey key, SignerPolicyPlan plan, CancellationToken ct)
+    {
+        if (!plan.HasChanges)
+        {
+            log.Verbose($"Key policy of {key.Arn} already grants this: no PutKeyPolicy call.");
+            return new KmsKeyPolicy(key.KeyId, key.Arn, KmsPolicyUpdateStatus.NoChange, plan, plan.Before.ToJson());
+        }
+
+        var text = plan.After.ToJson();
+        var put = await CallAsync("PutKeyPolicy", key.Arn,
+            () => Client.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.Arn, PolicyName = "default", Policy = text }, ct)).ConfigureAwait(false);
+        log.Verbose($"PutKeyPolicy {key.Arn} ({plan.Changes.Count} statement change(s)), request id {put.ResponseMetadata?.RequestId}.");
+
+        var reread = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        var expected = plan.After.Statements.Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault())).ToArray();
+        var actual = reread.Statements.Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault())).ToArray();
+        var same = expected.Length == actual.Length && expected.All(e => actual.Any(a =>
+            OwnStatement.Strings(a["Sid"]).SequenceEqual(OwnStatement.Strings(e["Sid"]))
+            && OwnStatement.IsCanonical(a, OwnStatement.Read(OwnStatement.Strings(e["Sid"])[0], e))));
+        if (!same)
+        {
+            throw new KmsSignatureException("PolicyChangedConcurrently", ErrorKind.InvalidOperation,
+                $"After PutKeyPolicy the key policy of {key.Arn} does not hold the statements just written: someone else changed it at the same time " +
+                "(KMS has no optimistic concurrency for key policies; the last writer wins).", key.Arn)
+            {
+                RecommendedAction = "Run Set-KmsSignerPolicy again; it merges into whatever policy is now on the key.",
+            };
+        }
+
+        return new KmsKeyPolicy(key.KeyId, key.Arn, KmsPolicyUpdateStatus.Updated, plan, reread.ToJson());
+    }
+
+    /// <summary>GetPublicKey for one key, with the kid chosen by <paramref name="style"/>.</summary>
+    public async Task<KmsPublicKey> ExportAsync(string keyIdentifier, KeyIdStyle style, CancellationToken ct)
+    {
+        var identifier = KmsKeyIdentifier.Parse(keyIdentifier);
+        var response = await CallAsync("GetPublicKey", identifier.Value,
+            () => Client.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = identifier.Value }, ct)).ConfigureAwait(false);
+        log.Verbose($"GetPublicKey {identifier.Value} -> {response.KeyId} ({response.KeySpec?.Value}), request id {response.ResponseMetadata?.RequestId}.");
+        if (response.KeyUsage?.Value != SignVerify)
+        {
+            throw NotForSigning(response.KeyId, response.KeyUsage?.Value, identifier.Value);
+        }
+
+        var info = new KmsPublicKeyInfo(response.KeyId, response.KeySpec?.Value ?? string.Empty, response.KeyUsage.Value,
+            (response.SigningAlgorithms ?? []).ToArray(), response.PublicKey.ToArray());
+        var key = PublicKey.FromSpki(info.SubjectPublicKeyInfo, $"the public key of {info.KeyArn}");
+        string? alias = identifier.Kind switch
+        {
+            KmsKeyIdentifierKind.AliasName => identifier.Value,
+            KmsKeyIdentifierKind.AliasArn => identifier.Value[(identifier.Value.IndexOf(":alias/", StringComparison.Ordinal) + 1)..],
+            _ when style == KeyIdStyle.Alias => await FirstAliasAsync(info.KeyId, ct).ConfigureAwait(false),
+            _ => null,
+        };
+        var kid = KeyIds.For(style, info.KeyArn, alias, key);
+        return new KmsPublicKey(info, alias, key, kid, JwsAlgorithm.DefaultFor(key.KeySpec).Name);
+    }
+
+    private async Task<KmsSigningKey> UseExistingAsync(string alias, KeyMetadata existing, KmsKeySpec spec, NewSigningKeyOptions options, CancellationToken ct)
+    {
+        if (!options.UseExisting)
+        {
+            throw new KmsSignatureException("AliasExists", ErrorKind.ResourceExists,
+                $"The alias {alias} already points to KMS key {existing.Arn} ({existing.KeyUsage?.Value} {existing.KeySpec?.Value}, {existing.KeyState?.Value}).", alias)
+            {
+                RecommendedAction = "Pass -UseExisting to reuse that key when it is a compatible signing key, or choose another alias.",
+            };
+        }
+
+        if (existing.KeyUsage?.Value != SignVerify || existing.KeySpec?.Value != spec.ToKmsName() || existing.KeyState?.Value != "Enabled")
+        {
+            throw new KmsSignatureException("ExistingKeyIncompatible", ErrorKind.InvalidOperation,
+                $"-UseExisting: the alias {alias} points to KMS key {existing.Arn}, which is {existing.KeyUsage?.Value} {existing.KeySpec?.Value} " +
+                $"in state {existing.KeyState?.Value}, not an Enabled SIGN_VERIFY {spec.ToKmsName()} key.", alias)
+            {
+                RecommendedAction = "Choose another alias, or move this one with Update-KMSAlias after checking who uses it.",
+            };
+        }
+
+        log.Verbose($"-UseExisting: {alias} already points to {existing.Arn} ({spec.ToKmsName()}).");
+        return ToSigningKey(existing, alias);
+    }
+
+    private async Task<KmsSignatureException> CleanUpOrphanAsync(string keyArn, string alias, KmsSignatureException aliasError)
+    {
+        try
+        {
+            // Not cancellable: leaving an orphan behind because of Ctrl+C is worse than finishing this call.
+            var deletion = await Client.ScheduleKeyDeletionAsync(
+                new ScheduleKeyDeletionRequest { KeyId = keyArn, PendingWindowInDays = OrphanDeletionWindowDays }, CancellationToken.None).ConfigureAwait(false);
+            return new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+                $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}). " +
+                $"So that no unnamed key is left behind, the key was scheduled for deletion on {deletion.DeletionDate:u} " +
+                $"({OrphanDeletionWindowDays} days; cancel with Undo-KMSKeyDeletion if you want to keep it).", alias, aliasError)
+            {
+                KmsErrorCode = aliasError.KmsErrorCode,
+                RequestId = aliasError.RequestId,
+            };
+        }
+        catch (Exception cleanupError)
+        {
+            return new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+                $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}), and scheduling the key " +
+                $"for deletion also failed ({cleanupError.Message}). The key exists without an alias: delete it with " +
+                $"Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.", alias, aliasError)
+            {
+                KmsErrorCode = aliasError.KmsErrorCode,
+                RequestId = aliasError.RequestId,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The account and partition for the birth policy's root statement, without STS (a custom endpoint such
+    /// as LocalKms has none): an alias ARN (KMS lists its predefined AWS aliases in every account), else a
+    /// key ARN, else the ARN KMS puts into NotFound for a key id that cannot exist.
+    /// </summary>
+    private async Task<(string Partition, string Account)> DiscoverAccountAsync(CancellationToken ct)
+    {
+        var aliases = await CallAsync("ListAliases", null, () => Client.ListAliasesAsync(new ListAliasesRequest { Limit = 1 }, ct)).ConfigureAwait(false);
+        if (TryAccount(aliases.Aliases?.FirstOrDefault()?.AliasArn, out var found))
+        {
+            return found;
+        }
+
+        var keys = await CallAsync("ListKeys", null, () => Client.ListKeysAsync(new ListKeysRequest { Limit = 1 }, ct)).ConfigureAwait(false);
+        if (TryAccount(keys.Keys?.FirstOrDefault()?.KeyArn, out found))
+        {
+            return found;
+        }
+
+        try
+        {
+            await Client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "00000000-0000-0000-0000-000000000000" }, ct).ConfigureAwait(false);
+        }
+        catch (NotFoundException ex)
+        {
+            var start = ex.Message.IndexOf("arn:", StringComparison.Ordinal);
+            if (start >= 0 && TryAccount(ex.Message[start..].Split('\'', ' ')[0], out found))
+            {
+                return found;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw KmsErrorTranslator.Translate(ex, "DescribeKey", null, connection.Endpoint);
+        }
+
+        throw new KmsSignatureException("AccountUnknown", ErrorKind.InvalidOperation,
+            "Could not learn the AWS account id for the new key's policy (needed for the statement that lets the account administer the key).");
+    }
+
+    private static bool TryAccount(string? arn, out (string Partition, string Account) result)
+    {
+        result = default;
+        var parts = arn?.Split(':');
+        if (parts is not { Length: >= 6 } || parts[0] != "arn" || parts[4].Length != 12)
+        {
+            return false;
+        }
+
+        result = (parts[1], parts[4]);
+        return true;
+    }
+
+    private async Task<KeyPolicyDocument> ReadPolicyAsync(string keyArn, CancellationToken ct)
+    {
+        var response = await CallAsync("GetKeyPolicy", keyArn,
+            () => Client.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = keyArn, PolicyName = "default" }, ct)).ConfigureAwait(false);
+        log.Verbose($"GetKeyPolicy {keyArn}, request id {response.ResponseMetadata?.RequestId}.");
+        return KeyPolicyDocument.Parse(response.Policy, keyArn);
+    }
+
+    private async Task<KeyMetadata?> TryDescribeAsync(string identifier, CancellationToken ct)
+    {
+        try
+        {
+            return await DescribeAsync(identifier, ct).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "NotFoundException")
+        {
+            return null;
+        }
+    }
+
+    private async Task<KeyMetadata> DescribeAsync(string identifier, CancellationToken ct)
+    {
+        var response = await CallAsync("DescribeKey", identifier,
+            () => Client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = identifier }, ct)).ConfigureAwait(false);
+        log.Verbose($"DescribeKey {identifier} -> {response.KeyMetadata.Arn} ({response.KeyMetadata.KeyState?.Value}), request id {response.ResponseMetadata?.RequestId}.");
+        return response.KeyMetadata;
+    }
+
+    private async Task<IReadOnlyList<AliasListEntry>> ListAliasesAsync(string? keyId, CancellationToken ct)
+    {
+        var result = new List<AliasListEntry>();
+        string? marker = null;
+        do
+        {
+            var page = await CallAsync("ListAliases", keyId,
+                () => Client.ListAliasesAsync(new ListAliasesRequest { KeyId = keyId, Marker = marker, Limit = 100 }, ct)).ConfigureAwait(false);
+            result.AddRange(page.Aliases ?? []);
+            marker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (marker is not null);
+
+        return result;
+    }
+
+    private async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct) =>
+        (await ListAliasesAsync(keyId, ct).ConfigureAwait(false)).Select(a => a.AliasName).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    private static void RequireSigning(KeyMetadata metadata, string target, bool includeAllKeyUsages)
+    {
+        if (!includeAllKeyUsages && metadata.KeyUsage?.Value != SignVerify)
+        {
+            throw NotForSigning(metadata.Arn, metadata.KeyUsage?.Value, target);
+        }
+    }
+
+    private static KmsSignatureException NotForSigning(string keyArn, string? usage, string target) =>
+        new("KeyNotForSigning", ErrorKind.InvalidOperation,
+            $"KMS key {keyArn} has key usage {usage}; only SIGN_VERIFY keys make or check signatures.", target);
+
+    private KmsSigningKey ToSigningKey(KeyMetadata metadata, string? alias)
+    {
+        var specName = metadata.KeySpec?.Value ?? string.Empty;
+        var jwt = KmsKeySpecs.TryParse(specName, out var spec) && metadata.KeyUsage?.Value == SignVerify
+            ? JwsAlgorithm.ForKeySpec(spec).Where(a => !a.IsLegacyName).Select(a => a.Name).ToArray()
+            : [];
+        return new KmsSigningKey(metadata.KeyId, metadata.Arn, alias, specName, metadata.KeyUsage?.Value ?? string.Empty,
+            (metadata.SigningAlgorithms ?? []).ToArray(), jwt, metadata.KeyState?.Value ?? string.Empty, metadata.CreationDate,
+            connection.Region, string.IsNullOrEmpty(metadata.Description) ? null : metadata.Description, metadata.MultiRegion == true);
+    }
+
+    private static KmsKeySpec ParseSpec(string name) => KmsKeySpecs.TryParse(name?.Trim(), out var spec)
+        ? spec
+        : throw new KmsSignatureException("InvalidKeySpec", ErrorKind.InvalidArgument,
+            $"'{name}' is not a KMS signing key spec. Use one of: {string.Join(", ", KmsKeySpecs.AllKmsNames)}.", name);
+
+    private async Task<T> CallAsync<T>(string operation, string? target, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw KmsErrorTranslator.Translate(ex, operation, target, connection.Endpoint);
+        }
+    }
+}

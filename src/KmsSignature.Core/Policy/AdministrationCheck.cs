@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+
+namespace KmsSignature.Core.Policy;
+
+/// <summary>
+/// Our version of KMS's policy lockout safety check. KMS refuses (MalformedPolicyDocumentException) a new
+/// key policy under which the principal making the request could not call PutKeyPolicy again; the usual
+/// way a policy keeps that ability is a statement letting the account root (that is, IAM policies in the
+/// account) or a named administrator use kms:PutKeyPolicy (kms:* covers it). We refuse, before calling
+/// KMS and in plain words, any change that removes the last such statement.
+/// </summary>
+public static class AdministrationCheck
+{
+    /// <summary>True when some Allow statement lets an account root or a named IAM principal call kms:PutKeyPolicy.</summary>
+    public static bool AllowsAdministration(KeyPolicyDocument policy) =>
+        policy.Statements.Any(IsAdministrationStatement);
+
+    /// <summary>Throws <c>PolicyLockout</c> when <paramref name="after"/> loses what <paramref name="before"/> had.</summary>
+    public static void EnsureNotLockedOut(KeyPolicyDocument before, KeyPolicyDocument after, string? keyId)
+    {
+        if (AllowsAdministration(before) && !AllowsAdministration(after))
+        {
+            throw new KmsSignatureException("PolicyLockout", ErrorKind.InvalidOperation,
+                $"The new key policy{(keyId is null ? string.Empty : $" of {keyId}")} would no longer let the account root or any named " +
+                "administrator change the key policy (kms:PutKeyPolicy), so nobody could ever repair it: KMS's lockout safety check " +
+                "exists to stop exactly that. Nothing was changed.", keyId)
+            {
+                RecommendedAction = "Keep a statement that allows kms:PutKeyPolicy (or kms:*) to arn:<partition>:iam::<account>:root or to your administrator role; " +
+                                    "do not put administration actions into the KmsSignature* statements, which this module rewrites.",
+            };
+        }
+    }
+
+    private static bool IsAdministrationStatement(JsonObject statement)
+    {
+        if (OwnStatement.Strings(statement["Effect"]) is not ["Allow"] || statement.ContainsKey("NotPrincipal") || statement.ContainsKey("NotAction"))
+        {
+            return false;
+        }
+
+        var principals = statement["Principal"] switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => [s],
+            JsonObject o => OwnStatement.Strings(o["AWS"]),
+            _ => [],
+        };
+        var hasAdministrator = principals.Any(p => p != IamPrincipal.Everyone);
+        return hasAdministrator && OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
+    }
+
+    private static bool CoversPutKeyPolicy(string action) =>
+        action == "*" || WildcardMatch(action.ToLowerInvariant(), "kms:putkeypolicy");
+
+    private static bool WildcardMatch(string pattern, string value)
+    {
+        int p = 0, v = 0, star = -1, mark = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v]))
+            {
+                p++;
+                v++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                mark = v;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                v = ++mark;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+}

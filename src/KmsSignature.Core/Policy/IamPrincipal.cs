@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+
+namespace KmsSignature.Core.Policy;
+
+/// <summary>
+/// Checks principals given for a key policy: IAM role and user ARNs (with paths) and account roots in every
+/// partition (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc). A typo would
+/// otherwise surface as KMS's terse MalformedPolicyDocumentException after a round trip, or worse, name a
+/// principal that does not exist.
+/// </summary>
+public static partial class IamPrincipal
+{
+    public const string Everyone = "*";
+
+    /// <summary>Returns the trimmed ARN, or throws <c>InvalidPrincipal</c> / <c>WildcardPrincipal</c>.</summary>
+    public static string Validate(string? principal, bool allowEveryone)
+    {
+        var value = principal?.Trim() ?? string.Empty;
+        if (value == Everyone)
+        {
+            return allowEveryone
+                ? value
+                : throw new KmsSignatureException("WildcardPrincipal", ErrorKind.InvalidArgument,
+                    "The principal \"*\" would grant the permission to every AWS principal in every account. It is refused unless you pass -Force.", principal)
+                {
+                    RecommendedAction = "Name the IAM roles or users instead, or pass -Force if you really mean everyone.",
+                };
+        }
+
+        if (!ArnPattern().IsMatch(value))
+        {
+            throw new KmsSignatureException("InvalidPrincipal", ErrorKind.InvalidArgument,
+                $"'{principal}' is not an IAM role or user ARN such as arn:aws:iam::111122223333:role/AppSigner " +
+                "(or arn:aws:iam::111122223333:root for the account; partitions aws, aws-cn, aws-us-gov, aws-iso*).", principal)
+            {
+                RecommendedAction = value.Contains(":sts::", StringComparison.Ordinal)
+                    ? "Use the role ARN (arn:aws:iam::<account>:role/<name>), not an assumed-role session ARN: sessions expire."
+                    : null,
+            };
+        }
+
+        return value;
+    }
+
+    /// <summary>True for <c>arn:&lt;partition&gt;:iam::&lt;account&gt;:root</c> or a bare 12-digit account id.</summary>
+    public static bool IsAccountRoot(string principal) => RootPattern().IsMatch(principal) || AccountPattern().IsMatch(principal);
+
+    [GeneratedRegex(@"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:(?:root|(?:role|user)(?:/[\w+=,.@-]+)*/[\w+=,.@-]{1,128})$")]
+    private static partial Regex ArnPattern();
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:iam::[0-9]{12}:root$")]
+    private static partial Regex RootPattern();
+
+    [GeneratedRegex(@"^[0-9]{12}$")]
+    private static partial Regex AccountPattern();
+}

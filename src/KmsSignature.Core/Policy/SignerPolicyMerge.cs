@@ -1,0 +1,173 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using KmsSignature.Core.Algorithms;
+
+namespace KmsSignature.Core.Policy;
+
+/// <summary>
+/// Merges signer/verifier grants into a key policy: reads our statements (by Sid) to learn the current
+/// grants, applies the request, and rewrites only our statements in place (new ones appended). Every
+/// other statement and field is kept exactly. Verifier statements never grant kms:Sign.
+/// </summary>
+public static class SignerPolicyMerge
+{
+    private static readonly string[] SignActions = ["kms:Sign"];
+    private static readonly string[] PublicKeyActions = ["kms:DescribeKey", "kms:GetPublicKey"];
+    private static readonly string[] VerifyActions = ["kms:Verify"];
+
+    public static SignerPolicyPlan Plan(KeyPolicyDocument current, SignerPolicyRequest request, string? keyId = null)
+    {
+        var signersGiven = request.Signers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray();
+        var verifiersGiven = request.Verifiers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray();
+        var algorithmsGiven = request.SigningAlgorithms?.Select(ValidateAlgorithm).ToArray();
+
+        var before = current.Clone();
+        var after = current.Clone();
+        var existing = new Dictionary<string, (int Index, JsonObject Node)>(StringComparer.Ordinal);
+        var statements = after.StatementArray();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var node = (JsonObject)statements[i]!;
+            var sid = OwnStatement.Strings(node["Sid"]).FirstOrDefault();
+            if (!SignerPolicySids.IsOurs(sid))
+            {
+                continue;
+            }
+
+            if (!existing.TryAdd(sid!, (i, node)))
+            {
+                throw new KmsSignatureException("MalformedKeyPolicy", ErrorKind.InvalidData,
+                    $"The key policy{(keyId is null ? string.Empty : $" of {keyId}")} has two statements with Sid '{sid}'; " +
+                    "this module cannot tell which one is its own. Nothing was changed.", keyId)
+                {
+                    RecommendedAction = "Remove or rename the duplicate statement with Write-KMSKeyPolicy or the AWS console, then run Set-KmsSignerPolicy again.",
+                };
+            }
+        }
+
+        OwnStatement? Current(string sid) => existing.TryGetValue(sid, out var e) ? OwnStatement.Read(sid, e.Node) : null;
+
+        var signers = Apply(Current(SignerPolicySids.Signers)?.Principals ?? Current(SignerPolicySids.SignersPublicKey)?.Principals ?? [],
+            signersGiven, request.Remove);
+        var verifiers = Apply(Current(SignerPolicySids.Verifiers)?.Principals ?? Current(SignerPolicySids.VerifiersKmsVerify)?.Principals ?? [],
+            verifiersGiven, request.Remove);
+        var currentAlgorithms = Current(SignerPolicySids.Signers)?.Algorithms ?? [];
+        var algorithms = algorithmsGiven is null
+            ? currentAlgorithms
+            : request.Remove ? Apply(currentAlgorithms, algorithmsGiven, remove: true) : Apply([], algorithmsGiven, remove: false);
+        var allowVerify = request.AllowKmsVerify is { } allow ? allow && !request.Remove : existing.ContainsKey(SignerPolicySids.VerifiersKmsVerify);
+
+        if (algorithmsGiven is { Length: > 0 } && !request.Remove && signers.Count == 0)
+        {
+            throw new KmsSignatureException("SigningAlgorithmWithoutSigner", ErrorKind.InvalidArgument,
+                "-SigningAlgorithm restricts what signers may use, but the key policy has no signers and none were given.", keyId)
+            {
+                RecommendedAction = "Add -SignerPrincipal.",
+            };
+        }
+
+        var desired = new Dictionary<string, OwnStatement>(StringComparer.Ordinal);
+        if (signers.Count > 0)
+        {
+            desired[SignerPolicySids.Signers] = new OwnStatement(SignerPolicySids.Signers, signers, SignActions, algorithms);
+            desired[SignerPolicySids.SignersPublicKey] = new OwnStatement(SignerPolicySids.SignersPublicKey, signers, PublicKeyActions, []);
+        }
+
+        if (verifiers.Count > 0)
+        {
+            desired[SignerPolicySids.Verifiers] = new OwnStatement(SignerPolicySids.Verifiers, verifiers, PublicKeyActions, []);
+            if (allowVerify)
+            {
+                desired[SignerPolicySids.VerifiersKmsVerify] = new OwnStatement(SignerPolicySids.VerifiersKmsVerify, verifiers, VerifyActions, []);
+            }
+        }
+
+        var changes = new List<PolicyStatementChange>();
+        var toRemove = new List<JsonObject>();
+        foreach (var sid in SignerPolicySids.All)
+        {
+            var had = existing.TryGetValue(sid, out var old);
+            var wants = desired.TryGetValue(sid, out var statement);
+            if (had && wants)
+            {
+                if (!OwnStatement.IsCanonical(old.Node, statement!))
+                {
+                    var replacement = statement!.ToJson();
+                    changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Changed, Text(old.Node), Text(replacement)));
+                    statements[old.Index] = replacement;
+                }
+            }
+            else if (had)
+            {
+                changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Removed, Text(old.Node), null));
+                toRemove.Add(old.Node);
+            }
+            else if (wants)
+            {
+                var added = statement!.ToJson();
+                changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Added, null, Text(added)));
+                statements.Add(added);
+            }
+        }
+
+        foreach (var node in toRemove)
+        {
+            statements.Remove(node);
+        }
+
+        if (changes.Count > 0)
+        {
+            AdministrationCheck.EnsureNotLockedOut(before, after, keyId);
+            EnsureSize(after, keyId);
+        }
+
+        return new SignerPolicyPlan(before, changes.Count > 0 ? after : before, changes);
+    }
+
+    /// <summary>Refuses, before any call, a policy over KMS's 32 KB limit (which KMS would reject after the round trip).</summary>
+    public static void EnsureSize(KeyPolicyDocument policy, string? keyId)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(policy.ToJson());
+        if (bytes > KeyPolicyDocument.MaxBytes)
+        {
+            throw new KmsSignatureException("PolicyTooLarge", ErrorKind.LimitsExceeded,
+                $"The merged key policy{(keyId is null ? string.Empty : $" of {keyId}")} would be {bytes:N0} bytes; KMS allows at most " +
+                $"{KeyPolicyDocument.MaxBytes:N0} bytes (32 KB). Nothing was changed.", keyId)
+            {
+                RecommendedAction = "Grant an IAM role instead of many individual principals, or remove statements that are no longer needed.",
+            };
+        }
+    }
+
+    private static List<string> Apply(IReadOnlyList<string> current, IReadOnlyList<string> given, bool remove)
+    {
+        var result = new List<string>();
+        foreach (var p in current)
+        {
+            if (!result.Contains(p, StringComparer.Ordinal) && !(remove && given.Contains(p, StringComparer.Ordinal)))
+            {
+                result.Add(p);
+            }
+        }
+
+        if (!remove)
+        {
+            foreach (var p in given)
+            {
+                if (!result.Contains(p, StringComparer.Ordinal))
+                {
+                    result.Add(p);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static string ValidateAlgorithm(string name) => SignatureAlgorithm.TryFromKmsName(name?.Trim(), out var algorithm)
+        ? algorithm.KmsName
+        : throw new KmsSignatureException("InvalidSigningAlgorithm", ErrorKind.InvalidArgument,
+            $"'{name}' is not a KMS signing algorithm. Expected one of: {string.Join(", ", SignatureAlgorithm.All.Select(a => a.KmsName))}.", name);
+
+    private static string Text(JsonObject statement) => statement.ToJsonString();
+}

@@ -1,0 +1,21 @@
+namespace KmsSignature.Core.Policy;
+
+/// <summary>What Set-KmsSignerPolicy (or New-KmsSigningKey) asks of a key policy.</summary>
+public sealed record SignerPolicyRequest
+{
+    public IReadOnlyList<string> Signers { get; init; } = [];
+
+    public IReadOnlyList<string> Verifiers { get; init; } = [];
+
+    /// <summary>KMS algorithm names for the kms:SigningAlgorithm condition; null leaves the condition as it is.</summary>
+    public IReadOnlyList<string>? SigningAlgorithms { get; init; }
+
+    /// <summary>True adds, false drops the verifiers' kms:Verify statement; null leaves it as it is.</summary>
+    public bool? AllowKmsVerify { get; init; }
+
+    /// <summary>Remove the given principals (and algorithms, and kms:Verify) instead of adding them.</summary>
+    public bool Remove { get; init; }
+
+    /// <summary>Allow the "*" principal (-Force).</summary>
+    public bool AllowEveryone { get; init; }
+}

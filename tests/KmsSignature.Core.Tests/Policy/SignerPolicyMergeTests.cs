@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using KmsSignature.Core.Policy;
+
+namespace KmsSignature.Core.Tests.Policy;
+
+public sealed class SignerPolicyMergeTests
+{
+    private const string Signer = "arn:aws:iam::111122223333:role/Signer";
+    private const string Verifier = "arn:aws-us-gov:iam::111122223333:user/path/Verifier";
+
+    private static KeyPolicyDocument Default() => KeyPolicyDocument.Default("aws", "111122223333");
+
+    [Fact]
+    public void Adds_our_statements_and_keeps_others_in_place()
+    {
+        var policy = KeyPolicyDocument.Parse("""{"Version":"2012-10-17","X":1,"Statement":[{"Sid":"Other","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*","Unknown":[1,2]}]}""");
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer, Signer], Verifiers = [Verifier] });
+        var json = JsonNode.Parse(plan.After.ToJson())!;
+        Assert.Equal(1, (int)json["X"]!);
+        var statements = json["Statement"]!.AsArray();
+        Assert.Equal("""{"Sid":"Other","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*","Unknown":[1,2]}""", statements[0]!.ToJsonString());
+        Assert.Equal(Signer, (string?)statements[1]!["Principal"]!["AWS"]);
+        Assert.All(plan.Changes, c => Assert.Equal(PolicyChangeKind.Added, c.Kind));
+        Assert.DoesNotContain("kms:Sign", statements[3]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Same_request_twice_is_no_change()
+    {
+        var once = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["ecdsa_sha_256"] });
+        var twice = SignerPolicyMerge.Plan(once.After, new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["ECDSA_SHA_256"] });
+        Assert.False(twice.HasChanges);
+        Assert.Contains("kms:SigningAlgorithm", once.After.ToJson());
+        Assert.DoesNotContain("Condition", JsonNode.Parse(once.After.ToJson())!["Statement"]![2]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Remove_drops_statements_that_lose_every_principal()
+    {
+        var with = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], Verifiers = [Verifier], AllowKmsVerify = true }).After;
+        var plan = SignerPolicyMerge.Plan(with, new SignerPolicyRequest { Signers = [Signer], Remove = true });
+        Assert.Equal(new[] { SignerPolicySids.Signers, SignerPolicySids.SignersPublicKey }, plan.Changes.Select(c => c.Sid));
+        Assert.All(plan.Changes, c => Assert.Equal(PolicyChangeKind.Removed, c.Kind));
+        Assert.Contains(SignerPolicySids.VerifiersKmsVerify, plan.After.ToJson());
+    }
+
+    [Theory]
+    [InlineData("*", "KmsSignature.WildcardPrincipal")]
+    [InlineData("arn:aws:iam::1111:role/x", "KmsSignature.InvalidPrincipal")]
+    [InlineData("arn:aws:sts::111122223333:assumed-role/r/s", "KmsSignature.InvalidPrincipal")]
+    [InlineData("arn:aws:iam::111122223333:group/g", "KmsSignature.InvalidPrincipal")]
+    public void Bad_principals_are_refused(string principal, string errorId)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [principal] }));
+        Assert.Equal(errorId, ex.ErrorId);
+    }
+
+    [Theory]
+    [InlineData("arn:aws-cn:iam::111122223333:role/a")]
+    [InlineData("arn:aws-iso-b:iam::111122223333:role/a/b/c")]
+    [InlineData("arn:aws:iam::111122223333:root")]
+    public void Principals_in_every_partition_are_accepted(string principal) =>
+        Assert.True(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = [principal] }).HasChanges);
+
+    [Fact]
+    public void Wildcard_with_force_is_allowed() =>
+        Assert.True(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = ["*"], AllowEveryone = true }).HasChanges);
+
+    [Fact]
+    public void Lockout_size_and_malformed_policies_are_refused()
+    {
+        var lockout = KeyPolicyDocument.Parse("""{"Statement":[{"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Admin"},"Action":"kms:*","Resource":"*"}]}""");
+        Assert.Equal("KmsSignature.PolicyLockout",
+            Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(lockout, new SignerPolicyRequest { Signers = [Signer] })).ErrorId);
+
+        var many = Enumerable.Range(0, 800).Select(i => $"arn:aws:iam::111122223333:role/signer-number-{i:D4}").ToArray();
+        Assert.Equal("KmsSignature.PolicyTooLarge",
+            Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = many })).ErrorId);
+
+        foreach (var bad in new[] { "not json", "[]", """{"Version":"2012-10-17"}""", """{"Statement":[1]}""", """{"Statement":[],"Statement":[]}""" })
+        {
+            Assert.Equal("KmsSignature.MalformedKeyPolicy", Assert.Throws<KmsSignatureException>(() => KeyPolicyDocument.Parse(bad)).ErrorId);
+        }
+    }
+}

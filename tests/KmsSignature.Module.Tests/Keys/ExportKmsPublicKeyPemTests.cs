@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Amazon.KeyManagementService.Model;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests.Keys;
+
+public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
+{
+    private static string Id(ScriptResult r) => Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0];
+
+    [Fact]
+    public async Task Pem_is_byte_identical_to_openssl_and_the_object_prints_as_pem()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        using var admin = KmsSdk.For(fixture, fixture.Kms.Admin);
+        var der = (await admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = arn })).PublicKey.ToArray();
+        var derFile = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(derFile, der);
+        var openssl = Process.Start(new ProcessStartInfo("openssl", $"pkey -pubin -inform DER -in {derFile}") { RedirectStandardOutput = true })!;
+        var expected = await openssl.StandardOutput.ReadToEndAsync();
+        await openssl.WaitForExitAsync();
+        File.Delete(derFile);
+
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn };
+        var key = Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k @kmsAdmin", vars).Output);
+        Assert.Equal(expected, key.Properties["Pem"].Value);
+        Assert.Equal(expected, key.BaseObject.ToString());
+        var jwk = JsonNode.Parse((string)key.Properties["Jwk"].Value)!;
+        Assert.Equal("ES256", (string?)jwk["alg"]);
+        Assert.Equal("sig", (string?)jwk["use"]);
+        Assert.Equal(arn, (string?)jwk["kid"]);
+        Assert.Equal(der, (byte[])Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k -Format Der @kmsAdmin", vars).Output).BaseObject);
+        var thumb = Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k -Format Jwk -KeyIdStyle Thumbprint @kmsAdmin", vars).Output);
+        Assert.Equal(key.Properties["JwkThumbprint"].Value, (string?)JsonNode.Parse((string)thumb.BaseObject)!["kid"]);
+    }
+
+    [Fact]
+    public async Task Jwks_of_piped_keys_and_atomic_file_writes()
+    {
+        var a = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P384", alias: "alias/jwks-a");
+        var b = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_EDWARDS25519", alias: "alias/jwks-b");
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var path = Path.Combine(dir, "keys.json");
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["path"] = path };
+        session.Run("Get-KmsSigningKey -Alias 'alias/jwks-*' @kmsAdmin | Export-KmsPublicKeyPem -Format Jwks -KeyIdStyle Alias -Path $path @kmsAdmin", vars).AssertSuccess();
+        var keys = JsonNode.Parse(await File.ReadAllTextAsync(path))!["keys"]!.AsArray();
+        Assert.Equal(new[] { "alias/jwks-a", "alias/jwks-b" }, keys.Select(k => (string?)k!["kid"]).Order());
+
+        var exists = session.Run("Export-KmsPublicKeyPem -KeyId alias/jwks-a -Path $path @kmsAdmin", vars);
+        Assert.Equal("KmsSignature.OutputFileExists", Id(exists));
+        Assert.Contains("keys", await File.ReadAllTextAsync(path));
+        session.Run("Export-KmsPublicKeyPem -KeyId alias/jwks-a -Path $path -Force @kmsAdmin", vars).AssertSuccess();
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", await File.ReadAllTextAsync(path));
+        Assert.Single(Directory.GetFiles(dir)); // no temp files left
+
+        // Unwritable: root ignores directory permissions, so use /proc there.
+        var locked = Directory.CreateTempSubdirectory().FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        var target = Environment.UserName == "root" ? "/proc/kms-key.pem" : Path.Combine(locked, "key.pem");
+        var unwritable = session.Run("Export-KmsPublicKeyPem -KeyId alias/jwks-a -Path $t @kmsAdmin", new Dictionary<string, object?> { ["t"] = target });
+        Assert.Equal("KmsSignature.OutputNotWritable", Id(unwritable));
+        Assert.False(File.Exists(target));
+        Assert.Empty(Directory.GetFiles(locked));
+
+        var whatIf = Path.Combine(dir, "whatif.pem");
+        session.Run("Export-KmsPublicKeyPem -KeyId alias/jwks-b -Path $p -WhatIf @kmsAdmin", new Dictionary<string, object?> { ["p"] = whatIf }).AssertSuccess();
+        Assert.False(File.Exists(whatIf));
+    }
+
+    [Fact]
+    public async Task Disabled_pending_deletion_and_encrypt_keys_are_errors_and_no_file_is_written()
+    {
+        var disabled = await KmsSdk.CreateKeyAsync(fixture);
+        var deleted = await KmsSdk.CreateKeyAsync(fixture);
+        var encrypt = await KmsSdk.CreateKeyAsync(fixture, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+        using (var admin = KmsSdk.For(fixture, fixture.Kms.Admin))
+        {
+            await admin.DisableKeyAsync(new DisableKeyRequest { KeyId = disabled });
+            await admin.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = deleted, PendingWindowInDays = 7 });
+        }
+
+        using var session = fixture.NewSession();
+        string Run(string k) => Id(session.Run("Export-KmsPublicKeyPem -KeyId $k @kmsAdmin", new Dictionary<string, object?> { ["k"] = k }));
+        Assert.Equal("KmsSignature.KmsDisabled", Run(disabled));
+        Assert.Equal("KmsSignature.KmsInvalidState", Run(deleted));
+        Assert.Equal("KmsSignature.KmsUnsupportedOperation", Run(encrypt)); // KMS itself refuses GetPublicKey on symmetric keys
+
+        var good = await KmsSdk.CreateKeyAsync(fixture);
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "bundle.pem");
+        var partial = session.Run("Export-KmsPublicKeyPem -KeyId $a, $b -Path $p @kmsAdmin", new Dictionary<string, object?> { ["a"] = good, ["b"] = disabled, ["p"] = path });
+        Assert.Contains(partial.Errors, e => e.FullyQualifiedErrorId.StartsWith("KmsSignature.OutputNotWritten"));
+        Assert.False(File.Exists(path));
+    }
+}

@@ -1,0 +1,149 @@
+using Amazon.KeyManagementService.Model;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests.Keys;
+
+public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
+{
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    private static string Id(ScriptResult r) => Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0];
+
+    [Fact]
+    public async Task Every_identifier_form_finds_the_same_key()
+    {
+        var alias = "alias/" + Unique("forms");
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P384", alias: alias);
+        var keyId = arn[(arn.LastIndexOf('/') + 1)..];
+        var aliasArn = arn[..arn.IndexOf(":key/", StringComparison.Ordinal)] + ":" + alias;
+        using var session = fixture.NewSession();
+        foreach (var id in new[] { keyId, arn, alias, aliasArn })
+        {
+            var key = Assert.Single(session.Run("Get-KmsSigningKey -KeyId $id @kmsAdmin", new Dictionary<string, object?> { ["id"] = id }).AssertSuccess().Output);
+            Assert.Equal(arn, key.Properties["Arn"].Value);
+            Assert.Equal(alias, key.Properties["Alias"].Value);
+            Assert.Equal(new[] { "ES384" }, (IEnumerable<string>)key.Properties["JwtAlgorithms"].Value);
+        }
+    }
+
+    [Fact]
+    public async Task Wildcard_alias_pages_through_ListAliases_and_skips_non_signing_keys()
+    {
+        var prefix = Unique("page");
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        await KmsSdk.CreateKeyAsync(fixture, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", $"alias/{prefix}-zz-encrypt");
+        using (var admin = KmsSdk.For(fixture, fixture.Kms.Admin))
+        {
+            for (var i = 0; i < 105; i++)
+            {
+                await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = $"alias/{prefix}-{i:D3}", TargetKeyId = arn });
+            }
+        }
+
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["pattern"] = $"alias/{prefix}-*" };
+        var lists = fixture.Kms.Counters.Count("ListAliases");
+        var keys = session.Run("Get-KmsSigningKey -Alias $pattern @kmsAdmin", vars).AssertSuccess().Output;
+        Assert.Equal(105, keys.Count);
+        Assert.All(keys, k => Assert.Equal(arn, k.Properties["Arn"].Value));
+        Assert.True(fixture.Kms.Counters.Count("ListAliases") - lists >= 2, "ListAliases must be paginated");
+
+        var all = session.Run("Get-KmsSigningKey -Alias $pattern -IncludeAllKeyUsage @kmsAdmin", vars).AssertSuccess().Output;
+        Assert.Equal(106, all.Count);
+        Assert.Contains(all, k => (string)k.Properties["KeyUsage"].Value == "ENCRYPT_DECRYPT");
+
+        var none = session.Run("Get-KmsSigningKey -Alias 'no-such-*' @kmsAdmin").AssertSuccess();
+        Assert.Empty(none.Output);
+    }
+
+    [Fact]
+    public async Task Unknown_keys_and_aliases_are_not_found_with_the_KMS_code_and_request_id()
+    {
+        using var session = fixture.NewSession();
+        var unknown = session.Run("Get-KmsSigningKey -KeyId 11111111-2222-3333-4444-555555555555 @kmsAdmin");
+        var error = Assert.Single(unknown.Errors);
+        Assert.Equal("KmsSignature.KmsNotFound", Id(unknown));
+        Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        var exception = error.Exception;
+        Assert.Equal("NotFoundException", exception.GetType().GetProperty("KmsErrorCode")!.GetValue(exception));
+        Assert.False(string.IsNullOrEmpty((string?)exception.GetType().GetProperty("RequestId")!.GetValue(exception)));
+
+        Assert.Equal("KmsSignature.KmsNotFound", Id(session.Run("Get-KmsSigningKey -KeyId alias/does-not-exist @kmsAdmin")));
+        Assert.Equal("KmsSignature.AliasNotFound", Id(session.Run("Get-KmsSigningKey -Alias does-not-exist @kmsAdmin")));
+
+        var calls = fixture.Kms.Counters.Total;
+        Assert.Equal("KmsSignature.InvalidKeyIdentifier", Id(session.Run("Get-KmsSigningKey -KeyId 'arn:aws:kms:us-east-1:12:key/x' @kmsAdmin")));
+        Assert.Equal(calls, fixture.Kms.Counters.Total);
+
+        var encrypt = await KmsSdk.CreateKeyAsync(fixture, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT");
+        Assert.Equal("KmsSignature.KeyNotForSigning", Id(session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin", new Dictionary<string, object?> { ["k"] = encrypt })));
+    }
+
+    [Fact]
+    public async Task Disabled_and_pending_deletion_keys_are_shown_with_their_state()
+    {
+        var disabled = await KmsSdk.CreateKeyAsync(fixture);
+        var deleted = await KmsSdk.CreateKeyAsync(fixture);
+        using (var admin = KmsSdk.For(fixture, fixture.Kms.Admin))
+        {
+            await admin.DisableKeyAsync(new DisableKeyRequest { KeyId = disabled });
+            await admin.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = deleted, PendingWindowInDays = 7 });
+        }
+
+        using var session = fixture.NewSession();
+        var states = session.Run("Get-KmsSigningKey -KeyId $a, $b @kmsAdmin | ForEach-Object KeyState",
+            new Dictionary<string, object?> { ["a"] = disabled, ["b"] = deleted }).AssertSuccess().Output.Select(o => o.BaseObject);
+        Assert.Equal(new object[] { "Disabled", "PendingDeletion" }, states);
+    }
+
+    [Fact]
+    public async Task Access_denied_keeps_the_KMS_code_and_maps_to_PermissionDenied()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture);
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -KeyId $k @kmsVerifier", new Dictionary<string, object?> { ["k"] = arn });
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.KmsAccessDenied", Id(result));
+        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        Assert.Contains("AccessDeniedException", error.ToString());
+    }
+
+    [Fact]
+    public async Task Throttling_beyond_retries_is_LimitsExceeded()
+    {
+        // A LocalKms of its own: the module's cached client (adaptive retries) stays slowed down after throttling.
+        var own = new LocalKmsFixture();
+        await own.InitializeAsync();
+        try
+        {
+            var arn = await KmsSdk.CreateKeyAsync(own);
+            using var session = own.NewSession();
+            own.Kms.Faults.For("DescribeKey").RequestsPerSecond = 0.001;
+            session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn }); // takes the one token
+            var result = session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn });
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("KmsSignature.KmsThrottling", Id(result));
+            Assert.Equal(System.Management.Automation.ErrorCategory.LimitsExceeded, error.CategoryInfo.Category);
+            Assert.True(own.Kms.Counters.Count("DescribeKey") >= 2);
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Unreachable_endpoint_is_a_connection_error()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var session = fixture.NewSession();
+        var result = session.Run("$c = $kmsAdmin.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; Get-KmsSigningKey -KeyId alias/anything @c",
+            new Dictionary<string, object?> { ["port"] = port });
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.KmsEndpointUnreachable", Id(result));
+        Assert.Equal(System.Management.Automation.ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+    }
+}

@@ -1,0 +1,135 @@
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests.Keys;
+
+public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
+{
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    [Fact]
+    public async Task Creates_a_key_born_with_its_signer_and_verifier_policy()
+    {
+        using var session = fixture.NewSession();
+        var alias = Unique("born");
+        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
+        var key = Assert.Single(session.Run(
+            "New-KmsSigningKey -Alias $alias -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -Description 'jwt key' -Tag @{ team = 'id' } @kmsAdmin",
+            new Dictionary<string, object?> { ["alias"] = alias }).AssertSuccess().Output);
+
+        Assert.Equal("alias/" + alias, key.Properties["Alias"].Value);
+        Assert.Equal("ECC_NIST_P256", key.Properties["KeySpec"].Value);
+        Assert.Equal("Enabled", key.Properties["KeyState"].Value);
+        Assert.Equal(new[] { "ES256" }, (IEnumerable<string>)key.Properties["JwtAlgorithms"].Value);
+        Assert.Equal(new[] { "ECDSA_SHA_256" }, (IEnumerable<string>)key.Properties["SigningAlgorithms"].Value);
+        Assert.Equal(fixture.Kms.Region, key.Properties["Region"].Value);
+        var arn = (string)key.Properties["Arn"].Value;
+        Assert.EndsWith((string)key.Properties["KeyId"].Value, arn);
+
+        // Born with the policy: no PutKeyPolicy, so never a moment under the default policy.
+        Assert.Equal(puts, fixture.Kms.Counters.Count("PutKeyPolicy"));
+        Assert.Contains("KmsSignatureSigners", await KmsSdk.PolicyAsync(fixture, arn));
+        Assert.Null(await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Verifier, arn, "ECDSA_SHA_256"));
+        Assert.Null(await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, arn));
+        var metadata = await KmsSdk.DescribeAsync(fixture, "alias/" + alias);
+        Assert.Equal("jwt key", metadata.Description);
+    }
+
+    [Fact]
+    public void WhatIf_makes_no_calls_at_all()
+    {
+        using var session = fixture.NewSession();
+        var before = KmsSdk.Mutations(fixture.Kms);
+        var result = session.Run("New-KmsSigningKey -Alias $alias -KeySpec RSA_2048 -SignerPrincipal $signerArn -WhatIf @kmsAdmin",
+            new Dictionary<string, object?> { ["alias"] = Unique("whatif") }).AssertSuccess();
+        Assert.Empty(result.Output);
+        Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
+    }
+
+    [Fact]
+    public async Task Existing_alias_is_an_error_naming_its_key_and_UseExisting_reuses_a_compatible_key()
+    {
+        using var session = fixture.NewSession();
+        var alias = Unique("reuse");
+        var vars = new Dictionary<string, object?> { ["alias"] = alias };
+        var first = Assert.Single(session.Run("New-KmsSigningKey -Alias $alias -KeySpec RSA_2048 @kmsAdmin", vars).AssertSuccess().Output);
+        var arn = (string)first.Properties["Arn"].Value;
+        var creates = fixture.Kms.Counters.Count("CreateKey");
+
+        var again = session.Run("New-KmsSigningKey -Alias $alias -KeySpec RSA_2048 @kmsAdmin", vars);
+        var error = Assert.Single(again.Errors);
+        Assert.Equal("KmsSignature.AliasExists,KmsSignature.Cmdlets.NewKmsSigningKeyCommand", error.FullyQualifiedErrorId);
+        Assert.Contains(arn, error.ToString());
+
+        var reused = Assert.Single(session.Run("New-KmsSigningKey -Alias \"alias/$alias\" -KeySpec RSA_2048 -UseExisting @kmsAdmin", vars).AssertSuccess().Output);
+        Assert.Equal(arn, reused.Properties["Arn"].Value);
+
+        var incompatible = session.Run("New-KmsSigningKey -Alias $alias -KeySpec ECC_NIST_P384 -UseExisting @kmsAdmin", vars);
+        Assert.Equal("KmsSignature.ExistingKeyIncompatible", Assert.Single(incompatible.Errors).FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(creates, fixture.Kms.Counters.Count("CreateKey"));
+
+        var encryptAlias = "alias/" + Unique("enc");
+        await KmsSdk.CreateKeyAsync(fixture, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", encryptAlias);
+        var onEncrypt = session.Run("New-KmsSigningKey -Alias $a -UseExisting @kmsAdmin", new Dictionary<string, object?> { ["a"] = encryptAlias });
+        var incompatibleError = Assert.Single(onEncrypt.Errors);
+        Assert.StartsWith("KmsSignature.ExistingKeyIncompatible", incompatibleError.FullyQualifiedErrorId);
+        Assert.Contains("ENCRYPT_DECRYPT", incompatibleError.ToString());
+    }
+
+    [Fact]
+    public async Task Alias_failure_schedules_the_new_key_for_deletion_and_says_so()
+    {
+        using var session = fixture.NewSession();
+        fixture.Kms.Faults.For("CreateAlias").ErrorProbability = 1;
+        try
+        {
+            var alias = Unique("orphan");
+            var result = session.Run("New-KmsSigningKey -Alias $alias @kmsAdmin", new Dictionary<string, object?> { ["alias"] = alias });
+            var error = Assert.Single(result.Errors);
+            Assert.StartsWith("KmsSignature.AliasCreationFailed", error.FullyQualifiedErrorId);
+            var message = error.ToString();
+            Assert.Contains("scheduled for deletion", message);
+            var arn = System.Text.RegularExpressions.Regex.Match(message, @"arn:aws:kms:[^ ]+:key/[0-9a-f-]+").Value;
+            var metadata = await KmsSdk.DescribeAsync(fixture, arn);
+            Assert.Equal("PendingDeletion", metadata.KeyState.Value);
+            Assert.Empty(result.Output);
+        }
+        finally
+        {
+            fixture.Kms.Faults.Reset();
+        }
+    }
+
+    [Theory]
+    [InlineData("-SignerPrincipal 'arn:aws:iam::12345:role/x'", "KmsSignature.InvalidPrincipal")]
+    [InlineData("-VerifierPrincipal 'arn:aws:sts::111122223333:assumed-role/r/session'", "KmsSignature.InvalidPrincipal")]
+    [InlineData("-SignerPrincipal '*'", "KmsSignature.WildcardPrincipal")]
+    [InlineData("-KeySpec SYMMETRIC_DEFAULT", "KmsSignature.InvalidKeySpec")]
+    [InlineData("-SignerPrincipal $signerArn -SigningAlgorithm NOT_AN_ALG", "KmsSignature.InvalidSigningAlgorithm")]
+    public void Bad_input_is_refused_before_any_mutating_call(string parameters, string errorId)
+    {
+        using var session = fixture.NewSession();
+        var before = KmsSdk.Mutations(fixture.Kms);
+        var result = session.Run($"New-KmsSigningKey -Alias $alias {parameters} @kmsAdmin", new Dictionary<string, object?> { ["alias"] = Unique("bad") });
+        Assert.StartsWith(errorId + ",", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
+    }
+
+    [Fact]
+    public void Multi_region_key_and_wildcard_principal_with_Force()
+    {
+        using var session = fixture.NewSession();
+        var key = Assert.Single(session.Run("New-KmsSigningKey -Alias $alias -MultiRegion -VerifierPrincipal '*' -Force @kmsAdmin",
+            new Dictionary<string, object?> { ["alias"] = Unique("mrk") }).AssertSuccess().Output);
+        Assert.StartsWith("mrk-", (string)key.Properties["KeyId"].Value);
+        Assert.True((bool)key.Properties["MultiRegion"].Value);
+    }
+
+    [Fact]
+    public void KeySpec_completes_from_the_catalog()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("(TabExpansion2 -inputScript 'New-KmsSigningKey -KeySpec ECC_N' -cursorColumn 32).CompletionMatches.CompletionText").AssertSuccess();
+        Assert.Equal(new[] { "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_NIST_EDWARDS25519" }, result.Output.Select(o => o.BaseObject.ToString()));
+    }
+}
