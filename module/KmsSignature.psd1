@@ -15,6 +15,8 @@
     )
     CmdletsToExport      = @(
         # Each cmdlet is listed here when it lands; the module tests check the two agree.
+        'New-KmsSignedJwt'
+        'New-KmsSignature'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
