@@ -1,4 +1,5 @@
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Keys;
 using KmsSignature.Core.Kms;
@@ -95,16 +96,38 @@ public sealed class SigningKey
             MessageType = message.Type == MessageType.Digest ? KmsMessageType.DIGEST : KmsMessageType.RAW,
             SigningAlgorithm = algorithm.KmsName,
         };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var response = await connection.Client.SignAsync(request, cancellationToken).ConfigureAwait(false);
-            return response.Signature.ToArray();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw KmsErrorTranslator.Translate(ex, "Sign", target ?? Requested, connection.Endpoint);
+            try
+            {
+                request.Message.Position = 0;
+                var response = await connection.Client.SignAsync(request, cancellationToken).ConfigureAwait(false);
+                return response.Signature.ToArray();
+            }
+            catch (Exception ex) when (attempt < MaxThrottledAttempts && IsThrottling(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // The SDK has already retried (adaptive mode); a bulk run keeps going rather than drop a token.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(attempt, 5))) * (0.5 + Random.Shared.NextDouble()));
+                log.Verbose($"KMS Sign throttled for {KeyArn} (attempt {attempt}); retrying in {delay.TotalMilliseconds:F0} ms.");
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw KmsErrorTranslator.Translate(ex, "Sign", target ?? Requested, connection.Endpoint);
+            }
         }
     }
+
+    /// <summary>Attempts per Sign (each with the SDK's own retries inside) before throttling becomes an error.</summary>
+    public const int MaxThrottledAttempts = 8;
+
+    // ThrottlingException after the SDK's retries, or adaptive mode's client-side limiter giving up on a send token.
+    private static bool IsThrottling(Exception ex) => ex switch
+    {
+        AmazonServiceException service => service.ErrorCode is "ThrottlingException" or "LimitExceededException",
+        AmazonClientException client => client.Message.Contains("capacity", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     private async Task<string> FindAliasAsync(CancellationToken cancellationToken)
     {
