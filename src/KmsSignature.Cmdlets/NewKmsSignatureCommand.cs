@@ -121,6 +121,11 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                     continue;
                 }
 
+                if (paths.Count == 0)
+                {
+                    throw new ItemNotFoundException(pattern); // a wildcard that matches nothing resolves to an empty list
+                }
+
                 resolved.AddRange(paths);
             }
             catch (ItemNotFoundException)
