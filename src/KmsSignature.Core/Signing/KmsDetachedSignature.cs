@@ -24,6 +24,9 @@ public sealed class KmsDetachedSignature
     /// <summary>The signed file (null for -Message).</summary>
     public string? Path { get; }
 
+    /// <summary>The signed file again, under the name Test-KmsSignature's -LiteralPath binds from piped objects.</summary>
+    public string? FullName => Path;
+
     /// <summary>Where the signature was written (null when it was only returned).</summary>
     public string? SignaturePath { get; }
 
