@@ -20,6 +20,8 @@
         'Get-KmsSigningKey'
         'Set-KmsSignerPolicy'
         'Export-KmsPublicKeyPem'
+        'New-KmsSignedJwt'
+        'New-KmsSignature'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

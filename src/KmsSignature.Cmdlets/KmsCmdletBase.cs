@@ -49,8 +49,11 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// <summary>Cancelled when the user presses Ctrl+C.</summary>
     protected CancellationToken CancelToken => stopping.Token;
 
+    /// <summary>Cancelled when the user presses Ctrl+C (for helpers outside the class hierarchy).</summary>
+    internal CancellationToken CancellationToken => stopping.Token;
+
     /// <summary>Thread-safe: verbose messages from any thread are written on the pipeline thread by <see cref="Run{T}"/>.</summary>
-    protected IOperationLog Log => new PumpedLog(this);
+    protected IOperationLog Log => new ActionOperationLog(message => Post(() => WriteVerbose(message)));
 
     /// <summary>The KMS connection for this invocation; resolving it failing is terminating (nothing can succeed).</summary>
     protected KmsConnection Connection => connection ??= Connect();
@@ -79,6 +82,20 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>Waits (pumping posted actions) until the task completes, without observing its outcome; Ctrl+C stops the wait.</summary>
+    internal void WaitFor(Task task)
+    {
+        if (!task.IsCompleted)
+        {
+            Run(async ct =>
+            {
+                await Task.WhenAny(task, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                return true;
+            });
         }
     }
 
@@ -147,10 +164,5 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         stopping.Dispose();
         pipelineSignal.Dispose();
         GC.SuppressFinalize(this);
-    }
-
-    private sealed class PumpedLog(KmsCmdletBase cmdlet) : IOperationLog
-    {
-        public void Verbose(string message) => cmdlet.Post(() => cmdlet.WriteVerbose(message));
     }
 }

@@ -52,6 +52,10 @@ public sealed partial class KmsClientProvider
             // Adaptive mode backs off client-side under throttling instead of hammering a quota.
             RetryMode = RequestRetryMode.Adaptive,
             MaxErrorRetry = 5,
+            // Bulk signing runs against a per-second quota and is throttled by design; the SDK's retry quota
+            // (meant for a failing service) would turn that throttling into fail-fast errors for every caller
+            // sharing this client. Adaptive mode's client-side rate limiter still paces the requests.
+            ThrottleRetries = false,
         };
         if (options.EndpointUrl is not null)
         {

@@ -55,6 +55,40 @@ public sealed class PowerShellSession : IDisposable
             ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating);
     }
 
+    /// <summary>
+    /// Runs a script and stops it (as Ctrl+C does) after <paramref name="stopAfter"/>; returns how long the whole run took
+    /// and whether it ended stopped rather than completed.
+    /// </summary>
+    public (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, TimeSpan stopAfter)
+    {
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        foreach (var (name, value) in variables ?? new Dictionary<string, object?>())
+        {
+            runspace.SessionStateProxy.SetVariable(name, value);
+        }
+
+        ps.AddScript(script);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var pending = ps.BeginInvoke();
+        if (!pending.AsyncWaitHandle.WaitOne(stopAfter))
+        {
+            ps.Stop();
+        }
+
+        var stopped = false;
+        try
+        {
+            ps.EndInvoke(pending);
+        }
+        catch (PipelineStoppedException)
+        {
+            stopped = true;
+        }
+
+        return (clock.Elapsed, stopped || ps.InvocationStateInfo.State == PSInvocationState.Stopped);
+    }
+
     public void Dispose() => runspace.Dispose();
 }
 

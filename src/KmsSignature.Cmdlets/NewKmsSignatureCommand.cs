@@ -1,0 +1,177 @@
+using System.Management.Automation;
+using KmsSignature.Core;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Signing;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>
+/// Detached signatures with a KMS key: signs files (or bytes) and writes <c>&lt;file&gt;.sig</c> that
+/// <c>openssl dgst -verify</c> and Test-KmsSignature accept. Files over 4096 bytes are hashed locally as a stream.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "KmsSignature", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(KmsDetachedSignature))]
+public sealed class NewKmsSignatureCommand : KmsCmdletBase
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string MessageSet = "Message";
+
+    private DetachedSigner? signer;
+    private OrderedPipelineWindow<KmsDetachedSignature>? window;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = MessageSet)]
+    [ValidateNotNull]
+    public byte[] Message { get; set; } = null!;
+
+    [Parameter(Mandatory = true)]
+    [Alias("Alias", "Arn")]
+    [ValidateNotNullOrEmpty]
+    public string KeyId { get; set; } = null!;
+
+    [Parameter]
+    [ValidateSet("RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256",
+        "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "ED25519_SHA_512",
+        "ED25519_PH_SHA_512", "ML_DSA_SHAKE_256")]
+    public string? Algorithm { get; set; }
+
+    /// <summary>A signature file, or a directory that receives &lt;name&gt;.sig for each file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Destination { get; set; }
+
+    // A string, not Core's enum: PowerShell lays out cmdlet types before the module's load context can resolve Core.
+    [Parameter]
+    [ValidateSet("Binary", "Base64")]
+    public string Encoding { get; set; } = "Binary";
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = 16;
+
+    protected override void BeginProcessing() =>
+        window = new OrderedPipelineWindow<KmsDetachedSignature>(this, ThrottleLimit, "Signing files with KMS", WriteObject, WriteError);
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == MessageSet)
+        {
+            var destination = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
+            if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
+            {
+                var current = Signer();
+                window!.Add(ct => current.SignMessageAsync(Message, destination, FileEncoding, Force, ct));
+            }
+
+            return;
+        }
+
+        foreach (var path in ResolvePaths())
+        {
+            var signaturePath = SignaturePathFor(path);
+            if (!ShouldProcess(path, $"Sign with KMS key {KeyId} and write {signaturePath}"))
+            {
+                continue;
+            }
+
+            var current = Signer();
+            window!.Add(ct => Task.Run(() => current.SignFileAsync(path, signaturePath, FileEncoding, Force, ct), ct));
+        }
+    }
+
+    protected override void EndProcessing() => window?.Drain();
+
+    private SignatureFileEncoding FileEncoding => Enum.Parse<SignatureFileEncoding>(Encoding, ignoreCase: true);
+
+    private IEnumerable<string> ResolvePaths()
+    {
+        var resolved = new List<string>();
+        if (ParameterSetName == LiteralPathSet)
+        {
+            foreach (var literal in LiteralPath)
+            {
+                resolved.Add(GetUnresolvedProviderPathFromPSPath(literal));
+            }
+
+            return resolved;
+        }
+
+        foreach (var pattern in Path)
+        {
+            try
+            {
+                var paths = GetResolvedProviderPathFromPSPath(pattern, out var provider);
+                if (provider.Name != "FileSystem")
+                {
+                    WriteError(new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{pattern}' is not a file system path.", pattern));
+                    continue;
+                }
+
+                if (paths.Count == 0)
+                {
+                    throw new ItemNotFoundException(pattern); // a wildcard that matches nothing resolves to an empty list
+                }
+
+                resolved.AddRange(paths);
+            }
+            catch (ItemNotFoundException)
+            {
+                WriteError(new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern));
+            }
+        }
+
+        return resolved;
+    }
+
+    private string SignaturePathFor(string path)
+    {
+        if (Destination is null)
+        {
+            return DetachedSigner.DefaultSignaturePath(path);
+        }
+
+        var destination = GetUnresolvedProviderPathFromPSPath(Destination);
+        return Directory.Exists(destination)
+            ? System.IO.Path.Combine(destination, System.IO.Path.GetFileName(path) + ".sig")
+            : destination;
+    }
+
+    // Resolved on the first item that will really be signed, so -WhatIf makes no KMS call at all.
+    private DetachedSigner Signer()
+    {
+        if (signer is not null)
+        {
+            return signer;
+        }
+
+        try
+        {
+            var algorithm = Algorithm is null ? null : DetachedSignatureOptions.ParseAlgorithm(Algorithm);
+            var connection = Connection;
+            var key = Run(ct => SigningKey.ResolveAsync(connection, KeyId, Log, ct));
+            signer = new DetachedSigner(key, algorithm);
+            WriteVerbose($"Signing with {key.KeyArn} ({key.KeySpec.ToKmsName()}) using {signer.Algorithm.KmsName}.");
+        }
+        catch (KmsSignatureException ex)
+        {
+            window?.Drain();
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+
+        return signer!;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using KmsSignature.Core;
+using KmsSignature.Core.Signing;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>
+/// The cmdlet side of bounded, ordered concurrency: starts one KMS operation per input, keeps at most
+/// -ThrottleLimit in flight, writes results (or each item's error) in input order, and reports progress.
+/// Shared by New-KmsSignedJwt and New-KmsSignature.
+/// </summary>
+internal sealed class OrderedPipelineWindow<T>
+    where T : class
+{
+    private readonly KmsCmdletBase cmdlet;
+    private readonly OrderedWindow<T> window;
+    private readonly Action<T> write;
+    private readonly Action<KmsSignatureException> writeError;
+    private readonly string activity;
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private long lastProgress;
+    private int started;
+    private int finished;
+
+    public OrderedPipelineWindow(KmsCmdletBase cmdlet, int throttleLimit, string activity, Action<T> write, Action<KmsSignatureException> writeError)
+    {
+        this.cmdlet = cmdlet;
+        window = new OrderedWindow<T>(throttleLimit);
+        this.activity = activity;
+        this.write = write;
+        this.writeError = writeError;
+    }
+
+    public int Finished => finished;
+
+    /// <summary>Starts one operation, first making room by writing the oldest result if the window is full.</summary>
+    public void Add(Func<CancellationToken, Task<T>> operation)
+    {
+        while (window.IsFull)
+        {
+            cmdlet.WaitFor(window.Oldest);
+            WriteCompleted();
+        }
+
+        Task<T> task;
+        try
+        {
+            task = operation(cmdlet.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            task = Task.FromException<T>(ex);
+        }
+
+        window.Add(task);
+        started++;
+        WriteCompleted();
+    }
+
+    /// <summary>Waits for everything in flight and writes it, in order.</summary>
+    public void Drain()
+    {
+        while (window.Count > 0)
+        {
+            cmdlet.WaitFor(window.Oldest);
+            WriteCompleted();
+        }
+
+        if (started > 0)
+        {
+            cmdlet.WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    private void WriteCompleted()
+    {
+        while (window.TryTakeCompleted(out var task))
+        {
+            finished++;
+            if (task.IsCanceled || (task.IsFaulted && task.Exception!.InnerException is OperationCanceledException && cmdlet.CancellationToken.IsCancellationRequested))
+            {
+                throw new PipelineStoppedException();
+            }
+
+            if (task.IsFaulted)
+            {
+                var error = task.Exception!.InnerException!;
+                writeError(error as KmsSignatureException
+                           ?? new KmsSignatureException("SigningFailed", ErrorKind.InvalidOperation, error.Message, null, error));
+            }
+            else
+            {
+                write(task.Result);
+            }
+        }
+
+        // Progress at most twice a second: writing it per item would cost more than a KMS call.
+        if (clock.ElapsedMilliseconds - lastProgress >= 500)
+        {
+            lastProgress = clock.ElapsedMilliseconds;
+            var rate = finished / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+            cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{finished} done, {window.Count} in flight, {rate:F0}/s"));
+        }
+    }
+}

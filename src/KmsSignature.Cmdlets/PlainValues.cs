@@ -1,0 +1,75 @@
+using System.Collections;
+using System.Collections.Specialized;
+using System.Management.Automation;
+using KmsSignature.Core;
+
+namespace KmsSignature.Cmdlets;
+
+/// <summary>
+/// Turns PowerShell values (PSObject wrappers, PSCustomObject, hashtables, arrays) into the plain .NET values
+/// Core serialises, recursively. Ordered dictionaries and PSCustomObjects keep their order; a plain hashtable
+/// has none, so its keys are sorted (ordinal) to make the JSON deterministic.
+/// </summary>
+internal static class PlainValues
+{
+    public static IReadOnlyList<KeyValuePair<string, object?>>? Members(object? value, string parameter) => Unwrap(value) switch
+    {
+        null => null,
+        IDictionary dictionary => FromDictionary(dictionary),
+        PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom),
+        var other => throw new KmsSignatureException("InvalidClaims", ErrorKind.InvalidArgument,
+            $"{parameter} takes a hashtable, an ordered dictionary or a PSCustomObject, not a {other.GetType().FullName}.", other),
+    };
+
+    public static object? Convert(object? value) => Unwrap(value) switch
+    {
+        null => null,
+        string s => s,
+        IDictionary dictionary => FromDictionary(dictionary),
+        PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom),
+        byte[] bytes => bytes,
+        IEnumerable sequence => sequence.Cast<object?>().Select(Convert).ToArray(),
+        var other => other,
+    };
+
+    private static object? Unwrap(object? value)
+    {
+        // PSCustomObject is only meaningful with its PSObject wrapper (the note properties live there).
+        if (value is PSObject ps)
+        {
+            return ps.BaseObject is PSCustomObject ? ps : Unwrap(ps.BaseObject);
+        }
+
+        return value;
+    }
+
+    private static List<KeyValuePair<string, object?>> FromDictionary(IDictionary dictionary)
+    {
+        var members = new List<KeyValuePair<string, object?>>(dictionary.Count);
+        foreach (DictionaryEntry entry in dictionary)
+        {
+            members.Add(new(Unwrap(entry.Key)?.ToString() ?? string.Empty, Convert(entry.Value)));
+        }
+
+        if (dictionary is not IOrderedDictionary)
+        {
+            members.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+
+        return members;
+    }
+
+    private static List<KeyValuePair<string, object?>> FromCustomObject(PSObject custom)
+    {
+        var members = new List<KeyValuePair<string, object?>>();
+        foreach (var property in custom.Properties)
+        {
+            if (property.MemberType is PSMemberTypes.NoteProperty or PSMemberTypes.Property)
+            {
+                members.Add(new(property.Name, Convert(property.Value)));
+            }
+        }
+
+        return members;
+    }
+}

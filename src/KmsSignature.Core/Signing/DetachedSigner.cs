@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// Detached signatures through KMS: the <c>aws kms sign</c> + openssl workflow in one call. Up to 4096 bytes
+/// the content goes to KMS RAW; larger files are hashed locally as a stream (constant memory, any size) and
+/// sent as DIGEST. Signature files are written atomically and never replace an existing file unless asked.
+/// Thread-safe.
+/// </summary>
+public sealed class DetachedSigner
+{
+    private const int BufferSize = 1024 * 1024;
+
+    public DetachedSigner(SigningKey key, SignatureAlgorithm? algorithm = null)
+    {
+        Key = key;
+        Algorithm = algorithm ?? SignatureAlgorithm.DefaultFor(key.KeySpec);
+        key.EnsureFits(Algorithm);
+    }
+
+    public SigningKey Key { get; }
+
+    public SignatureAlgorithm Algorithm { get; }
+
+    /// <summary>The conventional signature file: <c>&lt;file&gt;.sig</c> (what Test-KmsSignature looks for).</summary>
+    public static string DefaultSignaturePath(string path) => DetachedSignatureVerifier.DefaultSignaturePath(path);
+
+    /// <summary>
+    /// Everything that can fail before a KMS call: the file exists and is a file, the destination does not exist
+    /// (unless <paramref name="force"/>), and the algorithm can sign a file of this size.
+    /// </summary>
+    public void CheckFile(string path, string signaturePath, bool force)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{path}' is a directory; a file was expected.", path);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{path}' does not exist.", path);
+        }
+
+        CheckDestination(signaturePath, force);
+        CheckLength(new FileInfo(path).Length, path);
+    }
+
+    /// <summary>Signs a file and writes the signature to <paramref name="signaturePath"/>.</summary>
+    public async Task<KmsDetachedSignature> SignFileAsync(string path, string signaturePath, SignatureFileEncoding encoding, bool force,
+        CancellationToken cancellationToken)
+    {
+        CheckFile(path, signaturePath, force);
+        SigningMessage message;
+        string sha256;
+        long length;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            length = stream.Length;
+            CheckLength(length, path);
+            if (Algorithm.AcceptsRaw && length <= SigningMessage.MaxRawLength)
+            {
+                var bytes = new byte[length];
+                stream.ReadExactly(bytes);
+                if (stream.ReadByte() >= 0)
+                {
+                    throw new KmsSignatureException("FileChanged", ErrorKind.ReadError, $"'{path}' grew while it was being signed.", path);
+                }
+
+                message = SigningMessage.For(bytes, Algorithm, path);
+                sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+            }
+            else
+            {
+                (var digest, sha256, length) = await HashAsync(stream, cancellationToken).ConfigureAwait(false);
+                message = SigningMessage.Digest(digest);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
+        }
+
+        var signature = await Key.SignAsync(Algorithm, message, path, cancellationToken).ConfigureAwait(false);
+        AtomicFile.Write(signaturePath, Encode(signature, encoding), force);
+        return new KmsDetachedSignature(path, Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName, Name(message.Type), sha256, length, signature);
+    }
+
+    /// <summary>Signs bytes in memory; writes the signature when <paramref name="signaturePath"/> is given.</summary>
+    public async Task<KmsDetachedSignature> SignMessageAsync(byte[] content, string? signaturePath, SignatureFileEncoding encoding, bool force,
+        CancellationToken cancellationToken)
+    {
+        if (signaturePath is not null)
+        {
+            CheckDestination(signaturePath, force);
+        }
+
+        CheckLength(content.Length, "the message");
+        var message = Algorithm.AcceptsRaw ? SigningMessage.For(content, Algorithm, "the message") : SigningMessage.Digest(SigningMessage.HashOf(Algorithm, content));
+        var signature = await Key.SignAsync(Algorithm, message, "the message", cancellationToken).ConfigureAwait(false);
+        if (signaturePath is not null)
+        {
+            AtomicFile.Write(signaturePath, Encode(signature, encoding), force);
+        }
+
+        return new KmsDetachedSignature(null, signaturePath is null ? null : Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName,
+            Name(message.Type), Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant(), content.Length, signature);
+    }
+
+    public static byte[] Encode(byte[] signature, SignatureFileEncoding encoding) => encoding == SignatureFileEncoding.Base64
+        ? System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(signature) + "\n")
+        : signature;
+
+    private static void CheckDestination(string signaturePath, bool force)
+    {
+        if (Directory.Exists(signaturePath))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{signaturePath}' is a directory; a signature file was expected.", signaturePath);
+        }
+
+        if (!force && File.Exists(signaturePath))
+        {
+            throw new KmsSignatureException("SignatureFileExists", ErrorKind.ResourceExists,
+                $"'{Path.GetFullPath(signaturePath)}' already exists; it is not overwritten without -Force.", signaturePath)
+            {
+                RecommendedAction = "Use -Force to replace it, or -Destination for another file.",
+            };
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(signaturePath));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new KmsSignatureException("DestinationDirectoryNotFound", ErrorKind.ObjectNotFound,
+                $"The directory '{directory}' for the signature file does not exist.", signaturePath);
+        }
+    }
+
+    private void CheckLength(long length, object target)
+    {
+        if (Algorithm.AcceptsRaw && !Algorithm.AcceptsDigest && length > SigningMessage.MaxRawLength)
+        {
+            throw SigningMessage.TooLarge(Algorithm, length, target);
+        }
+    }
+
+    // One pass computes the algorithm's digest and the SHA-256 shown to the user.
+    private async Task<(byte[] Digest, string Sha256, long Length)> HashAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var digest = IncrementalHash.CreateHash(Algorithm.Hash);
+        using var sha256 = Algorithm.Hash == HashAlgorithmName.SHA256 ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long total = 0;
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                digest.AppendData(buffer, 0, read);
+                sha256?.AppendData(buffer, 0, read);
+                total += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var result = digest.GetHashAndReset();
+        return (result, Convert.ToHexString(sha256?.GetHashAndReset() ?? result).ToLowerInvariant(), total);
+    }
+
+    private static string Name(MessageType type) => type == MessageType.Digest ? "DIGEST" : "RAW";
+}

@@ -1,0 +1,138 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using KmsSignature.Core.Jose;
+
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// Compact, deterministic JSON for JOSE headers and JWT claims: members in the given order, no whitespace,
+/// dates as NumericDate (integer seconds since the epoch, RFC 7519 §2), only minimal escaping.
+/// </summary>
+internal static class JoseJson
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // JSON-correct, just not HTML-safe; tokens are not HTML
+        Indented = false,
+        SkipValidation = false,
+    };
+
+    public static byte[] WriteObject(IEnumerable<KeyValuePair<string, object?>> members)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in members)
+            {
+                writer.WritePropertyName(name);
+                WriteValue(writer, value, name, 1);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Seconds since 1970-01-01T00:00:00Z; local and unspecified DateTime values are taken as local time, as PowerShell's Get-Date gives them.</summary>
+    public static long NumericDate(DateTime value) => new DateTimeOffset(value.Kind == DateTimeKind.Utc ? value : value.ToLocalTime()).ToUnixTimeSeconds();
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value, string path, int depth)
+    {
+        if (depth > JwsLimits.MaxJsonDepth)
+        {
+            throw Invalid(path, $"is nested deeper than {JwsLimits.MaxJsonDepth} levels");
+        }
+
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case char c:
+                writer.WriteStringValue(c.ToString());
+                break;
+            case DateTime dt:
+                writer.WriteNumberValue(NumericDate(dt));
+                break;
+            case DateTimeOffset dto:
+                writer.WriteNumberValue(dto.ToUnixTimeSeconds());
+                break;
+            case byte or sbyte or short or ushort or int or uint or long:
+                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case ulong ul:
+                writer.WriteNumberValue(ul);
+                break;
+            case decimal m:
+                writer.WriteNumberValue(m);
+                break;
+            case float or double:
+                var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (!double.IsFinite(d))
+                {
+                    throw Invalid(path, "is not a finite number (JSON has no NaN or Infinity)");
+                }
+
+                writer.WriteNumberValue(d);
+                break;
+            case System.Numerics.BigInteger big:
+                writer.WriteRawValue(big.ToString(CultureInfo.InvariantCulture));
+                break;
+            case Guid or Uri or Version or Enum:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+            case IEnumerable<KeyValuePair<string, object?>> members:
+                writer.WriteStartObject();
+                foreach (var (name, member) in members)
+                {
+                    writer.WritePropertyName(name);
+                    WriteValue(writer, member, path + "." + name, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case IDictionary dictionary:
+                writer.WriteStartObject();
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    if (entry.Key is not string name)
+                    {
+                        throw Invalid(path, $"has a non-string key '{entry.Key}' (JSON object member names are strings)");
+                    }
+
+                    writer.WritePropertyName(name);
+                    WriteValue(writer, entry.Value, path + "." + name, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case byte[]:
+                throw Invalid(path, "is a byte array; base64url-encode it into a string first");
+            case IEnumerable sequence:
+                writer.WriteStartArray();
+                var index = 0;
+                foreach (var item in sequence)
+                {
+                    WriteValue(writer, item, $"{path}[{index++}]", depth + 1);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                throw Invalid(path, $"is a {value.GetType().FullName}, which has no JSON form here; use a string, number, bool, date, hashtable or array");
+        }
+    }
+
+    private static KmsSignatureException Invalid(string path, string why) =>
+        new("InvalidClaimValue", ErrorKind.InvalidArgument, $"The value of '{path}' {why}.", path);
+}

@@ -1,0 +1,53 @@
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// The claims of one token, in the order they will be written (deterministic JSON: the same claims give the
+/// same bytes). Values are plain .NET values: string, bool, numbers, DateTime/DateTimeOffset (written as
+/// NumericDate seconds, RFC 7519 §2), dictionaries with string keys (objects), sequences (arrays), null.
+/// </summary>
+public sealed class JwtClaimSet
+{
+    private readonly List<KeyValuePair<string, object?>> entries = [];
+
+    public IReadOnlyList<KeyValuePair<string, object?>> Entries => entries;
+
+    public int Count => entries.Count;
+
+    public bool Contains(string name) => IndexOf(name) >= 0;
+
+    public object? this[string name] => IndexOf(name) is var i and >= 0 ? entries[i].Value : null;
+
+    /// <summary>Sets a claim; a claim already present keeps its position and takes the new value.</summary>
+    public JwtClaimSet Set(string name, object? value)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new KmsSignatureException("InvalidClaimName", ErrorKind.InvalidArgument, "A claim name cannot be empty.", name);
+        }
+
+        var index = IndexOf(name);
+        if (index >= 0)
+        {
+            entries[index] = new(name, value);
+        }
+        else
+        {
+            entries.Add(new(name, value));
+        }
+
+        return this;
+    }
+
+    public bool Remove(string name)
+    {
+        var index = IndexOf(name);
+        if (index >= 0)
+        {
+            entries.RemoveAt(index);
+        }
+
+        return index >= 0;
+    }
+
+    private int IndexOf(string name) => entries.FindIndex(e => string.Equals(e.Key, name, StringComparison.Ordinal));
+}

@@ -1,0 +1,83 @@
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// The registered claims a caller sets with convenience parameters (-Issuer, -Audience ...), merged into each
+/// token's own claims. Parameters win over same-named claims from the claims object, so a batch can carry
+/// per-token data while issuer, audience and lifetime stay uniform. <c>iat</c> defaults to now.
+/// </summary>
+public sealed class JwtClaimTemplate
+{
+    public string? Issuer { get; init; }
+
+    public string? Subject { get; init; }
+
+    /// <summary>One audience is written as a string, several as an array (RFC 7519 §4.1.3).</summary>
+    public IReadOnlyList<string>? Audience { get; init; }
+
+    /// <summary>Sets <c>exp</c> = issued-at + lifetime.</summary>
+    public TimeSpan? Lifetime { get; init; }
+
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>Null = the time of signing.</summary>
+    public DateTimeOffset? IssuedAt { get; init; }
+
+    public string? JwtId { get; init; }
+
+    /// <summary>A fresh random <c>jti</c> (UUID) for every token.</summary>
+    public bool NewJwtId { get; init; }
+
+    public JwtClaimSet Build(IEnumerable<KeyValuePair<string, object?>>? claims, DateTimeOffset now)
+    {
+        var set = new JwtClaimSet();
+        var custom = claims?.ToList() ?? [];
+        object? Custom(string name) => custom.FirstOrDefault(c => string.Equals(c.Key, name, StringComparison.Ordinal)).Value;
+
+        var issuedAt = IssuedAt ?? (Custom("iat") is { } given ? null : now);
+        if (Issuer is not null)
+        {
+            set.Set("iss", Issuer);
+        }
+
+        if (Subject is not null)
+        {
+            set.Set("sub", Subject);
+        }
+
+        if (Audience is { Count: > 0 })
+        {
+            set.Set("aud", Audience.Count == 1 ? Audience[0] : Audience.ToArray());
+        }
+
+        if (issuedAt is { } iat)
+        {
+            set.Set("iat", iat.ToUnixTimeSeconds());
+        }
+
+        if (NotBefore is { } nbf)
+        {
+            set.Set("nbf", nbf.ToUnixTimeSeconds());
+        }
+
+        if (Lifetime is { } lifetime)
+        {
+            var from = issuedAt ?? now;
+            set.Set("exp", from.Add(lifetime).ToUnixTimeSeconds());
+        }
+
+        if (JwtId is not null || NewJwtId)
+        {
+            set.Set("jti", JwtId ?? Guid.NewGuid().ToString());
+        }
+
+        foreach (var (name, value) in custom)
+        {
+            if (!set.Contains(name))
+            {
+                set.Set(name, value);
+            }
+        }
+
+        return set;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Jose;
+using KmsSignature.Core.Signatures;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// Makes JWTs (RFC 7519) as compact JWS (RFC 7515) with one KMS key. The header is fixed per signer, so each
+/// token costs one payload serialisation and one KMS Sign call. Thread-safe: SignAsync may run
+/// concurrently (see <see cref="OrderedWindow{T}"/> for ordered bulk signing).
+/// </summary>
+public sealed class JwtSigner
+{
+    private readonly byte[] headerJson;
+    private readonly string encodedHeader;
+    private readonly JwsSignatureFormat signatureFormat;
+
+    private JwtSigner(SigningKey key, JwsAlgorithm algorithm, string kid, byte[] headerJson, JwsSignatureFormat signatureFormat)
+    {
+        Key = key;
+        Algorithm = algorithm;
+        Kid = kid;
+        this.headerJson = headerJson;
+        encodedHeader = Base64Url.Encode(headerJson);
+        this.signatureFormat = signatureFormat;
+    }
+
+    public SigningKey Key { get; }
+
+    public JwsAlgorithm Algorithm { get; }
+
+    public string Kid { get; }
+
+    public string HeaderJson => Encoding.UTF8.GetString(headerJson);
+
+    /// <summary>Checks the options against the key (no Sign call) and builds the header.</summary>
+    public static async Task<JwtSigner> CreateAsync(SigningKey key, JwtSignerOptions options, CancellationToken cancellationToken)
+    {
+        var algorithm = options.Algorithm ?? JwsAlgorithm.DefaultFor(key.KeySpec);
+        if (!algorithm.Fits(key.KeySpec))
+        {
+            throw new KmsSignatureException("AlgorithmDoesNotFitKey", ErrorKind.InvalidArgument,
+                $"{algorithm.Name} does not fit KMS key {key.KeyArn} ({key.KeySpec.ToKmsName()}); it signs " +
+                $"{string.Join(", ", JwsAlgorithm.ForKeySpec(key.KeySpec).Select(a => a.Name))}.", algorithm.Name);
+        }
+
+        key.EnsureFits(algorithm.KmsAlgorithm);
+        if (options.SignatureFormat == JwsSignatureFormat.Der && algorithm.KmsAlgorithm.Scheme != SignatureScheme.Ecdsa)
+        {
+            throw new KmsSignatureException("SignatureFormatNotApplicable", ErrorKind.InvalidArgument,
+                $"-SignatureFormat Der applies to ECDSA only; {algorithm.Name} signatures have one form.", algorithm.Name);
+        }
+
+        var kid = await key.KidAsync(options.KeyIdStyle, cancellationToken).ConfigureAwait(false);
+        var header = new List<KeyValuePair<string, object?>> { new("alg", algorithm.Name), new("typ", "JWT"), new("kid", kid) };
+        foreach (var (name, value) in options.Header ?? [])
+        {
+            if (string.Equals(name, "alg", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new KmsSignatureException("HeaderAlgNotAllowed", ErrorKind.InvalidArgument,
+                    "-Header cannot set 'alg': the algorithm follows the key and -Algorithm, so a header can never claim another one.", name);
+            }
+
+            var index = header.FindIndex(h => string.Equals(h.Key, name, StringComparison.Ordinal));
+            if (index >= 0)
+            {
+                header[index] = new(name, value);
+            }
+            else
+            {
+                header.Add(new(name, value));
+            }
+        }
+
+        return new JwtSigner(key, algorithm, kid, JoseJson.WriteObject(header), options.SignatureFormat);
+    }
+
+    /// <summary>
+    /// Serialises the claims and decides RAW or DIGEST. Throws (before any KMS call) on values with no JSON form
+    /// and on signing input over 4096 bytes for algorithms without a DIGEST form (Ed25519, ML-DSA).
+    /// </summary>
+    public PreparedJwt Prepare(JwtClaimSet claims)
+    {
+        var payload = JoseJson.WriteObject(claims.Entries);
+        var signingInput = string.Concat(encodedHeader, ".", Base64Url.Encode(payload));
+        var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, null);
+        DateTimeOffset? expiresAt = claims["exp"] switch
+        {
+            DateTime dt => DateTimeOffset.FromUnixTimeSeconds(JoseJson.NumericDate(dt)),
+            DateTimeOffset dto => DateTimeOffset.FromUnixTimeSeconds(dto.ToUnixTimeSeconds()),
+            long l => DateTimeOffset.FromUnixTimeSeconds(l),
+            int i => DateTimeOffset.FromUnixTimeSeconds(i),
+            _ => null,
+        };
+        return new PreparedJwt(signingInput, payload, message, expiresAt);
+    }
+
+    public async Task<KmsSignedJwt> SignAsync(PreparedJwt jwt, CancellationToken cancellationToken)
+    {
+        var signature = await Key.SignAsync(Algorithm.KmsAlgorithm, jwt.Message, Key.Requested, cancellationToken).ConfigureAwait(false);
+        if (Algorithm.KmsAlgorithm.Scheme == SignatureScheme.Ecdsa && signatureFormat == JwsSignatureFormat.Jws)
+        {
+            // KMS returns DER; JWS needs fixed-length R||S (RFC 7518 §3.4), 66-byte halves for P-521.
+            signature = EcdsaSignatureFormat.DerToP1363(signature, Key.KeySpec.EcScalarSize());
+        }
+
+        var token = string.Concat(jwt.SigningInput, ".", Base64Url.Encode(signature));
+        return new KmsSignedJwt(token, Key.KeyArn, Kid, Algorithm.Name, headerJson, jwt.PayloadJson, jwt.ExpiresAt,
+            jwt.Message.Type == MessageType.Digest ? "DIGEST" : "RAW");
+    }
+
+    /// <summary>Prepare and sign one token.</summary>
+    public Task<KmsSignedJwt> SignAsync(JwtClaimSet claims, CancellationToken cancellationToken) => SignAsync(Prepare(claims), cancellationToken);
+}

@@ -1,0 +1,152 @@
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Kms;
+using KmsSignature.Core.Verification;
+using KmsMessageType = Amazon.KeyManagementService.MessageType;
+
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// A KMS signing key as the signer needs it: ARN, spec and public key, learned with one GetPublicKey (cached per
+/// session by <see cref="PublicKeyCache"/>), never per token. Sign calls name the key by ARN, so an alias is
+/// resolved once per resolution. Thread-safe: one instance serves many concurrent Sign calls.
+/// </summary>
+public sealed class SigningKey
+{
+    private readonly KmsConnection connection;
+    private readonly IOperationLog log;
+    private string? alias;
+
+    private SigningKey(KmsConnection connection, KmsPublicKeyInfo info, KmsKeySpec spec, PublicKey publicKey, string requested, string? alias, IOperationLog log)
+    {
+        this.connection = connection;
+        this.log = log;
+        KeyArn = info.KeyArn;
+        KeySpec = spec;
+        PublicKey = publicKey;
+        Requested = requested;
+        this.alias = alias;
+        SigningAlgorithms = info.SigningAlgorithms;
+    }
+
+    public string KeyArn { get; }
+
+    public string KeyId => KeyArn[(KeyArn.LastIndexOf('/') + 1)..];
+
+    public KmsKeySpec KeySpec { get; }
+
+    public PublicKey PublicKey { get; }
+
+    /// <summary>The identifier the caller gave (key id, ARN, alias, alias ARN).</summary>
+    public string Requested { get; }
+
+    /// <summary>The algorithms KMS allows for this key (GetPublicKey's SigningAlgorithms).</summary>
+    public IReadOnlyList<string> SigningAlgorithms { get; }
+
+    public static async Task<SigningKey> ResolveAsync(KmsConnection connection, string keyIdentifier, IOperationLog log, CancellationToken cancellationToken)
+    {
+        var identifier = KmsKeyIdentifier.Parse(keyIdentifier);
+        var info = await PublicKeyCache.Shared.GetAsync(connection, identifier.Value, log, cancellationToken).ConfigureAwait(false);
+        if (!KmsKeySpecs.TryParse(info.KeySpec, out var spec))
+        {
+            throw new KmsSignatureException("UnsupportedKeySpec", ErrorKind.InvalidOperation,
+                $"KMS key {info.KeyArn} has key spec {info.KeySpec}, which KmsSignature cannot sign with.", keyIdentifier);
+        }
+
+        var alias = identifier.Kind switch
+        {
+            KmsKeyIdentifierKind.AliasName => identifier.Value,
+            KmsKeyIdentifierKind.AliasArn => identifier.Value[identifier.Value.IndexOf(":alias/", StringComparison.Ordinal)..][1..],
+            _ => null,
+        };
+        var publicKey = PublicKey.FromSpki(info.SubjectPublicKeyInfo, $"the public key of {info.KeyArn}");
+        return new SigningKey(connection, info, spec, publicKey, identifier.Value, alias, log);
+    }
+
+    /// <summary>Checks an algorithm against the key (catalog and KMS's own list) before any Sign call.</summary>
+    public void EnsureFits(SignatureAlgorithm algorithm)
+    {
+        if (!SignatureAlgorithm.ForKeySpec(KeySpec).Contains(algorithm)
+            || (SigningAlgorithms.Count > 0 && !SigningAlgorithms.Contains(algorithm.KmsName, StringComparer.Ordinal)))
+        {
+            throw new KmsSignatureException("AlgorithmDoesNotFitKey", ErrorKind.InvalidArgument,
+                $"{algorithm.KmsName} does not fit KMS key {KeyArn} ({KeySpec.ToKmsName()}); it allows {string.Join(", ", SignatureAlgorithm.ForKeySpec(KeySpec))}.",
+                algorithm.KmsName);
+        }
+    }
+
+    /// <summary>The <c>kid</c> for this key in the given style; Alias looks the alias up (ListAliases) when the caller gave none.</summary>
+    public async Task<string> KidAsync(KeyIdStyle style, CancellationToken cancellationToken) => style switch
+    {
+        KeyIdStyle.Arn => KeyArn,
+        KeyIdStyle.KeyId => KeyId,
+        KeyIdStyle.Thumbprint => PublicKey.JwkThumbprint,
+        _ => alias ??= await FindAliasAsync(cancellationToken).ConfigureAwait(false),
+    };
+
+    /// <summary>One KMS Sign call; KMS errors become <see cref="KmsSignatureException"/>s that keep the KMS code and request id.</summary>
+    public async Task<byte[]> SignAsync(SignatureAlgorithm algorithm, SigningMessage message, object? target, CancellationToken cancellationToken)
+    {
+        var request = new SignRequest
+        {
+            KeyId = KeyArn,
+            Message = new MemoryStream(message.Bytes, writable: false),
+            MessageType = message.Type == MessageType.Digest ? KmsMessageType.DIGEST : KmsMessageType.RAW,
+            SigningAlgorithm = algorithm.KmsName,
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                request.Message.Position = 0;
+                var response = await connection.Client.SignAsync(request, cancellationToken).ConfigureAwait(false);
+                return response.Signature.ToArray();
+            }
+            catch (Exception ex) when (attempt < MaxThrottledAttempts && IsThrottling(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                // The SDK has already retried (adaptive mode); a bulk run keeps going rather than drop a token.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(attempt, 5))) * (0.5 + Random.Shared.NextDouble()));
+                log.Verbose($"KMS Sign throttled for {KeyArn} (attempt {attempt}); retrying in {delay.TotalMilliseconds:F0} ms.");
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw KmsErrorTranslator.Translate(ex, "Sign", target ?? Requested, connection.Endpoint);
+            }
+        }
+    }
+
+    /// <summary>Attempts per Sign (each with the SDK's own retries inside) before throttling becomes an error.</summary>
+    public const int MaxThrottledAttempts = 8;
+
+    // ThrottlingException after the SDK's retries, or adaptive mode's client-side limiter giving up on a send token.
+    private static bool IsThrottling(Exception ex) => ex switch
+    {
+        AmazonServiceException service => service.ErrorCode is "ThrottlingException" or "LimitExceededException",
+        AmazonClientException client => client.Message.Contains("capacity", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    private async Task<string> FindAliasAsync(CancellationToken cancellationToken)
+    {
+        ListAliasesResponse response;
+        try
+        {
+            response = await connection.Client.ListAliasesAsync(new ListAliasesRequest { KeyId = KeyArn }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw KmsErrorTranslator.Translate(ex, "ListAliases", KeyArn, connection.Endpoint);
+        }
+
+        var name = (response.Aliases ?? []).Select(a => a.AliasName).Where(n => n is not null).Order(StringComparer.Ordinal).FirstOrDefault();
+        log.Verbose($"ListAliases {KeyArn} -> {name ?? "(none)"}.");
+        return name ?? throw new KmsSignatureException("KeyHasNoAlias", ErrorKind.ObjectNotFound,
+            $"-KeyIdStyle Alias needs an alias, and KMS key {KeyArn} has none.", Requested)
+        {
+            RecommendedAction = "Name the key by its alias in -KeyId, give it an alias, or use -KeyIdStyle Arn.",
+        };
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text;
+using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Signing;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Core.Tests.Signing;
+
+public sealed class JwtBuildingTests
+{
+    [Fact]
+    public void Claims_are_compact_deterministic_JSON_with_dates_as_NumericDate()
+    {
+        var claims = new JwtClaimTemplate { Issuer = "iss", Audience = ["a"], Lifetime = TimeSpan.FromSeconds(60) }
+            .Build([new("nested", new Dictionary<string, object?> { ["when"] = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero) }),
+                new("list", new object?[] { 1, "x", null, 1.5 }), new("iss", "ignored: the parameter wins")],
+                DateTimeOffset.FromUnixTimeSeconds(1000));
+        var json = Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries));
+        Assert.Equal("""{"iss":"iss","aud":"a","iat":1000,"exp":1060,"nested":{"when":1893456000},"list":[1,"x",null,1.5]}""", json);
+        Assert.Equal(json, Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries)));
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Values_with_no_JSON_form_are_refused(double value)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => JoseJson.WriteObject([new("x", value)]));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+    }
+
+    [Fact]
+    public void Messages_over_4096_bytes_become_digests_only_where_the_algorithm_has_one()
+    {
+        var big = new byte[4097];
+        Assert.Equal(MessageType.Raw, SigningMessage.For(new byte[4096], SignatureAlgorithm.EcdsaSha256, null).Type);
+        var digest = SigningMessage.For(big, SignatureAlgorithm.RsaPssSha384, null);
+        Assert.Equal(MessageType.Digest, digest.Type);
+        Assert.Equal(48, digest.Bytes.Length);
+        Assert.Equal("KmsSignature.MessageTooLarge", Assert.Throws<KmsSignatureException>(() => SigningMessage.For(big, SignatureAlgorithm.Ed25519Sha512, null)).ErrorId);
+        Assert.Equal("KmsSignature.MessageTooLarge", Assert.Throws<KmsSignatureException>(() => SigningMessage.For(big, SignatureAlgorithm.MlDsaShake256, null)).ErrorId);
+    }
+
+    [Fact]
+    public void Atomic_write_never_overwrites_without_permission_and_leaves_no_temporary_file()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var path = Path.Combine(dir, "a.sig");
+            AtomicFile.Write(path, [1, 2], overwrite: false);
+            Assert.Equal("KmsSignature.SignatureFileExists", Assert.Throws<KmsSignatureException>(() => AtomicFile.Write(path, [3], overwrite: false)).ErrorId);
+            Assert.Equal([1, 2], File.ReadAllBytes(path));
+            AtomicFile.Write(path, [3], overwrite: true);
+            Assert.Equal([3], File.ReadAllBytes(path));
+            Assert.Single(Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using KmsSignature.Core.Signing;
+
+namespace KmsSignature.Core.Tests.Signing;
+
+public sealed class OrderedWindowTests
+{
+    [Fact]
+    public async Task RunAsync_yields_in_input_order_with_no_loss_or_duplicates_and_bounded_concurrency()
+    {
+        var inFlight = 0;
+        var maxInFlight = 0;
+        var results = new List<int>();
+        await foreach (var value in OrderedWindow<int>.RunAsync(Enumerable.Range(0, 200), async (i, ct) =>
+                       {
+                           var now = Interlocked.Increment(ref inFlight);
+                           InterlockedMax(ref maxInFlight, now);
+                           await Task.Delay(Random.Shared.Next(0, 8), ct);
+                           Interlocked.Decrement(ref inFlight);
+                           return i;
+                       }, 16))
+        {
+            results.Add(value);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200), results);
+        Assert.InRange(maxInFlight, 2, 16);
+    }
+
+    [Fact]
+    public async Task A_failure_surfaces_at_its_turn()
+    {
+        var seen = new List<int>();
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var value in OrderedWindow<int>.RunAsync(Enumerable.Range(0, 10),
+                               (i, _) => i == 5 ? throw new InvalidOperationException("five") : Task.FromResult(i), 4))
+            {
+                seen.Add(value);
+            }
+        });
+        Assert.Equal("five", ex.Message);
+        Assert.Equal([0, 1, 2, 3, 4], seen);
+    }
+
+    [Fact]
+    public async Task Window_refuses_more_than_its_capacity_and_hands_back_only_completed_heads()
+    {
+        var window = new OrderedWindow<int>(2);
+        var slow = new TaskCompletionSource<int>();
+        window.Add(slow.Task);
+        window.Add(Task.FromResult(2));
+        Assert.True(window.IsFull);
+        Assert.Throws<InvalidOperationException>(() => window.Add(Task.FromResult(3)));
+        Assert.False(window.TryTakeCompleted(out _)); // the head is not done, so the done second one waits its turn
+        slow.SetResult(1);
+        Assert.True(window.TryTakeCompleted(out var first));
+        Assert.Equal(1, await first);
+        Assert.True(window.TryTakeCompleted(out var second));
+        Assert.Equal(2, await second);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}

@@ -1,0 +1,236 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+
+namespace KmsSignature.Module.Tests.Signing;
+
+/// <summary>New-KmsSignature against LocalKms; every signature is checked by openssl, the tool people verify with.</summary>
+public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture<SigningFixture>, IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("kmssig-files-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private static Dictionary<string, object?> Vars(params (string Name, object? Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
+
+    private string NewFile(string name, int length, int seed = 1)
+    {
+        var path = Path.Combine(directory, name);
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private async Task<string> PemFileAsync(string arn)
+    {
+        var path = Path.Combine(directory, $"{arn[(arn.LastIndexOf('/') + 1)..]}.pem");
+        await File.WriteAllTextAsync(path, await fixture.PemAsync(arn));
+        return path;
+    }
+
+    public static TheoryData<string, string?, string> OpensslCases() => new()
+    {
+        { "RSA_2048", null, "RSASSA_PKCS1_V1_5_SHA_256" },
+        { "RSA_2048", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_384" },
+        { "RSA_2048", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PKCS1_V1_5_SHA_512" },
+        { "RSA_2048", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_256" },
+        { "RSA_2048", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_384" },
+        { "RSA_2048", "RSASSA_PSS_SHA_512", "RSASSA_PSS_SHA_512" },
+        { "ECC_NIST_P256", null, "ECDSA_SHA_256" },
+        { "ECC_NIST_P384", null, "ECDSA_SHA_384" },
+        { "ECC_NIST_P521", null, "ECDSA_SHA_512" },
+        { "ECC_SECG_P256K1", null, "ECDSA_SHA_256" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OpensslCases))]
+    public async Task Small_and_large_files_verify_with_openssl_and_fail_when_any_byte_is_tampered(string spec, string? algorithm, string expected)
+    {
+        var arn = await fixture.KeyAsync(spec);
+        var pem = await PemFileAsync(arn);
+        var small = NewFile($"small-{expected}.bin", 1000);
+        var exact = NewFile($"exact-{expected}.bin", 4096, 2);
+        var large = NewFile($"large-{expected}.bin", 300_000, 3);
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -Path $files -KeyId $k @alg @kmsSigner",
+            Vars(("files", new[] { small, exact, large }), ("k", arn), ("alg", algorithm is null ? new System.Collections.Hashtable() : new System.Collections.Hashtable { ["Algorithm"] = algorithm }))).AssertSuccess();
+
+        Assert.Equal(3, result.Output.Count);
+        Assert.Equal(["RAW", "RAW", "DIGEST"], result.Output.Select(o => (string)o.Properties["MessageType"].Value));
+        foreach (var (output, file) in result.Output.Zip(new[] { small, exact, large }))
+        {
+            Assert.Equal(file, output.Properties["Path"].Value);
+            Assert.Equal(file + ".sig", output.Properties["SignaturePath"].Value);
+            Assert.Equal(arn, output.Properties["KeyId"].Value);
+            Assert.Equal(expected, output.Properties["Algorithm"].Value);
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant(), output.Properties["Sha256"].Value);
+            Assert.True(Interop.OpensslVerifies(spec, expected, pem, file, file + ".sig"), $"openssl rejected {file}");
+
+            // Tamper with one byte of the file (first, middle, last) and of the signature: openssl must refuse.
+            var original = File.ReadAllBytes(file);
+            foreach (var index in new[] { 0, original.Length / 2, original.Length - 1 })
+            {
+                var tampered = (byte[])original.Clone();
+                tampered[index] ^= 0x01;
+                File.WriteAllBytes(file, tampered);
+                Assert.False(Interop.OpensslVerifies(spec, expected, pem, file, file + ".sig"), $"openssl accepted {file} with byte {index} changed");
+            }
+
+            File.WriteAllBytes(file, original);
+            var signature = File.ReadAllBytes(file + ".sig");
+            signature[signature.Length / 2] ^= 0x01;
+            File.WriteAllBytes(file + ".tampered.sig", signature);
+            Assert.False(Interop.OpensslVerifies(spec, expected, pem, file, file + ".tampered.sig"));
+        }
+    }
+
+    [Fact]
+    public async Task Ed25519_files_up_to_4096_bytes_verify_with_openssl_pkeyutl()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_EDWARDS25519");
+        var pem = await PemFileAsync(arn);
+        var file = NewFile("ed.bin", 4096);
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -LiteralPath $f -KeyId $k @kmsSigner", Vars(("f", file), ("k", arn))).AssertSuccess();
+        Assert.Equal("ED25519_SHA_512", result.Output[0].Properties["Algorithm"].Value);
+        Assert.True(Interop.OpensslVerifies("ECC_NIST_EDWARDS25519", "ED25519_SHA_512", pem, file, file + ".sig"));
+        var bytes = File.ReadAllBytes(file);
+        bytes[100] ^= 0x80;
+        File.WriteAllBytes(file, bytes);
+        Assert.False(Interop.OpensslVerifies("ECC_NIST_EDWARDS25519", "ED25519_SHA_512", pem, file, file + ".sig"));
+    }
+
+    [Fact]
+    public async Task Ed25519_file_over_4096_bytes_is_a_clear_error_before_any_KMS_call_unless_Ed25519ph_is_asked_for()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_EDWARDS25519");
+        var file = NewFile("ed-large.bin", 4097);
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1,2,3)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("New-KmsSignature -Path $f -KeyId $k @kmsSigner", Vars(("f", file), ("k", arn)));
+        Assert.Equal("KmsSignature.MessageTooLarge", result.ErrorId());
+        Assert.Contains("openssl", result.FirstError()!.Exception.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(file + ".sig"));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+
+        // Explicitly asked for, Ed25519ph signs a digest of any size (openssl 3.0 cannot check it; Test-KmsSignature can).
+        var ph = session.Run("New-KmsSignature -Path $f -KeyId $k -Algorithm ED25519_PH_SHA_512 @kmsSigner", Vars(("f", file), ("k", arn))).AssertSuccess();
+        Assert.Equal("DIGEST", ph.Output[0].Properties["MessageType"].Value);
+        Assert.Equal(64, File.ReadAllBytes(file + ".sig").Length);
+    }
+
+    [Fact]
+    public async Task Existing_signature_is_not_overwritten_without_Force_and_nothing_is_signed()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("keep.bin", 10);
+        File.WriteAllText(file + ".sig", "original");
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("New-KmsSignature -Path $f -KeyId $k @kmsSigner", Vars(("f", file), ("k", arn)));
+        Assert.Equal("KmsSignature.SignatureFileExists", result.ErrorId());
+        Assert.Equal(ErrorCategory.ResourceExists, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(file + ".sig", result.FirstError()!.TargetObject);
+        Assert.Equal("original", File.ReadAllText(file + ".sig"));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+
+        session.Run("New-KmsSignature -Path $f -KeyId $k -Force @kmsSigner", Vars(("f", file), ("k", arn))).AssertSuccess();
+        Assert.NotEqual("original", File.ReadAllText(file + ".sig"));
+        Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
+    }
+
+    [Fact]
+    public async Task Failed_signing_leaves_no_signature_and_no_temporary_file()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("denied.bin", 10);
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -Path $f -KeyId $k @kmsVerifier", Vars(("f", file), ("k", arn)));
+        Assert.Equal("KmsSignature.KmsAccessDenied", result.ErrorId());
+        Assert.Equal(ErrorCategory.PermissionDenied, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(["denied.bin"], Directory.GetFiles(directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Written_atomically_with_no_temporary_files_left_and_Base64_encoding_on_request()
+    {
+        var arn = await fixture.KeyAsync("RSA_2048");
+        var pem = await PemFileAsync(arn);
+        var file = NewFile("b64.bin", 5000);
+        var destination = Path.Combine(directory, "out.sig.b64");
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -Path $f -KeyId $k -Destination $d -Encoding Base64 @kmsSigner", Vars(("f", file), ("k", arn), ("d", destination))).AssertSuccess();
+        Assert.Equal(destination, result.Output[0].Properties["SignaturePath"].Value);
+        var text = File.ReadAllText(destination);
+        Assert.EndsWith("\n", text);
+        var binary = Path.Combine(directory, "decoded.sig");
+        File.WriteAllBytes(binary, Convert.FromBase64String(text.Trim()));
+        Assert.True(Interop.OpensslVerifies("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256", pem, file, binary));
+        Assert.DoesNotContain(Directory.GetFiles(directory), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Wildcards_and_piped_objects_sign_each_file_in_order_and_a_directory_destination_collects_them()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var files = Enumerable.Range(0, 12).Select(i => NewFile($"w{i:D2}.txt", 100 + i * 700, i)).ToArray();
+        var sigs = Directory.CreateDirectory(Path.Combine(directory, "sigs")).FullName;
+        using var session = fixture.NewSession();
+        var wild = session.Run("New-KmsSignature -Path ([IO.Path]::Combine($dir, 'w*.txt')) -KeyId $k -Destination $sigs @kmsSigner",
+            Vars(("dir", directory), ("k", arn), ("sigs", sigs))).AssertSuccess();
+        Assert.Equal(files, wild.Output.Select(o => (string)o.Properties["Path"].Value));
+        Assert.All(files, f => Assert.True(File.Exists(Path.Combine(sigs, Path.GetFileName(f) + ".sig"))));
+
+        // Get-ChildItem output binds -LiteralPath by PSPath; a bare FileInfo binds by FullName.
+        var piped = session.Run("""
+            $files | ForEach-Object { [pscustomobject]@{ PSPath = "Microsoft.PowerShell.Core\FileSystem::$_" } } | New-KmsSignature -KeyId $k -Force @kmsSigner
+            [IO.DirectoryInfo]::new($dir).GetFiles('w0*.txt') | New-KmsSignature -KeyId $k -Force @kmsSigner
+            """, Vars(("files", files), ("dir", directory), ("k", arn))).AssertSuccess();
+        var paths = piped.Output.Select(o => (string)o.Properties["Path"].Value).ToArray();
+        Assert.Equal(files, paths[..12]);
+        Assert.Equal(files.Where(f => Path.GetFileName(f).StartsWith("w0", StringComparison.Ordinal)), paths[12..].Order(StringComparer.Ordinal)); // GetFiles has no order
+
+        var missing = session.Run("New-KmsSignature -Path ([IO.Path]::Combine($dir, 'nothing*.bin')) -KeyId $k @kmsSigner", Vars(("dir", directory), ("k", arn)));
+        Assert.Equal("KmsSignature.FileNotFound", missing.ErrorId());
+    }
+
+    [Fact]
+    public async Task WhatIf_signs_nothing_writes_nothing_and_calls_no_KMS_operation()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("whatif.bin", 10);
+        using var session = fixture.NewSession();
+        var total = fixture.Kms.Counters.Total;
+        var result = session.Run("New-KmsSignature -Path $f -KeyId $k -WhatIf @kmsSigner", Vars(("f", file), ("k", arn))).AssertSuccess();
+        Assert.Empty(result.Output);
+        Assert.False(File.Exists(file + ".sig"));
+        Assert.Equal(total, fixture.Kms.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Message_bytes_return_the_signature_and_write_it_only_to_a_Destination()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -Message ([Text.Encoding]::UTF8.GetBytes('hello')) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        var signature = (byte[])result.Output[0].Properties["Signature"].Value;
+        Assert.Null(result.Output[0].Properties["Path"].Value);
+        Assert.Null(result.Output[0].Properties["SignaturePath"].Value);
+        using var ec = ECDsa.Create();
+        ec.ImportFromPem(await fixture.PemAsync(arn));
+        Assert.True(ec.VerifyData("hello"u8, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+    }
+
+    [Fact]
+    public async Task Unknown_algorithm_for_the_key_is_refused_before_signing()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("alg.bin", 10);
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -Path $f -KeyId $k -Algorithm RSASSA_PSS_SHA_256 @kmsSigner", Vars(("f", file), ("k", arn)));
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", result.ErrorId());
+        Assert.False(File.Exists(file + ".sig"));
+    }
+}

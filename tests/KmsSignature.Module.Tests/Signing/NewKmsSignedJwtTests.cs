@@ -1,0 +1,335 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace KmsSignature.Module.Tests.Signing;
+
+/// <summary>New-KmsSignedJwt against LocalKms through the real SDK client, checked by independent verifiers.</summary>
+public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture<SigningFixture>
+{
+    public static readonly (string Alg, string KeySpec)[] EveryAlgorithm =
+    [
+        ("RS256", "RSA_2048"), ("RS384", "RSA_2048"), ("RS512", "RSA_2048"), ("PS256", "RSA_2048"), ("PS384", "RSA_2048"), ("PS512", "RSA_2048"),
+        ("ES256", "ECC_NIST_P256"), ("ES384", "ECC_NIST_P384"), ("ES512", "ECC_NIST_P521"), ("ES256K", "ECC_SECG_P256K1"),
+        ("Ed25519", "ECC_NIST_EDWARDS25519"), ("EdDSA", "ECC_NIST_EDWARDS25519"),
+        ("ML-DSA-44", "ML_DSA_44"), ("ML-DSA-65", "ML_DSA_65"), ("ML-DSA-87", "ML_DSA_87"),
+    ];
+
+    private Dictionary<string, object?> Vars(params (string Name, object? Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
+
+    private static JsonElement Segment(string token, int index)
+    {
+        var part = token.Split('.')[index];
+        return JsonDocument.Parse(Base64UrlDecode(part)).RootElement.Clone();
+    }
+
+    private static byte[] Base64UrlDecode(string text) =>
+        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - text.Length % 4) % 4));
+
+    [Fact]
+    public async Task Every_algorithm_makes_tokens_that_node_crypto_noble_and_jose_verify_and_reject_when_tampered()
+    {
+        using var session = fixture.NewSession();
+        var pems = new Dictionary<string, string>();
+        var tokens = new List<string>();
+        foreach (var (alg, spec) in EveryAlgorithm)
+        {
+            var arn = await fixture.KeyAsync(spec);
+            pems[arn] = await fixture.PemAsync(arn);
+            var result = session.Run("New-KmsSignedJwt -KeyId $k -Algorithm $a -Claims @{ sub = 'user-1'; n = 1 } -Lifetime ([TimeSpan]::FromHours(1)) @kmsSigner",
+                Vars(("k", arn), ("a", alg))).AssertSuccess();
+            var jwt = Assert.Single(result.Output);
+            Assert.Equal(alg, jwt.Properties["Algorithm"].Value);
+            Assert.Equal(arn, jwt.Properties["KeyId"].Value);
+            var token = jwt.ToString();
+            Assert.Equal(jwt.Properties["Token"].Value, token);
+            var header = Segment(token, 0);
+            Assert.Equal(alg, header.GetProperty("alg").GetString());
+            Assert.Equal("JWT", header.GetProperty("typ").GetString());
+            Assert.Equal(arn, header.GetProperty("kid").GetString());
+            tokens.Add(token);
+        }
+
+        var results = Interop.VerifyJwtsWithNode(pems, tokens);
+        Assert.Equal(EveryAlgorithm.Length, results.Count);
+        Assert.All(results, r => Assert.True(r.GetProperty("node").GetBoolean()));
+        // jose implements every alg here but ES256K and ML-DSA on node 20.
+        Assert.Equal(EveryAlgorithm.Length - 4, results.Count(r => r.TryGetProperty("jose", out var j) && j.GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Default_algorithm_follows_the_key_spec()
+    {
+        using var session = fixture.NewSession();
+        foreach (var (spec, expected) in new[] { ("RSA_2048", "RS256"), ("ECC_NIST_P384", "ES384"), ("ECC_SECG_P256K1", "ES256K"), ("ECC_NIST_EDWARDS25519", "Ed25519"), ("ML_DSA_44", "ML-DSA-44") })
+        {
+            var result = session.Run("New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", await fixture.KeyAsync(spec)))).AssertSuccess();
+            Assert.Equal(expected, Assert.Single(result.Output).Properties["Algorithm"].Value);
+        }
+    }
+
+    [Fact]
+    public async Task Claims_from_hashtable_ordered_and_PSCustomObject_one_token_per_piped_object()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $inputs = @(
+                @{ sub = 'a'; role = 'admin'; nested = @{ x = 1; list = @(1, 'two', $true) } },
+                [ordered]@{ z = 1; a = 2 },
+                [pscustomobject]@{ sub = 'c'; when = [datetime]::new(2030, 1, 1, 0, 0, 0, [DateTimeKind]::Utc); at = [datetimeoffset]::FromUnixTimeSeconds(1700000000) }
+            )
+            $inputs | New-KmsSignedJwt -KeyId $k -Issuer 'https://issuer.example' -Audience 'api1', 'api2' -JwtId 'fixed' -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) -Lifetime ([TimeSpan]::FromMinutes(10)) -NotBefore ([datetimeoffset]::FromUnixTimeSeconds(1799999990)) @kmsSigner
+            """, Vars(("k", arn))).AssertSuccess();
+        Assert.Equal(3, result.Output.Count);
+        var payloads = result.Output.Select(o => Encoding.UTF8.GetString(Base64UrlDecode(o.ToString().Split('.')[1]))).ToArray();
+
+        // Registered claims first, then the object's own: hashtable keys sorted (a hashtable has no order), ordered and PSCustomObject kept.
+        Assert.Equal("""{"iss":"https://issuer.example","aud":["api1","api2"],"iat":1800000000,"nbf":1799999990,"exp":1800000600,"jti":"fixed","nested":{"list":[1,"two",true],"x":1},"role":"admin","sub":"a"}""", payloads[0]);
+        Assert.Equal("""{"iss":"https://issuer.example","aud":["api1","api2"],"iat":1800000000,"nbf":1799999990,"exp":1800000600,"jti":"fixed","z":1,"a":2}""", payloads[1]);
+        Assert.Equal("""{"iss":"https://issuer.example","aud":["api1","api2"],"iat":1800000000,"nbf":1799999990,"exp":1800000600,"jti":"fixed","sub":"c","when":1893456000,"at":1700000000}""", payloads[2]);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1800000600), result.Output[0].Properties["ExpiresAt"].Value);
+    }
+
+    [Fact]
+    public async Task Parameters_win_over_claims_one_audience_is_a_string_iat_defaults_to_now_and_NewJwtId_is_fresh()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var result = session.Run("@{ sub = 'from-claims'; iss = 'claims' }, @{ sub = 'x' } | New-KmsSignedJwt -KeyId $k -Subject 'param' -Audience 'one' -NewJwtId @kmsSigner",
+            Vars(("k", arn))).AssertSuccess();
+        var after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = result.Output.Select(o => Segment(o.ToString(), 1)).ToArray();
+        Assert.All(claims, c => Assert.Equal("param", c.GetProperty("sub").GetString()));
+        Assert.All(claims, c => Assert.Equal("one", c.GetProperty("aud").GetString()));
+        Assert.All(claims, c => Assert.InRange(c.GetProperty("iat").GetInt64(), before, after));
+        Assert.Equal("claims", claims[0].GetProperty("iss").GetString());
+        Assert.NotEqual(claims[0].GetProperty("jti").GetString(), claims[1].GetProperty("jti").GetString());
+        Assert.True(Guid.TryParse(claims[0].GetProperty("jti").GetString(), out _));
+    }
+
+    [Fact]
+    public async Task Header_adds_fields_may_replace_typ_but_never_alg()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var ok = session.Run("New-KmsSignedJwt -KeyId $k -Header ([ordered]@{ typ = 'at+jwt'; x5u = 'https://x' }) @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        var header = Segment(ok.Output[0].ToString(), 0);
+        Assert.Equal("""{"alg":"ES256","typ":"at+jwt","kid":"ARN","x5u":"https://x"}""".Replace("ARN", arn), header.GetRawText());
+
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var bad = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ alg = 'none' } @kmsSigner", Vars(("k", arn)));
+        Assert.Equal("KmsSignature.HeaderAlgNotAllowed", bad.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, bad.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
+    [Fact]
+    public async Task KeyIdStyle_sets_kid_like_the_exported_JWKS()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256", "alias/signing-kid-test");
+        var keyId = arn[(arn.LastIndexOf('/') + 1)..];
+        using var session = fixture.NewSession();
+        string Kid(string style, string key) => Segment(session.Run($"New-KmsSignedJwt -KeyId $k -KeyIdStyle {style} @kmsSigner", Vars(("k", key)))
+            .AssertSuccess().Output[0].ToString(), 0).GetProperty("kid").GetString()!;
+
+        Assert.Equal(arn, Kid("Arn", "alias/signing-kid-test"));
+        Assert.Equal(keyId, Kid("KeyId", arn));
+        Assert.Equal("alias/signing-kid-test", Kid("Alias", "alias/signing-kid-test"));
+
+        // RFC 7638 thumbprint of the EC JWK, computed here independently from the SPKI.
+        using var ec = ECDsa.Create();
+        ec.ImportFromPem(await fixture.PemAsync(arn));
+        var p = ec.ExportParameters(false);
+        var b64u = (byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var thumbprint = b64u(SHA256.HashData(Encoding.UTF8.GetBytes($$"""{"crv":"P-256","kty":"EC","x":"{{b64u(p.Q.X!)}}","y":"{{b64u(p.Q.Y!)}}"}""")));
+        Assert.Equal(thumbprint, Kid("Thumbprint", arn));
+    }
+
+    [Fact]
+    public async Task Output_keeps_input_order_with_no_loss_or_duplicates_under_latency_and_jitter()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var sign = fixture.Kms.Faults.For("Sign");
+        sign.Latency = TimeSpan.FromMilliseconds(5);
+        sign.Jitter = TimeSpan.FromMilliseconds(40);
+        try
+        {
+            using var session = fixture.NewSession();
+            var before = fixture.Kms.Counters.Count("Sign");
+            var result = session.Run("0..299 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 16 @kmsSigner", Vars(("k", arn))).AssertSuccess();
+            Assert.Equal(300, result.Output.Count);
+            Assert.Equal(Enumerable.Range(0, 300), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
+            Assert.Equal(300, result.Output.Select(o => o.ToString()).Distinct().Count());
+            Assert.Equal(300, fixture.Kms.Counters.Count("Sign") - before);
+        }
+        finally
+        {
+            sign.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Throttling_is_absorbed_by_the_SDK_retries_without_losing_tokens()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var sign = fixture.Kms.Faults.For("Sign");
+        sign.RequestsPerSecond = 100;
+        try
+        {
+            using var session = fixture.NewSession();
+            var result = session.Run("0..149 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 32 @kmsSigner", Vars(("k", arn))).AssertSuccess();
+            Assert.Equal(Enumerable.Range(0, 150), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
+        }
+        finally
+        {
+            sign.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_promptly_and_leaves_the_rest_unsigned()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var sign = fixture.Kms.Faults.For("Sign");
+        sign.Latency = TimeSpan.FromMilliseconds(300);
+        try
+        {
+            using var session = fixture.NewSession();
+            var before = fixture.Kms.Counters.Count("Sign");
+            var (elapsed, stopped) = session.RunAndStop("1..10000 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 8 @kmsSigner",
+                Vars(("k", arn)), TimeSpan.FromMilliseconds(1500));
+            Assert.True(stopped, "the pipeline was not stopped");
+            Assert.True(elapsed < TimeSpan.FromSeconds(4), $"stopping took until {elapsed}");
+            Assert.InRange(fixture.Kms.Counters.Count("Sign") - before, 1, 200);
+        }
+        finally
+        {
+            sign.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Signing_input_over_4096_bytes_goes_as_DIGEST_and_still_verifies()
+    {
+        using var session = fixture.NewSession();
+        var pems = new Dictionary<string, string>();
+        var tokens = new List<string>();
+        foreach (var (alg, spec) in new[] { ("ES256", "ECC_NIST_P256"), ("PS384", "RSA_2048"), ("ES512", "ECC_NIST_P521") })
+        {
+            var arn = await fixture.KeyAsync(spec);
+            pems[arn] = await fixture.PemAsync(arn);
+            var result = session.Run("New-KmsSignedJwt -KeyId $k -Algorithm $a -Claims @{ big = 'x' * 5000 } @kmsSigner", Vars(("k", arn), ("a", alg))).AssertSuccess();
+            Assert.Equal("DIGEST", result.Output[0].Properties["MessageType"].Value);
+            tokens.Add(result.Output[0].ToString());
+        }
+
+        Interop.VerifyJwtsWithNode(pems, tokens);
+    }
+
+    [Theory]
+    [InlineData("ECC_NIST_EDWARDS25519")]
+    [InlineData("ML_DSA_44")]
+    public async Task Whole_message_algorithms_refuse_input_over_4096_bytes_before_calling_KMS(string spec)
+    {
+        var arn = await fixture.KeyAsync(spec);
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key already resolved
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("@{ big = 'x' * 5000 }, @{ small = 1 } | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn)));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.MessageTooLarge", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Single(result.Output); // the small one is still signed
+        Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
+    }
+
+    [Fact]
+    public async Task P521_signatures_are_always_132_bytes_with_leading_zeros_kept()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P521");
+        using var session = fixture.NewSession();
+        var result = session.Run("1..60 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        var signatures = result.Output.Select(o => Base64UrlDecode(o.ToString().Split('.')[2])).ToArray();
+        Assert.All(signatures, s => Assert.Equal(132, s.Length));
+        // A P-521 scalar has 521 bits: its 66-byte half starts with 0x00 about half the time, which DER drops.
+        Assert.Contains(signatures, s => s[0] == 0 || s[66] == 0);
+        Interop.VerifyJwtsWithNode(new Dictionary<string, string> { [arn] = await fixture.PemAsync(arn) }, result.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
+    public async Task SignatureFormat_Der_keeps_KMS_DER_for_ECDSA_only()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignedJwt -KeyId $k -SignatureFormat Der @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        var token = result.Output[0].ToString();
+        var der = Base64UrlDecode(token.Split('.')[2]);
+        Assert.Equal(0x30, der[0]);
+        using var ec = ECDsa.Create();
+        ec.ImportFromPem(await fixture.PemAsync(arn));
+        Assert.True(ec.VerifyData(Encoding.ASCII.GetBytes(token[..token.LastIndexOf('.')]), der, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+
+        var rsa = session.Run("New-KmsSignedJwt -KeyId $k -SignatureFormat Der @kmsSigner", Vars(("k", await fixture.KeyAsync("RSA_2048"))));
+        Assert.Equal("KmsSignature.SignatureFormatNotApplicable", rsa.ErrorId());
+    }
+
+    [Fact]
+    public async Task WhatIf_signs_nothing_and_calls_no_KMS_operation()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var total = fixture.Kms.Counters.Total;
+        var result = session.Run("1..5 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -WhatIf @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        Assert.Empty(result.Output);
+        Assert.Equal(total, fixture.Kms.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Algorithm_that_does_not_fit_the_key_is_refused_before_any_Sign()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("New-KmsSignedJwt -KeyId $k -Algorithm ES384 @kmsSigner", Vars(("k", arn)));
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", result.ErrorId());
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
+    [Fact]
+    public async Task Verifier_principal_is_denied_Sign_with_the_KMS_error_kept()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("@{ n = 1 }, @{ n = 2 } | New-KmsSignedJwt -KeyId $k @kmsVerifier", Vars(("k", arn)));
+        Assert.Empty(result.Output);
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, e =>
+        {
+            Assert.Equal("KmsSignature.KmsAccessDenied", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.PermissionDenied, e.CategoryInfo.Category);
+            Assert.Contains("request id", e.Exception.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Unknown_key_is_one_terminating_error()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("1..3 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId alias/does-not-exist @kmsSigner");
+        Assert.Equal("KmsSignature.KmsNotFound", result.ErrorId());
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Bad_claim_values_are_per_item_errors_in_order()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("@{ n = 1 }, @{ bad = [double]::NaN }, 'not-claims', @{ n = 4 } | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn)));
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal(["KmsSignature.InvalidClaimValue", "KmsSignature.InvalidClaims"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+    }
+}
