@@ -4,6 +4,7 @@ using System.Management.Automation;
 using KmsSignature.Core;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Keys;
+using KmsSignature.Core.Signing;
 using KmsSignature.Core.Verification;
 
 namespace KmsSignature.Cmdlets;
@@ -31,6 +32,8 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
     private DetachedSignatureVerifier? detachedVerifier;
     private bool allValid = true;
     private long checkedCount;
+    private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath), VerificationResult>? runner;
+    private readonly List<OrderedOutcome<VerificationResult>> ready = [];
 
     /// <summary>Compact JWS/JWT tokens; surrounding whitespace and newlines are ignored.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InputSet)]
@@ -106,6 +109,15 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
     [ValidateSet("Raw", "Digest", IgnoreCase = true)]
     public string MessageType { get; set; } = "Raw";
 
+    /// <summary>
+    /// Verify on this many worker threads (default 1: on the pipeline thread). Output keeps input order and the
+    /// number of items in flight is bounded, so memory stays flat for any input length.
+    /// </summary>
+    [Parameter(ParameterSetName = InputSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 1;
+
     /// <summary>Return one bool: true when at least one item was checked and every item was valid.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -130,6 +142,13 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
             else
             {
                 detachedVerifier = BuildDetachedVerifier(store);
+            }
+
+            if (ThrottleLimit > 1)
+            {
+                runner = new(item => item.IsFile
+                    ? detachedVerifier!.VerifyFile(item.Input, item.SignaturePath)
+                    : tokenVerifier!.Verify(item.Input), ThrottleLimit);
             }
         }
         catch (KmsSignatureException ex)
@@ -160,7 +179,15 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
                 {
                     foreach (var token in Token)
                     {
-                        Emit(tokenVerifier!.Verify(token?.Value ?? string.Empty));
+                        if (runner is null)
+                        {
+                            Emit(tokenVerifier!.Verify(token?.Value ?? string.Empty));
+                        }
+                        else
+                        {
+                            runner.Add((token?.Value ?? string.Empty, false, null), ready);
+                            EmitReady();
+                        }
                     }
                 }
 
@@ -195,6 +222,12 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        if (runner is not null)
+        {
+            runner.Complete(ready);
+            EmitReady();
+        }
+
         if (Quiet)
         {
             WriteObject(allValid && checkedCount > 0);
@@ -229,6 +262,14 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
             }
         }
 
+        if (runner is not null)
+        {
+            // Paths resolve here, on the pipeline thread (SessionState is not thread-safe); workers only verify.
+            runner.Add((file, true, SignatureFor(file)), ready);
+            EmitReady();
+            return;
+        }
+
         try
         {
             Emit(detachedVerifier!.VerifyFile(file, SignatureFor(file)));
@@ -238,6 +279,29 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
             allValid = false;
             WriteError(ErrorRecords.From(ex));
         }
+    }
+
+    // Output and errors are written here only, on the pipeline thread, in input order.
+    private void EmitReady()
+    {
+        foreach (var outcome in ready)
+        {
+            if (outcome.Error is KmsSignatureException ex)
+            {
+                allValid = false;
+                WriteError(ErrorRecords.From(ex));
+            }
+            else if (outcome.Error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outcome.Error);
+            }
+            else
+            {
+                Emit(outcome.Value!);
+            }
+        }
+
+        ready.Clear();
     }
 
     private string? SignatureFor(string file)
