@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using KmsSignature.Core.Keys;
+
+namespace KmsSignature.Bench;
+
+/// <summary>Runs started as separate processes, so the main run's heap and loaded assemblies do not pollute them.</summary>
+internal static class ChildModes
+{
+    public static int Run(BenchOptions options)
+    {
+        switch (options.Mode)
+        {
+            case "memory":
+                Memory(options.Count);
+                return 0;
+            case "import":
+                Import();
+                return 0;
+            default:
+                throw new ArgumentException($"Unknown mode '{options.Mode}'.");
+        }
+    }
+
+    // Prints "memory <peak working set bytes> <tokens/s> <all valid>".
+    private static void Memory(int count)
+    {
+        var set = TokenSet.Create("RS256", 200);
+        var dir = Directory.CreateTempSubdirectory("bench-memory-").FullName;
+        try
+        {
+            var jwks = Path.Combine(dir, "keys.jwks");
+            File.WriteAllText(jwks, PublicKey.ToJwks([set.Key]));
+            var tokens = Path.Combine(dir, "tokens.txt");
+            using (var writer = new StreamWriter(tokens))
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    writer.WriteLine(set.Tokens[i % set.Tokens.Length]);
+                }
+            }
+
+            using var runspace = Repo.NewRunspace();
+            var watch = Stopwatch.StartNew();
+            var output = Repo.Run(runspace, "[IO.File]::ReadLines($f) | Test-KmsSignature -TrustStore $jwks -ThrottleLimit 2 -Quiet",
+                ("f", tokens), ("jwks", jwks));
+            var rate = count / watch.Elapsed.TotalSeconds;
+            using var self = Process.GetCurrentProcess();
+            self.Refresh();
+            Console.WriteLine($"memory {self.PeakWorkingSet64} {rate:F0} {output.Count == 1 && output[0].BaseObject is true}");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    // Prints "import <Import-Module ms> <first verification ms>".
+    private static void Import()
+    {
+        var set = TokenSet.Create("ES256", 1);
+        var state = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(state);
+        runspace.Open();
+        Repo.Run(runspace, "$null");
+        var watch = Stopwatch.StartNew();
+        Repo.Run(runspace, "Import-Module $m", ("m", Repo.ModuleManifest));
+        var import = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var result = Repo.Run(runspace, "Test-KmsSignature -Token $t -PublicKey $pem", ("t", set.Tokens[0]), ("pem", set.Pem));
+        var first = watch.Elapsed.TotalMilliseconds;
+        Rows.Check(result.Count == 1 && result[0].Properties["IsValid"].Value is true);
+        Console.WriteLine($"import {import:F0} {first:F0}");
+    }
+}

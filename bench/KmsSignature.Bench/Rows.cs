@@ -1,0 +1,374 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Verification;
+using KmsSignature.LocalKms;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace KmsSignature.Bench;
+
+/// <summary>The rows of issue 7, one method per section.</summary>
+internal sealed class Rows(BenchOptions options, ResultTable table)
+{
+    private static readonly string[] Algs = ["ES256", "ES384", "RS256", "PS256", "EdDSA"];
+    private readonly Dictionary<string, TokenSet> sets = [];
+    private readonly Dictionary<string, double> rawSingle = [];
+    private readonly int cores = Environment.ProcessorCount;
+
+    private int PoolSize => options.Quick ? 200 : 1000;
+
+    public async Task RunAsync(string section)
+    {
+        switch (section)
+        {
+            case "verify": Verify(); break;
+            case "cmdlet": Cmdlet(); break;
+            case "files": Files(); break;
+            case "memory": Memory(); break;
+            case "signing": await SigningAsync(); break;
+            case "import": Import(); break;
+        }
+    }
+
+    private TokenSet Set(string alg)
+    {
+        if (!sets.TryGetValue(alg, out var set))
+        {
+            sets[alg] = set = TokenSet.Create(alg, PoolSize);
+        }
+
+        return set;
+    }
+
+    private double RawSingle(string alg)
+    {
+        if (!rawSingle.TryGetValue(alg, out var rate))
+        {
+            var set = Set(alg);
+            var n = set.Tokens.Length;
+            rawSingle[alg] = rate = Measure.Rate(i => Check(set.RawVerify(set.Inputs[i % n], set.Signatures[i % n])));
+        }
+
+        return rate;
+    }
+
+    private static TokenVerifier CoreVerifier(TokenSet set) => new(TrustStore.FromKeys([set.Key], "bench"), new TokenValidationOptions
+    {
+        Issuers = [TokenSet.Issuer],
+        Audiences = [TokenSet.Audience],
+    });
+
+    // Rows 1, 2, 4a: raw platform verify, the Core verifier (1 thread, all cores), Microsoft.IdentityModel.
+    private void Verify()
+    {
+        foreach (var alg in Algs)
+        {
+            var set = Set(alg);
+            var n = set.Tokens.Length;
+            var verifier = CoreVerifier(set);
+            var raw = RawSingle(alg);
+            var core = Measure.Rate(i => Check(verifier.Verify(set.Tokens[i % n]).IsValid));
+            var rawAll = Measure.ParallelRate(cores, i => Check(set.RawVerify(set.Inputs[i % n], set.Signatures[i % n])));
+            var coreAll = Measure.ParallelRate(cores, i => Check(verifier.Verify(set.Tokens[i % n]).IsValid));
+            var gated = alg is "ES256" or "RS256";
+            table.Add("1", $"raw verify {alg} ({(alg == "EdDSA" ? "BouncyCastle Ed25519: the platform has none" : "platform, OpenSSL")}), 1 thread", raw, reference: raw);
+            double? handlerRate = null;
+            if (alg != "EdDSA")
+            {
+                handlerRate = IdentityModelRate(set);
+            }
+
+            table.Add("2", $"Core TokenVerifier {alg}, 1 thread", core, reference: raw, target: gated ? "≥ 97 % of raw" : "",
+                pass: gated ? core >= 0.97 * raw : null);
+            table.Add("1", $"raw verify {alg}, {cores} threads", rawAll, reference: raw);
+            table.Add("2", $"Core TokenVerifier {alg}, {cores} threads", coreAll, reference: rawAll, target: gated ? "≥ 97 % of raw (same threads)" : "",
+                pass: gated ? coreAll >= 0.97 * rawAll : null);
+            if (handlerRate is { } handler)
+            {
+                table.Add("4", $"Microsoft.IdentityModel JsonWebTokenHandler {alg}, 1 thread", handler, reference: raw,
+                    target: gated ? "Core ≥ this" : "", pass: gated ? core >= handler : null);
+            }
+            else
+            {
+                table.Add("4", "Microsoft.IdentityModel JsonWebTokenHandler EdDSA", 0, "", note: "not supported by Microsoft.IdentityModel 8.x");
+            }
+        }
+    }
+
+    private static double IdentityModelRate(TokenSet set)
+    {
+        SecurityKey key = set.PlatformKey switch
+        {
+            ECDsa ec => new ECDsaSecurityKey(ec) { KeyId = set.Kid },
+            RSA rsa => new RsaSecurityKey(rsa) { KeyId = set.Kid },
+            _ => throw new NotSupportedException(),
+        };
+        var handler = new JsonWebTokenHandler();
+        // The same checks as the Core verifier: alg allow-list from the key, kid match, signature, iss, aud, exp/nbf with 60 s skew.
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = TokenSet.Issuer,
+            ValidAudience = TokenSet.Audience,
+            IssuerSigningKey = key,
+            ValidAlgorithms = [set.Alg],
+            ClockSkew = TimeSpan.FromSeconds(60),
+            RequireExpirationTime = false,
+            ValidateLifetime = true,
+        };
+        var n = set.Tokens.Length;
+        return Measure.Rate(i => Check(handler.ValidateTokenAsync(set.Tokens[i % n], parameters).GetAwaiter().GetResult().IsValid));
+    }
+
+    // Row 3: Test-KmsSignature with piped tokens, sequential and -ThrottleLimit 2.
+    private void Cmdlet()
+    {
+        using var runspace = Repo.NewRunspace();
+        foreach (var alg in new[] { "ES256", "RS256" })
+        {
+            var set = Set(alg);
+            var raw = RawSingle(alg);
+            var jwks = Path.Combine(Path.GetTempPath(), $"bench-{alg}-{Environment.ProcessId}.jwks");
+            File.WriteAllText(jwks, PublicKey.ToJwks([set.Key]));
+            var count = (int)Math.Max(2000, raw * Measure.Seconds * 1.5);
+            var tokens = Enumerable.Range(0, count).Select(i => set.Tokens[i % set.Tokens.Length]).ToArray();
+            foreach (var throttle in new[] { 1, 2 })
+            {
+                var script = "$tokens | Test-KmsSignature -TrustStore $jwks -Issuer $iss -Audience $aud" + (throttle > 1 ? $" -ThrottleLimit {throttle}" : "");
+                double Once(string[] input)
+                {
+                    var watch = Stopwatch.StartNew();
+                    var output = Repo.Run(runspace, script, ("tokens", input), ("jwks", jwks), ("iss", TokenSet.Issuer), ("aud", TokenSet.Audience));
+                    var elapsed = watch.Elapsed.TotalSeconds;
+                    Check(output.Count == input.Length && output.All(o => o.Properties["IsValid"].Value is true));
+                    return input.Length / elapsed;
+                }
+
+                Once(tokens[..2000]);
+                var best = Enumerable.Range(0, Measure.Rounds).Max(_ => Once(tokens));
+                var target = throttle == 1 ? "≥ 95 % of raw (1 core)" : "≥ 175 % of raw (1 core)";
+                table.Add("3", $"`$tokens | Test-KmsSignature` {alg}{(throttle > 1 ? $" -ThrottleLimit {throttle}" : " sequential")}", best, reference: raw,
+                    target: target, pass: best >= (throttle == 1 ? 0.95 : 1.75) * raw, note: $"{count:N0} tokens, results collected");
+            }
+
+            File.Delete(jwks);
+        }
+    }
+
+    // Rows 3 (files) and 4b: 1,000 small files through the pipeline vs one openssl process per file; large-file hashing vs sha256sum.
+    private void Files()
+    {
+        var dir = Directory.CreateTempSubdirectory("bench-files-").FullName;
+        try
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var pem = Path.Combine(dir, "key.pem");
+            File.WriteAllText(pem, key.ExportSubjectPublicKeyInfoPem());
+            var data = Path.Combine(dir, "data");
+            Directory.CreateDirectory(data);
+            const int files = 1000;
+            for (var i = 0; i < files; i++)
+            {
+                var content = RandomNumberGenerator.GetBytes(1024);
+                var file = Path.Combine(data, $"f{i:D4}.bin");
+                File.WriteAllBytes(file, content);
+                File.WriteAllBytes(file + ".sig", key.SignData(content, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            }
+
+            var sample = options.Quick ? 20 : 100;
+            var opensslRate = Measure.Once(sample, () =>
+            {
+                for (var i = 0; i < sample; i++)
+                {
+                    var file = Path.Combine(data, $"f{i:D4}.bin");
+                    var ok = Exec("openssl", $"dgst -sha256 -verify {pem} -signature {file}.sig {file}");
+                    Check(ok.Contains("Verified OK", StringComparison.Ordinal));
+                }
+            });
+            table.Add("4", $"`openssl dgst -verify`, one process per file ({sample} files)", opensslRate, "files/s", reference: opensslRate);
+
+            using var runspace = Repo.NewRunspace();
+            foreach (var throttle in new[] { 1, 2 })
+            {
+                var script = "[IO.DirectoryInfo]::new($dir).GetFiles('*.bin') | Test-KmsSignature -PublicKey $pem -Algorithm ECDSA_SHA_256"
+                    + (throttle > 1 ? $" -ThrottleLimit {throttle}" : string.Empty);
+                double Once()
+                {
+                    var watch = Stopwatch.StartNew();
+                    var output = Repo.Run(runspace, script, ("dir", data), ("pem", pem));
+                    var rate = files / watch.Elapsed.TotalSeconds;
+                    Check(output.Count == files && output.All(o => o.Properties["IsValid"].Value is true));
+                    return rate;
+                }
+
+                Once();
+                var best = Enumerable.Range(0, Measure.Rounds).Max(_ => Once());
+                table.Add("3", $"FileInfo objects piped to Test-KmsSignature, 1,000 × 1 KiB files{(throttle > 1 ? $", -ThrottleLimit {throttle}" : "")}",
+                    best, "files/s", reference: opensslRate, target: "≥ 50× openssl", pass: best >= 50 * opensslRate);
+            }
+
+            var megabytes = options.Quick ? 64 : 512;
+            var big = Path.Combine(dir, "big.bin");
+            using (var stream = File.Create(big))
+            {
+                var chunk = RandomNumberGenerator.GetBytes(1 << 20);
+                for (var i = 0; i < megabytes; i++)
+                {
+                    stream.Write(chunk);
+                }
+            }
+
+            using (var stream = File.OpenRead(big))
+            {
+                File.WriteAllBytes(big + ".sig", key.SignData(stream, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            }
+
+            Exec("sha256sum", big);
+            var shaRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(megabytes, () => Exec("sha256sum", big)));
+            var detached = new DetachedSignatureVerifier(TrustStore.Load(pem), new DetachedSignatureOptions
+            {
+                Algorithm = DetachedSignatureOptions.ParseAlgorithm("ECDSA_SHA_256"),
+            });
+            var coreRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(megabytes, () => Check(detached.VerifyFile(big).IsValid)));
+            table.Add("3", $"`sha256sum` of a {megabytes} MiB file (page cache warm)", shaRate, "MiB/s", reference: shaRate);
+            table.Add("3", $"Core DetachedSignatureVerifier.VerifyFile, same file (hash + ECDSA verify)", coreRate, "MiB/s", reference: shaRate,
+                target: "≥ 80 % of sha256sum", pass: coreRate >= 0.8 * shaRate);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    // Row 5: peak working set of a separate process streaming N tokens from a file through the cmdlet.
+    private void Memory()
+    {
+        var counts = options.Quick ? new[] { 20_000, 100_000 } : [100_000, 1_000_000];
+        var peaks = new List<double>();
+        foreach (var count in counts)
+        {
+            var output = Exec(Environment.ProcessPath!, $"--mode memory --count {count}");
+            var values = output.Split('\n').First(l => l.StartsWith("memory ", StringComparison.Ordinal)).Split(' ');
+            var peak = double.Parse(values[1], System.Globalization.CultureInfo.InvariantCulture) / (1024 * 1024);
+            var rate = double.Parse(values[2], System.Globalization.CultureInfo.InvariantCulture);
+            Check(values[3] == "True");
+            peaks.Add(peak);
+            table.Add("5", $"{count:N0} RS256 tokens streamed from a file: `[IO.File]::ReadLines($f) | Test-KmsSignature -ThrottleLimit 2 -Quiet`, peak working set",
+                peak, "MB", target: "< 200 MB", pass: peak < 200, note: $"{rate:N0} tokens/s, separate process");
+        }
+
+        table.Note($"Memory flatness: peak {peaks[0]:0} MB at {counts[0]:N0} tokens vs {peaks[1]:0} MB at {counts[1]:N0} tokens.");
+    }
+
+    // Row 6: New-KmsSignedJwt against LocalKms (0 ms and 20 ms Sign latency, 1,000 req/s quota) and LocalKms's own rate.
+    private async Task SigningAsync()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+            new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region });
+        var policy = $$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{kms.AccountId}}:root"},"Action":"kms:*","Resource":"*"},
+              {"Sid":"Signers","Effect":"Allow","Principal":{"AWS":"{{kms.Signer.Arn}}"},"Action":["kms:Sign","kms:GetPublicKey","kms:DescribeKey"],"Resource":"*"}]}
+            """;
+        var keyArn = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_NIST_P256", KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = policy })).KeyMetadata.Arn;
+
+        // LocalKms's own rate: 32 concurrent SDK Sign calls, no faults (client and server share these cores).
+        var message = new byte[64];
+        async Task Worker(int calls)
+        {
+            for (var i = 0; i < calls; i++)
+            {
+                await admin.SignAsync(new SignRequest { KeyId = keyArn, Message = new MemoryStream(message), SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256 });
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Worker(20)));
+        var perWorker = options.Quick ? 30 : 150;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Worker(perWorker)));
+        var localRate = 32 * perWorker / watch.Elapsed.TotalSeconds;
+
+        using var runspace = Repo.NewRunspace();
+        var connection = new Hashtable
+        {
+            ["EndpointUrl"] = kms.Endpoint,
+            ["Region"] = kms.Region,
+            ["Credential"] = new System.Management.Automation.PSCredential(kms.Signer.AccessKeyId,
+                new System.Net.NetworkCredential(string.Empty, kms.Signer.SecretAccessKey).SecurePassword),
+        };
+        const string script = "$claims | New-KmsSignedJwt -KeyId $k @conn";
+        var sign = kms.Faults.For("Sign");
+        foreach (var latency in new[] { 0, 20 })
+        {
+            sign.Reset();
+            sign.Latency = TimeSpan.FromMilliseconds(latency);
+            sign.RequestsPerSecond = 1000;
+            // Drain the token bucket's one-second burst first, so the timed run sees the steady quota.
+            Repo.Run(runspace, script, ("claims", Claims(0, 1000)), ("k", keyArn), ("conn", connection));
+            var count = options.Quick ? 1500 : 4000;
+            var before = kms.Counters.Count("Sign");
+            watch.Restart();
+            var output = Repo.Run(runspace, script, ("claims", Claims(1, count)), ("k", keyArn), ("conn", connection));
+            var rate = count / watch.Elapsed.TotalSeconds;
+            var calls = kms.Counters.Count("Sign") - before;
+            var numbers = output.Select(o => Payload(o.Properties["Token"].Value.ToString()!)).ToList();
+            var lost = count - numbers.Distinct().Count();
+            var duplicated = numbers.Count - numbers.Distinct().Count();
+            var ordered = numbers.SequenceEqual(Enumerable.Range(1, count));
+            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s", rate, "tokens/s", reference: 1000,
+                target: latency == 20 ? "≥ 90 % of quota, 0 lost/dup, in order" : "0 lost/dup, in order",
+                pass: (latency != 20 || rate >= 900) && lost == 0 && duplicated == 0 && ordered,
+                note: $"{count:N0} tokens, lost {lost}, duplicated {duplicated}, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
+        }
+
+        sign.Reset();
+        table.Add("6", "LocalKms Sign rate (32 concurrent SDK calls, no faults, client in the same process)", localRate, "req/s", reference: 1000,
+            target: "≥ 3× quota (3,000/s)", pass: localRate >= 3000);
+    }
+
+    private static Hashtable[] Claims(int first, int count) =>
+        Enumerable.Range(first, count).Select(i => new Hashtable { ["sub"] = "bench", ["n"] = i }).ToArray();
+
+    private static int Payload(string token)
+    {
+        var part = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var json = Convert.FromBase64String(part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '='));
+        return JsonDocument.Parse(json).RootElement.GetProperty("n").GetInt32();
+    }
+
+    // Row 7: Import-Module and the first verification in a fresh process.
+    private void Import()
+    {
+        var output = Exec(Environment.ProcessPath!, "--mode import");
+        var values = output.Split('\n').First(l => l.StartsWith("import ", StringComparison.Ordinal)).Split(' ');
+        var import = double.Parse(values[1], System.Globalization.CultureInfo.InvariantCulture);
+        var first = double.Parse(values[2], System.Globalization.CultureInfo.InvariantCulture);
+        table.Add("7", "`Import-Module` of out/KmsSignature in a fresh runspace (fresh process)", import, "ms", target: "< 1,000 ms", pass: import < 1000);
+        table.Add("7", "first `Test-KmsSignature -Token -PublicKey` after import", first, "ms", target: "< 200 ms", pass: first < 200);
+    }
+
+    internal static string Exec(string file, string arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return stdout + stderr.Result;
+    }
+
+    internal static void Check(bool ok)
+    {
+        if (!ok)
+        {
+            throw new InvalidOperationException("A benchmark check failed: the operation did not give the expected result.");
+        }
+    }
+}
