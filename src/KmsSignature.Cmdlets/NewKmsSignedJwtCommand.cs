@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using KmsSignature.Core;
 using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Kms;
 using KmsSignature.Core.Signing;
 
 namespace KmsSignature.Cmdlets;
@@ -147,7 +148,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             var options = new JwtSignerOptions
             {
                 Algorithm = algorithm,
-                KeyIdStyle = Enum.Parse<KeyIdStyle>(KeyIdStyle, ignoreCase: true),
+                KeyIdStyle = KeyIds.ParseStyle(KeyIdStyle),
                 SignatureFormat = Enum.Parse<JwsSignatureFormat>(SignatureFormat, ignoreCase: true),
                 Header = Header is null ? null : PlainValues.Members(Header, "-Header"),
             };

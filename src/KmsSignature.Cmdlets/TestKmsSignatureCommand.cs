@@ -4,6 +4,7 @@ using System.Management.Automation;
 using KmsSignature.Core;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Keys;
+using KmsSignature.Core.Kms;
 using KmsSignature.Core.Signing;
 using KmsSignature.Core.Verification;
 
@@ -21,7 +22,7 @@ namespace KmsSignature.Cmdlets;
 // piped object binds to whichever parameter fits it (strings to -Token, file objects to -LiteralPath).
 [Cmdlet(VerbsDiagnostic.Test, "KmsSignature", DefaultParameterSetName = InputSet)]
 [OutputType(typeof(VerificationResult), typeof(bool))]
-public sealed class TestKmsSignatureCommand : PSCmdlet
+public sealed class TestKmsSignatureCommand : KmsCmdletBase
 {
     private const string InputSet = "TokenOrLiteralPath";
     private const string PathSet = "Path";
@@ -374,34 +375,31 @@ public sealed class TestKmsSignatureCommand : PSCmdlet
         return Core.Verification.TrustStore.FromKeys(keys, "-PublicKey");
     }
 
+    /// <summary>
+    /// -KeyId: each key's public key comes from KMS GetPublicKey once per session (key ids and ARNs are cached,
+    /// aliases re-resolved so a moved alias is noticed); verification itself never calls KMS.
+    /// </summary>
     private Core.Verification.TrustStore ResolveKmsKeys(string[] keyIds)
     {
-        var resolver = CreateKeyResolver();
-        if (resolver is null)
-        {
-            throw new KmsSignatureException("KeyIdNotSupported", ErrorKind.NotImplemented,
-                "-KeyId needs KMS access, which this build of the module does not have yet. Export the key once " +
-                "(aws kms get-public-key, or Export-KmsPublicKeyPem) and pass it with -PublicKey or -TrustStore.",
-                string.Join(", ", keyIds))
-            {
-                RecommendedAction = "Use -PublicKey <key.pem> or -TrustStore <jwks.json>.",
-            };
-        }
-
-        var keys = new List<PublicKey>(keyIds.Length);
+        // A typo fails here, before any AWS configuration is looked at or any call is made.
         foreach (var keyId in keyIds)
         {
-            keys.Add(resolver.Resolve(keyId, CancellationToken.None));
+            KmsKeyIdentifier.Parse(keyId);
         }
 
+        var resolver = new KmsPublicKeyResolver(Connection, log: Log);
+        var keys = Run(async cancel =>
+        {
+            var resolved = new List<PublicKey>(keyIds.Length);
+            foreach (var keyId in keyIds)
+            {
+                resolved.Add(await resolver.ResolveAsync(keyId, cancel).ConfigureAwait(false));
+            }
+
+            return resolved;
+        });
         return Core.Verification.TrustStore.FromKeys(keys, "-KeyId");
     }
-
-    /// <summary>
-    /// The -KeyId seam (issue 5 fills it): a resolver that fetches public keys from KMS with the session's AWS
-    /// settings. Null while the module has no KMS plumbing, which makes -KeyId a clear terminating error.
-    /// </summary>
-    private static IPublicKeyResolver? CreateKeyResolver() => null;
 
     private void AddKeys(object? value, List<PublicKey> keys)
     {

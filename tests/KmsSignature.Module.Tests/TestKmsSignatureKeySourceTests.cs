@@ -74,17 +74,14 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
     }
 
     [Fact]
-    public void KeyId_without_kms_plumbing_is_a_clear_terminating_error_not_a_pass()
+    public void Malformed_KeyId_is_a_terminating_error_before_any_AWS_lookup()
     {
-        var quiet = session.Run("Test-KmsSignature -Token $t -KeyId alias/app -Quiet",
-            new Dictionary<string, object?> { ["t"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")) });
-        var record = Terminating("Test-KmsSignature -Token $t -KeyId alias/app",
+        // No region or credentials are configured in this session: the identifier is checked first.
+        var record = Terminating("Test-KmsSignature -Token $t -KeyId 'not a key'",
             new() { ["t"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")) });
 
-        Assert.Empty(quiet.Output);
-        Assert.StartsWith("KmsSignature.KeyIdNotSupported", record.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.NotImplemented, record.CategoryInfo.Category);
-        Assert.Contains("-PublicKey", record.ToString());
+        Assert.StartsWith("KmsSignature.InvalidKeyIdentifier", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
     }
 
     [Fact]

@@ -142,9 +142,9 @@ Describe 'Test-KmsSignature' {
             (Test-KmsSignature (Get-FixtureToken 'es256-p256.jwt') -PublicKey $key).Status | Should -Be 'Valid'
         }
 
-        It 'says clearly that -KeyId needs KMS plumbing instead of passing' {
-            { Test-KmsSignature -Token (Get-FixtureToken 'es256-p256.jwt') -KeyId 'alias/app' } |
-                Should -Throw -ErrorId 'KmsSignature.KeyIdNotSupported,KmsSignature.Cmdlets.TestKmsSignatureCommand'
+        It 'rejects a malformed -KeyId before looking for AWS settings' {
+            { Test-KmsSignature -Token (Get-FixtureToken 'es256-p256.jwt') -KeyId 'not a key' } |
+                Should -Throw -ErrorId 'KmsSignature.InvalidKeyIdentifier,KmsSignature.Cmdlets.TestKmsSignatureCommand'
         }
     }
 }

@@ -10,6 +10,11 @@ public static class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> content, bool overwrite)
     {
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{full}' is a directory; a file was expected.", full);
+        }
+
         if (!overwrite && File.Exists(full))
         {
             throw Exists(full);

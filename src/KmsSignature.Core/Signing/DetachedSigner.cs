@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Files;
 using KmsSignature.Core.Verification;
 
 namespace KmsSignature.Core.Signing;

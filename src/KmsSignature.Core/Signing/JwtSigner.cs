@@ -1,6 +1,7 @@
 using System.Text;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Jose;
+using KmsSignature.Core.Kms;
 using KmsSignature.Core.Signatures;
 using KmsSignature.Core.Verification;
 

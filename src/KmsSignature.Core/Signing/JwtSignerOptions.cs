@@ -1,4 +1,5 @@
 using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Kms;
 
 namespace KmsSignature.Core.Signing;
 

@@ -78,13 +78,16 @@ public sealed class SigningKey
     }
 
     /// <summary>The <c>kid</c> for this key in the given style; Alias looks the alias up (ListAliases) when the caller gave none.</summary>
-    public async Task<string> KidAsync(KeyIdStyle style, CancellationToken cancellationToken) => style switch
+    public async Task<string> KidAsync(KeyIdStyle style, CancellationToken cancellationToken)
     {
-        KeyIdStyle.Arn => KeyArn,
-        KeyIdStyle.KeyId => KeyId,
-        KeyIdStyle.Thumbprint => PublicKey.JwkThumbprint,
-        _ => alias ??= await FindAliasAsync(cancellationToken).ConfigureAwait(false),
-    };
+        if (style == KeyIdStyle.Alias)
+        {
+            alias ??= await FindAliasAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // The same rule Export-KmsPublicKeyPem uses, so token kids always match the exported JWKS.
+        return KeyIds.For(style, KeyArn, alias, PublicKey);
+    }
 
     /// <summary>One KMS Sign call; KMS errors become <see cref="KmsSignatureException"/>s that keep the KMS code and request id.</summary>
     public async Task<byte[]> SignAsync(SignatureAlgorithm algorithm, SigningMessage message, object? target, CancellationToken cancellationToken)

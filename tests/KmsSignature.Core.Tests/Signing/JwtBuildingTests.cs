@@ -1,5 +1,6 @@
 using System.Text;
 using KmsSignature.Core.Algorithms;
+using KmsSignature.Core.Files;
 using KmsSignature.Core.Signing;
 using KmsSignature.Core.Verification;
 
@@ -48,7 +49,7 @@ public sealed class JwtBuildingTests
         {
             var path = Path.Combine(dir, "a.sig");
             AtomicFile.Write(path, [1, 2], overwrite: false);
-            Assert.Equal("KmsSignature.SignatureFileExists", Assert.Throws<KmsSignatureException>(() => AtomicFile.Write(path, [3], overwrite: false)).ErrorId);
+            Assert.Equal("KmsSignature.OutputFileExists", Assert.Throws<KmsSignatureException>(() => AtomicFile.Write(path, [3], overwrite: false)).ErrorId);
             Assert.Equal([1, 2], File.ReadAllBytes(path));
             AtomicFile.Write(path, [3], overwrite: true);
             Assert.Equal([3], File.ReadAllBytes(path));
