@@ -12,7 +12,7 @@ internal static class Measure
     /// <summary>Ops/s of <paramref name="op"/> (called with a running index) on one thread.</summary>
     public static double Rate(Action<int> op)
     {
-        for (var i = 0; i < 2000; i++)
+        for (var i = 0; i < 200; i++)
         {
             op(i);
         }
@@ -32,6 +32,33 @@ internal static class Measure
             }
 
             best = Math.Max(best, n / watch.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Several operations measured interleaved (A, B, C, A, B, C, ...) so that a noisy neighbour hurts them alike;
+    /// each gets its best round. <paramref name="threads"/> &gt; 1 runs each slice on that many threads at once.
+    /// </summary>
+    public static double[] Interleaved(int threads, params Action<int>[] ops)
+    {
+        var best = new double[ops.Length];
+        var saved = Rounds;
+        Rounds = 1;
+        try
+        {
+            for (var round = 0; round < saved; round++)
+            {
+                for (var i = 0; i < ops.Length; i++)
+                {
+                    best[i] = Math.Max(best[i], threads == 1 ? Rate(ops[i]) : ParallelRate(threads, ops[i]));
+                }
+            }
+        }
+        finally
+        {
+            Rounds = saved;
         }
 
         return best;

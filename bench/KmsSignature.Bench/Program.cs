@@ -12,8 +12,8 @@ if (options.Mode is not null)
     return ChildModes.Run(options);
 }
 
-Measure.Seconds = options.Quick ? 0.3 : 1.0;
-Measure.Rounds = options.Quick ? 1 : 3;
+Measure.Seconds = options.Quick ? 0.3 : 0.5;
+Measure.Rounds = options.Quick ? 2 : 4;
 var table = new ResultTable();
 var clock = Stopwatch.StartNew();
 Console.WriteLine("| # | measurement | result | ratio | target | verdict | note |");

@@ -73,17 +73,17 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             var set = Set(alg);
             var n = set.Tokens.Length;
             var verifier = CoreVerifier(set);
-            var raw = RawSingle(alg);
-            var core = Measure.Rate(i => Check(verifier.Verify(set.Tokens[i % n]).IsValid));
-            var rawAll = Measure.ParallelRate(cores, i => Check(set.RawVerify(set.Inputs[i % n], set.Signatures[i % n])));
-            var coreAll = Measure.ParallelRate(cores, i => Check(verifier.Verify(set.Tokens[i % n]).IsValid));
+            Action<int> rawOp = i => Check(set.RawVerify(set.Inputs[i % n], set.Signatures[i % n]));
+            Action<int> coreOp = i => Check(verifier.Verify(set.Tokens[i % n]).IsValid);
+            var handlerOp = alg == "EdDSA" ? null : IdentityModelOp(set);
+            var single = Measure.Interleaved(1, handlerOp is null ? [rawOp, coreOp] : [rawOp, coreOp, handlerOp]);
+            var (raw, core) = (single[0], single[1]);
+            rawSingle[alg] = raw;
+            var all = Measure.Interleaved(cores, rawOp, coreOp);
+            var (rawAll, coreAll) = (all[0], all[1]);
             var gated = alg is "ES256" or "RS256";
             table.Add("1", $"raw verify {alg} ({(alg == "EdDSA" ? "BouncyCastle Ed25519: the platform has none" : "platform, OpenSSL")}), 1 thread", raw, reference: raw);
-            double? handlerRate = null;
-            if (alg != "EdDSA")
-            {
-                handlerRate = IdentityModelRate(set);
-            }
+            double? handlerRate = handlerOp is null ? null : single[2];
 
             table.Add("2", $"Core TokenVerifier {alg}, 1 thread", core, reference: raw, target: gated ? "≥ 97 % of raw" : "",
                 pass: gated ? core >= 0.97 * raw : null);
@@ -102,7 +102,7 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
         }
     }
 
-    private static double IdentityModelRate(TokenSet set)
+    private static Action<int> IdentityModelOp(TokenSet set)
     {
         SecurityKey key = set.PlatformKey switch
         {
@@ -123,7 +123,7 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             ValidateLifetime = true,
         };
         var n = set.Tokens.Length;
-        return Measure.Rate(i => Check(handler.ValidateTokenAsync(set.Tokens[i % n], parameters).GetAwaiter().GetResult().IsValid));
+        return i => Check(handler.ValidateTokenAsync(set.Tokens[i % n], parameters).GetAwaiter().GetResult().IsValid);
     }
 
     // Row 3: Test-KmsSignature with piped tokens, sequential and -ThrottleLimit 2.
@@ -136,26 +136,35 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             var raw = RawSingle(alg);
             var jwks = Path.Combine(Path.GetTempPath(), $"bench-{alg}-{Environment.ProcessId}.jwks");
             File.WriteAllText(jwks, PublicKey.ToJwks([set.Key]));
-            var count = (int)Math.Max(2000, raw * Measure.Seconds * 1.5);
+            var count = (int)Math.Max(2000, raw * Measure.Seconds * 2);
             var tokens = Enumerable.Range(0, count).Select(i => set.Tokens[i % set.Tokens.Length]).ToArray();
-            foreach (var throttle in new[] { 1, 2 })
+            double Once(string[] input, int throttle)
             {
                 var script = "$tokens | Test-KmsSignature -TrustStore $jwks -Issuer $iss -Audience $aud" + (throttle > 1 ? $" -ThrottleLimit {throttle}" : "");
-                double Once(string[] input)
-                {
-                    var watch = Stopwatch.StartNew();
-                    var output = Repo.Run(runspace, script, ("tokens", input), ("jwks", jwks), ("iss", TokenSet.Issuer), ("aud", TokenSet.Audience));
-                    var elapsed = watch.Elapsed.TotalSeconds;
-                    Check(output.Count == input.Length && output.All(o => o.Properties["IsValid"].Value is true));
-                    return input.Length / elapsed;
-                }
-
-                Once(tokens[..2000]);
-                var best = Enumerable.Range(0, Measure.Rounds).Max(_ => Once(tokens));
-                var target = throttle == 1 ? "≥ 95 % of raw (1 core)" : "≥ 175 % of raw (1 core)";
-                table.Add("3", $"`$tokens | Test-KmsSignature` {alg}{(throttle > 1 ? $" -ThrottleLimit {throttle}" : " sequential")}", best, reference: raw,
-                    target: target, pass: best >= (throttle == 1 ? 0.95 : 1.75) * raw, note: $"{count:N0} tokens, results collected");
+                var watch = Stopwatch.StartNew();
+                var output = Repo.Run(runspace, script, ("tokens", input), ("jwks", jwks), ("iss", TokenSet.Issuer), ("aud", TokenSet.Audience));
+                var elapsed = watch.Elapsed.TotalSeconds;
+                Check(output.Count == input.Length && output.All(o => o.Properties["IsValid"].Value is true));
+                return input.Length / elapsed;
             }
+
+            // Raw, sequential and parallel interleaved round by round (best of each), so noise hits them alike.
+            Once(tokens[..2000], 1);
+            Once(tokens[..2000], 2);
+            var n = set.Tokens.Length;
+            double rawBest = 0, sequential = 0, parallel = 0;
+            for (var round = 0; round < Measure.Rounds; round++)
+            {
+                rawBest = Math.Max(rawBest, Measure.Interleaved(1, i => Check(set.RawVerify(set.Inputs[i % n], set.Signatures[i % n])))[0]);
+                sequential = Math.Max(sequential, Once(tokens, 1));
+                parallel = Math.Max(parallel, Once(tokens, 2));
+            }
+
+            raw = Math.Max(raw, rawBest);
+            table.Add("3", $"`$tokens | Test-KmsSignature` {alg} sequential", sequential, reference: raw,
+                target: "≥ 95 % of raw (1 core)", pass: sequential >= 0.95 * raw, note: $"{count:N0} tokens, results collected");
+            table.Add("3", $"`$tokens | Test-KmsSignature` {alg} -ThrottleLimit 2", parallel, reference: raw,
+                target: "≥ 175 % of raw (1 core)", pass: parallel >= 1.75 * raw, note: $"{count:N0} tokens, results collected");
 
             File.Delete(jwks);
         }

@@ -72,7 +72,7 @@ internal sealed class TokenSet
                 var verifier = ECDsa.Create();
                 verifier.ImportSubjectPublicKeyInfo(signer.ExportSubjectPublicKeyInfo(), out _);
                 var tokens = Sign(input => signer.SignData(input, hash));
-                return new TokenSet(alg, kid, Key(signer.ExportSubjectPublicKeyInfo(), kid), signer.ExportSubjectPublicKeyInfoPem(), tokens,
+                return new TokenSet(alg, kid, KeyFrom(signer.ExportSubjectPublicKeyInfo(), kid), signer.ExportSubjectPublicKeyInfoPem(), tokens,
                     (input, signature) => verifier.VerifyData(input, signature, hash), verifier);
             }
 
@@ -84,7 +84,7 @@ internal sealed class TokenSet
                 var verifier = RSA.Create();
                 verifier.ImportSubjectPublicKeyInfo(signer.ExportSubjectPublicKeyInfo(), out _);
                 var tokens = Sign(input => signer.SignData(input, HashAlgorithmName.SHA256, padding));
-                return new TokenSet(alg, kid, Key(signer.ExportSubjectPublicKeyInfo(), kid), signer.ExportSubjectPublicKeyInfoPem(), tokens,
+                return new TokenSet(alg, kid, KeyFrom(signer.ExportSubjectPublicKeyInfo(), kid), signer.ExportSubjectPublicKeyInfoPem(), tokens,
                     (input, signature) => verifier.VerifyData(input, signature, HashAlgorithmName.SHA256, padding), verifier);
             }
 
@@ -100,7 +100,7 @@ internal sealed class TokenSet
                     return s.GenerateSignature();
                 });
                 var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded();
-                return new TokenSet(alg, kid, Key(spki, kid), PemEncoding.WriteString("PUBLIC KEY", spki), tokens, (input, signature) =>
+                return new TokenSet(alg, kid, KeyFrom(spki, kid), PemEncoding.WriteString("PUBLIC KEY", spki), tokens, (input, signature) =>
                 {
                     var v = new Ed25519Signer();
                     v.Init(false, publicKey);
@@ -114,7 +114,7 @@ internal sealed class TokenSet
         }
     }
 
-    private static PublicKey Key(byte[] spki, string kid) => PublicKey.FromSpki(spki).WithMetadata(kid);
+    private static PublicKey KeyFrom(byte[] spki, string kid) => PublicKey.FromSpki(spki).WithMetadata(kid);
 
     public static string B64(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

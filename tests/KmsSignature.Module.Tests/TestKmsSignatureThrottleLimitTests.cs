@@ -1,0 +1,96 @@
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests;
+
+/// <summary>Test-KmsSignature -ThrottleLimit: verification on worker threads gives the sequential results, in input order.</summary>
+public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
+{
+    private static readonly string[] TokenFiles =
+    [
+        "es256-p256.jwt", "es256-expired.jwt", "rs256-rsa2048.jwt", "es256-unknown-kid.jwt", "ps256-rsa2048.jwt",
+        "es384-p384.jwt", "alg-none.jwt", "es256-not-yet-valid.jwt", "eddsa-ed25519.jwt", "es384-header-on-p256.jwt",
+    ];
+
+    private readonly PowerShellSession session = new();
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("kms-throttle-");
+
+    private static string Fixture(string relative) => Path.Combine(RepoPaths.Fixtures, relative);
+
+    public void Dispose()
+    {
+        session.Dispose();
+        work.Delete(true);
+    }
+
+    private static string[] Describe(ScriptResult result) =>
+        result.Output.Select(o => $"{o.Properties["Status"].Value}|{o.Properties["KeyId"].Value}|{o.Properties["Token"]?.Value}|{o.Properties["Path"]?.Value}").ToArray();
+
+    [Fact]
+    public void Many_piped_tokens_give_the_sequential_results_in_input_order()
+    {
+        // Shuffled repeats of tokens with different outcomes and costs (RSA is fast, ES384 slow), more than the in-flight window.
+        var random = new Random(7);
+        var tokens = Enumerable.Range(0, 1500).Select(_ => File.ReadAllText(Fixture("tokens/" + TokenFiles[random.Next(TokenFiles.Length)])).Trim()).ToArray();
+        var variables = new Dictionary<string, object?> { ["tokens"] = tokens, ["store"] = Fixture("keys/jwks.json") };
+
+        var sequential = session.Run("$tokens | Test-KmsSignature -TrustStore $store", variables).AssertSuccess();
+        var parallel = session.Run("$tokens | Test-KmsSignature -TrustStore $store -ThrottleLimit 3", variables).AssertSuccess();
+
+        Assert.Equal(tokens.Length, parallel.Output.Count);
+        Assert.Equal(Describe(sequential), Describe(parallel));
+        Assert.Equal(tokens, parallel.Output.Select(o => (string)o.Properties["Token"].Value));
+        Assert.Contains(parallel.Output, o => o.Properties["Status"].Value.ToString() == "Valid");
+        Assert.Contains(parallel.Output, o => o.Properties["Status"].Value.ToString() == "Expired");
+    }
+
+    [Fact]
+    public void Piped_files_keep_order_and_errors_stay_in_place()
+    {
+        var message = File.ReadAllBytes(Fixture("files/message.txt"));
+        var signature = File.ReadAllBytes(Fixture("files/message.txt.sig"));
+        for (var i = 0; i < 60; i++)
+        {
+            var file = Path.Combine(work.FullName, $"f{i:D2}.txt");
+            File.WriteAllBytes(file, i % 7 == 3 ? [.. message, (byte)'!'] : message);
+            if (i % 10 != 5)
+            {
+                File.WriteAllBytes(file + ".sig", signature);
+            }
+        }
+
+        var variables = new Dictionary<string, object?> { ["dir"] = work.FullName, ["key"] = Fixture("keys/p256.pem") };
+        const string script = "[IO.DirectoryInfo]::new($dir).GetFiles('*.txt') | Test-KmsSignature -PublicKey $key";
+        var sequential = session.Run(script, variables);
+        var parallel = session.Run(script + " -ThrottleLimit 2", variables);
+
+        Assert.Null(parallel.Terminating);
+        Assert.Equal(54, parallel.Output.Count);
+        Assert.Equal(Describe(sequential), Describe(parallel));
+        Assert.Contains(parallel.Output, o => o.Properties["Status"].Value.ToString() == "InvalidSignature");
+        Assert.Equal(sequential.Errors.Select(e => e.TargetObject), parallel.Errors.Select(e => e.TargetObject));
+        Assert.Equal(6, parallel.Errors.Count);
+    }
+
+    [Fact]
+    public void Quiet_with_throttle_limit_is_false_when_one_token_fails()
+    {
+        var good = File.ReadAllText(Fixture("tokens/es256-p256.jwt")).Trim();
+        var tokens = Enumerable.Repeat(good, 200).Append(File.ReadAllText(Fixture("tokens/es256-expired.jwt")).Trim()).ToArray();
+
+        var result = session.Run("$tokens | Test-KmsSignature -TrustStore $store -ThrottleLimit 2 -Quiet",
+            new Dictionary<string, object?> { ["tokens"] = tokens, ["store"] = Fixture("keys/jwks.json") }).AssertSuccess();
+
+        Assert.Equal(false, Assert.Single(result.Output).BaseObject);
+    }
+
+    [Fact]
+    public void Throttle_limit_below_one_is_rejected()
+    {
+        var result = session.Run("Test-KmsSignature -Token x -PublicKey $key -ThrottleLimit 0",
+            new Dictionary<string, object?> { ["key"] = Fixture("keys/p256.pem") });
+
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("ParameterArgumentValidationError", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Empty(result.Output);
+    }
+}
