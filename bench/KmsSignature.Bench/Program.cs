@@ -18,7 +18,7 @@ var table = new ResultTable();
 var clock = Stopwatch.StartNew();
 Console.WriteLine("| # | measurement | result | ratio | target | verdict | note |");
 var rows = new Rows(options, table);
-foreach (var section in new[] { "verify", "cmdlet", "files", "memory", "signing", "import" })
+foreach (var section in new[] { "verify", "profile", "cmdlet", "files", "memory", "signing", "import" })
 {
     if (options.Only is null || options.Only.Contains(section))
     {
