@@ -1,0 +1,78 @@
+using KmsSignature.Core.Signing;
+
+namespace KmsSignature.Core.Tests.Signing;
+
+public sealed class OrderedParallelRunnerTests
+{
+    [Fact]
+    public void Outputs_come_in_input_order_whatever_order_the_work_finishes_in()
+    {
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            // Early items take longest, so later batches finish first.
+            Thread.SpinWait(i % 50 == 0 ? 200_000 : 10);
+            return i * 2;
+        }, workers: 3, batchSize: 4);
+        var ready = new List<OrderedOutcome<int>>();
+        for (var i = 0; i < 1000; i++)
+        {
+            runner.Add(i, ready);
+        }
+
+        runner.Complete(ready);
+
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), ready.Select(o => o.Value));
+        Assert.All(ready, o => Assert.Null(o.Error));
+    }
+
+    [Fact]
+    public void A_failing_item_gives_its_exception_in_its_place_and_the_rest_still_run()
+    {
+        var runner = new OrderedParallelRunner<int, string>(i => i == 5 ? throw new InvalidOperationException("five") : i.ToString(), workers: 2, batchSize: 3);
+        var ready = new List<OrderedOutcome<string>>();
+        for (var i = 0; i < 10; i++)
+        {
+            runner.Add(i, ready);
+        }
+
+        runner.Complete(ready);
+
+        Assert.Equal(10, ready.Count);
+        Assert.Equal("five", Assert.IsType<InvalidOperationException>(ready[5].Error).Message);
+        Assert.Equal(["0", "1", "2", "3", "4", null, "6", "7", "8", "9"], ready.Select(o => o.Value));
+    }
+
+    [Fact]
+    public void Items_in_flight_stay_bounded_while_the_producer_does_not_collect()
+    {
+        var started = 0;
+        using var gate = new ManualResetEventSlim(false);
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            Interlocked.Increment(ref started);
+            gate.Wait();
+            return i;
+        }, workers: 2, batchSize: 1);
+        var ready = new List<OrderedOutcome<int>>();
+        var producer = Task.Run(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                runner.Add(i, ready);
+            }
+        });
+
+        Thread.Sleep(300);
+        // Window of workers × 4 = 8 batches: the producer blocks on the oldest instead of queueing all 100.
+        Assert.False(producer.IsCompleted);
+        Assert.True(Volatile.Read(ref started) <= 2, $"{started} items started with 2 workers");
+        gate.Set();
+        producer.Wait();
+        runner.Complete(ready);
+        Assert.Equal(Enumerable.Range(0, 100), ready.Select(o => o.Value));
+    }
+
+    [Fact]
+    public void Worker_count_below_one_is_rejected() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OrderedParallelRunner<int, int>(i => i, workers: 0));
+}
