@@ -43,7 +43,7 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
-    public void Items_in_flight_stay_bounded_while_the_producer_does_not_collect()
+    public async Task Items_in_flight_stay_bounded_while_the_producer_does_not_collect()
     {
         var started = 0;
         using var gate = new ManualResetEventSlim(false);
@@ -62,12 +62,12 @@ public sealed class OrderedParallelRunnerTests
             }
         });
 
-        Thread.Sleep(300);
+        await Task.Delay(300);
         // Window of workers × 4 = 8 batches: the producer blocks on the oldest instead of queueing all 100.
         Assert.False(producer.IsCompleted);
         Assert.True(Volatile.Read(ref started) <= 2, $"{started} items started with 2 workers");
         gate.Set();
-        producer.Wait();
+        await producer;
         runner.Complete(ready);
         Assert.Equal(Enumerable.Range(0, 100), ready.Select(o => o.Value));
     }
