@@ -196,7 +196,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 {
                     foreach (var literal in LiteralPath)
                     {
-                        VerifyFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal));
+                        VerifyFile(ProviderPath(literal));
                     }
                 }
 
@@ -281,6 +281,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             WriteError(ErrorRecords.From(ex));
         }
     }
+
+    // A plain absolute file-system path (FileInfo.FullName) needs no provider resolution, which costs tens of
+    // microseconds per file (issue 7 profile); provider-qualified (PSPath), relative and ~ paths still resolve.
+    private string ProviderPath(string literal) =>
+        System.IO.Path.IsPathFullyQualified(literal) && !literal.Contains("::", StringComparison.Ordinal)
+            ? literal
+            : SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal);
 
     // Output and errors are written here only, on the pipeline thread, in input order.
     private void EmitReady()
