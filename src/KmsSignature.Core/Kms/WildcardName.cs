@@ -1,6 +1,9 @@
 namespace KmsSignature.Core.Kms;
 
-/// <summary>PowerShell-style <c>*</c> and <c>?</c> wildcards for alias names (ordinal, case-sensitive like KMS aliases).</summary>
+/// <summary>
+/// <c>*</c> and <c>?</c> wildcards, ordinal: alias-name patterns (case-sensitive like KMS aliases) and IAM action
+/// patterns (callers lower-case both sides, as IAM actions are case-insensitive).
+/// </summary>
 public static class WildcardName
 {
     public static bool HasWildcards(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;

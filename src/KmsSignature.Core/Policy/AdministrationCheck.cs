@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KmsSignature.Core.Kms;
 
 namespace KmsSignature.Core.Policy;
 
@@ -49,39 +50,5 @@ public static class AdministrationCheck
     }
 
     private static bool CoversPutKeyPolicy(string action) =>
-        action == "*" || WildcardMatch(action.ToLowerInvariant(), "kms:putkeypolicy");
-
-    private static bool WildcardMatch(string pattern, string value)
-    {
-        int p = 0, v = 0, star = -1, mark = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v]))
-            {
-                p++;
-                v++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                star = p++;
-                mark = v;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                v = ++mark;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
+        action == "*" || WildcardName.IsMatch(action.ToLowerInvariant(), "kms:putkeypolicy");
 }
