@@ -27,10 +27,7 @@ public static class KmsErrorTranslator
             };
         }
 
-        // Adaptive retry mode gives up with a client-side "capacity could not be obtained" error when KMS has
-        // throttled so much that its rate limiter has no tokens left: that is throttling beyond retries.
-        if (exception is AmazonClientException
-            && exception.Message.Contains("capacity could not be obtained", StringComparison.OrdinalIgnoreCase))
+        if (exception is not AmazonServiceException && IsThrottling(exception))
         {
             return new KmsSignatureException("KmsThrottling", ErrorKind.LimitsExceeded,
                 $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} was throttled beyond the SDK's retries: {exception.Message}",
@@ -69,6 +66,17 @@ public static class KmsErrorTranslator
         return new KmsSignatureException("KmsCallFailed", ErrorKind.InvalidOperation,
             $"KMS {operation} failed: {exception.Message}", target, exception);
     }
+
+    /// <summary>
+    /// True for KMS throttling: ThrottlingException / LimitExceededException, or adaptive retry mode giving up with
+    /// a client-side "capacity could not be obtained" error when KMS throttled so much its rate limiter has no tokens left.
+    /// </summary>
+    public static bool IsThrottling(Exception exception) => exception switch
+    {
+        AmazonServiceException service => service.ErrorCode is "ThrottlingException" or "LimitExceededException",
+        AmazonClientException client => client.Message.Contains("capacity could not be obtained", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     /// <summary>Maps a KMS error code onto an error kind (and so a PowerShell ErrorCategory).</summary>
     public static ErrorKind KindOf(string code, int httpStatus) => code switch

@@ -107,7 +107,7 @@ public sealed class SigningKey
                 var response = await connection.Client.SignAsync(request, cancellationToken).ConfigureAwait(false);
                 return response.Signature.ToArray();
             }
-            catch (Exception ex) when (attempt < MaxThrottledAttempts && IsThrottling(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (attempt < MaxThrottledAttempts && KmsErrorTranslator.IsThrottling(ex) && !cancellationToken.IsCancellationRequested)
             {
                 // The SDK has already retried (adaptive mode); a bulk run keeps going rather than drop a token.
                 var delay = TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(attempt, 5))) * (0.5 + Random.Shared.NextDouble()));
@@ -123,14 +123,6 @@ public sealed class SigningKey
 
     /// <summary>Attempts per Sign (each with the SDK's own retries inside) before throttling becomes an error.</summary>
     public const int MaxThrottledAttempts = 8;
-
-    // ThrottlingException after the SDK's retries, or adaptive mode's client-side limiter giving up on a send token.
-    private static bool IsThrottling(Exception ex) => ex switch
-    {
-        AmazonServiceException service => service.ErrorCode is "ThrottlingException" or "LimitExceededException",
-        AmazonClientException client => client.Message.Contains("capacity", StringComparison.OrdinalIgnoreCase),
-        _ => false,
-    };
 
     private async Task<string> FindAliasAsync(CancellationToken cancellationToken)
     {
