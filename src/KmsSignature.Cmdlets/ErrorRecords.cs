@@ -17,9 +17,9 @@ internal static class ErrorRecords
         return record;
     }
 
-    public static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target, Exception? inner = null) =>
-        new(new KmsSignatureException(errorId, ErrorKind.InvalidArgument, message, target, inner),
-            errorId.StartsWith("KmsSignature.", StringComparison.Ordinal) ? errorId : "KmsSignature." + errorId, category, target);
+    /// <summary>An error the cmdlet itself detects, made the same way as Core's so id, kind and category agree.</summary>
+    public static ErrorRecord Create(string errorId, ErrorKind kind, string message, object? target, Exception? inner = null) =>
+        From(new KmsSignatureException(errorId, kind, message, target, inner));
 
     public static ErrorCategory Category(ErrorKind kind) => kind switch
     {
@@ -37,6 +37,7 @@ internal static class ErrorRecords
         ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         ErrorKind.WriteError => ErrorCategory.WriteError,
         ErrorKind.ReadError => ErrorCategory.ReadError,
+        ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -87,7 +87,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         if (failed)
         {
             // Nothing partial: a JWKS or PEM bundle missing a key is worse than no file.
-            WriteError(ErrorRecords.Create("KmsSignature.OutputNotWritten", ErrorCategory.InvalidResult,
+            WriteError(ErrorRecords.Create("KmsSignature.OutputNotWritten", ErrorKind.InvalidResult,
                 $"'{target}' was not written because not every key could be exported (see the errors above).", target));
             return;
         }

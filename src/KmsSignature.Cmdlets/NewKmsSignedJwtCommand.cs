@@ -85,7 +85,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
     {
         if (JwtId is not null && NewJwtId)
         {
-            ThrowTerminatingError(ErrorRecords.Create("JwtIdConflict", ErrorCategory.InvalidArgument,
+            ThrowTerminatingError(ErrorRecords.Create("JwtIdConflict", ErrorKind.InvalidArgument,
                 "Use -JwtId for a fixed jti or -NewJwtId for a fresh one per token, not both.", JwtId));
         }
 

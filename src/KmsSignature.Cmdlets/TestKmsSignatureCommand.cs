@@ -334,7 +334,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
             {
                 allValid = false;
-                WriteError(ErrorRecords.Create("NotAFileSystemPath", ErrorCategory.InvalidArgument,
+                WriteError(ErrorRecords.Create("NotAFileSystemPath", ErrorKind.InvalidArgument,
                     $"'{pattern}' is not a file system path.", pattern));
                 return [];
             }
@@ -342,14 +342,14 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         catch (ItemNotFoundException ex)
         {
             allValid = false;
-            WriteError(ErrorRecords.Create("FileNotFound", ErrorCategory.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
+            WriteError(ErrorRecords.Create("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
             return [];
         }
 
         if (files.Count == 0)
         {
             allValid = false;
-            WriteError(ErrorRecords.Create("FileNotFound", ErrorCategory.ObjectNotFound, $"No file matches '{pattern}'.", pattern));
+            WriteError(ErrorRecords.Create("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern));
         }
 
         return files;

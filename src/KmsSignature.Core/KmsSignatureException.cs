@@ -20,6 +20,7 @@ public enum ErrorKind
     OperationStopped,
     WriteError,
     ReadError,
+    InvalidResult,
 }
 
 /// <summary>
