@@ -30,7 +30,7 @@ public static class KmsErrorTranslator
         if (exception is not AmazonServiceException && IsThrottling(exception))
         {
             return new KmsSignatureException("KmsThrottling", ErrorKind.LimitsExceeded,
-                $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} was throttled beyond the SDK's retries: {exception.Message}",
+                $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} was throttled beyond its retries: {exception.Message}",
                 target, exception)
             {
                 KmsErrorCode = "ThrottlingException",
@@ -56,7 +56,7 @@ public static class KmsErrorTranslator
                 RecommendedAction = code switch
                 {
                     "AccessDeniedException" => "Check the key policy (Set-KmsSignerPolicy) and the caller's IAM policy.",
-                    "ThrottlingException" => "KMS throttled the request beyond the SDK's retries; lower -ThrottleLimit or ask for a higher quota.",
+                    "ThrottlingException" => "KMS throttled the request beyond its retries; lower -ThrottleLimit or ask for a higher quota.",
                     "DisabledException" => "Enable the key (Enable-KMSKey) or use another key.",
                     _ => null,
                 },
@@ -77,6 +77,29 @@ public static class KmsErrorTranslator
         AmazonClientException client => client.Message.Contains("capacity could not be obtained", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
+
+    /// <summary>
+    /// True for failures a retry may cure: KMS server faults (HTTP 5xx: KMSInternalException, KeyUnavailableException,
+    /// DependencyTimeoutException, ServiceUnavailable) and a lost or failed connection. The SDK retries these itself;
+    /// this is for calls made with its retries off (Sign, see <see cref="KmsConnection.SignClient"/>).
+    /// </summary>
+    public static bool IsTransient(Exception exception)
+    {
+        if (exception is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
+        {
+            return true;
+        }
+
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException or SocketException or IOException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Maps a KMS error code onto an error kind (and so a PowerShell ErrorCategory).</summary>
     public static ErrorKind KindOf(string code, int httpStatus) => code switch

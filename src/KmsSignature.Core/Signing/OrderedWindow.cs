@@ -1,37 +1,87 @@
 namespace KmsSignature.Core.Signing;
 
 /// <summary>
-/// A bounded FIFO of in-flight operations that hands results back in the order they were started: the
-/// shape of bulk KMS signing, where latency (≈20 ms) rather than CPU limits the rate, so N calls in flight
-/// give ≈N× throughput while output keeps input order. Each added task is taken exactly once: nothing is
-/// lost or duplicated. Not thread-safe: one producer/consumer (the pipeline thread) uses it.
+/// A bounded FIFO of operations that hands results back in the order they were started: the shape of bulk KMS
+/// signing, where latency (≈20 ms) rather than CPU limits the rate, so N calls in flight give ≈N× throughput
+/// while output keeps input order. Each added task is taken exactly once: nothing is lost or duplicated.
+/// <para>
+/// Two limits: at most <see cref="MaxInFlight"/> operations running, and at most <see cref="Capacity"/> held
+/// (running, or done and waiting for an older one). A capacity larger than the in-flight limit is a reorder
+/// buffer: when the oldest call is slow (a throttled KMS Sign backing off), the others finish and new ones
+/// start behind it, instead of the whole window idling until the oldest returns (head-of-line blocking).
+/// </para>
+/// Not thread-safe for adding and taking: one producer/consumer (the pipeline thread) uses it; completions may
+/// happen on any thread.
 /// </summary>
 public sealed class OrderedWindow<T>
 {
     private readonly Queue<Task<T>> inFlight;
+    private int running;
+    private TaskCompletionSource settled = NewSignal();
 
+    /// <summary>A window whose capacity is also its in-flight limit (no reorder buffer).</summary>
     public OrderedWindow(int capacity)
+        : this(capacity, capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        Capacity = capacity;
-        inFlight = new Queue<Task<T>>(capacity);
     }
 
+    public OrderedWindow(int capacity, int maxInFlight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, maxInFlight);
+        Capacity = capacity;
+        MaxInFlight = maxInFlight;
+        inFlight = new Queue<Task<T>>(Math.Min(capacity, 1024));
+    }
+
+    /// <summary>How many operations may be held, running or done but not yet taken.</summary>
     public int Capacity { get; }
 
+    /// <summary>How many operations may run at once.</summary>
+    public int MaxInFlight { get; }
+
+    /// <summary>Operations held (running, or done and not yet taken).</summary>
     public int Count => inFlight.Count;
+
+    /// <summary>Operations still running.</summary>
+    public int Running => Volatile.Read(ref running);
 
     /// <summary>True when no more work may start until the oldest completes.</summary>
     public bool IsFull => inFlight.Count >= Capacity;
 
+    /// <summary>True when another operation may start now: room in the window and fewer than <see cref="MaxInFlight"/> running.</summary>
+    public bool CanStart => !IsFull && Running < MaxInFlight;
+
+    /// <summary>
+    /// Completes when <see cref="CanStart"/> may have become true: at once if it is, else when the oldest completes
+    /// (window full) or any running operation completes (in-flight limit reached). Check <see cref="CanStart"/> again.
+    /// </summary>
+    public Task WhenCanStart()
+    {
+        if (IsFull)
+        {
+            return inFlight.Peek();
+        }
+
+        // Read the signal before the count: a completion after this read sets this very signal.
+        var signal = Volatile.Read(ref settled).Task;
+        return Running < MaxInFlight ? Task.CompletedTask : signal;
+    }
+
     public void Add(Task<T> task)
     {
+        // Only the capacity is enforced here: a taken task may still be counted as running for a moment (its
+        // completion callback runs just after it completes), so the in-flight limit is the producer's to keep with
+        // CanStart / WhenCanStart.
         if (IsFull)
         {
             throw new InvalidOperationException("The window is full; take the oldest result first.");
         }
 
         inFlight.Enqueue(task);
+        Interlocked.Increment(ref running);
+        task.ContinueWith(static (_, state) => ((OrderedWindow<T>)state!).OnSettled(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The oldest operation (to wait on); the window must not be empty.</summary>
@@ -73,6 +123,14 @@ public sealed class OrderedWindow<T>
         {
             yield return await window.inFlight.Dequeue().ConfigureAwait(false);
         }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void OnSettled()
+    {
+        Interlocked.Decrement(ref running);
+        Interlocked.Exchange(ref settled, NewSignal()).TrySetResult();
     }
 
     // Exceptions thrown synchronously become a faulted task, so they surface in order like any other failure.

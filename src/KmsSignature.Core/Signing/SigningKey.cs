@@ -89,7 +89,13 @@ public sealed class SigningKey
         return KeyIds.For(style, KeyArn, alias, PublicKey);
     }
 
-    /// <summary>One KMS Sign call; KMS errors become <see cref="KmsSignatureException"/>s that keep the KMS code and request id.</summary>
+    /// <summary>
+    /// One KMS Sign (with its retries); KMS errors become <see cref="KmsSignatureException"/>s that keep the KMS code
+    /// and request id. Every attempt waits for the connection's <see cref="RequestPacer"/>, and a throttled attempt
+    /// is retried at once through it: the pacer, cut by that throttle, spaces the retries out, so a throttled call is
+    /// late by milliseconds rather than by the seconds an exponential backoff would add (which, in an ordered bulk
+    /// run, every later token waits for). Server faults and lost connections get a few short jittered retries.
+    /// </summary>
     public async Task<byte[]> SignAsync(SignatureAlgorithm algorithm, SigningMessage message, object? target, CancellationToken cancellationToken)
     {
         var request = new SignRequest
@@ -99,19 +105,32 @@ public sealed class SigningKey
             MessageType = message.Type == MessageType.Digest ? KmsMessageType.DIGEST : KmsMessageType.RAW,
             SigningAlgorithm = algorithm.KmsName,
         };
-        for (var attempt = 1; ; attempt++)
+        var pacer = connection.SignPacer;
+        var throttled = 0;
+        var failed = 0;
+        while (true)
         {
+            var ticket = await pacer.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 request.Message.Position = 0;
-                var response = await connection.Client.SignAsync(request, cancellationToken).ConfigureAwait(false);
+                var response = await connection.SignClient.SignAsync(request, cancellationToken).ConfigureAwait(false);
+                pacer.OnSuccess(ticket);
                 return response.Signature.ToArray();
             }
-            catch (Exception ex) when (attempt < MaxThrottledAttempts && KmsErrorTranslator.IsThrottling(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (KmsErrorTranslator.IsThrottling(ex) && ++throttled < MaxThrottledAttempts && !cancellationToken.IsCancellationRequested)
             {
-                // The SDK has already retried (adaptive mode); a bulk run keeps going rather than drop a token.
-                var delay = TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(attempt, 5))) * (0.5 + Random.Shared.NextDouble()));
-                log.Verbose($"KMS Sign throttled for {KeyArn} (attempt {attempt}); retrying in {delay.TotalMilliseconds:F0} ms.");
+                if (pacer.OnThrottle(ticket))
+                {
+                    log.Verbose($"KMS throttled Sign for {KeyArn}; pacing Sign calls at {pacer.Rate:F0}/s.");
+                }
+            }
+            catch (Exception ex) when (++failed < MaxFailedAttempts && !cancellationToken.IsCancellationRequested
+                                       && (KmsErrorTranslator.IsTransient(ex) || ex is OperationCanceledException))
+            {
+                // An OperationCanceledException with our token not cancelled is the HTTP timeout.
+                var delay = TimeSpan.FromMilliseconds(50 * (1 << failed) * (0.5 + Random.Shared.NextDouble()));
+                log.Verbose($"KMS Sign for {KeyArn} failed ({ex.Message}); retrying in {delay.TotalMilliseconds:F0} ms.");
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -121,8 +140,11 @@ public sealed class SigningKey
         }
     }
 
-    /// <summary>Attempts per Sign (each with the SDK's own retries inside) before throttling becomes an error.</summary>
-    public const int MaxThrottledAttempts = 8;
+    /// <summary>Throttled attempts per Sign before throttling becomes the item's error (KmsSignature.KmsThrottling).</summary>
+    public const int MaxThrottledAttempts = 10;
+
+    /// <summary>Attempts per Sign when KMS fails or the connection drops (the SDK's own count) before the error surfaces.</summary>
+    public const int MaxFailedAttempts = 4;
 
     private async Task<string> FindAliasAsync(CancellationToken cancellationToken)
     {

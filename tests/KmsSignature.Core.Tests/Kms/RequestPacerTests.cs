@@ -1,0 +1,154 @@
+using KmsSignature.Core.Kms;
+
+namespace KmsSignature.Core.Tests.Kms;
+
+/// <summary>The Sign pacer on a manual clock: no sleeping, no timing assertions.</summary>
+public sealed class RequestPacerTests
+{
+    private readonly ManualClock clock = new();
+
+    [Fact]
+    public void Unpaced_until_KMS_throttles()
+    {
+        var pacer = new RequestPacer(clock);
+        for (var i = 0; i < 1000; i++)
+        {
+            var ticket = pacer.Reserve();
+            Assert.Equal(TimeSpan.Zero, ticket.Delay);
+            Assert.False(ticket.Limited);
+            pacer.OnSuccess(ticket);
+        }
+
+        Assert.Null(pacer.Rate);
+    }
+
+    [Fact]
+    public void The_first_throttle_paces_just_below_the_rate_calls_were_succeeding_at()
+    {
+        var pacer = new RequestPacer(clock);
+        clock.Advance(TimeSpan.FromSeconds(30)); // an idle pause first must not drag the measured rate down
+        SucceedAt(pacer, perSecond: 1000, count: 500);
+
+        Assert.True(pacer.OnThrottle(pacer.Reserve()));
+
+        Assert.InRange(pacer.Rate!.Value, 0.8 * 1000 * 0.95, 0.8 * 1000 * 1.05);
+    }
+
+    [Fact]
+    public void Throttles_of_calls_sent_before_a_cut_do_not_cut_again()
+    {
+        var pacer = new RequestPacer(clock);
+        SucceedAt(pacer, perSecond: 1000, count: 200);
+        var inFlight = Enumerable.Range(0, 32).Select(_ => pacer.Reserve()).ToList();
+
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.True(pacer.OnThrottle(inFlight[0]));
+        var afterFirstCut = pacer.Rate;
+        Assert.All(inFlight.Skip(1), t => Assert.False(pacer.OnThrottle(t)));
+        Assert.Equal(afterFirstCut, pacer.Rate);
+        Assert.Equal(1, pacer.Cuts);
+
+        // A call sent after the cut and still throttled cuts again, by the same factor.
+        var later = pacer.Reserve();
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.True(pacer.OnThrottle(later));
+        Assert.Equal(afterFirstCut!.Value * RequestPacer.DecreaseFactor, pacer.Rate!.Value, 6);
+    }
+
+    [Fact]
+    public void Paced_calls_are_spaced_at_the_rate_after_a_burst_allowance()
+    {
+        var pacer = new RequestPacer(clock);
+        SucceedAt(pacer, perSecond: 125, count: 100); // first cut -> 100/s, 10 ms apart
+        pacer.OnThrottle(pacer.Reserve());
+        Assert.Equal(100, pacer.Rate!.Value, 0);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        var delays = Enumerable.Range(0, 20).Select(_ => pacer.Reserve().Delay).ToList();
+
+        // Slots 10 ms apart; the first 50 ms of them go at once, the rest wait for their slot.
+        Assert.All(delays.Take(6), d => Assert.Equal(TimeSpan.Zero, d));
+        Assert.Equal(TimeSpan.FromMilliseconds(10), delays[6]);
+        Assert.Equal(TimeSpan.FromMilliseconds(140), delays[19]);
+    }
+
+    [Fact]
+    public void Successes_raise_the_rate_only_while_pacing_holds_calls_back()
+    {
+        var pacer = new RequestPacer(clock);
+        SucceedAt(pacer, perSecond: 1250, count: 300);
+        pacer.OnThrottle(pacer.Reserve());
+        var cut = pacer.Rate!.Value; // 1,000/s
+
+        // Demand below the rate: nothing waits, the rate stays (it would otherwise climb far past the quota unseen).
+        clock.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 100; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            pacer.OnSuccess(pacer.Reserve());
+        }
+
+        Assert.Equal(cut, pacer.Rate!.Value);
+
+        // Demand above the rate for one second's worth of calls: about IncreasePerSecond × the cut rate more.
+        for (var i = 0; i < 1000; i++)
+        {
+            var ticket = pacer.Reserve();
+            Assert.True(ticket.Limited || i == 0);
+            pacer.OnSuccess(ticket);
+        }
+
+        Assert.InRange(pacer.Rate!.Value, cut * (1 + (RequestPacer.IncreasePerSecond * 0.9)), cut * (1 + (RequestPacer.IncreasePerSecond * 1.1)));
+    }
+
+    [Fact]
+    public void The_rate_never_falls_below_the_minimum()
+    {
+        var pacer = new RequestPacer(clock);
+        for (var i = 0; i < 100; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            pacer.OnThrottle(pacer.Reserve());
+        }
+
+        Assert.Equal(RequestPacer.MinimumRate, pacer.Rate);
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_slot_stops_at_once_when_cancelled()
+    {
+        var pacer = new RequestPacer(); // real clock: the wait must end by cancellation, not by time
+        pacer.OnThrottle(pacer.Reserve()); // throttled before any success: a low rate
+        Assert.True(pacer.Rate < 10);
+        for (var i = 0; i < 100; i++)
+        {
+            pacer.Reserve(); // queue the next slots far into the future
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var wait = pacer.WaitAsync(cancel.Token);
+        Assert.False(wait.IsCompleted);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+    }
+
+    private void SucceedAt(RequestPacer pacer, double perSecond, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1 / perSecond));
+            pacer.OnSuccess(pacer.Reserve());
+        }
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long now = 1_000_000_000;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => now;
+
+        public void Advance(TimeSpan by) => now += by.Ticks;
+    }
+}
