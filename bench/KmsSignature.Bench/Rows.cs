@@ -318,15 +318,8 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
         };
         const string script = "$claims | New-KmsSignedJwt -KeyId $k @conn";
         var sign = kms.Faults.For("Sign");
-        foreach (var (latency, diagnostic) in new[] { (0, false), (20, false), (20, true) })
+        foreach (var latency in new[] { 0, 20 })
         {
-            if (diagnostic)
-            {
-                // Diagnostic only: with 64 pool threads ready, a rate jump shows the default pool starves (something blocks pool threads).
-                ThreadPool.GetMinThreads(out _, out var io);
-                ThreadPool.SetMinThreads(64, io);
-            }
-
             sign.Reset();
             sign.Latency = TimeSpan.FromMilliseconds(latency);
             sign.RequestsPerSecond = 1000;
@@ -342,9 +335,10 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             var lost = count - numbers.Distinct().Count();
             var duplicated = numbers.Count - numbers.Distinct().Count();
             var ordered = numbers.SequenceEqual(Enumerable.Range(1, count));
-            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s{(diagnostic ? " — diagnostic: ThreadPool min 64 threads" : "")}", rate, "tokens/s", reference: 1000,
+            // Above 100 % is KMS's burst: the quota's bucket holds a second of requests, partly refilled between the runs.
+            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s", rate, "tokens/s", reference: 1000,
                 target: latency == 20 ? "≥ 90 % of quota, 0 lost/dup, in order" : "0 lost/dup, in order",
-                pass: diagnostic ? null : (latency != 20 || rate >= 900) && lost == 0 && duplicated == 0 && ordered,
+                pass: (latency != 20 || rate >= 900) && lost == 0 && duplicated == 0 && ordered,
                 note: $"{count:N0} tokens, lost {lost}, duplicated {duplicated}, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
         }
 

@@ -7,18 +7,23 @@ namespace KmsSignature.Core.Kms;
 /// so the pacer is a rate limiter, not a concurrency limit, and it is per connection (one set of credentials in one Region).
 /// <list type="bullet">
 /// <item>Unpaced until KMS first throttles: a caller far below its quota pays nothing.</item>
-/// <item>The first throttle starts pacing at <see cref="DecreaseFactor"/> × the rate calls were just succeeding at
-/// (about the quota share left to us, since KMS throttles once its bucket is empty); each later throttle cuts the
-/// rate by that factor. Throttles of calls sent before the last cut are old news and do not cut again, so one
-/// burst of throttled in-flight calls costs one cut.</item>
+/// <item>A throttle sets the rate to <see cref="DecreaseFactor"/> × the rate calls have been succeeding at: since the
+/// last cut, or for the first throttle over the last second's calls (KMS throttles once its bucket is empty, so
+/// that is about the quota share left to us; the first estimate includes the bucket's burst and is corrected by the
+/// next cut). It never rises at a cut. Throttles of calls sent before the last cut, or within <see cref="CutInterval"/> after it,
+/// do not cut again: KMS's bucket is empty at a cut and refills only at the quota minus our new rate, so calls
+/// that arrive bunched (timers, the network) are still throttled for a moment, and counting each as news would
+/// drive the rate to the floor.</item>
 /// <item>While the pacer is what holds calls back, each success raises the rate, by
-/// <see cref="IncreasePerSecond"/> of the rate at the last cut per second: back at the quota within a few
-/// seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
+/// <see cref="IncreasePerSecond"/> of the rate (at least the rate at the last cut) per second: back at the quota
+/// within a few seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
 /// sawtooth keeps the calls that succeed at about the quota rather than at its average.</item>
+/// <item>After <see cref="IdleReset"/> without calls the pacer forgets the rate: whoever shared the quota then may be
+/// gone, and a long-lived session should not stay slow because of one busy moment.</item>
 /// </list>
 /// Calls are spaced by the virtual-scheduling rule (GCRA): each reservation takes the next slot at the current
 /// rate; a call waits only when its slot is more than <see cref="Tolerance"/> ahead, which also keeps coarse
-/// timers (15.6 ms on Windows) from costing rate. Thread-safe; one instance lives as long as its connection.
+/// timers (15.6 ms on Windows) from costing rate. A cut clears that burst allowance (the bucket it would draw on is empty). Thread-safe; one instance lives as long as its connection.
 /// </summary>
 public sealed class RequestPacer
 {
@@ -34,6 +39,12 @@ public sealed class RequestPacer
     /// <summary>How far ahead of now a slot may be and still go at once (a burst allowance).</summary>
     public static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>A pause without calls this long returns the pacer to unpaced.</summary>
+    public static readonly TimeSpan IdleReset = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a cut, throttles of calls sent within this long do not cut again.</summary>
+    public static readonly TimeSpan CutInterval = TimeSpan.FromMilliseconds(250);
+
     // The first cut measures the success rate over the last second's successes (at most this many of them), as a
     // rate while busy: an idle pause before a burst does not count, or a throttle early in a run would start tiny.
     private const int SuccessSamples = 64;
@@ -47,7 +58,10 @@ public sealed class RequestPacer
     private double? rate;
     private double rateAtCut;
     private long nextSlot;
-    private long lastCut = long.MinValue;
+    private long quietUntil = long.MinValue;
+    private long lastCut;
+    private long successesSinceCut;
+    private long lastReserve;
     private readonly long[] successes = new long[SuccessSamples];
     private long successCount;
 
@@ -78,6 +92,12 @@ public sealed class RequestPacer
         lock (gate)
         {
             var now = time.GetTimestamp();
+            if (rate is not null && now - lastReserve > ToTicks(IdleReset.TotalSeconds))
+            {
+                rate = null;
+            }
+
+            lastReserve = now;
             if (rate is not { } current)
             {
                 return new PacerTicket(now, TimeSpan.Zero, Limited: false);
@@ -108,10 +128,12 @@ public sealed class RequestPacer
         lock (gate)
         {
             successes[(int)(successCount++ % SuccessSamples)] = time.GetTimestamp();
+            successesSinceCut++;
             if (ticket.Limited && rate is { } current)
             {
                 // Each success adds basis·k/rate, so at `rate` successes a second the rate grows by basis·k per second.
-                rate = current + (IncreasePerSecond * Math.Max(rateAtCut, MinimumIncreaseBasis) / current);
+                var basis = Math.Max(Math.Max(rateAtCut, current), MinimumIncreaseBasis);
+                rate = current + (IncreasePerSecond * basis / current);
             }
         }
     }
@@ -121,15 +143,20 @@ public sealed class RequestPacer
     {
         lock (gate)
         {
-            if (ticket.Slot < lastCut)
+            if (ticket.Slot < quietUntil)
             {
                 return false;
             }
 
             var now = time.GetTimestamp();
-            rate = rateAtCut = Math.Max(MinimumRate, DecreaseFactor * (rate ?? SucceedingRate(now)));
+            var succeeding = rate is { } current
+                ? Math.Min(current, successesSinceCut / Math.Max(time.GetElapsedTime(lastCut, now).TotalSeconds, CutInterval.TotalSeconds))
+                : SucceedingRate(now);
+            rate = rateAtCut = Math.Max(MinimumRate, DecreaseFactor * succeeding);
             lastCut = now;
-            nextSlot = Math.Max(nextSlot, now);
+            successesSinceCut = 0;
+            quietUntil = now + ToTicks(CutInterval.TotalSeconds);
+            nextSlot = Math.Max(nextSlot, now + toleranceTicks);
             Cuts++;
             return true;
         }

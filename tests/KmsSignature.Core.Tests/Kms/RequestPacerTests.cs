@@ -35,7 +35,7 @@ public sealed class RequestPacerTests
     }
 
     [Fact]
-    public void Throttles_of_calls_sent_before_a_cut_do_not_cut_again()
+    public void Throttles_of_calls_sent_before_or_just_after_a_cut_do_not_cut_again()
     {
         var pacer = new RequestPacer(clock);
         SucceedAt(pacer, perSecond: 1000, count: 200);
@@ -48,11 +48,19 @@ public sealed class RequestPacerTests
         Assert.Equal(afterFirstCut, pacer.Rate);
         Assert.Equal(1, pacer.Cuts);
 
-        // A call sent after the cut and still throttled cuts again, by the same factor.
+        // Just after the cut KMS's bucket is still empty: a bunched call may be throttled, and that is no news.
+        var soon = pacer.Reserve();
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.False(pacer.OnThrottle(soon));
+
+        // A call sent once the cut had time to work, still throttled, cuts again: to the factor times the rate
+        // calls succeeded at since the cut (what KMS let through), here 100 in 290 ms.
+        SucceedAt(pacer, perSecond: 400, count: 100);
         var later = pacer.Reserve();
         clock.Advance(TimeSpan.FromMilliseconds(20));
         Assert.True(pacer.OnThrottle(later));
-        Assert.Equal(afterFirstCut!.Value * RequestPacer.DecreaseFactor, pacer.Rate!.Value, 6);
+        Assert.Equal(RequestPacer.DecreaseFactor * 100 / 0.290, pacer.Rate!.Value, 6);
+        Assert.Equal(2, pacer.Cuts);
     }
 
     [Fact]
@@ -99,6 +107,23 @@ public sealed class RequestPacerTests
         }
 
         Assert.InRange(pacer.Rate!.Value, cut * (1 + (RequestPacer.IncreasePerSecond * 0.9)), cut * (1 + (RequestPacer.IncreasePerSecond * 1.1)));
+    }
+
+    [Fact]
+    public void An_idle_pause_forgets_the_rate()
+    {
+        var pacer = new RequestPacer(clock);
+        SucceedAt(pacer, perSecond: 1000, count: 100);
+        pacer.OnThrottle(pacer.Reserve());
+        clock.Advance(RequestPacer.IdleReset - TimeSpan.FromSeconds(1));
+        pacer.Reserve();
+        Assert.NotNull(pacer.Rate);
+
+        clock.Advance(RequestPacer.IdleReset + TimeSpan.FromSeconds(1));
+        var ticket = pacer.Reserve();
+
+        Assert.Null(pacer.Rate);
+        Assert.Equal(TimeSpan.Zero, ticket.Delay);
     }
 
     [Fact]

@@ -59,6 +59,38 @@ public sealed class OrderedWindowTests
         Assert.Equal(2, await second);
     }
 
+    [Fact]
+    public async Task A_slow_oldest_call_does_not_stop_others_starting_while_the_reorder_buffer_has_room()
+    {
+        var window = new OrderedWindow<int>(capacity: 4, maxInFlight: 2);
+        var slow = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fast = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        window.Add(slow.Task);
+        window.Add(fast.Task);
+        Assert.False(window.CanStart); // two running: the in-flight limit
+        var canStart = window.WhenCanStart();
+        Assert.False(canStart.IsCompleted);
+
+        fast.SetResult(2);
+        await canStart; // a slot freed although the oldest is still running
+        Assert.True(window.CanStart);
+        Assert.False(window.TryTakeCompleted(out _)); // ...and its result waits for the oldest
+
+        window.Add(Task.FromResult(3));
+        window.Add(Task.FromResult(4));
+        Assert.True(window.IsFull); // the reorder buffer bounds what waits behind the oldest
+        Assert.Same(slow.Task, window.WhenCanStart());
+
+        slow.SetResult(1);
+        var results = new List<int>();
+        while (window.TryTakeCompleted(out var done))
+        {
+            results.Add(await done);
+        }
+
+        Assert.Equal([1, 2, 3, 4], results);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

@@ -197,6 +197,28 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Throttled_bulk_signing_signs_every_file_once_in_input_order()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var files = Enumerable.Range(0, 60).Select(i => NewFile($"t{i:D2}.bin", 64 + i, i)).ToArray();
+        var sign = fixture.Kms.Faults.For("Sign");
+        sign.RequestsPerSecond = 20;
+        try
+        {
+            using var session = fixture.NewSession();
+            var before = fixture.Kms.Counters.Count("Sign");
+            var result = session.Run("$files | New-KmsSignature -KeyId $k -ThrottleLimit 16 @kmsSigner", Vars(("files", files), ("k", arn))).AssertSuccess();
+            Assert.Equal(files, result.Output.Select(o => (string)o.Properties["Path"].Value));
+            Assert.All(files, f => Assert.True(File.Exists(f + ".sig")));
+            Assert.True(fixture.Kms.Counters.Count("Sign") - before > files.Length, "KMS never throttled: the test did not test throttling");
+        }
+        finally
+        {
+            sign.Reset();
+        }
+    }
+
+    [Fact]
     public async Task WhatIf_signs_nothing_writes_nothing_and_calls_no_KMS_operation()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");

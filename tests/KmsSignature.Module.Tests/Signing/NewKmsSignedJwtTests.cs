@@ -172,16 +172,39 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Throttling_is_absorbed_by_the_SDK_retries_without_losing_tokens()
+    public async Task Throttling_is_absorbed_by_paced_retries_without_losing_duplicating_or_reordering_tokens()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
         var sign = fixture.Kms.Faults.For("Sign");
+        sign.Latency = TimeSpan.FromMilliseconds(5);
         sign.RequestsPerSecond = 100;
         try
         {
             using var session = fixture.NewSession();
-            var result = session.Run("0..149 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 32 @kmsSigner", Vars(("k", arn))).AssertSuccess();
-            Assert.Equal(Enumerable.Range(0, 150), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
+            var before = fixture.Kms.Counters.Count("Sign");
+            var result = session.Run("0..299 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 32 @kmsSigner", Vars(("k", arn))).AssertSuccess();
+            Assert.Equal(Enumerable.Range(0, 300), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
+            Assert.Equal(300, result.Output.Select(o => o.ToString()).Distinct().Count());
+            Assert.True(fixture.Kms.Counters.Count("Sign") - before > 300, "KMS never throttled: the test did not test throttling");
+        }
+        finally
+        {
+            sign.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Server_faults_on_Sign_are_retried_and_every_token_arrives_once_in_order()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var sign = fixture.Kms.Faults.For("Sign");
+        sign.ErrorProbability = 0.05; // four attempts each: a token fails with odds of about 1 in 160,000
+        sign.ErrorStatusCode = 503;
+        try
+        {
+            using var session = fixture.NewSession();
+            var result = session.Run("0..99 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 8 @kmsSigner", Vars(("k", arn))).AssertSuccess();
+            Assert.Equal(Enumerable.Range(0, 100), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
         }
         finally
         {
