@@ -15,7 +15,7 @@ namespace KmsSignature.Cmdlets;
 [OutputType(typeof(KmsSignedJwt))]
 public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
 {
-    /// <summary>32 in flight covers a 1,000 req/s quota at ~30 ms per call; more only earns throttling.</summary>
+    /// <summary>32 in flight covers a 1,000 req/s quota at ~30 ms per call; the rate itself is paced to the quota (RequestPacer).</summary>
     public const int DefaultThrottleLimit = 32;
 
     private readonly Dictionary<string, JwtSigner> signers = new(StringComparer.Ordinal);
