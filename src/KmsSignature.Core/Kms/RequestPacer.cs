@@ -10,10 +10,10 @@ namespace KmsSignature.Core.Kms;
 /// <item>A throttle sets the rate to <see cref="DecreaseFactor"/> × the rate calls have been succeeding at: since the
 /// last cut, or for the first throttle over the last second's calls (KMS throttles once its bucket is empty, so
 /// that is about the quota share left to us; the first estimate includes the bucket's burst and is corrected by the
-/// next cut). It never rises at a cut. Throttles of calls sent before the last cut, or within <see cref="CutInterval"/> after it,
-/// do not cut again: KMS's bucket is empty at a cut and refills only at the quota minus our new rate, so calls
-/// that arrive bunched (timers, the network) are still throttled for a moment, and counting each as news would
-/// drive the rate to the floor.</item>
+/// next cut). It never rises at a cut. Throttles of calls sent before the last cut do not cut again, nor do a
+/// few within <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at the quota minus
+/// our new rate, so calls that arrive bunched (timers, the network) are still throttled for a moment, and counting
+/// each as news would drive the rate to the floor. Calls mostly throttled right after a cut cut again at once.</item>
 /// <item>While the pacer is what holds calls back, each success raises the rate, by
 /// <see cref="IncreasePerSecond"/> of the rate (at least the rate at the last cut) per second: back at the quota
 /// within a few seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
@@ -45,6 +45,9 @@ public sealed class RequestPacer
     /// <summary>After a cut, throttles of calls sent within this long do not cut again.</summary>
     public static readonly TimeSpan CutInterval = TimeSpan.FromMilliseconds(250);
 
+    // Within CutInterval of a cut, this many throttles, outnumbering the successes, are news after all.
+    private const int MostlyThrottled = 8;
+
     // The first cut measures the success rate over the last second's successes (at most this many of them), as a
     // rate while busy: an idle pause before a burst does not count, or a throttle early in a run would start tiny.
     private const int SuccessSamples = 64;
@@ -58,9 +61,9 @@ public sealed class RequestPacer
     private double? rate;
     private double rateAtCut;
     private long nextSlot;
-    private long quietUntil = long.MinValue;
-    private long lastCut;
+    private long lastCut = long.MinValue;
     private long successesSinceCut;
+    private long throttlesSinceCut;
     private long lastReserve;
     private readonly long[] successes = new long[SuccessSamples];
     private long successCount;
@@ -143,19 +146,29 @@ public sealed class RequestPacer
     {
         lock (gate)
         {
-            if (ticket.Slot < quietUntil)
+            if (ticket.Slot < lastCut)
             {
                 return false;
             }
 
             var now = time.GetTimestamp();
-            var succeeding = rate is { } current
-                ? Math.Min(current, successesSinceCut / Math.Max(time.GetElapsedTime(lastCut, now).TotalSeconds, CutInterval.TotalSeconds))
-                : SucceedingRate(now);
+            var sinceCut = rate is null ? TimeSpan.MaxValue : time.GetElapsedTime(lastCut, now);
+            throttlesSinceCut++;
+            var quiet = rate is not null && sinceCut < CutInterval;
+            if (quiet && (throttlesSinceCut < MostlyThrottled || throttlesSinceCut <= successesSinceCut))
+            {
+                return false;
+            }
+
+            // Mostly throttled right after a cut: the rate is still far too high (the first estimate includes KMS's
+            // burst), so cut again at once, by the factor alone; the next cut measures.
+            var succeeding = rate is not { } current ? SucceedingRate(now)
+                : quiet ? current
+                : Math.Min(current, successesSinceCut / sinceCut.TotalSeconds);
             rate = rateAtCut = Math.Max(MinimumRate, DecreaseFactor * succeeding);
             lastCut = now;
             successesSinceCut = 0;
-            quietUntil = now + ToTicks(CutInterval.TotalSeconds);
+            throttlesSinceCut = 0;
             nextSlot = Math.Max(nextSlot, now + toleranceTicks);
             Cuts++;
             return true;

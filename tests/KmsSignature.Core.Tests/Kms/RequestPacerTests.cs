@@ -64,6 +64,21 @@ public sealed class RequestPacerTests
     }
 
     [Fact]
+    public void Calls_mostly_throttled_right_after_a_cut_cut_again_at_once()
+    {
+        var pacer = new RequestPacer(clock);
+        SucceedAt(pacer, perSecond: 2000, count: 100); // a burst drawn from KMS's bucket: the first cut is far too high
+        pacer.OnThrottle(pacer.Reserve());
+        var first = pacer.Rate!.Value;
+
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        var results = Enumerable.Range(0, 8).Select(_ => pacer.OnThrottle(pacer.Reserve())).ToList();
+
+        Assert.Equal([false, false, false, false, false, false, false, true], results);
+        Assert.Equal(first * RequestPacer.DecreaseFactor, pacer.Rate!.Value, 6);
+    }
+
+    [Fact]
     public void Paced_calls_are_spaced_at_the_rate_after_a_burst_allowance()
     {
         var pacer = new RequestPacer(clock);
