@@ -20,6 +20,7 @@ public sealed class TokenVerifier
     private readonly TrustStore trustStore;
     private readonly TokenValidationOptions options;
     private readonly JwsAlgorithm[]? allowed;
+    private readonly HeaderCache headers = new();
 
     public TokenVerifier(TrustStore trustStore, TokenValidationOptions? options = null)
     {
@@ -52,8 +53,25 @@ public sealed class TokenVerifier
             return Fail(VerificationStatus.Malformed, shapeError!, token);
         }
 
-        // Header: decode strictly, then read the members we act on.
         var headerChars = token.AsSpan(0, segments.HeaderLength);
+        var header = headers.Find(headerChars);
+        if (header is null)
+        {
+            if (!TryParseHeader(headerChars, out header, out var headerError))
+            {
+                return Fail(VerificationStatus.Malformed, headerError!, token);
+            }
+
+            headers.Add(headerChars, header!);
+        }
+
+        return VerifyWithHeader(token, segments, header!);
+    }
+
+    // Header: decode strictly, then read the members we act on.
+    private static bool TryParseHeader(ReadOnlySpan<char> headerChars, out JoseHeader? header, out string? error)
+    {
+        header = null;
         Span<byte> headerBytes = stackalloc byte[StackLimit];
         byte[]? rentedHeader = null;
         var headerLength = Base64Url.DecodedLength(headerChars.Length);
@@ -63,19 +81,15 @@ public sealed class TokenVerifier
             headerBytes = rentedHeader;
         }
 
-        JoseHeader? header;
-        string? headerError;
         try
         {
             if (headerLength < 0 || !Base64Url.TryDecode(headerChars, headerBytes, out headerLength))
             {
-                return Fail(VerificationStatus.Malformed, "the JWS header is not strict base64url", token);
+                error = "the JWS header is not strict base64url";
+                return false;
             }
 
-            if (!JoseHeader.TryParse(headerBytes[..headerLength], out header, out headerError))
-            {
-                return Fail(VerificationStatus.Malformed, headerError!, token);
-            }
+            return JoseHeader.TryParse(headerBytes[..headerLength], out header, out error);
         }
         finally
         {
@@ -84,8 +98,6 @@ public sealed class TokenVerifier
                 ArrayPool<byte>.Shared.Return(rentedHeader);
             }
         }
-
-        return VerifyWithHeader(token, segments, header!);
     }
 
     private VerificationResult VerifyWithHeader(string token, JwsSegments segments, JoseHeader header)
