@@ -247,11 +247,12 @@ public sealed class TokenVerifier
             return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
         }
 
-        JwtClaims? claims;
+        // The hot path checks without materializing claims; results parse them only when someone reads them.
+        ClaimsCheck check;
         string? error;
         try
         {
-            JwtClaims.TryParse(rented.AsSpan(0, length), out claims, out error);
+            JwtClaims.TryCheck(rented.AsSpan(0, length), options.Issuers, options.Audiences, out check, out error);
         }
         finally
         {
@@ -264,7 +265,7 @@ public sealed class TokenVerifier
         }
 
         var suffix = derUsed ? " (DER-encoded ECDSA signature, accepted by AllowDerSignature)" : string.Empty;
-        if (claims is null)
+        if (!check.IsClaimsSet)
         {
             // A JWS over non-JSON bytes (RFC 8037 A.4) has no claims to check; expectations cannot be met.
             return HasClaimExpectations
@@ -274,34 +275,36 @@ public sealed class TokenVerifier
 
         var now = options.At ?? DateTimeOffset.UtcNow;
         var skew = options.ClockSkew;
-        if (claims.ExpiresAt is { } exp && now >= exp + skew)
+        if (check.ExpiresAt is { } exp && now >= exp + skew)
         {
-            return Result(VerificationStatus.Expired, $"expired at {exp:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, claims);
+            return Result(VerificationStatus.Expired, $"expired at {exp:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (claims.NotBefore is { } nbf && now < nbf - skew)
+        if (check.NotBefore is { } nbf && now < nbf - skew)
         {
-            return Result(VerificationStatus.NotYetValid, $"not valid before {nbf:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, claims);
+            return Result(VerificationStatus.NotYetValid, $"not valid before {nbf:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.RequireExpiration && claims.ExpiresAt is null)
+        if (options.RequireExpiration && check.ExpiresAt is null)
         {
-            return Result(VerificationStatus.ClaimMismatch, "the token has no exp claim", token, segments, header, key, derUsed, claims);
+            return Result(VerificationStatus.ClaimMismatch, "the token has no exp claim", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.Issuers is { Count: > 0 } issuers && (claims.Issuer is null || !Contains(issuers, claims.Issuer)))
+        if (options.Issuers is { Count: > 0 } && !check.IssuerMatched)
         {
-            return Result(VerificationStatus.ClaimMismatch, $"iss '{claims.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, claims);
+            var claims = VerificationResult.ParseClaims(token, segments);
+            return Result(VerificationStatus.ClaimMismatch, $"iss '{claims?.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.Audiences is { Count: > 0 } audiences && !AnyAudience(audiences, claims.Audience))
+        if (options.Audiences is { Count: > 0 } && !check.AudienceMatched)
         {
+            var audience = VerificationResult.ParseClaims(token, segments)?.Audience ?? [];
             return Result(VerificationStatus.ClaimMismatch,
-                claims.Audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", claims.Audience)}' does not include an expected audience",
-                token, segments, header, key, derUsed, claims);
+                audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", audience)}' does not include an expected audience",
+                token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, claims);
+        return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, hasClaims: true);
     }
 
     // Reasons for valid tokens are made once per alg, not per token (hot path).
@@ -323,36 +326,10 @@ public sealed class TokenVerifier
 
     private bool HasClaimExpectations => options.Issuers is { Count: > 0 } || options.Audiences is { Count: > 0 } || options.RequireExpiration;
 
-    private static bool AnyAudience(IReadOnlyList<string> expected, IReadOnlyList<string> actual)
-    {
-        for (var i = 0; i < actual.Count; i++)
-        {
-            if (Contains(expected, actual[i]))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool Contains(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (string.Equals(list[i], value, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static VerificationResult Fail(VerificationStatus status, string reason, string token) =>
         VerificationResult.ForToken(status, reason, token);
 
     private static VerificationResult Result(VerificationStatus status, string reason, string token, JwsSegments segments,
-        JoseHeader header, PublicKey? key = null, bool derUsed = false, JwtClaims? claims = null) =>
-        new(status, reason, key, header.AlgorithmName, token, segments, header, claims, derUsed);
+        JoseHeader header, PublicKey? key = null, bool derUsed = false, bool hasClaims = false) =>
+        new(status, reason, key, header.AlgorithmName, token, segments, header, hasClaims, derUsed);
 }
