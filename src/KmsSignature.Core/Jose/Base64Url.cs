@@ -77,6 +77,7 @@ public static class Base64Url
     private static readonly SearchValues<char> AlphabetChars = SearchValues.Create(Alphabet);
 
     // Both paths expect a length DecodedLength accepts and a destination that fits (TryDecode checks).
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the stack buffer is filled whole before it is read
     internal static bool TryDecodeVectorized(ReadOnlySpan<char> encoded, Span<byte> destination, out int written)
     {
         written = 0;

@@ -219,6 +219,7 @@ public sealed class TokenVerifier
         return CheckClaims(token, segments, header, alg, key, derUsed);
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the stack buffer is filled whole before it is read
     private static bool VerifySignature(string token, JwsSegments segments, JwsAlgorithm alg, KeyVerifier verifier, ReadOnlySpan<byte> signature)
     {
         // The signing input is ASCII (base64url and a dot), so one byte per char.
