@@ -149,9 +149,15 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
                 return input.Length / elapsed;
             }
 
+            // Warm up until tiered compilation has promoted the hot path (it waits for ~100 ms without new
+            // tier-0 code, then recompiles in the background), so the rounds measure the steady state.
+            for (var warm = 0; warm < 2; warm++)
+            {
+                Once(tokens, 1);
+                Once(tokens, 2);
+            }
+
             // Raw, sequential and parallel interleaved round by round (best of each), so noise hits them alike.
-            Once(tokens[..2000], 1);
-            Once(tokens[..2000], 2);
             double Floor()
             {
                 var watch = Stopwatch.StartNew();
@@ -232,10 +238,17 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
                     return rate;
                 }
 
-                Once();
+                // The first pass runs partly in tier-0 code: reported, but the target is the steady rate.
+                var cold = Once();
+                for (var warm = 0; warm < 5; warm++)
+                {
+                    Once();
+                }
+
                 var best = Enumerable.Range(0, Measure.Rounds).Max(_ => Once());
                 table.Add("3", $"FileInfo objects piped to Test-KmsSignature, 1,000 × 1 KiB files{(throttle > 1 ? $", -ThrottleLimit {throttle}" : "")}",
-                    best, "files/s", reference: opensslRate, target: "≥ 50× openssl", pass: best >= 50 * opensslRate);
+                    best, "files/s", reference: opensslRate, target: "≥ 50× openssl", pass: best >= 50 * opensslRate,
+                    note: $"first (cold) pass {cold:N0} files/s");
             }
 
             var megabytes = options.Quick ? 64 : 512;
