@@ -15,6 +15,7 @@ internal static class Repo
     {
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(ModuleManifest);
+        state.Commands.Add(new SessionStateCmdletEntry("Measure-PipelineFloor", typeof(PipelineFloorCommand), null));
         var runspace = RunspaceFactory.CreateRunspace(state);
         runspace.Open();
         return runspace;

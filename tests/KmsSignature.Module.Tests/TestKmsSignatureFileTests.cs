@@ -71,6 +71,67 @@ public sealed class TestKmsSignatureFileTests : IDisposable
     }
 
     [Fact]
+    public void Strings_carrying_a_pspath_like_get_content_lines_are_tokens_not_files()
+    {
+        // Get-Content output: each line is a string with PSPath/ReadCount note properties naming the file it came from.
+        var result = Run(
+            "$line = [psobject]::new([IO.File]::ReadAllText([IO.Path]::Combine($fixtures, 'tokens/es256-p256.jwt')).Trim()); " +
+            "$line.PSObject.Properties.Add([psnoteproperty]::new('PSPath', [IO.Path]::Combine($dir, 'message.txt'))); " +
+            "$line | Test-KmsSignature -PublicKey $key").AssertSuccess();
+
+        var output = Assert.Single(result.Output);
+        Assert.Equal("Valid", output.Properties["Status"].Value.ToString());
+        Assert.Null(output.Properties["Path"].Value);
+        Assert.Equal("fixture-ES256", output.Properties["Subject"].Value);
+    }
+
+    [Fact]
+    public void Csv_style_rows_name_the_file_and_their_own_signature_path()
+    {
+        File.Copy(Path.Combine(work.FullName, "message.txt.sig"), Path.Combine(work.FullName, "elsewhere.sig"));
+        var result = Run(
+            "[pscustomobject]@{ LiteralPath = [IO.Path]::Combine($dir, 'message.txt'); SignaturePath = [IO.Path]::Combine($dir, 'elsewhere.sig') }, " +
+            "[pscustomobject]@{ FullName = [IO.Path]::Combine($dir, 'large.bin') } | " +
+            "Test-KmsSignature -PublicKey $key -SignaturePath ([IO.Path]::Combine($dir, 'large.bin.p256.der.sig'))").AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal(Path.Combine(work.FullName, "elsewhere.sig"), result.Output[0].Properties["SignaturePath"].Value);
+        Assert.Equal(Path.Combine(work.FullName, "large.bin.p256.der.sig"), result.Output[1].Properties["SignaturePath"].Value);
+    }
+
+    [Fact]
+    public void Unrecognized_piped_objects_are_errors_with_the_object_as_target_and_the_rest_still_verifies()
+    {
+        var result = Run(
+            "42, [IO.FileInfo]::new([IO.Path]::Combine($dir, 'message.txt')), @{ Token = 'x.y.z' } | Test-KmsSignature -PublicKey $key; " +
+            "Test-KmsSignature -InputObject 42 -PublicKey $key -Quiet");
+
+        Assert.Equal("Valid", result.Output[0].Properties["Status"].Value.ToString());
+        Assert.Equal(false, result.Output[1].BaseObject);
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal(3, result.Errors.Count);
+        Assert.All(result.Errors, e =>
+        {
+            Assert.Equal("KmsSignature.InputNotRecognized", e.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+        });
+        Assert.Equal(42, result.Errors[0].TargetObject);
+        Assert.IsType<System.Collections.Hashtable>(result.Errors[1].TargetObject);
+    }
+
+    [Fact]
+    public void Command_line_tokens_and_files_come_before_piped_input_and_an_input_object_array_is_taken_item_by_item()
+    {
+        var result = Run(
+            "$t = [IO.File]::ReadAllText([IO.Path]::Combine($fixtures, 'tokens/es256-p256.jwt')); " +
+            "'x.y.z', $t | Test-KmsSignature $t -LiteralPath ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey $key; " +
+            "Test-KmsSignature -InputObject @($t, 'a.b.c') -PublicKey $key").AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid", "Malformed", "Valid", "Valid", "Malformed"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.EndsWith("message.txt", (string)result.Output[1].Properties["Path"].Value);
+    }
+
+    [Fact]
     public void Directory_and_missing_file_are_non_terminating_errors_with_the_input_as_target()
     {
         var result = Run("Test-KmsSignature -LiteralPath $dir, ([IO.Path]::Combine($dir, 'nope.txt')), ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey $key");

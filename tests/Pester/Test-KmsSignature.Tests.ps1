@@ -83,6 +83,24 @@ Describe 'Test-KmsSignature' {
             $results.Status | Should -Be @('Valid', 'Valid')
         }
 
+        It 'takes the file and its own signature path from CSV rows' {
+            Copy-Item (Join-Path $TestDrive 'message.txt.sig') (Join-Path $TestDrive 'elsewhere.sig')
+            $csv = Join-Path $TestDrive 'manifest.csv'
+            [pscustomobject]@{ LiteralPath = (Join-Path $TestDrive 'message.txt'); SignaturePath = (Join-Path $TestDrive 'elsewhere.sig') } |
+                Export-Csv -Path $csv -NoTypeInformation
+            $result = Import-Csv $csv | Test-KmsSignature -PublicKey (Join-Path $keys 'p256.pem')
+            $result.Status | Should -Be 'Valid'
+            $result.SignaturePath | Should -Be (Join-Path $TestDrive 'elsewhere.sig')
+        }
+
+        It 'writes KmsSignature.InputNotRecognized for piped objects that are neither tokens nor files' {
+            $null = 42, @{ Token = 'x' } | Test-KmsSignature -PublicKey (Join-Path $keys 'p256.pem') -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors.Count | Should -Be 2
+            $errors[0].FullyQualifiedErrorId | Should -BeLike 'KmsSignature.InputNotRecognized*'
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $errors[0].TargetObject | Should -Be 42
+        }
+
         It 'resolves wildcards with -Path' {
             (Test-KmsSignature -Path (Join-Path $TestDrive '*.txt') -PublicKey (Join-Path $keys 'p256.pem')).Status | Should -Be 'Valid'
         }

@@ -45,10 +45,33 @@ public sealed class JwtClaims
     public static bool TryParse(ReadOnlySpan<byte> json, out JwtClaims? claims, out string? error)
     {
         claims = null;
+        var values = new Values(materialize: true, expectedIssuers: null, expectedAudiences: null);
+        if (!Read(json, ref values, out error))
+        {
+            return false;
+        }
+
+        claims = new JwtClaims(values.Issuer, values.Subject, values.Audience, values.ExpiresAt, values.NotBefore, values.IssuedAt, values.JwtId);
+        return true;
+    }
+
+    /// <summary>
+    /// The verifier's hot path: the same reading and type checks as <see cref="TryParse"/>, but no strings are
+    /// made; iss and aud are only compared with the expected values. <see cref="ClaimsCheck.IsClaimsSet"/> is false (with
+    /// no error) when the payload is not a JSON object.
+    /// </summary>
+    internal static bool TryCheck(ReadOnlySpan<byte> json, IReadOnlyList<string>? expectedIssuers, IReadOnlyList<string>? expectedAudiences,
+        out ClaimsCheck check, out string? error)
+    {
+        var values = new Values(materialize: false, expectedIssuers, expectedAudiences);
+        var ok = Read(json, ref values, out error);
+        check = new ClaimsCheck(ok, values.ExpiresAt, values.NotBefore, values.IssuerMatched, values.AudienceMatched);
+        return ok;
+    }
+
+    private static bool Read(ReadOnlySpan<byte> json, ref Values values, out string? error)
+    {
         error = null;
-        string? iss = null, sub = null, jti = null;
-        IReadOnlyList<string> aud = NoAudience;
-        DateTimeOffset? exp = null, nbf = null, iat = null;
         var trimmed = json.TrimStart(" \t\r\n"u8);
         if (trimmed.IsEmpty || trimmed[0] != (byte)'{')
         {
@@ -63,31 +86,33 @@ public sealed class JwtClaims
             {
                 if (reader.ValueTextEquals("iss"u8))
                 {
-                    iss = ReadString(ref reader, "iss", ref error);
+                    // Like the materialized claim, a duplicate iss counts by its last value.
+                    values.Issuer = ReadString(ref reader, "iss", values.Materialize, ref error);
+                    values.IssuerMatched = error is null && Matches(ref reader, values.ExpectedIssuers);
                 }
                 else if (reader.ValueTextEquals("sub"u8))
                 {
-                    sub = ReadString(ref reader, "sub", ref error);
+                    values.Subject = ReadString(ref reader, "sub", values.Materialize, ref error);
                 }
                 else if (reader.ValueTextEquals("jti"u8))
                 {
-                    jti = ReadString(ref reader, "jti", ref error);
+                    values.JwtId = ReadString(ref reader, "jti", values.Materialize, ref error);
                 }
                 else if (reader.ValueTextEquals("aud"u8))
                 {
-                    aud = ReadAudience(ref reader, ref error);
+                    values.Audience = ReadAudience(ref reader, values.Materialize, values.ExpectedAudiences, ref values.AudienceMatched, ref error);
                 }
                 else if (reader.ValueTextEquals("exp"u8))
                 {
-                    exp = ReadDate(ref reader, "exp", ref error);
+                    values.ExpiresAt = ReadDate(ref reader, "exp", ref error);
                 }
                 else if (reader.ValueTextEquals("nbf"u8))
                 {
-                    nbf = ReadDate(ref reader, "nbf", ref error);
+                    values.NotBefore = ReadDate(ref reader, "nbf", ref error);
                 }
                 else if (reader.ValueTextEquals("iat"u8))
                 {
-                    iat = ReadDate(ref reader, "iat", ref error);
+                    values.IssuedAt = ReadDate(ref reader, "iat", ref error);
                 }
                 else
                 {
@@ -113,41 +138,80 @@ public sealed class JwtClaims
             return false;
         }
 
-        claims = new JwtClaims(iss, sub, aud, exp, nbf, iat, jti);
         return true;
     }
 
-    private static string? ReadString(ref Utf8JsonReader reader, string name, ref string? error)
+    // What one pass over the claims collects: strings when materializing, else only whether iss/aud matched.
+    private struct Values(bool materialize, IReadOnlyList<string>? expectedIssuers, IReadOnlyList<string>? expectedAudiences)
+    {
+        public readonly bool Materialize = materialize;
+        public readonly IReadOnlyList<string>? ExpectedIssuers = expectedIssuers;
+        public readonly IReadOnlyList<string>? ExpectedAudiences = expectedAudiences;
+        public string? Issuer;
+        public string? Subject;
+        public string? JwtId;
+        public IReadOnlyList<string> Audience = NoAudience;
+        public DateTimeOffset? ExpiresAt;
+        public DateTimeOffset? NotBefore;
+        public DateTimeOffset? IssuedAt;
+        public bool IssuerMatched;
+        public bool AudienceMatched;
+    }
+
+    // Compared on the UTF-8 value, escapes included, without making a string.
+    private static bool Matches(ref Utf8JsonReader reader, IReadOnlyList<string>? expected)
+    {
+        if (expected is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < expected.Count; i++)
+        {
+            if (reader.ValueTextEquals(expected[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader, string name, bool materialize, ref string? error)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return reader.GetString();
+            return materialize ? reader.GetString() : null;
         }
 
         error = $"the {name} claim is not a string";
         return null;
     }
 
-    private static IReadOnlyList<string> ReadAudience(ref Utf8JsonReader reader, ref string? error)
+    private static IReadOnlyList<string> ReadAudience(ref Utf8JsonReader reader, bool materialize, IReadOnlyList<string>? expected,
+        ref bool matched, ref string? error)
     {
+        matched = false; // a duplicate aud counts by its last value
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return [reader.GetString()!];
+            matched = Matches(ref reader, expected);
+            return materialize ? [reader.GetString()!] : NoAudience;
         }
 
         if (reader.TokenType == JsonTokenType.StartArray)
         {
-            var list = new List<string>(2);
+            var list = materialize ? new List<string>(2) : null;
             while (reader.Read() && reader.TokenType == JsonTokenType.String)
             {
-                list.Add(reader.GetString()!);
+                matched |= Matches(ref reader, expected);
+                list?.Add(reader.GetString()!);
             }
 
             if (reader.TokenType == JsonTokenType.EndArray)
             {
-                return list;
+                return list ?? (IReadOnlyList<string>)NoAudience;
             }
         }
 
@@ -177,3 +241,6 @@ public sealed class JwtClaims
         return null;
     }
 }
+
+/// <summary>What <see cref="JwtClaims.TryCheck"/> found: the times to check and whether iss/aud matched an expected value.</summary>
+internal readonly record struct ClaimsCheck(bool IsClaimsSet, DateTimeOffset? ExpiresAt, DateTimeOffset? NotBefore, bool IssuerMatched, bool AudienceMatched);

@@ -57,20 +57,21 @@ public sealed class DetachedSignatureVerifier
     public VerificationResult VerifyFile(string path, string? signaturePath = null)
     {
         signaturePath ??= DefaultSignaturePath(path);
-        CheckFile(path, "FileNotFound", "File");
-        CheckFile(signaturePath, "SignatureFileNotFound", "Signature file");
-        byte[] signature;
+        // Open first, explain afterwards: the existence checks run only when an open fails, so a good file
+        // costs two opens and its reads (issue 7: thousands of small files per second).
+        using var message = Open(path, "FileNotFound", "File");
+        using var signatureHandle = Open(signaturePath, "SignatureFileNotFound", "Signature file");
         try
         {
-            var length = new FileInfo(signaturePath).Length;
+            var length = RandomAccess.GetLength(signatureHandle);
             if (length > SignatureEncoding.MaxSignatureFileLength)
             {
                 return FileResult(VerificationStatus.Malformed,
                     $"the signature file is {length} bytes; no signature is larger than {SignatureEncoding.MaxSignatureFileLength}", null, null, path, signaturePath);
             }
 
-            signature = File.ReadAllBytes(signaturePath);
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            var signature = ReadAll(signatureHandle, (int)length);
+            using var stream = new FileStream(message, FileAccess.Read, bufferSize: 0);
             return VerifyCore(new MessageSource(stream), signature, path, signaturePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -79,17 +80,40 @@ public sealed class DetachedSignatureVerifier
         }
     }
 
-    private static void CheckFile(string path, string missingId, string what)
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle Open(string path, string missingId, string what)
     {
-        if (Directory.Exists(path))
+        try
         {
-            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{path}' is a directory; a file was expected.", path);
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            if (Directory.Exists(path))
+            {
+                throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{path}' is a directory; a file was expected.", path);
+            }
+
+            if (!File.Exists(path))
+            {
+                throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{path}' does not exist.", path);
+            }
+
+            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
+        }
+    }
+
+    // The file may change between GetLength and the reads; what was read is what is checked.
+    private static byte[] ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int length)
+    {
+        var buffer = new byte[length];
+        var total = 0;
+        int read;
+        while (total < length && (read = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+        {
+            total += read;
         }
 
-        if (!File.Exists(path))
-        {
-            throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{path}' does not exist.", path);
-        }
+        return total == length ? buffer : buffer[..total];
     }
 
     private VerificationResult VerifyCore(MessageSource message, ReadOnlySpan<byte> signatureFile, string? path, string? signaturePath)
@@ -205,32 +229,51 @@ public sealed class DetachedSignatureVerifier
 
     private static Dictionary<HashAlgorithmName, byte[]> HashStream(Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates)
     {
-        var hashes = new List<(HashAlgorithmName Name, IncrementalHash Hash)>(1);
+        var names = new List<HashAlgorithmName>(1);
         foreach (var (_, algorithm) in candidates)
         {
-            if (!hashes.Exists(h => h.Name == algorithm.Hash))
+            if (!names.Contains(algorithm.Hash))
             {
-                hashes.Add((algorithm.Hash, IncrementalHash.CreateHash(algorithm.Hash)));
+                names.Add(algorithm.Hash);
             }
         }
 
+        var result = new Dictionary<HashAlgorithmName, byte[]>(names.Count);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            int read;
-            while ((read = stream.Read(buffer, 0, BufferSize)) > 0)
+            var read = stream.ReadAtLeast(buffer.AsSpan(0, BufferSize), BufferSize, throwOnEndOfStream: false);
+            if (read < BufferSize)
             {
-                foreach (var (_, hash) in hashes)
+                // The whole message came in one buffer (most files): one-shot hashes, no incremental state.
+                foreach (var name in names)
                 {
-                    hash.AppendData(buffer, 0, read);
+                    result[name] = HashOnce(name, buffer.AsSpan(0, read));
                 }
+
+                return result;
             }
 
-            var result = new Dictionary<HashAlgorithmName, byte[]>(hashes.Count);
-            foreach (var (name, hash) in hashes)
+            var hashes = names.ConvertAll(IncrementalHash.CreateHash);
+            try
             {
-                result[name] = hash.GetHashAndReset();
-                hash.Dispose();
+                do
+                {
+                    foreach (var hash in hashes)
+                    {
+                        hash.AppendData(buffer, 0, read);
+                    }
+                }
+                while ((read = stream.Read(buffer, 0, BufferSize)) > 0);
+
+                for (var i = 0; i < names.Count; i++)
+                {
+                    result[names[i]] = hashes[i].GetHashAndReset();
+                }
+            }
+            finally
+            {
+                hashes.ForEach(h => h.Dispose());
             }
 
             return result;
@@ -240,6 +283,12 @@ public sealed class DetachedSignatureVerifier
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static byte[] HashOnce(HashAlgorithmName name, ReadOnlySpan<byte> data) =>
+        name == HashAlgorithmName.SHA256 ? SHA256.HashData(data)
+        : name == HashAlgorithmName.SHA384 ? SHA384.HashData(data)
+        : name == HashAlgorithmName.SHA512 ? SHA512.HashData(data)
+        : throw new NotSupportedException($"No one-shot hash for {name}.");
 
     // Null when the stream holds more than limit bytes.
     private static byte[]? ReadBounded(Stream stream, long limit)

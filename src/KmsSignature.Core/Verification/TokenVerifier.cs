@@ -20,6 +20,7 @@ public sealed class TokenVerifier
     private readonly TrustStore trustStore;
     private readonly TokenValidationOptions options;
     private readonly JwsAlgorithm[]? allowed;
+    private readonly HeaderCache headers = new();
 
     public TokenVerifier(TrustStore trustStore, TokenValidationOptions? options = null)
     {
@@ -52,8 +53,25 @@ public sealed class TokenVerifier
             return Fail(VerificationStatus.Malformed, shapeError!, token);
         }
 
-        // Header: decode strictly, then read the members we act on.
         var headerChars = token.AsSpan(0, segments.HeaderLength);
+        var header = headers.Find(headerChars);
+        if (header is null)
+        {
+            if (!TryParseHeader(headerChars, out header, out var headerError))
+            {
+                return Fail(VerificationStatus.Malformed, headerError!, token);
+            }
+
+            headers.Add(headerChars, header!);
+        }
+
+        return VerifyWithHeader(token, segments, header!);
+    }
+
+    // Header: decode strictly, then read the members we act on.
+    private static bool TryParseHeader(ReadOnlySpan<char> headerChars, out JoseHeader? header, out string? error)
+    {
+        header = null;
         Span<byte> headerBytes = stackalloc byte[StackLimit];
         byte[]? rentedHeader = null;
         var headerLength = Base64Url.DecodedLength(headerChars.Length);
@@ -63,19 +81,15 @@ public sealed class TokenVerifier
             headerBytes = rentedHeader;
         }
 
-        JoseHeader? header;
-        string? headerError;
         try
         {
             if (headerLength < 0 || !Base64Url.TryDecode(headerChars, headerBytes, out headerLength))
             {
-                return Fail(VerificationStatus.Malformed, "the JWS header is not strict base64url", token);
+                error = "the JWS header is not strict base64url";
+                return false;
             }
 
-            if (!JoseHeader.TryParse(headerBytes[..headerLength], out header, out headerError))
-            {
-                return Fail(VerificationStatus.Malformed, headerError!, token);
-            }
+            return JoseHeader.TryParse(headerBytes[..headerLength], out header, out error);
         }
         finally
         {
@@ -84,8 +98,6 @@ public sealed class TokenVerifier
                 ArrayPool<byte>.Shared.Return(rentedHeader);
             }
         }
-
-        return VerifyWithHeader(token, segments, header!);
     }
 
     private VerificationResult VerifyWithHeader(string token, JwsSegments segments, JoseHeader header)
@@ -207,6 +219,7 @@ public sealed class TokenVerifier
         return CheckClaims(token, segments, header, alg, key, derUsed);
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the stack buffer is filled whole before it is read
     private static bool VerifySignature(string token, JwsSegments segments, JwsAlgorithm alg, KeyVerifier verifier, ReadOnlySpan<byte> signature)
     {
         // The signing input is ASCII (base64url and a dot), so one byte per char.
@@ -235,11 +248,12 @@ public sealed class TokenVerifier
             return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
         }
 
-        JwtClaims? claims;
+        // The hot path checks without materializing claims; results parse them only when someone reads them.
+        ClaimsCheck check;
         string? error;
         try
         {
-            JwtClaims.TryParse(rented.AsSpan(0, length), out claims, out error);
+            JwtClaims.TryCheck(rented.AsSpan(0, length), options.Issuers, options.Audiences, out check, out error);
         }
         finally
         {
@@ -252,7 +266,7 @@ public sealed class TokenVerifier
         }
 
         var suffix = derUsed ? " (DER-encoded ECDSA signature, accepted by AllowDerSignature)" : string.Empty;
-        if (claims is null)
+        if (!check.IsClaimsSet)
         {
             // A JWS over non-JSON bytes (RFC 8037 A.4) has no claims to check; expectations cannot be met.
             return HasClaimExpectations
@@ -262,34 +276,36 @@ public sealed class TokenVerifier
 
         var now = options.At ?? DateTimeOffset.UtcNow;
         var skew = options.ClockSkew;
-        if (claims.ExpiresAt is { } exp && now >= exp + skew)
+        if (check.ExpiresAt is { } exp && now >= exp + skew)
         {
-            return Result(VerificationStatus.Expired, $"expired at {exp:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, claims);
+            return Result(VerificationStatus.Expired, $"expired at {exp:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (claims.NotBefore is { } nbf && now < nbf - skew)
+        if (check.NotBefore is { } nbf && now < nbf - skew)
         {
-            return Result(VerificationStatus.NotYetValid, $"not valid before {nbf:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, claims);
+            return Result(VerificationStatus.NotYetValid, $"not valid before {nbf:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.RequireExpiration && claims.ExpiresAt is null)
+        if (options.RequireExpiration && check.ExpiresAt is null)
         {
-            return Result(VerificationStatus.ClaimMismatch, "the token has no exp claim", token, segments, header, key, derUsed, claims);
+            return Result(VerificationStatus.ClaimMismatch, "the token has no exp claim", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.Issuers is { Count: > 0 } issuers && (claims.Issuer is null || !Contains(issuers, claims.Issuer)))
+        if (options.Issuers is { Count: > 0 } && !check.IssuerMatched)
         {
-            return Result(VerificationStatus.ClaimMismatch, $"iss '{claims.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, claims);
+            var claims = VerificationResult.ParseClaims(token, segments);
+            return Result(VerificationStatus.ClaimMismatch, $"iss '{claims?.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.Audiences is { Count: > 0 } audiences && !AnyAudience(audiences, claims.Audience))
+        if (options.Audiences is { Count: > 0 } && !check.AudienceMatched)
         {
+            var audience = VerificationResult.ParseClaims(token, segments)?.Audience ?? [];
             return Result(VerificationStatus.ClaimMismatch,
-                claims.Audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", claims.Audience)}' does not include an expected audience",
-                token, segments, header, key, derUsed, claims);
+                audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", audience)}' does not include an expected audience",
+                token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, claims);
+        return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, hasClaims: true);
     }
 
     // Reasons for valid tokens are made once per alg, not per token (hot path).
@@ -311,36 +327,10 @@ public sealed class TokenVerifier
 
     private bool HasClaimExpectations => options.Issuers is { Count: > 0 } || options.Audiences is { Count: > 0 } || options.RequireExpiration;
 
-    private static bool AnyAudience(IReadOnlyList<string> expected, IReadOnlyList<string> actual)
-    {
-        for (var i = 0; i < actual.Count; i++)
-        {
-            if (Contains(expected, actual[i]))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool Contains(IReadOnlyList<string> list, string value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (string.Equals(list[i], value, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static VerificationResult Fail(VerificationStatus status, string reason, string token) =>
         VerificationResult.ForToken(status, reason, token);
 
     private static VerificationResult Result(VerificationStatus status, string reason, string token, JwsSegments segments,
-        JoseHeader header, PublicKey? key = null, bool derUsed = false, JwtClaims? claims = null) =>
-        new(status, reason, key, header.AlgorithmName, token, segments, header, claims, derUsed);
+        JoseHeader header, PublicKey? key = null, bool derUsed = false, bool hasClaims = false) =>
+        new(status, reason, key, header.AlgorithmName, token, segments, header, hasClaims, derUsed);
 }

@@ -14,6 +14,8 @@ public sealed class VerificationResult
     private readonly JwsSegments segments;
     private IReadOnlyDictionary<string, object?>? header;
     private IReadOnlyDictionary<string, object?>? claimSet;
+    private readonly bool hasClaims;
+    private JwtClaims? jwtClaims;
 
     private VerificationResult(VerificationStatus status, string reason, PublicKey? key, string? algorithm)
     {
@@ -24,13 +26,13 @@ public sealed class VerificationResult
     }
 
     internal VerificationResult(VerificationStatus status, string reason, PublicKey? key, string? algorithm,
-        string token, JwsSegments segments, JoseHeader? joseHeader, JwtClaims? claims, bool derSignature)
+        string token, JwsSegments segments, JoseHeader? joseHeader, bool hasClaims, bool derSignature)
         : this(status, reason, key, algorithm)
     {
         this.token = token;
         this.segments = segments;
+        this.hasClaims = hasClaims;
         JoseHeader = joseHeader;
-        JwtClaims = claims;
         DerSignature = derSignature;
     }
 
@@ -71,8 +73,9 @@ public sealed class VerificationResult
     /// <summary>The header members the verifier acted on (tokens that got that far).</summary>
     public JoseHeader? JoseHeader { get; }
 
-    /// <summary>The registered claims (tokens whose payload is a JSON object).</summary>
-    public JwtClaims? JwtClaims { get; }
+    /// <summary>The registered claims (tokens whose payload is a JSON object), parsed on first access.</summary>
+    // The verifier has already checked them without making strings; most results are never read this deeply.
+    public JwtClaims? JwtClaims => jwtClaims ??= hasClaims ? ParseClaims(token!, segments) : null;
 
     /// <summary>The whole protected header as plain values (computed on first access).</summary>
     public IReadOnlyDictionary<string, object?>? Header =>
@@ -99,7 +102,25 @@ public sealed class VerificationResult
     public override string ToString() => $"{Status}: {Reason}";
 
     internal static VerificationResult ForToken(VerificationStatus status, string reason, string token) =>
-        new(status, reason, null, null, token, default, null, null, false);
+        new(status, reason, null, null, token, default, null, false, false);
+
+    /// <summary>The registered claims of a token whose payload the verifier has already decoded and checked.</summary>
+    internal static JwtClaims? ParseClaims(string token, JwsSegments segments)
+    {
+        if (!Base64Url.TryDecodeRented(token.AsSpan(segments.PayloadStart, segments.PayloadLength), out var rented, out var length))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JwtClaims.TryParse(rented.AsSpan(0, length), out var claims, out _) ? claims : null;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     private IReadOnlyDictionary<string, object?>? DecodeSegment(int start, int length) =>
         Base64Url.TryDecodeRented(token.AsSpan(start, length), out var rented, out var written)

@@ -53,4 +53,52 @@ public sealed class Base64UrlTests
     [InlineData(1, -1)]
     [InlineData(5, -1)]
     public void Decoded_length_is_exact(int encoded, int decoded) => Assert.Equal(decoded, Base64Url.DecodedLength(encoded));
+
+    // Long inputs take the SIMD path, short ones the table loop: both must accept and refuse exactly the same text.
+    [Fact]
+    public void Vectorized_and_scalar_paths_agree_on_valid_and_invalid_input()
+    {
+        var random = new Random(7515);
+        // U+012D narrows to '-' if a decoder only looked at the low byte.
+        var bad = new[] { '=', ' ', '+', '/', '\n', '\t', '.', 'é', '\0', '\u012D' };
+        for (var length = 40; length < 700; length += 7)
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            var text = Base64Url.Encode(data);
+            Assert.Equal(data, Decode(text, vectorized: true));
+            Assert.Equal(data, Decode(text, vectorized: false));
+            Assert.Equal(data, Base64Url.Decode(text));
+
+            foreach (var c in bad)
+            {
+                var chars = text.ToCharArray();
+                chars[random.Next(chars.Length)] = c;
+                var broken = new string(chars);
+                Assert.Null(Decode(broken, vectorized: true));
+                Assert.Null(Decode(broken, vectorized: false));
+                Assert.Throws<FormatException>(() => Base64Url.Decode(broken));
+            }
+
+            if (text.Length % 4 != 0)
+            {
+                // Set an unused low bit of the last char: a second spelling of the same bytes.
+                var second = text[..^1] + Alphabet[Alphabet.IndexOf(text[^1]) | 0x01];
+                Assert.Null(Decode(second, vectorized: true));
+                Assert.Null(Decode(second, vectorized: false));
+            }
+        }
+    }
+
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    private static byte[]? Decode(string text, bool vectorized)
+    {
+        var length = Base64Url.DecodedLength(text.Length);
+        var buffer = new byte[Math.Max(length, 0)];
+        var ok = vectorized
+            ? Base64Url.TryDecodeVectorized(text, buffer, out var written)
+            : Base64Url.TryDecodeScalar(text, buffer, out written);
+        return ok && written == length ? buffer : null;
+    }
 }

@@ -165,4 +165,49 @@ public sealed class DetachedSignatureTests
         Assert.Equal("KmsSignature.DigestNotSupported",
             Assert.Throws<KmsSignatureException>(() => For("mldsa44", "ML_DSA_SHAKE_256", MessageType.Digest)).ErrorId);
     }
+
+    // Files larger than one read buffer (1 MiB) are hashed incrementally, each distinct hash once; smaller
+    // ones in one shot. Both paths, with keys of different hashes in one trust store, must agree with .NET.
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(1024 * 1024 - 1)]
+    [InlineData(1024 * 1024)]
+    [InlineData(3 * 1024 * 1024 + 17)]
+    public void Files_below_and_beyond_one_read_buffer_verify_with_keys_of_different_hashes(int size)
+    {
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var rsa = RSA.Create(2048);
+        var store = TrustStore.FromKeys([
+            Core.Keys.PublicKey.FromSpki(rsa.ExportSubjectPublicKeyInfo(), "rsa"),
+            Core.Keys.PublicKey.FromSpki(p384.ExportSubjectPublicKeyInfo(), "p384")]);
+        var verifier = new DetachedSignatureVerifier(store);
+        var dir = Directory.CreateTempSubdirectory("kms-large-");
+        try
+        {
+            var message = Path.Combine(dir.FullName, "message.bin");
+            var data = new byte[size];
+            new Random(size).NextBytes(data);
+            File.WriteAllBytes(message, data);
+            var ecdsaSig = Path.Combine(dir.FullName, "ecdsa.sig");
+            var rsaSig = Path.Combine(dir.FullName, "rsa.sig");
+            File.WriteAllBytes(ecdsaSig, p384.SignData(data, HashAlgorithmName.SHA384, DSASignatureFormat.Rfc3279DerSequence));
+            File.WriteAllBytes(rsaSig, rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+
+            var byEcdsa = verifier.VerifyFile(message, ecdsaSig);
+            var byRsa = verifier.VerifyFile(message, rsaSig);
+            Assert.True(byEcdsa.IsValid, byEcdsa.ToString());
+            Assert.Equal("ECDSA_SHA_384", byEcdsa.Algorithm);
+            Assert.True(byRsa.IsValid, byRsa.ToString());
+            Assert.Equal("RSASSA_PKCS1_V1_5_SHA_256", byRsa.Algorithm);
+
+            data[^1] ^= 1;
+            File.WriteAllBytes(message, data);
+            Assert.Equal(VerificationStatus.InvalidSignature, verifier.VerifyFile(message, ecdsaSig).Status);
+            Assert.Equal(VerificationStatus.InvalidSignature, verifier.VerifyFile(message, rsaSig).Status);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
 }

@@ -71,4 +71,52 @@ public sealed class TokenClaimsTests
     [Fact]
     public void Negative_clock_skew_is_refused() =>
         Assert.Throws<KmsSignatureException>(() => new TokenVerifier(Store, new() { ClockSkew = TimeSpan.FromSeconds(-1) }));
+
+    // The verifier's allocation-free check and the full parse must agree on every claims set: same errors,
+    // same times, and iss/aud matching exactly what the parsed values would match (escapes decoded, last duplicate wins).
+    [Theory]
+    [InlineData("""{"iss":"https:\/\/issuer.example","aud":"a","exp":1700000000}""")]
+    [InlineData("""{"iss":"\u0068ttps://issuer.example","aud":["x","a"]}""")]
+    [InlineData("""{"iss":"https://issuer.example","iss":"evil","aud":"a"}""")]
+    [InlineData("""{"iss":"evil","iss":"https://issuer.example","aud":"a","aud":"b"}""")]
+    [InlineData("""{"aud":["b","a"],"nbf":1700000000.9,"iat":1}""")]
+    [InlineData("""{"iss":5}""")]
+    [InlineData("""{"aud":["a",5]}""")]
+    [InlineData("""{"exp":"soon"}""")]
+    [InlineData("""{"sub":"x","extra":{"nested":[1,2,{"iss":"https://issuer.example"}]}}""")]
+    [InlineData("""[1,2]""")]
+    [InlineData("""{"iss":"https://issuer.example"} {}""")]
+    [InlineData("""{"iss":"https://issuer.example",""")]
+    public void Hot_path_check_agrees_with_the_full_parse(string json)
+    {
+        string[] issuers = ["https://issuer.example"], audiences = ["a"];
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+
+        var parsed = KmsSignature.Core.Jose.JwtClaims.TryParse(bytes, out var claims, out var parseError);
+        var checkedOk = KmsSignature.Core.Jose.JwtClaims.TryCheck(bytes, issuers, audiences, out var check, out var checkError);
+
+        Assert.Equal(parsed, checkedOk);
+        Assert.Equal(parseError, checkError);
+        Assert.Equal(claims is not null, check.IsClaimsSet);
+        if (claims is not null)
+        {
+            Assert.Equal(claims.ExpiresAt, check.ExpiresAt);
+            Assert.Equal(claims.NotBefore, check.NotBefore);
+            Assert.Equal(claims.Issuer is not null && issuers.Contains(claims.Issuer), check.IssuerMatched);
+            Assert.Equal(claims.Audience.Any(audiences.Contains), check.AudienceMatched);
+        }
+    }
+
+    [Fact]
+    public void A_valid_result_still_exposes_its_claims()
+    {
+        var result = Check("es256-p256.jwt", new() { Issuers = ["https://issuer.example"], Audiences = ["kms-signature-tests"] });
+
+        Assert.True(result.IsValid);
+        Assert.Equal("https://issuer.example", result.Issuer);
+        Assert.Equal("fixture-ES256", result.Subject);
+        Assert.Contains("kms-signature-tests", result.JwtClaims!.Audience);
+        Assert.Same(result.JwtClaims, result.JwtClaims);
+        Assert.Equal("fixture-ES256", result.Claims!["sub"]);
+    }
 }
