@@ -347,24 +347,26 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
         {
             sign.Reset();
             sign.Latency = TimeSpan.FromMilliseconds(latency);
-            sign.RequestsPerSecond = 1000;
-            // Drain the token bucket's one-second burst first, so the timed run sees the steady quota.
-            Repo.Run(runspace, script, ("claims", Claims(0, options.Quick ? 1000 : 3000)), ("k", keyArn), ("conn", connection));
-            var count = options.Quick ? 1500 : 4000;
+            // Warm up unthrottled (JIT, connections), then time a run that starts with a full bucket: KMS's bucket
+            // holds one second of quota, so the steady rate is what was signed beyond that burst, per second.
+            Repo.Run(runspace, script, ("claims", Claims(0, 500)), ("k", keyArn), ("conn", connection));
+            const int quota = 1000;
+            var count = options.Quick ? 3000 : 8000;
+            sign.RequestsPerSecond = quota;
             var before = kms.Counters.Count("Sign");
             watch.Restart();
             var output = Repo.Run(runspace, script, ("claims", Claims(1, count)), ("k", keyArn), ("conn", connection));
-            var rate = count / watch.Elapsed.TotalSeconds;
+            var elapsed = watch.Elapsed.TotalSeconds;
+            var rate = (count - quota) / elapsed;
             var calls = kms.Counters.Count("Sign") - before;
             var numbers = output.Select(o => Payload(o.Properties["Token"].Value.ToString()!)).ToList();
             var lost = count - numbers.Distinct().Count();
             var duplicated = numbers.Count - numbers.Distinct().Count();
             var ordered = numbers.SequenceEqual(Enumerable.Range(1, count));
-            // Above 100 % is KMS's burst: the quota's bucket holds a second of requests, partly refilled between the runs.
-            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s", rate, "tokens/s", reference: 1000,
+            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s: steady rate beyond the bucket's one-second burst", rate, "tokens/s", reference: quota,
                 target: latency == 20 ? "≥ 90 % of quota, 0 lost/dup, in order" : "0 lost/dup, in order",
-                pass: (latency != 20 || rate >= 900) && lost == 0 && duplicated == 0 && ordered,
-                note: $"{count:N0} tokens, lost {lost}, duplicated {duplicated}, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
+                pass: (latency != 20 || rate >= 0.9 * quota) && lost == 0 && duplicated == 0 && ordered,
+                note: $"{count:N0} tokens in {elapsed:0.00} s ({count / elapsed:N0}/s with the burst), lost {lost}, duplicated {duplicated}, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
         }
 
         sign.Reset();
