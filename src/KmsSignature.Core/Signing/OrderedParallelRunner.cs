@@ -78,10 +78,18 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
 
     private void TakeOldest(List<OrderedOutcome<TOutput>> ready)
     {
+        // Block without spinning: Task.Wait spins first, and with as many workers as cores a spinning producer
+        // takes a core from them (issue 7: ES256 -ThrottleLimit 2 went from about 1.2x to 1.7x one core).
         // Batches never fault (Run catches per item), so waiting cannot throw.
-        window.Oldest.Wait();
+        var oldest = window.Oldest;
+        if (!oldest.IsCompleted)
+        {
+            ((IAsyncResult)oldest).AsyncWaitHandle.WaitOne();
+        }
+
         window.TryTakeCompleted(out var done);
         ready.AddRange(done.Result);
+        done.Dispose(); // releases the wait handle made above
     }
 
     private OrderedOutcome<TOutput>[] Run(List<TInput> batch)
