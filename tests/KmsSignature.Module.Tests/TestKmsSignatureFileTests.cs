@@ -125,9 +125,10 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         var result = Run(
             "$t = [IO.File]::ReadAllText([IO.Path]::Combine($fixtures, 'tokens/es256-p256.jwt')); " +
             "'x.y.z', $t | Test-KmsSignature $t -LiteralPath ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey $key; " +
-            "Test-KmsSignature -InputObject @($t, 'a.b.c') -PublicKey $key").AssertSuccess();
+            "Test-KmsSignature -InputObject @($t, 'a.b.c') -PublicKey $key; " +
+            "@() | Test-KmsSignature $t -PublicKey $key").AssertSuccess();
 
-        Assert.Equal(["Valid", "Valid", "Malformed", "Valid", "Valid", "Malformed"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal(["Valid", "Valid", "Malformed", "Valid", "Valid", "Malformed", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
         Assert.EndsWith("message.txt", (string)result.Output[1].Properties["Path"].Value);
     }
 
