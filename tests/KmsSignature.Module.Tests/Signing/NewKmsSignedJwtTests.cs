@@ -148,6 +148,22 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(thumbprint, Kid("Thumbprint", arn));
     }
 
+    // Signs claims { n = 0 .. count-1 } in one pipeline; returns the tokens and how many Sign calls KMS saw.
+    private (IReadOnlyList<string> Tokens, long SignCalls) SignNumbered(string arn, int count, int throttleLimit)
+    {
+        using var session = fixture.NewSession();
+        var before = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run($"0..{count - 1} | ForEach-Object {{ @{{ n = $_ }} }} | New-KmsSignedJwt -KeyId $k -ThrottleLimit {throttleLimit} @kmsSigner",
+            Vars(("k", arn))).AssertSuccess();
+        return (result.Output.Select(o => o.ToString()).ToList(), fixture.Kms.Counters.Count("Sign") - before);
+    }
+
+    private static void AssertEachOnceInOrder(IReadOnlyList<string> tokens, int count)
+    {
+        Assert.Equal(Enumerable.Range(0, count), tokens.Select(t => Segment(t, 1).GetProperty("n").GetInt32()));
+        Assert.Equal(count, tokens.Distinct().Count());
+    }
+
     [Fact]
     public async Task Output_keeps_input_order_with_no_loss_or_duplicates_under_latency_and_jitter()
     {
@@ -157,13 +173,10 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         sign.Jitter = TimeSpan.FromMilliseconds(40);
         try
         {
-            using var session = fixture.NewSession();
-            var before = fixture.Kms.Counters.Count("Sign");
-            var result = session.Run("0..299 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 16 @kmsSigner", Vars(("k", arn))).AssertSuccess();
-            Assert.Equal(300, result.Output.Count);
-            Assert.Equal(Enumerable.Range(0, 300), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
-            Assert.Equal(300, result.Output.Select(o => o.ToString()).Distinct().Count());
-            Assert.Equal(300, fixture.Kms.Counters.Count("Sign") - before);
+            var (tokens, signCalls) = SignNumbered(arn, 300, throttleLimit: 16);
+            Assert.Equal(300, tokens.Count);
+            AssertEachOnceInOrder(tokens, 300);
+            Assert.Equal(300, signCalls);
         }
         finally
         {
@@ -180,12 +193,9 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         sign.RequestsPerSecond = 100;
         try
         {
-            using var session = fixture.NewSession();
-            var before = fixture.Kms.Counters.Count("Sign");
-            var result = session.Run("0..299 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 32 @kmsSigner", Vars(("k", arn))).AssertSuccess();
-            Assert.Equal(Enumerable.Range(0, 300), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
-            Assert.Equal(300, result.Output.Select(o => o.ToString()).Distinct().Count());
-            Assert.True(fixture.Kms.Counters.Count("Sign") - before > 300, "KMS never throttled: the test did not test throttling");
+            var (tokens, signCalls) = SignNumbered(arn, 300, throttleLimit: 32);
+            AssertEachOnceInOrder(tokens, 300);
+            Assert.True(signCalls > 300, "KMS never throttled: the test did not test throttling");
         }
         finally
         {
@@ -202,9 +212,8 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         sign.ErrorStatusCode = 503;
         try
         {
-            using var session = fixture.NewSession();
-            var result = session.Run("0..99 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 8 @kmsSigner", Vars(("k", arn))).AssertSuccess();
-            Assert.Equal(Enumerable.Range(0, 100), result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt32()));
+            var (tokens, _) = SignNumbered(arn, 100, throttleLimit: 8);
+            AssertEachOnceInOrder(tokens, 100);
         }
         finally
         {
