@@ -57,10 +57,10 @@ public sealed class JwtClaims
 
     /// <summary>
     /// The verifier's hot path: the same reading and type checks as <see cref="TryParse"/>, but no strings are
-    /// made; iss and aud are only compared with the expected values. <see cref="ClaimsCheck.IsClaimsSet"/> is false (with
+    /// made; iss and aud are only compared with the expected values (see <see cref="EncodeExpected"/>). <see cref="ClaimsCheck.IsClaimsSet"/> is false (with
     /// no error) when the payload is not a JSON object.
     /// </summary>
-    internal static bool TryCheck(ReadOnlySpan<byte> json, IReadOnlyList<string>? expectedIssuers, IReadOnlyList<string>? expectedAudiences,
+    internal static bool TryCheck(ReadOnlySpan<byte> json, byte[][]? expectedIssuers, byte[][]? expectedAudiences,
         out ClaimsCheck check, out string? error)
     {
         var values = new Values(materialize: false, expectedIssuers, expectedAudiences);
@@ -84,40 +84,35 @@ public sealed class JwtClaims
             reader.Read();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("iss"u8))
+                switch (Registered(ref reader))
                 {
-                    // Like the materialized claim, a duplicate iss counts by its last value.
-                    values.Issuer = ReadString(ref reader, "iss", values.Materialize, ref error);
-                    values.IssuerMatched = error is null && Matches(ref reader, values.ExpectedIssuers);
-                }
-                else if (reader.ValueTextEquals("sub"u8))
-                {
-                    values.Subject = ReadString(ref reader, "sub", values.Materialize, ref error);
-                }
-                else if (reader.ValueTextEquals("jti"u8))
-                {
-                    values.JwtId = ReadString(ref reader, "jti", values.Materialize, ref error);
-                }
-                else if (reader.ValueTextEquals("aud"u8))
-                {
-                    values.Audience = ReadAudience(ref reader, values.Materialize, values.ExpectedAudiences, ref values.AudienceMatched, ref error);
-                }
-                else if (reader.ValueTextEquals("exp"u8))
-                {
-                    values.ExpiresAt = ReadDate(ref reader, "exp", ref error);
-                }
-                else if (reader.ValueTextEquals("nbf"u8))
-                {
-                    values.NotBefore = ReadDate(ref reader, "nbf", ref error);
-                }
-                else if (reader.ValueTextEquals("iat"u8))
-                {
-                    values.IssuedAt = ReadDate(ref reader, "iat", ref error);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
+                    case Claim.Issuer:
+                        // Like the materialized claim, a duplicate iss counts by its last value.
+                        values.Issuer = ReadString(ref reader, "iss", values.Materialize, ref error);
+                        values.IssuerMatched = error is null && Matches(ref reader, values.ExpectedIssuers);
+                        break;
+                    case Claim.Subject:
+                        values.Subject = ReadString(ref reader, "sub", values.Materialize, ref error);
+                        break;
+                    case Claim.JwtId:
+                        values.JwtId = ReadString(ref reader, "jti", values.Materialize, ref error);
+                        break;
+                    case Claim.Audience:
+                        values.Audience = ReadAudience(ref reader, values.Materialize, values.ExpectedAudiences, ref values.AudienceMatched, ref error);
+                        break;
+                    case Claim.ExpiresAt:
+                        values.ExpiresAt = ReadDate(ref reader, "exp", ref error);
+                        break;
+                    case Claim.NotBefore:
+                        values.NotBefore = ReadDate(ref reader, "nbf", ref error);
+                        break;
+                    case Claim.IssuedAt:
+                        values.IssuedAt = ReadDate(ref reader, "iat", ref error);
+                        break;
+                    default:
+                        reader.Read();
+                        reader.Skip();
+                        break;
                 }
 
                 if (error is not null)
@@ -142,11 +137,11 @@ public sealed class JwtClaims
     }
 
     // What one pass over the claims collects: strings when materializing, else only whether iss/aud matched.
-    private struct Values(bool materialize, IReadOnlyList<string>? expectedIssuers, IReadOnlyList<string>? expectedAudiences)
+    private struct Values(bool materialize, byte[][]? expectedIssuers, byte[][]? expectedAudiences)
     {
         public readonly bool Materialize = materialize;
-        public readonly IReadOnlyList<string>? ExpectedIssuers = expectedIssuers;
-        public readonly IReadOnlyList<string>? ExpectedAudiences = expectedAudiences;
+        public readonly byte[][]? ExpectedIssuers = expectedIssuers;
+        public readonly byte[][]? ExpectedAudiences = expectedAudiences;
         public string? Issuer;
         public string? Subject;
         public string? JwtId;
@@ -158,15 +153,86 @@ public sealed class JwtClaims
         public bool AudienceMatched;
     }
 
-    // Compared on the UTF-8 value, escapes included, without making a string.
-    private static bool Matches(ref Utf8JsonReader reader, IReadOnlyList<string>? expected)
+    private enum Claim
+    {
+        Other,
+        Issuer,
+        Subject,
+        Audience,
+        ExpiresAt,
+        NotBefore,
+        IssuedAt,
+        JwtId,
+    }
+
+    // All registered names we read have three ASCII letters: one 24-bit compare instead of a string compare per
+    // candidate. Escaped names (legal, and rare) are unescaped first so "\u0069ss" is still iss.
+    private static Claim Registered(ref Utf8JsonReader reader)
+    {
+        scoped ReadOnlySpan<byte> name = reader.ValueSpan;
+        Span<byte> unescaped = stackalloc byte[16];
+        if (reader.ValueIsEscaped)
+        {
+            // Unescaping only shortens, so a longer escaped name cannot be one of ours.
+            if (name.Length > unescaped.Length)
+            {
+                return Claim.Other;
+            }
+
+            name = unescaped[..reader.CopyString(unescaped)];
+        }
+
+        if (name.Length != 3)
+        {
+            return Claim.Other;
+        }
+
+        return (name[0] << 16 | name[1] << 8 | name[2]) switch
+        {
+            'i' << 16 | 's' << 8 | 's' => Claim.Issuer,
+            's' << 16 | 'u' << 8 | 'b' => Claim.Subject,
+            'a' << 16 | 'u' << 8 | 'd' => Claim.Audience,
+            'e' << 16 | 'x' << 8 | 'p' => Claim.ExpiresAt,
+            'n' << 16 | 'b' << 8 | 'f' => Claim.NotBefore,
+            'i' << 16 | 'a' << 8 | 't' => Claim.IssuedAt,
+            'j' << 16 | 't' << 8 | 'i' => Claim.JwtId,
+            _ => Claim.Other,
+        };
+    }
+
+    /// <summary>
+    /// Expected iss/aud values as UTF-8, encoded once per verifier rather than per token. A value that is not
+    /// valid UTF-16 (a lone surrogate) can match no JSON string, so it is left out.
+    /// </summary>
+    internal static byte[][]? EncodeExpected(IReadOnlyList<string>? expected)
+    {
+        if (expected is null)
+        {
+            return null;
+        }
+
+        var encoded = new List<byte[]>(expected.Count);
+        foreach (var value in expected)
+        {
+            var bytes = new byte[System.Text.Encoding.UTF8.GetMaxByteCount(value.Length)];
+            if (System.Text.Unicode.Utf8.FromUtf16(value, bytes, out _, out var written, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done)
+            {
+                encoded.Add(bytes[..written]);
+            }
+        }
+
+        return [.. encoded];
+    }
+
+    // Compared on the unescaped UTF-8 value without making a string.
+    private static bool Matches(ref Utf8JsonReader reader, byte[][]? expected)
     {
         if (expected is null)
         {
             return false;
         }
 
-        for (var i = 0; i < expected.Count; i++)
+        for (var i = 0; i < expected.Length; i++)
         {
             if (reader.ValueTextEquals(expected[i]))
             {
@@ -189,7 +255,7 @@ public sealed class JwtClaims
         return null;
     }
 
-    private static IReadOnlyList<string> ReadAudience(ref Utf8JsonReader reader, bool materialize, IReadOnlyList<string>? expected,
+    private static IReadOnlyList<string> ReadAudience(ref Utf8JsonReader reader, bool materialize, byte[][]? expected,
         ref bool matched, ref string? error)
     {
         matched = false; // a duplicate aud counts by its last value

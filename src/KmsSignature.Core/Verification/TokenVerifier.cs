@@ -21,12 +21,17 @@ public sealed class TokenVerifier
     private readonly TokenValidationOptions options;
     private readonly JwsAlgorithm[]? allowed;
     private readonly HeaderCache headers = new();
+    private readonly byte[][]? expectedIssuers; // null: iss is not checked
+    private readonly byte[][]? expectedAudiences; // null: aud is not checked
 
     public TokenVerifier(TrustStore trustStore, TokenValidationOptions? options = null)
     {
         this.trustStore = trustStore;
         this.options = options ?? new TokenValidationOptions();
         allowed = this.options.AllowedAlgorithms?.ToArray();
+        // Snapshots, like the allowed algs: the options' lists may change after construction.
+        expectedIssuers = this.options.Issuers is { Count: > 0 } issuers ? JwtClaims.EncodeExpected(issuers) : null;
+        expectedAudiences = this.options.Audiences is { Count: > 0 } audiences ? JwtClaims.EncodeExpected(audiences) : null;
         if (this.options.ClockSkew < TimeSpan.Zero)
         {
             throw new KmsSignatureException("InvalidClockSkew", ErrorKind.InvalidArgument, "The clock skew cannot be negative.",
@@ -159,6 +164,7 @@ public sealed class TokenVerifier
             $"the token has no kid and no trusted key fits alg '{alg.Name}'", token, segments, header);
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // signature buffers are sliced to what was written
     private VerificationResult VerifyWithKey(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, KeyVerifier verifier)
     {
         var key = verifier.Key;
@@ -240,24 +246,34 @@ public sealed class TokenVerifier
         }
     }
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the payload buffer is sliced to what was decoded
     private VerificationResult CheckClaims(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, PublicKey key, bool derUsed)
     {
         var payloadChars = token.AsSpan(segments.PayloadStart, segments.PayloadLength);
-        if (!Base64Url.TryDecodeRented(payloadChars, out var rented, out var length))
-        {
-            return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
-        }
+        var payloadLength = Base64Url.DecodedLength(payloadChars.Length);
+        byte[]? rented = null;
+        var payload = payloadLength is >= 0 and <= StackLimit
+            ? stackalloc byte[StackLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(Math.Max(payloadLength, 1)));
 
         // The hot path checks without materializing claims; results parse them only when someone reads them.
         ClaimsCheck check;
         string? error;
         try
         {
-            JwtClaims.TryCheck(rented.AsSpan(0, length), options.Issuers, options.Audiences, out check, out error);
+            if (payloadLength < 0 || !Base64Url.TryDecode(payloadChars, payload, out payloadLength))
+            {
+                return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
+            }
+
+            JwtClaims.TryCheck(payload[..payloadLength], expectedIssuers, expectedAudiences, out check, out error);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
 
         if (error is not null)
@@ -291,13 +307,13 @@ public sealed class TokenVerifier
             return Result(VerificationStatus.ClaimMismatch, "the token has no exp claim", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.Issuers is { Count: > 0 } && !check.IssuerMatched)
+        if (expectedIssuers is not null && !check.IssuerMatched)
         {
             var claims = VerificationResult.ParseClaims(token, segments);
             return Result(VerificationStatus.ClaimMismatch, $"iss '{claims?.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (options.Audiences is { Count: > 0 } && !check.AudienceMatched)
+        if (expectedAudiences is not null && !check.AudienceMatched)
         {
             var audience = VerificationResult.ParseClaims(token, segments)?.Audience ?? [];
             return Result(VerificationStatus.ClaimMismatch,
@@ -325,7 +341,7 @@ public sealed class TokenVerifier
         return -1;
     }
 
-    private bool HasClaimExpectations => options.Issuers is { Count: > 0 } || options.Audiences is { Count: > 0 } || options.RequireExpiration;
+    private bool HasClaimExpectations => expectedIssuers is not null || expectedAudiences is not null || options.RequireExpiration;
 
     private static VerificationResult Fail(VerificationStatus status, string reason, string token) =>
         VerificationResult.ForToken(status, reason, token);

@@ -69,6 +69,47 @@ public sealed class TokenClaimsTests
     }
 
     [Fact]
+    public void Escaped_claim_names_are_the_registered_claims()
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes("""{"\u0069ss":"x","\u0065xp":"soon"}""");
+
+        Assert.False(KmsSignature.Core.Jose.JwtClaims.TryParse(json, out _, out var error));
+        Assert.Equal("the exp claim is not a NumericDate (seconds since 1970 as a JSON number)", error);
+    }
+
+    [Theory]
+    [InlineData("""{"aud":"\u00e4ud"}""")]
+    [InlineData("""{"aud":["x","äud"]}""")]
+    public void Expected_values_match_non_ascii_claims_escaped_or_not(string json)
+    {
+        var audiences = KmsSignature.Core.Jose.JwtClaims.EncodeExpected(["äud"]);
+
+        KmsSignature.Core.Jose.JwtClaims.TryCheck(System.Text.Encoding.UTF8.GetBytes(json), null, audiences, out var check, out var error);
+
+        Assert.Null(error);
+        Assert.True(check.AudienceMatched);
+    }
+
+    [Fact]
+    public void An_expected_value_that_is_not_valid_text_matches_nothing()
+    {
+        Assert.Empty(KmsSignature.Core.Jose.JwtClaims.EncodeExpected(["\ud800"])!);
+        Assert.Equal(VerificationStatus.ClaimMismatch, Check("es256-p256.jwt", new() { Issuers = ["\ud800"] }).Status);
+        Assert.True(Check("es256-p256.jwt", new() { Issuers = ["\ud800", "https://issuer.example"] }).IsValid);
+    }
+
+    [Fact]
+    public void Expectations_are_taken_when_the_verifier_is_built()
+    {
+        var issuers = new List<string> { "https://issuer.example" };
+        var verifier = new TokenVerifier(Store, new() { Issuers = issuers });
+
+        issuers[0] = "https://someone-else.example";
+
+        Assert.True(verifier.Verify(Fixtures.Token("es256-p256.jwt")).IsValid);
+    }
+
+    [Fact]
     public void Negative_clock_skew_is_refused() =>
         Assert.Throws<KmsSignatureException>(() => new TokenVerifier(Store, new() { ClockSkew = TimeSpan.FromSeconds(-1) }));
 
@@ -80,6 +121,9 @@ public sealed class TokenClaimsTests
     [InlineData("""{"iss":"https://issuer.example","iss":"evil","aud":"a"}""")]
     [InlineData("""{"iss":"evil","iss":"https://issuer.example","aud":"a","aud":"b"}""")]
     [InlineData("""{"aud":["b","a"],"nbf":1700000000.9,"iat":1}""")]
+    [InlineData("""{"\u0069ss":"https://issuer.example","\u0061ud":["a"],"\u0065xp":1700000000}""")]
+    [InlineData("""{"\u0069ss":5}""")]
+    [InlineData("""{"issx":5,"exp2":"soon","\u0069ssuer":5,"is":5}""")]
     [InlineData("""{"iss":5}""")]
     [InlineData("""{"aud":["a",5]}""")]
     [InlineData("""{"exp":"soon"}""")]
@@ -93,7 +137,8 @@ public sealed class TokenClaimsTests
         var bytes = System.Text.Encoding.UTF8.GetBytes(json);
 
         var parsed = KmsSignature.Core.Jose.JwtClaims.TryParse(bytes, out var claims, out var parseError);
-        var checkedOk = KmsSignature.Core.Jose.JwtClaims.TryCheck(bytes, issuers, audiences, out var check, out var checkError);
+        var checkedOk = KmsSignature.Core.Jose.JwtClaims.TryCheck(bytes,
+            KmsSignature.Core.Jose.JwtClaims.EncodeExpected(issuers), KmsSignature.Core.Jose.JwtClaims.EncodeExpected(audiences), out var check, out var checkError);
 
         Assert.Equal(parsed, checkedOk);
         Assert.Equal(parseError, checkError);
