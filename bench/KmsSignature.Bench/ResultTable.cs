@@ -18,6 +18,13 @@ internal sealed class ResultTable
         Console.WriteLine(line);
     }
 
+    /// <summary>A row a section's child process printed, taken as it is.</summary>
+    public void AddPrinted(string line)
+    {
+        rows.Add(line);
+        Console.WriteLine(line);
+    }
+
     public void Note(string text)
     {
         notes.Add(text);

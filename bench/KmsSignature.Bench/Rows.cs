@@ -17,6 +17,7 @@ namespace KmsSignature.Bench;
 /// <summary>The rows of issue 7, one method per section.</summary>
 internal sealed class Rows(BenchOptions options, ResultTable table)
 {
+    public static readonly string[] Sections = ["verify", "profile", "cmdlet", "files", "memory", "signing", "import"];
     private static readonly string[] Algs = ["ES256", "ES384", "RS256", "PS256", "EdDSA"];
     private readonly Dictionary<string, TokenSet> sets = [];
     private readonly Dictionary<string, double> rawSingle = [];
