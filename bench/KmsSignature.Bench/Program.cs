@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using KmsSignature.Bench;
 
-// dotnet run -c Release --project bench/KmsSignature.Bench [-- --quick] [-- --only verify|cmdlet|files|memory|signing|import]
+// dotnet run -c Release --project bench/KmsSignature.Bench [-- --quick] [-- --only verify,profile,cmdlet,files,memory,signing,import]
 // Each section runs in a fresh child process (--section NAME), like a new shell: no section measures on a heap, JIT
 // state or thread pool that an earlier section left behind. Child modes for single measurements: --mode memory|import.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
