@@ -169,12 +169,13 @@ public sealed class JwtClaims
     // candidate. Escaped names (legal, and rare) are unescaped first so "\u0069ss" is still iss.
     private static Claim Registered(ref Utf8JsonReader reader)
     {
+        // Each ASCII letter is at most six bytes escaped (\uXXXX), and unescaping never lengthens a name.
+        const int LongestEscapedName = 3 * 6;
         scoped ReadOnlySpan<byte> name = reader.ValueSpan;
-        Span<byte> unescaped = stackalloc byte[16];
+        Span<byte> unescaped = stackalloc byte[LongestEscapedName];
         if (reader.ValueIsEscaped)
         {
-            // Unescaping only shortens, so a longer escaped name cannot be one of ours.
-            if (name.Length > unescaped.Length)
+            if (name.Length > LongestEscapedName)
             {
                 return Claim.Other;
             }
