@@ -205,13 +205,8 @@ public sealed class JwtClaims
     /// Expected iss/aud values as UTF-8, encoded once per verifier rather than per token. A value that is not
     /// valid UTF-16 (a lone surrogate) can match no JSON string, so it is left out.
     /// </summary>
-    internal static byte[][]? EncodeExpected(IReadOnlyList<string>? expected)
+    internal static byte[][] EncodeExpected(IReadOnlyList<string> expected)
     {
-        if (expected is null)
-        {
-            return null;
-        }
-
         var encoded = new List<byte[]>(expected.Count);
         foreach (var value in expected)
         {
