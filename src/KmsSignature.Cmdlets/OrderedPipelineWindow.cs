@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using KmsSignature.Core;
 using KmsSignature.Core.Signing;
@@ -21,9 +20,7 @@ internal sealed class OrderedPipelineWindow<T>
     private readonly OrderedWindow<T> window;
     private readonly Action<T> write;
     private readonly Action<KmsSignatureException> writeError;
-    private readonly string activity;
-    private readonly Stopwatch clock = Stopwatch.StartNew();
-    private long lastProgress;
+    private readonly ProgressTicker progress;
     private int started;
     private int finished;
 
@@ -38,7 +35,7 @@ internal sealed class OrderedPipelineWindow<T>
     {
         this.cmdlet = cmdlet;
         window = new OrderedWindow<T>(throttleLimit * ReorderFactor, throttleLimit);
-        this.activity = activity;
+        progress = new ProgressTicker(cmdlet, activity);
         this.write = write;
         this.writeError = writeError;
     }
@@ -78,10 +75,7 @@ internal sealed class OrderedPipelineWindow<T>
             WriteCompleted();
         }
 
-        if (started > 0)
-        {
-            cmdlet.WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        }
+        progress.Complete();
     }
 
     private void WriteCompleted()
@@ -106,12 +100,9 @@ internal sealed class OrderedPipelineWindow<T>
             }
         }
 
-        // Progress at most twice a second: writing it per item would cost more than a KMS call.
-        if (clock.ElapsedMilliseconds - lastProgress >= 500)
+        if (progress.Due)
         {
-            lastProgress = clock.ElapsedMilliseconds;
-            var rate = finished / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-            cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{finished} done, {window.Running} in flight, {rate:F0}/s"));
+            progress.Write($"{finished:N0} done, {window.Running} in flight, {finished / progress.Elapsed:N0}/s");
         }
     }
 }

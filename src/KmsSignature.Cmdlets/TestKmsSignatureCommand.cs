@@ -33,6 +33,10 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private DetachedSignatureVerifier? detachedVerifier;
     private bool allValid = true;
     private long checkedCount;
+    private long failedCount;
+    private long erroredCount;
+    private int fileTotal;
+    private readonly ProgressTicker progress;
     private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath), VerificationResult>? runner;
     private readonly List<OrderedOutcome<VerificationResult>> ready = [];
     private bool commandLineInputDone;
@@ -40,6 +44,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private string? lastSignaturePath;
     private string? resolvedSignaturePath;
     private bool signaturePathIsDirectory;
+
+    public TestKmsSignatureCommand() => progress = new ProgressTicker(this, "Verifying signatures offline");
 
     /// <summary>Compact JWS/JWT tokens; surrounding whitespace and newlines are ignored.</summary>
     [Parameter(Position = 0, ParameterSetName = InputSet)]
@@ -183,12 +189,12 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 Emit(detachedVerifier!.Verify(Message, Signature));
                 break;
             case PathSet:
-                foreach (var pattern in Path)
+                // Every pattern is resolved first, so progress can show a percentage of the files matched.
+                var files = Path.SelectMany(ResolveWildcard).ToList();
+                fileTotal = files.Count;
+                foreach (var file in files)
                 {
-                    foreach (var file in ResolveWildcard(pattern))
-                    {
-                        VerifyFile(file, SignaturePath);
-                    }
+                    VerifyFile(file, SignaturePath);
                 }
 
                 break;
@@ -243,8 +249,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
                 break;
             default:
-                allValid = false;
-                WriteError(ErrorRecords.Create("InputNotRecognized", ErrorKind.InvalidArgument,
+                WriteItemError(ErrorRecords.Create("InputNotRecognized", ErrorKind.InvalidArgument,
                     $"A {input!.BaseObject.GetType().Name} is neither a token nor a file: pipe token strings, file objects, or objects with a Token, PSPath, FullName or LiteralPath property.",
                     input.BaseObject));
                 break;
@@ -290,6 +295,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             EmitReady();
         }
 
+        progress.Complete();
+
         if (Quiet)
         {
             WriteObject(allValid && checkedCount > 0);
@@ -299,13 +306,38 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private void Emit(VerificationResult result)
     {
         checkedCount++;
-        if (Quiet)
+        if (!result.IsValid)
         {
-            allValid &= result.IsValid;
+            allValid = false;
+            failedCount++;
         }
-        else
+
+        if (!Quiet)
         {
             WriteObject(result);
+        }
+
+        ReportProgress();
+    }
+
+    // Unreadable input (a missing file, an object that is neither token nor file) counts as a failed item.
+    private void WriteItemError(ErrorRecord error)
+    {
+        allValid = false;
+        failedCount++;
+        erroredCount++;
+        WriteError(error);
+        ReportProgress();
+    }
+
+    private void ReportProgress()
+    {
+        if (progress.Due)
+        {
+            var done = checkedCount + erroredCount;
+            progress.Write(
+                $"{done:N0} done, {failedCount:N0} not valid or unreadable, {done / progress.Elapsed:N0}/s",
+                fileTotal > 0 ? (int)Math.Min(100, done * 100 / fileTotal) : -1);
         }
     }
 
@@ -338,8 +370,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
         catch (KmsSignatureException ex)
         {
-            allValid = false;
-            WriteError(ErrorRecords.From(ex));
+            WriteItemError(ErrorRecords.From(ex));
         }
     }
 
@@ -357,8 +388,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         {
             if (outcome.Error is KmsSignatureException ex)
             {
-                allValid = false;
-                WriteError(ErrorRecords.From(ex));
+                WriteItemError(ErrorRecords.From(ex));
             }
             else if (outcome.Error is not null)
             {

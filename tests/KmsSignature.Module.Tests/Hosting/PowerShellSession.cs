@@ -52,7 +52,7 @@ public sealed class PowerShellSession : IDisposable
         }
 
         return new ScriptResult(output, ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(),
-            ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating);
+            ps.Streams.Verbose.Select(v => v.Message).ToList(), ps.Streams.Progress.ToList(), terminating);
     }
 
     /// <summary>
@@ -97,6 +97,7 @@ public sealed record ScriptResult(
     IReadOnlyList<ErrorRecord> Errors,
     IReadOnlyList<string> Warnings,
     IReadOnlyList<string> Verbose,
+    IReadOnlyList<ProgressRecord> Progress,
     Exception? Terminating)
 {
     /// <summary>The terminating error as an ErrorRecord, when the script threw one.</summary>

@@ -222,6 +222,31 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_slow_run_reports_progress_and_clears_the_bar()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var sign = fixture.Kms.Faults.For("Sign");
+        sign.Latency = TimeSpan.FromMilliseconds(250); // one at a time: about a second for four tokens
+        try
+        {
+            using var session = fixture.NewSession();
+            var result = session.Run("0..3 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 1 @kmsSigner",
+                Vars(("k", arn))).AssertSuccess();
+
+            AssertEachOnceInOrder(result.Output.Select(o => o.ToString()).ToList(), 4);
+            var processing = result.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+            Assert.NotEmpty(processing);
+            Assert.All(processing, p => Assert.Matches(@"^[0-4] done, [01] in flight, [0-9]+/s$", p.StatusDescription));
+            Assert.All(result.Progress, p => Assert.Equal("Signing JWTs with KMS", p.Activity));
+            Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+        }
+        finally
+        {
+            sign.Reset();
+        }
+    }
+
+    [Fact]
     public async Task Ctrl_C_stops_promptly_and_leaves_the_rest_unsigned()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");

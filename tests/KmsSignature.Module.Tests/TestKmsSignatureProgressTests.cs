@@ -1,0 +1,105 @@
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests;
+
+/// <summary>
+/// Test-KmsSignature's progress: a long run shows how far it got (at most twice a second) and clears the bar at
+/// the end; a short run shows nothing. "Long" is made with input that arrives late, not with big workloads.
+/// </summary>
+public sealed class TestKmsSignatureProgressTests : IDisposable
+{
+    private const string Activity = "Verifying signatures offline";
+
+    private readonly PowerShellSession session = new();
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("kms-progress-");
+
+    public void Dispose()
+    {
+        session.Dispose();
+        work.Delete(true);
+    }
+
+    private static string Fixture(string relative) => Path.Combine(RepoPaths.Fixtures, relative);
+
+    private static string Token(string file) => File.ReadAllText(Fixture($"tokens/{file}"));
+
+    [Fact]
+    public void Piped_tokens_that_take_long_report_counts_and_clear_the_bar()
+    {
+        // The third token arrives 0.7 s after the first two, so a record is due when it is checked.
+        var result = session.Run(
+            "& { $valid; $expired; [Threading.Thread]::Sleep(700); $valid } | Test-KmsSignature -TrustStore $store",
+            new Dictionary<string, object?>
+            {
+                ["valid"] = Token("es256-p256.jwt"),
+                ["expired"] = Token("es256-expired.jwt"),
+                ["store"] = Fixture("keys/jwks.json"),
+            }).AssertSuccess();
+
+        Assert.Equal(["Valid", "Expired", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.All(result.Progress, p => Assert.Equal(Activity, p.Activity));
+        var last = result.Progress.Last(p => p.RecordType == ProgressRecordType.Processing);
+        Assert.StartsWith("3 done, 1 not valid or unreadable, ", last.StatusDescription);
+        Assert.Equal(-1, last.PercentComplete); // piped input: the total is unknown
+        Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+    }
+
+    [Fact]
+    public void A_short_run_writes_no_progress()
+    {
+        var result = session.Run(
+            "$tokens | Test-KmsSignature -TrustStore $store",
+            new Dictionary<string, object?>
+            {
+                ["tokens"] = new[] { Token("es256-p256.jwt"), Token("rs256-rsa2048.jwt"), "not.a.token" },
+                ["store"] = Fixture("keys/jwks.json"),
+            }).AssertSuccess();
+
+        Assert.Equal(3, result.Output.Count);
+        Assert.Empty(result.Progress);
+    }
+
+    [Fact]
+    public async Task Path_reports_the_share_of_matched_files_done()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the slow file is a named pipe
+        }
+
+        // a.bin and c.bin are ordinary; b.bin is a named pipe whose bytes arrive 0.7 s after it is opened,
+        // like a file on a slow share. The record written when b.bin is done says 2 of 3 files.
+        var message = File.ReadAllBytes(Fixture("files/message.txt"));
+        var signature = File.ReadAllBytes(Fixture("files/message.txt.p256.der.sig"));
+        foreach (var name in new[] { "a.bin", "b.bin", "c.bin" })
+        {
+            File.WriteAllBytes(Path.Combine(work.FullName, name + ".sig"), signature);
+        }
+
+        File.WriteAllBytes(Path.Combine(work.FullName, "a.bin"), message);
+        File.WriteAllBytes(Path.Combine(work.FullName, "c.bin"), message);
+        var pipe = Path.Combine(work.FullName, "b.bin");
+        Assert.Equal(0, MakeFifo(pipe, Convert.ToUInt32("600", 8)));
+        var writer = Task.Run(() =>
+        {
+            using var stream = new FileStream(pipe, FileMode.Open, FileAccess.Write); // waits for the reader
+            Thread.Sleep(700);
+            stream.Write(message);
+        });
+
+        var result = session.Run("Test-KmsSignature -Path ([IO.Path]::Combine($dir, '*.bin')) -PublicKey $key",
+            new Dictionary<string, object?> { ["dir"] = work.FullName, ["key"] = Fixture("keys/p256.pem") }).AssertSuccess();
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["Valid", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        var last = result.Progress.Last(p => p.RecordType == ProgressRecordType.Processing);
+        Assert.StartsWith("2 done, 0 not valid or unreadable, ", last.StatusDescription);
+        Assert.Equal(66, last.PercentComplete);
+        Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+    }
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+}
