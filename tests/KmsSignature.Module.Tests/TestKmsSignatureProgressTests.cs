@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using KmsSignature.Module.Tests.Hosting;
 
 namespace KmsSignature.Module.Tests;
@@ -69,8 +70,8 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
             return; // the slow file is a named pipe
         }
 
-        // a.bin and c.bin are ordinary; b.bin is a named pipe whose bytes arrive 0.7 s after it is opened,
-        // like a file on a slow share. The record written when b.bin is done says 2 of 3 files.
+        // a.bin and c.bin are ordinary; b.bin is a named pipe whose bytes arrive 0.7 s after it is opened.
+        // The record written when b.bin is done says 2 of 3 files.
         var message = File.ReadAllBytes(Fixture("files/message.txt"));
         var signature = File.ReadAllBytes(Fixture("files/message.txt.p256.der.sig"));
         foreach (var name in new[] { "a.bin", "b.bin", "c.bin" })
@@ -80,14 +81,7 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
 
         File.WriteAllBytes(Path.Combine(work.FullName, "a.bin"), message);
         File.WriteAllBytes(Path.Combine(work.FullName, "c.bin"), message);
-        var pipe = Path.Combine(work.FullName, "b.bin");
-        Assert.Equal(0, MakeFifo(pipe, Convert.ToUInt32("600", 8)));
-        var writer = Task.Run(() =>
-        {
-            using var stream = new FileStream(pipe, FileMode.Open, FileAccess.Write); // waits for the reader
-            Thread.Sleep(700);
-            stream.Write(message);
-        });
+        var writer = SlowFile(Path.Combine(work.FullName, "b.bin"), [], message);
 
         var result = session.Run("Test-KmsSignature -Path ([IO.Path]::Combine($dir, '*.bin')) -PublicKey $key",
             new Dictionary<string, object?> { ["dir"] = work.FullName, ["key"] = Fixture("keys/p256.pem") }).AssertSuccess();
@@ -98,6 +92,52 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
         Assert.StartsWith("2 done, 0 not valid or unreadable, ", last.StatusDescription);
         Assert.Equal(66, last.PercentComplete);
         Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+    }
+
+    [Fact]
+    public async Task A_large_file_shows_its_own_bar_under_the_overall_one_while_it_is_hashed()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the slow file is a named pipe
+        }
+
+        // big.bin: a named pipe that gives 1 MiB (one read buffer), then the rest 0.7 s later.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var message = new byte[(2 << 20) + 5];
+        new Random(7).NextBytes(message);
+        var path = Path.Combine(work.FullName, "big.bin");
+        File.WriteAllBytes(path + ".sig", key.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        var writer = SlowFile(path, message[..(1 << 20)], message[(1 << 20)..]);
+
+        var result = session.Run("Test-KmsSignature -LiteralPath $path -PublicKey $key",
+            new Dictionary<string, object?> { ["path"] = path, ["key"] = key.ExportSubjectPublicKeyInfoPem() }).AssertSuccess();
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        var detail = result.Progress.First(p => p.ActivityId == 2);
+        Assert.Equal("Hashing big.bin", detail.Activity);
+        Assert.Equal(1, detail.ParentActivityId);
+        Assert.Matches("^[12] MiB$", detail.StatusDescription); // a pipe has no length, so no "of N MiB" and no percentage
+        Assert.Equal(-1, detail.PercentComplete);
+        Assert.Contains(result.Progress, p => p.ActivityId == 1 && p.RecordType == ProgressRecordType.Processing);
+        Assert.Equal([(2, ProgressRecordType.Completed), (1, ProgressRecordType.Completed)],
+            result.Progress.TakeLast(2).Select(p => (p.ActivityId, p.RecordType)));
+    }
+
+    // A named pipe at path whose writer sends `first` once a reader opens it, then `rest` 0.7 s later, like a file
+    // on a slow share.
+    private static Task SlowFile(string path, byte[] first, byte[] rest)
+    {
+        Assert.Equal(0, MakeFifo(path, Convert.ToUInt32("600", 8)));
+        return Task.Run(() =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write); // waits for the reader
+            stream.Write(first);
+            stream.Flush();
+            Thread.Sleep(700);
+            stream.Write(rest);
+        });
     }
 
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]

@@ -45,16 +45,20 @@ public sealed class DetachedSignatureVerifier
     public VerificationResult Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
         VerifyCore(new MessageSource(message.ToArray()), signature, null, null);
 
-    /// <summary>Verifies a signature over a stream (read once, to the end).</summary>
-    public VerificationResult Verify(Stream message, ReadOnlySpan<byte> signature, string? path = null, string? signaturePath = null) =>
-        VerifyCore(new MessageSource(message), signature, path, signaturePath);
+    /// <summary>
+    /// Verifies a signature over a stream (read once, to the end). A message longer than one read buffer (1 MiB)
+    /// reports the bytes hashed so far to <paramref name="hashed"/> after each buffer, on the calling thread.
+    /// </summary>
+    public VerificationResult Verify(Stream message, ReadOnlySpan<byte> signature, string? path = null, string? signaturePath = null, IProgress<long>? hashed = null) =>
+        VerifyCore(new MessageSource(message, hashed), signature, path, signaturePath);
 
     /// <summary>
     /// Verifies <paramref name="path"/> against <paramref name="signaturePath"/> (default <c>&lt;path&gt;.sig</c>).
     /// A bad signature is a result; a missing or unreadable file throws <see cref="KmsSignatureException"/>
     /// (FileNotFound, SignatureFileNotFound, PathIsDirectory, FileUnreadable) with the path as target.
+    /// A file over 1 MiB reports the bytes hashed so far to <paramref name="hashed"/>, as <see cref="Verify(Stream, ReadOnlySpan{byte}, string?, string?, IProgress{long}?)"/> does.
     /// </summary>
-    public VerificationResult VerifyFile(string path, string? signaturePath = null)
+    public VerificationResult VerifyFile(string path, string? signaturePath = null, IProgress<long>? hashed = null)
     {
         signaturePath ??= DefaultSignaturePath(path);
         // Open first, explain afterwards: the existence checks run only when an open fails, so a good file
@@ -72,7 +76,7 @@ public sealed class DetachedSignatureVerifier
 
             var signature = ReadAll(signatureHandle, (int)length);
             using var stream = new FileStream(message, FileAccess.Read, bufferSize: 0);
-            return VerifyCore(new MessageSource(stream), signature, path, signaturePath);
+            return VerifyCore(new MessageSource(stream, hashed), signature, path, signaturePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -147,7 +151,7 @@ public sealed class DetachedSignatureVerifier
             }
         }
 
-        var digests = whole is null ? HashStream(message.Stream!, candidates) : null;
+        var digests = whole is null ? HashStream(message.Stream!, candidates, message.Hashed) : null;
         VerificationResult? last = null;
         foreach (var (verifier, algorithm) in candidates)
         {
@@ -227,7 +231,8 @@ public sealed class DetachedSignatureVerifier
         return list;
     }
 
-    private static Dictionary<HashAlgorithmName, byte[]> HashStream(Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates)
+    private static Dictionary<HashAlgorithmName, byte[]> HashStream(
+        Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates, IProgress<long>? hashed)
     {
         var names = new List<HashAlgorithmName>(1);
         foreach (var (_, algorithm) in candidates)
@@ -255,6 +260,7 @@ public sealed class DetachedSignatureVerifier
             }
 
             var hashes = names.ConvertAll(IncrementalHash.CreateHash);
+            var total = 0L;
             try
             {
                 do
@@ -263,6 +269,9 @@ public sealed class DetachedSignatureVerifier
                     {
                         hash.AppendData(buffer, 0, read);
                     }
+
+                    total += read;
+                    hashed?.Report(total);
                 }
                 while ((read = stream.Read(buffer, 0, BufferSize)) > 0);
 
@@ -328,10 +337,16 @@ public sealed class DetachedSignatureVerifier
     {
         public MessageSource(byte[] bytes) => Bytes = bytes;
 
-        public MessageSource(Stream stream) => Stream = stream;
+        public MessageSource(Stream stream, IProgress<long>? hashed)
+        {
+            Stream = stream;
+            Hashed = hashed;
+        }
 
         public byte[]? Bytes { get; }
 
         public Stream? Stream { get; }
+
+        public IProgress<long>? Hashed { get; }
     }
 }

@@ -210,4 +210,46 @@ public sealed class DetachedSignatureTests
             dir.Delete(true);
         }
     }
+
+    [Theory]
+    [InlineData(1000, new long[0])]
+    [InlineData(3 * 1024 * 1024 + 17, new long[] { 1 << 20, 2 << 20, 3 << 20, (3 << 20) + 17 })]
+    public void Files_over_one_buffer_report_the_bytes_hashed_after_each_buffer_on_the_calling_thread(int size, long[] expected)
+    {
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(p256.ExportSubjectPublicKeyInfo(), "p256")]));
+        var dir = Directory.CreateTempSubdirectory("kms-progress-");
+        try
+        {
+            var message = Path.Combine(dir.FullName, "message.bin");
+            var data = new byte[size];
+            new Random(size).NextBytes(data);
+            File.WriteAllBytes(message, data);
+            File.WriteAllBytes(message + ".sig", p256.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            var reports = new RecordingProgress();
+
+            var result = verifier.VerifyFile(message, hashed: reports);
+
+            Assert.True(result.IsValid, result.ToString());
+            Assert.Equal(expected, reports.Values);
+            Assert.All(reports.Threads, id => Assert.Equal(Environment.CurrentManagedThreadId, id));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    private sealed class RecordingProgress : IProgress<long>
+    {
+        public List<long> Values { get; } = [];
+
+        public List<int> Threads { get; } = [];
+
+        public void Report(long value)
+        {
+            Values.Add(value);
+            Threads.Add(Environment.CurrentManagedThreadId);
+        }
+    }
 }
