@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Jose;
@@ -74,35 +73,19 @@ public sealed class TokenVerifier
     }
 
     // Header: decode strictly, then read the members we act on.
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffer is sliced to what was decoded
     private static bool TryParseHeader(ReadOnlySpan<char> headerChars, out JoseHeader? header, out string? error)
     {
         header = null;
-        Span<byte> headerBytes = stackalloc byte[StackLimit];
-        byte[]? rentedHeader = null;
         var headerLength = Base64Url.DecodedLength(headerChars.Length);
-        if (headerLength > StackLimit)
+        using var headerBytes = new ScratchBuffer(stackalloc byte[StackLimit], Math.Max(headerLength, 0));
+        if (headerLength < 0 || !Base64Url.TryDecode(headerChars, headerBytes.Span, out headerLength))
         {
-            rentedHeader = ArrayPool<byte>.Shared.Rent(headerLength);
-            headerBytes = rentedHeader;
+            error = "the JWS header is not strict base64url";
+            return false;
         }
 
-        try
-        {
-            if (headerLength < 0 || !Base64Url.TryDecode(headerChars, headerBytes, out headerLength))
-            {
-                error = "the JWS header is not strict base64url";
-                return false;
-            }
-
-            return JoseHeader.TryParse(headerBytes[..headerLength], out header, out error);
-        }
-        finally
-        {
-            if (rentedHeader is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rentedHeader);
-            }
-        }
+        return JoseHeader.TryParse(headerBytes.Span[..headerLength], out header, out error);
     }
 
     private VerificationResult VerifyWithHeader(string token, JwsSegments segments, JoseHeader header)
@@ -230,20 +213,9 @@ public sealed class TokenVerifier
     {
         // The signing input is ASCII (base64url and a dot), so one byte per char.
         var length = segments.SigningInputLength;
-        byte[]? rented = null;
-        var input = length <= StackLimit ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
-        try
-        {
-            Encoding.ASCII.GetBytes(token.AsSpan(0, length), input);
-            return verifier.Verify(alg.KmsAlgorithm, input, signature);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        using var input = new ScratchBuffer(stackalloc byte[StackLimit], length);
+        Encoding.ASCII.GetBytes(token.AsSpan(0, length), input.Span);
+        return verifier.Verify(alg.KmsAlgorithm, input.Span, signature);
     }
 
     [System.Runtime.CompilerServices.SkipLocalsInit] // the payload buffer is sliced to what was decoded
@@ -251,29 +223,18 @@ public sealed class TokenVerifier
     {
         var payloadChars = token.AsSpan(segments.PayloadStart, segments.PayloadLength);
         var payloadLength = Base64Url.DecodedLength(payloadChars.Length);
-        byte[]? rented = null;
-        var payload = payloadLength is >= 0 and <= StackLimit
-            ? stackalloc byte[StackLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent(Math.Max(payloadLength, 1)));
 
         // The hot path checks without materializing claims; results parse them only when someone reads them.
         ClaimsCheck check;
         string? error;
-        try
+        using (var payload = new ScratchBuffer(stackalloc byte[StackLimit], Math.Max(payloadLength, 0)))
         {
-            if (payloadLength < 0 || !Base64Url.TryDecode(payloadChars, payload, out payloadLength))
+            if (payloadLength < 0 || !Base64Url.TryDecode(payloadChars, payload.Span, out payloadLength))
             {
                 return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
             }
 
-            JwtClaims.TryCheck(payload[..payloadLength], expectedIssuers, expectedAudiences, out check, out error);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            JwtClaims.TryCheck(payload.Span[..payloadLength], expectedIssuers, expectedAudiences, out check, out error);
         }
 
         if (error is not null)

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using KmsSignature.Core.Jose;
 using KmsSignature.Core.Verification;
 
 namespace KmsSignature.Core.Tests.Verification;
@@ -71,11 +74,11 @@ public sealed class TokenClaimsTests
     [Fact]
     public void Escaped_claim_names_are_the_registered_claims()
     {
-        var json = System.Text.Encoding.UTF8.GetBytes("""{"\u0069ss":"x","\u0065\u0078\u0070":"soon"}""");
+        var json = Encoding.UTF8.GetBytes("""{"\u0069ss":"x","\u0065\u0078\u0070":"soon"}""");
 
         Assert.False(KmsSignature.Core.Jose.JwtClaims.TryParse(json, out _, out var error));
         Assert.Equal("the exp claim is not a NumericDate (seconds since 1970 as a JSON number)", error);
-        Assert.True(KmsSignature.Core.Jose.JwtClaims.TryParse(System.Text.Encoding.UTF8.GetBytes("""{"\u0069\u0073\u0073":"x"}"""), out var claims, out _));
+        Assert.True(KmsSignature.Core.Jose.JwtClaims.TryParse(Encoding.UTF8.GetBytes("""{"\u0069\u0073\u0073":"x"}"""), out var claims, out _));
         Assert.Equal("x", claims!.Issuer);
     }
 
@@ -86,7 +89,7 @@ public sealed class TokenClaimsTests
     {
         var audiences = KmsSignature.Core.Jose.JwtClaims.EncodeExpected(["äud"]);
 
-        KmsSignature.Core.Jose.JwtClaims.TryCheck(System.Text.Encoding.UTF8.GetBytes(json), null, audiences, out var check, out var error);
+        KmsSignature.Core.Jose.JwtClaims.TryCheck(Encoding.UTF8.GetBytes(json), null, audiences, out var check, out var error);
 
         Assert.Null(error);
         Assert.True(check.AudienceMatched);
@@ -136,7 +139,7 @@ public sealed class TokenClaimsTests
     public void Hot_path_check_agrees_with_the_full_parse(string json)
     {
         string[] issuers = ["https://issuer.example"], audiences = ["a"];
-        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var bytes = Encoding.UTF8.GetBytes(json);
 
         var parsed = KmsSignature.Core.Jose.JwtClaims.TryParse(bytes, out var claims, out var parseError);
         var checkedOk = KmsSignature.Core.Jose.JwtClaims.TryCheck(bytes,
@@ -165,5 +168,31 @@ public sealed class TokenClaimsTests
         Assert.Contains("kms-signature-tests", result.JwtClaims!.Audience);
         Assert.Same(result.JwtClaims, result.JwtClaims);
         Assert.Equal("fixture-ES256", result.Claims!["sub"]);
+    }
+
+    // Normal tokens decode on the stack; a header or payload over 1 KiB takes a pooled buffer. Both paths must
+    // check the same things: the signature over the whole signing input and the claims at the payload's end.
+    [Theory]
+    [InlineData(10, 10)]
+    [InlineData(3000, 10)]
+    [InlineData(10, 6000)]
+    [InlineData(3000, 6000)]
+    public void Headers_and_payloads_beyond_the_stack_buffer_are_checked_alike(int headerPad, int payloadPad)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var store = TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo(), "big")]);
+        static string B64(string json) => Base64Url.Encode(Encoding.UTF8.GetBytes(json));
+        var signingInput = B64($"{{\"alg\":\"ES256\",\"kid\":\"big\",\"x\":\"{new string('h', headerPad)}\"}}") + "." +
+            B64($"{{\"pad\":\"{new string('p', payloadPad)}\",\"iss\":\"https://issuer.example\",\"exp\":4000000000}}");
+        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256);
+        var token = signingInput + "." + Base64Url.Encode(signature);
+
+        Assert.True(new TokenVerifier(store, new()).Verify(token).IsValid);
+        Assert.True(new TokenVerifier(store, new() { Issuers = ["https://issuer.example"] }).Verify(token).IsValid);
+        Assert.Equal(VerificationStatus.ClaimMismatch, new TokenVerifier(store, new() { Issuers = ["https://other.example"] }).Verify(token).Status);
+        Assert.Equal(VerificationStatus.Expired, new TokenVerifier(store, new() { At = DateTimeOffset.FromUnixTimeSeconds(4000000000).AddHours(1) }).Verify(token).Status);
+        var inPayload = signingInput.IndexOf('.') + 6; // the signature is checked before the payload is read
+        var tampered = token[..inPayload] + (token[inPayload] == 'A' ? 'B' : 'A') + token[(inPayload + 1)..];
+        Assert.Equal(VerificationStatus.InvalidSignature, new TokenVerifier(store, new()).Verify(tampered).Status);
     }
 }
