@@ -17,4 +17,10 @@ public sealed class LocalKmsOptions
 
     /// <summary>The callers the service recognises; null means the three defaults of <see cref="LocalKmsPrincipal"/>.</summary>
     public IReadOnlyList<LocalKmsPrincipal>? Principals { get; init; }
+
+    /// <summary>
+    /// The clock for key and alias dates, and for when a key scheduled for deletion is deleted. Tests move it forward
+    /// to see a deletion happen; SigV4 request times are always checked against the real clock.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

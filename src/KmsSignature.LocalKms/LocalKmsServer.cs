@@ -100,7 +100,7 @@ public sealed class LocalKmsServer : IAsyncDisposable
             }
         }
 
-        var store = new KeyStore(options.Region, options.AccountId, options.DataDirectory is null ? null : new StateFile(options.DataDirectory));
+        var store = new KeyStore(options.Region, options.AccountId, options.DataDirectory is null ? null : new StateFile(options.DataDirectory), options.TimeProvider);
         var faults = new LocalKmsFaults();
         var counters = new LocalKmsCounters();
         var handler = new KmsHttpHandler(new KmsOperations(store), new SigV4Authenticator(callers, options.Region), faults, counters);

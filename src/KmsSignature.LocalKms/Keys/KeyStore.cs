@@ -15,12 +15,17 @@ internal sealed partial class KeyStore
     private readonly ConcurrentDictionary<string, AliasEntry> _aliases = new(StringComparer.Ordinal);
     private readonly object _mutationLock = new();
     private readonly StateFile? _stateFile;
+    private readonly TimeProvider _clock;
 
-    public KeyStore(string region, string accountId, StateFile? stateFile)
+    // The earliest deletion date of any key pending deletion (UTC ticks), so the per-request check is one compare.
+    private long _nextDeletionTicks = long.MaxValue;
+
+    public KeyStore(string region, string accountId, StateFile? stateFile, TimeProvider? clock = null)
     {
         Region = region;
         AccountId = accountId;
         _stateFile = stateFile;
+        _clock = clock ?? TimeProvider.System;
         if (stateFile is not null)
         {
             foreach (var key in stateFile.LoadKeys(this))
@@ -32,8 +37,12 @@ internal sealed partial class KeyStore
             {
                 _aliases[alias.Name] = alias;
             }
+
+            UpdateNextDeletion();
         }
     }
+
+    public DateTimeOffset Now => _clock.GetUtcNow();
 
     public string Region { get; }
 
@@ -121,6 +130,7 @@ internal sealed partial class KeyStore
         lock (_mutationLock)
         {
             action();
+            UpdateNextDeletion();
             _stateFile?.Save(this);
         }
     }
@@ -130,9 +140,52 @@ internal sealed partial class KeyStore
         lock (_mutationLock)
         {
             var result = action();
+            UpdateNextDeletion();
             _stateFile?.Save(this);
             return result;
         }
+    }
+
+    /// <summary>
+    /// When its waiting period ends, KMS deletes a key with its material and every alias that refers to it
+    /// (ScheduleKeyDeletion). LocalKms does it before each request, so no request sees a key past its date.
+    /// </summary>
+    public void DeleteDueKeys()
+    {
+        if (Volatile.Read(ref _nextDeletionTicks) > Now.UtcTicks)
+        {
+            return;
+        }
+
+        Mutate(() =>
+        {
+            var now = Now;
+            foreach (var key in _keys.Values)
+            {
+                if (key.Status is { State: "PendingDeletion", DeletionDate: { } date } && date <= now)
+                {
+                    _keys.TryRemove(key.KeyId, out _);
+                    foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId))
+                    {
+                        _aliases.TryRemove(alias.Name, out _);
+                    }
+                }
+            }
+        });
+    }
+
+    private void UpdateNextDeletion()
+    {
+        var next = long.MaxValue;
+        foreach (var key in _keys.Values)
+        {
+            if (key.Status is { State: "PendingDeletion", DeletionDate: { } date })
+            {
+                next = Math.Min(next, date.UtcTicks);
+            }
+        }
+
+        Volatile.Write(ref _nextDeletionTicks, next);
     }
 
     /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>

@@ -49,7 +49,7 @@ internal sealed partial class KmsOperations
                 throw new KmsErrorException("AlreadyExistsException", $"An alias with the name {_store.AliasArn(aliasName)} already exists");
             }
 
-            var now = DateTimeOffset.UtcNow;
+            var now = _store.Now;
             _store.SetAlias(new AliasEntry(aliasName, key.KeyId, now, now));
         });
     }
@@ -76,7 +76,7 @@ internal sealed partial class KmsOperations
         _store.Mutate(() =>
         {
             var current = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
-            _store.SetAlias(current with { TargetKeyId = newKey.KeyId, LastUpdatedDate = DateTimeOffset.UtcNow });
+            _store.SetAlias(current with { TargetKeyId = newKey.KeyId, LastUpdatedDate = _store.Now });
         });
     }
 

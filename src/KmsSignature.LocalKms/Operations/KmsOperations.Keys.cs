@@ -70,7 +70,7 @@ internal sealed partial class KmsOperations
 
         // Generation (slow for RSA_4096) happens outside the mutation lock.
         var material = KeyMaterial.GenerateFor(spec.Name);
-        var key = new KmsKey(keyId, keyArn, spec, keyUsage, DateTimeOffset.UtcNow, multiRegion, material,
+        var key = new KmsKey(keyId, keyArn, spec, keyUsage, _store.Now, multiRegion, material,
             new KeyStatus("Enabled", null, null, description, policyText, policy, tags));
         _store.Mutate(() => _store.AddKey(key));
         WriteKeyMetadata(context.Output, key);
@@ -266,7 +266,7 @@ internal sealed partial class KmsOperations
         var key = ResolveKey(context, allowAlias: false);
         var days = context.Input.Int("PendingWindowInDays", 7, 30) ?? 30;
         Authorize(context, "kms:ScheduleKeyDeletion", key);
-        var deletionDate = DateTimeOffset.UtcNow.AddDays(days);
+        var deletionDate = _store.Now.AddDays(days);
         _store.Mutate(() =>
         {
             RequireNotPendingDeletion(key);

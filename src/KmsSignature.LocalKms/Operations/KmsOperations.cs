@@ -28,7 +28,7 @@ internal sealed partial class KmsOperations
     public KmsOperations(KeyStore store)
     {
         _store = store;
-        _handlers = new(StringComparer.Ordinal)
+        var operations = new Dictionary<string, Action<OperationContext>>(StringComparer.Ordinal)
         {
             ["CreateKey"] = CreateKey,
             ["DescribeKey"] = DescribeKey,
@@ -52,6 +52,16 @@ internal sealed partial class KmsOperations
             ["UntagResource"] = UntagResource,
             ["ListResourceTags"] = ListResourceTags,
         };
+
+        // Every request first deletes the keys whose deletion date has passed, as KMS would have by then.
+        _handlers = operations.ToDictionary(
+            static pair => pair.Key,
+            pair => (Action<OperationContext>)(context =>
+            {
+                _store.DeleteDueKeys();
+                pair.Value(context);
+            }),
+            StringComparer.Ordinal);
     }
 
     public IReadOnlyCollection<string> Names => _handlers.Keys;
