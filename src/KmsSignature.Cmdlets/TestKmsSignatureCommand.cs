@@ -28,6 +28,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private const string PathSet = "Path";
     private const string MessageSet = "Message";
 
+    private readonly ProgressTicker progress;
+    private readonly FileHashProgress fileProgress;
     private Core.Verification.TrustStore? store;
     private TokenVerifier? tokenVerifier;
     private DetachedSignatureVerifier? detachedVerifier;
@@ -36,8 +38,6 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private long failedCount;
     private long erroredCount;
     private int fileTotal;
-    private readonly ProgressTicker progress;
-    private readonly FileHashProgress fileProgress;
     private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath), VerificationResult>? runner;
     private readonly List<OrderedOutcome<VerificationResult>> ready = [];
     private bool commandLineInputDone;
