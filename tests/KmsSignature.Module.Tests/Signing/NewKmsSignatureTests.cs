@@ -201,21 +201,13 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
         var files = Enumerable.Range(0, 60).Select(i => NewFile($"t{i:D2}.bin", 64 + i, i)).ToArray();
-        var sign = fixture.Kms.Faults.For("Sign");
-        sign.RequestsPerSecond = 20;
-        try
-        {
-            using var session = fixture.NewSession();
-            var before = fixture.Kms.Counters.Count("Sign");
-            var result = session.Run("$files | New-KmsSignature -KeyId $k -ThrottleLimit 16 @kmsSigner", Vars(("files", files), ("k", arn))).AssertSuccess();
-            Assert.Equal(files, result.Output.Select(o => (string)o.Properties["Path"].Value));
-            Assert.All(files, f => Assert.True(File.Exists(f + ".sig")));
-            Assert.True(fixture.Kms.Counters.Count("Sign") - before > files.Length, "KMS never throttled: the test did not test throttling");
-        }
-        finally
-        {
-            sign.Reset();
-        }
+        using var faults = fixture.FaultsOnSign(sign => sign.RequestsPerSecond = 20);
+        using var session = fixture.NewSession();
+        var before = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("$files | New-KmsSignature -KeyId $k -ThrottleLimit 16 @kmsSigner", Vars(("files", files), ("k", arn))).AssertSuccess();
+        Assert.Equal(files, result.Output.Select(o => (string)o.Properties["Path"].Value));
+        Assert.All(files, f => Assert.True(File.Exists(f + ".sig")));
+        Assert.True(fixture.Kms.Counters.Count("Sign") - before > files.Length, "KMS never throttled: the test did not test throttling");
     }
 
     [Fact]

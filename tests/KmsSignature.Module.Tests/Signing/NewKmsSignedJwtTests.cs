@@ -168,104 +168,73 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     public async Task Output_keeps_input_order_with_no_loss_or_duplicates_under_latency_and_jitter()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
-        var sign = fixture.Kms.Faults.For("Sign");
-        sign.Latency = TimeSpan.FromMilliseconds(5);
-        sign.Jitter = TimeSpan.FromMilliseconds(40);
-        try
+        using var faults = fixture.FaultsOnSign(sign =>
         {
-            var (tokens, signCalls) = SignNumbered(arn, 300, throttleLimit: 16);
-            Assert.Equal(300, tokens.Count);
-            AssertEachOnceInOrder(tokens, 300);
-            Assert.Equal(300, signCalls);
-        }
-        finally
-        {
-            sign.Reset();
-        }
+            sign.Latency = TimeSpan.FromMilliseconds(5);
+            sign.Jitter = TimeSpan.FromMilliseconds(40);
+        });
+        var (tokens, signCalls) = SignNumbered(arn, 300, throttleLimit: 16);
+        Assert.Equal(300, tokens.Count);
+        AssertEachOnceInOrder(tokens, 300);
+        Assert.Equal(300, signCalls);
     }
 
     [Fact]
     public async Task Throttling_is_absorbed_by_paced_retries_without_losing_duplicating_or_reordering_tokens()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
-        var sign = fixture.Kms.Faults.For("Sign");
-        sign.Latency = TimeSpan.FromMilliseconds(5);
-        sign.RequestsPerSecond = 100;
-        try
+        using var faults = fixture.FaultsOnSign(sign =>
         {
-            var (tokens, signCalls) = SignNumbered(arn, 300, throttleLimit: 32);
-            AssertEachOnceInOrder(tokens, 300);
-            Assert.True(signCalls > 300, "KMS never throttled: the test did not test throttling");
-        }
-        finally
-        {
-            sign.Reset();
-        }
+            sign.Latency = TimeSpan.FromMilliseconds(5);
+            sign.RequestsPerSecond = 100;
+        });
+        var (tokens, signCalls) = SignNumbered(arn, 300, throttleLimit: 32);
+        AssertEachOnceInOrder(tokens, 300);
+        Assert.True(signCalls > 300, "KMS never throttled: the test did not test throttling");
     }
 
     [Fact]
     public async Task Server_faults_on_Sign_are_retried_and_every_token_arrives_once_in_order()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
-        var sign = fixture.Kms.Faults.For("Sign");
-        sign.ErrorProbability = 0.05; // four attempts each: a token fails with odds of about 1 in 160,000
-        sign.ErrorStatusCode = 503;
-        try
+        using var faults = fixture.FaultsOnSign(sign =>
         {
-            var (tokens, _) = SignNumbered(arn, 100, throttleLimit: 8);
-            AssertEachOnceInOrder(tokens, 100);
-        }
-        finally
-        {
-            sign.Reset();
-        }
+            sign.ErrorProbability = 0.05; // four attempts each: a token fails with odds of about 1 in 160,000
+            sign.ErrorStatusCode = 503;
+        });
+        var (tokens, _) = SignNumbered(arn, 100, throttleLimit: 8);
+        AssertEachOnceInOrder(tokens, 100);
     }
 
     [Fact]
     public async Task A_slow_run_reports_progress_and_clears_the_bar()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
-        var sign = fixture.Kms.Faults.For("Sign");
-        sign.Latency = TimeSpan.FromMilliseconds(250); // one at a time: about a second for four tokens
-        try
-        {
-            using var session = fixture.NewSession();
-            var result = session.Run("0..3 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 1 @kmsSigner",
-                Vars(("k", arn))).AssertSuccess();
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(250)); // one at a time: about a second for four tokens
+        using var session = fixture.NewSession();
+        var result = session.Run("0..3 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 1 @kmsSigner",
+            Vars(("k", arn))).AssertSuccess();
 
-            AssertEachOnceInOrder(result.Output.Select(o => o.ToString()).ToList(), 4);
-            var processing = result.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
-            Assert.NotEmpty(processing);
-            Assert.All(processing, p => Assert.Matches(@"^[0-4] done, [01] in flight, [0-9]+/s$", p.StatusDescription));
-            Assert.All(result.Progress, p => Assert.Equal("Signing JWTs with KMS", p.Activity));
-            Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
-        }
-        finally
-        {
-            sign.Reset();
-        }
+        AssertEachOnceInOrder(result.Output.Select(o => o.ToString()).ToList(), 4);
+        var processing = result.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+        Assert.NotEmpty(processing);
+        Assert.All(processing, p => Assert.Matches(@"^[0-4] done, [01] in flight, [0-9]+/s$", p.StatusDescription));
+        Assert.All(result.Progress, p => Assert.Equal("Signing JWTs with KMS", p.Activity));
+        Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
     }
 
     [Fact]
     public async Task Ctrl_C_stops_promptly_and_leaves_the_rest_unsigned()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
-        var sign = fixture.Kms.Faults.For("Sign");
-        sign.Latency = TimeSpan.FromMilliseconds(300);
-        try
-        {
-            using var session = fixture.NewSession();
-            var before = fixture.Kms.Counters.Count("Sign");
-            var (elapsed, stopped) = session.RunAndStop("1..10000 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 8 @kmsSigner",
-                Vars(("k", arn)), TimeSpan.FromMilliseconds(1500));
-            Assert.True(stopped, "the pipeline was not stopped");
-            Assert.True(elapsed < TimeSpan.FromSeconds(4), $"stopping took until {elapsed}");
-            Assert.InRange(fixture.Kms.Counters.Count("Sign") - before, 1, 200);
-        }
-        finally
-        {
-            sign.Reset();
-        }
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(300));
+        using var session = fixture.NewSession();
+        var before = fixture.Kms.Counters.Count("Sign");
+        var (elapsed, stopped) = session.RunAndStop("1..10000 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 8 @kmsSigner",
+            Vars(("k", arn)), TimeSpan.FromMilliseconds(1500));
+        Assert.True(stopped, "the pipeline was not stopped");
+        Assert.True(elapsed < TimeSpan.FromSeconds(4), $"stopping took until {elapsed}");
+        Assert.InRange(fixture.Kms.Counters.Count("Sign") - before, 1, 200);
     }
 
     [Fact]

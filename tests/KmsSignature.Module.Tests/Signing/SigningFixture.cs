@@ -37,6 +37,22 @@ public sealed class SigningFixture : IAsyncLifetime
 
     public PowerShellSession NewSession() => kms.NewSession();
 
+    /// <summary>
+    /// Faults on Sign for one test (latency, throttling, errors), set by <paramref name="configure"/>; disposing
+    /// resets them, so the class's other tests sign normally. Use with <c>using var</c>.
+    /// </summary>
+    public IDisposable FaultsOnSign(Action<LocalKmsFaultSettings> configure)
+    {
+        var sign = Kms.Faults.For("Sign");
+        configure(sign);
+        return new ResetOnDispose(sign);
+    }
+
+    private sealed class ResetOnDispose(LocalKmsFaultSettings settings) : IDisposable
+    {
+        public void Dispose() => settings.Reset();
+    }
+
     /// <summary>The ARN of this class's key of the given spec (e.g. ECC_NIST_P256), created on first use.</summary>
     public Task<string> KeyAsync(string keySpec, string? alias = null) =>
         keys.GetOrAdd(keySpec + "|" + alias, _ => new Lazy<Task<string>>(() => CreateAsync(keySpec, alias))).Value;
