@@ -211,6 +211,68 @@ public sealed class DetachedSignatureTests
         }
     }
 
+    // Small files are read whole in one call, at the length they had when opened; an empty file (the length
+    // pipes report too) goes through the stream and must still verify.
+    [Fact]
+    public void Empty_and_one_byte_files_verify_and_a_changed_byte_does_not()
+    {
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(p256.ExportSubjectPublicKeyInfo(), "p256")]));
+        var dir = Directory.CreateTempSubdirectory("kms-small-");
+        try
+        {
+            var empty = Path.Combine(dir.FullName, "empty.bin");
+            var one = Path.Combine(dir.FullName, "one.bin");
+            File.WriteAllBytes(empty, []);
+            File.WriteAllBytes(empty + ".sig", p256.SignData([], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+            File.WriteAllBytes(one, [42]);
+            File.WriteAllBytes(one + ".sig", p256.SignData([42], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+
+            Assert.True(verifier.VerifyFile(empty).IsValid);
+            Assert.True(verifier.VerifyFile(one).IsValid);
+            File.WriteAllBytes(one, [43]);
+            Assert.Equal(VerificationStatus.InvalidSignature, verifier.VerifyFile(one).Status);
+            Assert.Equal(VerificationStatus.InvalidSignature, verifier.VerifyFile(empty, one + ".sig").Status);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void A_digest_file_verifies_and_one_longer_than_any_hash_is_malformed()
+    {
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(p256.ExportSubjectPublicKeyInfo(), "p256")]),
+            new DetachedSignatureOptions { MessageType = MessageType.Digest });
+        var dir = Directory.CreateTempSubdirectory("kms-digest-");
+        try
+        {
+            var message = new byte[5000];
+            new Random(5).NextBytes(message);
+            var digest = Path.Combine(dir.FullName, "message.sha256");
+            var notDigest = Path.Combine(dir.FullName, "message.bin");
+            File.WriteAllBytes(digest, SHA256.HashData(message));
+            File.WriteAllBytes(notDigest, message);
+            var signature = p256.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            File.WriteAllBytes(digest + ".sig", signature);
+            File.WriteAllBytes(notDigest + ".sig", signature);
+
+            var valid = verifier.VerifyFile(digest);
+            var tooLong = verifier.VerifyFile(notDigest);
+
+            Assert.True(valid.IsValid, valid.ToString());
+            Assert.Equal(MessageType.Digest, valid.MessageType);
+            Assert.Equal(VerificationStatus.Malformed, tooLong.Status);
+            Assert.Contains("not a large file", tooLong.Reason);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     [Theory]
     [InlineData(1000, new long[0])]
     [InlineData(3 * 1024 * 1024 + 17, new long[] { 1 << 20, 2 << 20, 3 << 20, (3 << 20) + 17 })]
