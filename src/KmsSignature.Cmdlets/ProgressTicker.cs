@@ -5,8 +5,8 @@ namespace KmsSignature.Cmdlets;
 /// <summary>
 /// Progress for long runs of many small items: a record at most twice a second, and none at all for a run that
 /// ends within the first half second, so short commands never flash a progress bar. Checking costs one tick
-/// read per item, which matters on paths that handle tens of thousands of items a second. A detail record (one
-/// large item's own progress) can sit under the overall one.
+/// read per item, which matters on paths that handle tens of thousands of items a second. Detail records (large
+/// items' own progress, one per slot) can sit under the overall one.
 /// </summary>
 internal sealed class ProgressTicker
 {
@@ -19,7 +19,7 @@ internal sealed class ProgressTicker
     private readonly long started = Environment.TickCount64;
     private long next;
     private bool written;
-    private string? detailActivity;
+    private readonly List<string> detailActivities = []; // by slot: record id DetailId + slot
 
     public ProgressTicker(Cmdlet cmdlet, string activity)
     {
@@ -43,19 +43,35 @@ internal sealed class ProgressTicker
     }
 
     /// <summary>Writes one item's own record under the overall one; call it right after <see cref="Write"/>.</summary>
-    public void WriteDetail(string itemActivity, string status, int percent = -1)
+    public void WriteDetail(string itemActivity, string status, int percent = -1) => WriteDetail(0, itemActivity, status, percent);
+
+    /// <summary>Writes the record of the item in <paramref name="slot"/> (several large items run at once with -ThrottleLimit).</summary>
+    public void WriteDetail(int slot, string itemActivity, string status, int percent = -1)
     {
-        detailActivity = itemActivity;
-        cmdlet.WriteProgress(new ProgressRecord(DetailId, itemActivity, status) { ParentActivityId = OverallId, PercentComplete = percent });
+        while (detailActivities.Count <= slot)
+        {
+            detailActivities.Add(itemActivity);
+        }
+
+        detailActivities[slot] = itemActivity;
+        cmdlet.WriteProgress(new ProgressRecord(DetailId + slot, itemActivity, status) { ParentActivityId = OverallId, PercentComplete = percent });
     }
 
-    /// <summary>Clears the detail record, if one is shown (when its item is done).</summary>
-    public void CompleteDetail()
+    /// <summary>Clears the detail records from <paramref name="fromSlot"/> on (all by default), if any are shown.</summary>
+    public void CompleteDetail(int fromSlot = 0)
     {
-        if (detailActivity is not null)
+        for (var slot = fromSlot; slot < detailActivities.Count; slot++)
         {
-            cmdlet.WriteProgress(new ProgressRecord(DetailId, detailActivity, "Done") { ParentActivityId = OverallId, RecordType = ProgressRecordType.Completed });
-            detailActivity = null;
+            cmdlet.WriteProgress(new ProgressRecord(DetailId + slot, detailActivities[slot], "Done")
+            {
+                ParentActivityId = OverallId,
+                RecordType = ProgressRecordType.Completed,
+            });
+        }
+
+        if (fromSlot < detailActivities.Count)
+        {
+            detailActivities.RemoveRange(fromSlot, detailActivities.Count - fromSlot);
         }
     }
 

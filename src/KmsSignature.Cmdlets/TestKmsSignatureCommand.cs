@@ -30,6 +30,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     private readonly ProgressTicker progress;
     private readonly FileHashProgress fileProgress;
+    private readonly ParallelFileProgress parallelFileProgress = new();
     private Core.Verification.TrustStore? store;
     private TokenVerifier? tokenVerifier;
     private DetachedSignatureVerifier? detachedVerifier;
@@ -176,8 +177,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             if (ThrottleLimit > 1)
             {
                 runner = new(item => item.IsFile
-                    ? detachedVerifier!.VerifyFile(item.Input, item.SignaturePath)
-                    : tokenVerifier!.Verify(item.Input), ThrottleLimit);
+                    ? parallelFileProgress.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath)
+                    : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: ReportProgress);
             }
         }
         catch (KmsSignatureException ex)
@@ -340,6 +341,44 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         if (progress.Due)
         {
             WriteOverallProgress();
+            if (runner is not null)
+            {
+                WriteParallelFileProgress();
+            }
+        }
+    }
+
+    // With -ThrottleLimit, each large file being hashed on a worker gets its own record under the overall one.
+    private void WriteParallelFileProgress()
+    {
+        var hashing = parallelFileProgress.Snapshot();
+        for (var slot = 0; slot < hashing.Count; slot++)
+        {
+            var (file, hashed, length) = hashing[slot];
+            progress.WriteDetail(slot, HashingActivity(file), HashingStatus(hashed, length), HashingPercent(hashed, length));
+        }
+
+        progress.CompleteDetail(fromSlot: hashing.Count);
+    }
+
+    private static string HashingActivity(string file) => $"Hashing {System.IO.Path.GetFileName(file)}";
+
+    // The length is 0 for a pipe or a device: no "of N MiB" and no percentage then.
+    private static string HashingStatus(long hashed, long length) =>
+        length >= hashed ? $"{hashed >> 20:N0} of {length >> 20:N0} MiB" : $"{hashed >> 20:N0} MiB";
+
+    private static int HashingPercent(long hashed, long length) => length >= hashed && length > 0 ? (int)(hashed * 100 / length) : -1;
+
+    // Progress only: a file that vanished while open hashes on, with no length to show.
+    private static long LengthOrZero(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
         }
     }
 
@@ -377,14 +416,73 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
             if (length < 0)
             {
-                length = new FileInfo(file).Length; // 0 for a pipe or a device: no percentage then
+                length = LengthOrZero(file);
             }
 
             owner.WriteOverallProgress();
-            var name = System.IO.Path.GetFileName(file);
-            owner.progress.WriteDetail($"Hashing {name}",
-                length >= value ? $"{value >> 20:N0} of {length >> 20:N0} MiB" : $"{value >> 20:N0} MiB",
-                length >= value ? (int)(value * 100 / length) : -1);
+            owner.progress.WriteDetail(HashingActivity(file), HashingStatus(value, length), HashingPercent(value, length));
+        }
+    }
+
+    /// <summary>
+    /// Large files hashed on worker threads (-ThrottleLimit): each reports how far it got here, and the pipeline
+    /// thread shows them when it writes progress. Small files never report (Core reports per 1 MiB hashed).
+    /// </summary>
+    private sealed class ParallelFileProgress
+    {
+        private readonly List<FileEntry> hashing = [];
+
+        public VerificationResult VerifyFile(DetachedSignatureVerifier verifier, string file, string? signaturePath)
+        {
+            var entry = new FileEntry(this, file);
+            try
+            {
+                return verifier.VerifyFile(file, signaturePath, entry);
+            }
+            finally
+            {
+                if (entry.Listed)
+                {
+                    lock (hashing)
+                    {
+                        hashing.Remove(entry);
+                    }
+                }
+            }
+        }
+
+        public List<(string File, long Hashed, long Length)> Snapshot()
+        {
+            lock (hashing)
+            {
+                return hashing.ConvertAll(e => (e.File, Volatile.Read(ref e.Hashed), e.Length));
+            }
+        }
+
+        private sealed class FileEntry(ParallelFileProgress owner, string file) : IProgress<long>
+        {
+            public long Hashed;
+
+            public string File => file;
+
+            public long Length { get; private set; }
+
+            public bool Listed { get; private set; }
+
+            public void Report(long value)
+            {
+                Volatile.Write(ref Hashed, value);
+                if (!Listed)
+                {
+                    Length = LengthOrZero(file);
+                    lock (owner.hashing)
+                    {
+                        owner.hashing.Add(this);
+                    }
+
+                    Listed = true;
+                }
+            }
         }
     }
 

@@ -127,9 +127,40 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
             result.Progress.TakeLast(2).Select(p => (p.ActivityId, p.RecordType)));
     }
 
-    // A named pipe at path whose writer sends `first` once a reader opens it, then `rest` 0.7 s later, like a file
-    // on a slow share.
-    private static Task SlowFile(string path, byte[] first, byte[] rest)
+    [Fact]
+    public async Task With_ThrottleLimit_a_large_file_hashed_on_a_worker_shows_its_own_bar_while_the_pipeline_waits()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the slow file is a named pipe
+        }
+
+        // big.bin gives 1 MiB, then the rest 1.5 s later: the pipeline thread waits for the worker meanwhile, and
+        // only it may write progress.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var message = new byte[(2 << 20) + 5];
+        new Random(8).NextBytes(message);
+        var path = Path.Combine(work.FullName, "big.bin");
+        File.WriteAllBytes(path + ".sig", key.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        var writer = SlowFile(path, message[..(1 << 20)], message[(1 << 20)..], delayMilliseconds: 1500);
+
+        var result = session.Run("[IO.FileInfo]::new($path) | Test-KmsSignature -PublicKey $key -ThrottleLimit 2",
+            new Dictionary<string, object?> { ["path"] = path, ["key"] = key.ExportSubjectPublicKeyInfoPem() }).AssertSuccess();
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        var detail = result.Progress.First(p => p.ActivityId == 2);
+        Assert.Equal("Hashing big.bin", detail.Activity);
+        Assert.Equal(1, detail.ParentActivityId);
+        Assert.Matches("^[12] MiB$", detail.StatusDescription);
+        Assert.StartsWith("0 done, 0 not valid or unreadable, ", result.Progress.First(p => p.ActivityId == 1).StatusDescription);
+        Assert.Equal([(2, ProgressRecordType.Completed), (1, ProgressRecordType.Completed)],
+            result.Progress.TakeLast(2).Select(p => (p.ActivityId, p.RecordType)));
+    }
+
+    // A named pipe at path whose writer sends `first` once a reader opens it, then `rest` 0.7 s later (or after
+    // `delayMilliseconds`), like a file on a slow share.
+    private static Task SlowFile(string path, byte[] first, byte[] rest, int delayMilliseconds = 700)
     {
         Assert.Equal(0, MakeFifo(path, Convert.ToUInt32("600", 8)));
         return Task.Run(() =>
@@ -137,7 +168,7 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Write); // waits for the reader
             stream.Write(first);
             stream.Flush();
-            Thread.Sleep(700);
+            Thread.Sleep(delayMilliseconds);
             stream.Write(rest);
         });
     }

@@ -14,15 +14,27 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     private readonly int batchSize;
     private readonly TaskFactory factory;
     private readonly OrderedWindow<OrderedOutcome<TOutput>[]> window;
+    private readonly Action? waiting;
+    private readonly int waitingMilliseconds;
     private List<TInput> pending;
 
-    public OrderedParallelRunner(Func<TInput, TOutput> work, int workers, int batchSize = 16)
+    /// <param name="work">The work for one item, run on a worker thread; an exception becomes that item's outcome.</param>
+    /// <param name="workers">How many items run at once.</param>
+    /// <param name="batchSize">Items handed to a worker together.</param>
+    /// <param name="waiting">
+    /// Called on the producer thread every <paramref name="waitingInterval"/> while it blocks for the oldest batch
+    /// (a large file being hashed): the cmdlet's chance to write progress, which only its own thread may do.
+    /// </param>
+    /// <param name="waitingInterval">How often <paramref name="waiting"/> is called; default 500 ms.</param>
+    public OrderedParallelRunner(Func<TInput, TOutput> work, int workers, int batchSize = 16, Action? waiting = null, TimeSpan? waitingInterval = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         this.work = work;
         this.batchSize = batchSize;
+        this.waiting = waiting;
+        waitingMilliseconds = waiting is null ? Timeout.Infinite : (int)(waitingInterval ?? TimeSpan.FromMilliseconds(500)).TotalMilliseconds;
         // The concurrent side of the pair caps how many batches run at once: exactly `workers` threads verify.
         factory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, workers).ConcurrentScheduler);
         window = new OrderedWindow<OrderedOutcome<TOutput>[]>(workers * 4);
@@ -84,7 +96,11 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         var oldest = window.Oldest;
         if (!oldest.IsCompleted)
         {
-            ((IAsyncResult)oldest).AsyncWaitHandle.WaitOne();
+            var handle = ((IAsyncResult)oldest).AsyncWaitHandle;
+            while (!handle.WaitOne(waitingMilliseconds))
+            {
+                waiting!();
+            }
         }
 
         window.TryTakeCompleted(out var done);

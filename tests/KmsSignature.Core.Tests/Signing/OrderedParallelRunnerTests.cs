@@ -73,6 +73,35 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public void While_the_producer_blocks_on_a_slow_item_it_is_called_back_on_its_own_thread_at_the_interval()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var producerThread = Environment.CurrentManagedThreadId;
+        var calls = new List<int>();
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            gate.Wait(); // until the producer has been called back three times (more if a pool thread starts late)
+            return i;
+        }, workers: 2, batchSize: 1, waiting: () =>
+        {
+            calls.Add(Environment.CurrentManagedThreadId);
+            if (calls.Count == 3)
+            {
+                gate.Set();
+            }
+        }, waitingInterval: TimeSpan.FromMilliseconds(20));
+        var ready = new List<OrderedOutcome<int>>();
+        runner.Add(1, ready);
+        runner.Add(2, ready);
+
+        runner.Complete(ready);
+
+        Assert.Equal([1, 2], ready.Select(o => o.Value));
+        Assert.True(calls.Count >= 3, $"{calls.Count} calls");
+        Assert.All(calls, id => Assert.Equal(producerThread, id));
+    }
+
+    [Fact]
     public void Worker_count_below_one_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderedParallelRunner<int, int>(i => i, workers: 0));
 }
