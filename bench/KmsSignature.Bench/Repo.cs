@@ -40,6 +40,36 @@ internal static class Repo
         return output;
     }
 
+    /// <summary>The commit measured, so a results file says which code it describes ("+ local changes" when dirty).</summary>
+    public static string Commit()
+    {
+        var head = Git("rev-parse --short HEAD");
+        if (head is null)
+        {
+            return "an unknown commit (no git)";
+        }
+
+        // The results files themselves change with every run; anything else means the code is not the commit's.
+        var dirty = Git("status --porcelain --untracked-files=no -- . :!bench/results")?.Length > 0;
+        return dirty ? $"commit {head} + local changes" : $"commit {head}";
+    }
+
+    private static string? Git(string arguments)
+    {
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, WorkingDirectory = Root };
+            using var git = System.Diagnostics.Process.Start(start)!;
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
