@@ -42,10 +42,10 @@ internal sealed class ProgressTicker
         cmdlet.WriteProgress(new ProgressRecord(OverallId, activity, status) { PercentComplete = percent });
     }
 
-    /// <summary>Writes one item's own record under the overall one; call it right after <see cref="Write"/>.</summary>
-    public void WriteDetail(string itemActivity, string status, int percent = -1) => WriteDetail(0, itemActivity, status, percent);
-
-    /// <summary>Writes the record of the item in <paramref name="slot"/> (several large items run at once with -ThrottleLimit).</summary>
+    /// <summary>
+    /// Writes the record of the item in <paramref name="slot"/> under the overall one (several large items run at
+    /// once with -ThrottleLimit); call it right after <see cref="Write"/>.
+    /// </summary>
     public void WriteDetail(int slot, string itemActivity, string status, int percent = -1)
     {
         while (detailActivities.Count <= slot)

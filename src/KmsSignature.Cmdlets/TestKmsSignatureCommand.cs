@@ -29,8 +29,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private const string MessageSet = "Message";
 
     private readonly ProgressTicker progress;
-    private readonly FileHashProgress fileProgress;
-    private readonly ParallelFileProgress parallelFileProgress = new();
+    private readonly LargeFileProgress largeFiles = new();
+    private readonly Action reportProgress;
     private Core.Verification.TrustStore? store;
     private TokenVerifier? tokenVerifier;
     private DetachedSignatureVerifier? detachedVerifier;
@@ -50,7 +50,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     public TestKmsSignatureCommand()
     {
         progress = new ProgressTicker(this, "Verifying signatures offline");
-        fileProgress = new FileHashProgress(this);
+        reportProgress = ReportProgress;
     }
 
     /// <summary>Compact JWS/JWT tokens; surrounding whitespace and newlines are ignored.</summary>
@@ -177,7 +177,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             if (ThrottleLimit > 1)
             {
                 runner = new(item => item.IsFile
-                    ? parallelFileProgress.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath)
+                    ? largeFiles.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath, reported: null)
                     : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: ReportProgress);
             }
         }
@@ -341,17 +341,15 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         if (progress.Due)
         {
             WriteOverallProgress();
-            if (runner is not null)
-            {
-                WriteParallelFileProgress();
-            }
+            WriteLargeFileProgress();
         }
     }
 
-    // With -ThrottleLimit, each large file being hashed on a worker gets its own record under the overall one.
-    private void WriteParallelFileProgress()
+    // Each large file being hashed (one at a time, or one per worker with -ThrottleLimit) gets its own record
+    // under the overall one.
+    private void WriteLargeFileProgress()
     {
-        var hashing = parallelFileProgress.Snapshot();
+        var hashing = largeFiles.Snapshot();
         for (var slot = 0; slot < hashing.Count; slot++)
         {
             var (file, hashed, length) = hashing[slot];
@@ -391,50 +389,17 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     }
 
     /// <summary>
-    /// A large file's own record under the overall one, as its hashing goes on. Sequential runs only: Core reports
-    /// on the thread that hashes, and only the pipeline thread may write progress.
+    /// Files over 1 MiB being hashed, and how far each got (Core reports after each 1 MiB, so small files never
+    /// appear). Only the pipeline thread may write progress: in sequential runs it hashes and calls back as each
+    /// report comes; with -ThrottleLimit, workers only record, and the pipeline thread writes when it is due.
     /// </summary>
-    private sealed class FileHashProgress(TestKmsSignatureCommand owner) : IProgress<long>
-    {
-        private string file = string.Empty;
-        private long length;
-
-        public IProgress<long> For(string path)
-        {
-            file = path;
-            length = -1;
-            return this;
-        }
-
-        // Core reports after each 1 MiB buffer, so only files over 1 MiB come here and pay for the length lookup.
-        public void Report(long value)
-        {
-            if (!owner.progress.Due)
-            {
-                return;
-            }
-
-            if (length < 0)
-            {
-                length = LengthOrZero(file);
-            }
-
-            owner.WriteOverallProgress();
-            owner.progress.WriteDetail(HashingActivity(file), HashingStatus(value, length), HashingPercent(value, length));
-        }
-    }
-
-    /// <summary>
-    /// Large files hashed on worker threads (-ThrottleLimit): each reports how far it got here, and the pipeline
-    /// thread shows them when it writes progress. Small files never report (Core reports per 1 MiB hashed).
-    /// </summary>
-    private sealed class ParallelFileProgress
+    private sealed class LargeFileProgress
     {
         private readonly List<FileEntry> hashing = [];
 
-        public VerificationResult VerifyFile(DetachedSignatureVerifier verifier, string file, string? signaturePath)
+        public VerificationResult VerifyFile(DetachedSignatureVerifier verifier, string file, string? signaturePath, Action? reported)
         {
-            var entry = new FileEntry(this, file);
+            var entry = new FileEntry(this, file, reported);
             try
             {
                 return verifier.VerifyFile(file, signaturePath, entry);
@@ -459,7 +424,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             }
         }
 
-        private sealed class FileEntry(ParallelFileProgress owner, string file) : IProgress<long>
+        private sealed class FileEntry(LargeFileProgress owner, string file, Action? reported) : IProgress<long>
         {
             public long Hashed;
 
@@ -482,6 +447,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
                     Listed = true;
                 }
+
+                reported?.Invoke();
             }
         }
     }
@@ -511,7 +478,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         try
         {
-            var result = detachedVerifier!.VerifyFile(file, SignatureFor(file, signaturePath), fileProgress.For(file));
+            var result = largeFiles.VerifyFile(detachedVerifier!, file, SignatureFor(file, signaturePath), reportProgress);
             progress.CompleteDetail();
             Emit(result);
         }

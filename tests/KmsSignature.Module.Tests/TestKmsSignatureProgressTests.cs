@@ -104,27 +104,10 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
             return; // the slow file is a named pipe
         }
 
-        // big.bin: a named pipe that gives 1 MiB (one read buffer), then the rest 0.7 s later.
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var message = new byte[(2 << 20) + 5];
-        new Random(7).NextBytes(message);
-        var path = Path.Combine(work.FullName, "big.bin");
-        File.WriteAllBytes(path + ".sig", key.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
-        var writer = SlowFile(path, message[..(1 << 20)], message[(1 << 20)..]);
+        var result = await RunOverSlowLargeFile("Test-KmsSignature -LiteralPath $path -PublicKey $key", delayMilliseconds: 700);
 
-        var result = session.Run("Test-KmsSignature -LiteralPath $path -PublicKey $key",
-            new Dictionary<string, object?> { ["path"] = path, ["key"] = key.ExportSubjectPublicKeyInfoPem() }).AssertSuccess();
-        await writer.WaitAsync(TimeSpan.FromSeconds(10));
-
-        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
-        var detail = result.Progress.First(p => p.ActivityId == 2);
-        Assert.Equal("Hashing big.bin", detail.Activity);
-        Assert.Equal(1, detail.ParentActivityId);
-        Assert.Matches("^[12] MiB$", detail.StatusDescription); // a pipe has no length, so no "of N MiB" and no percentage
-        Assert.Equal(-1, detail.PercentComplete);
+        AssertLargeFileBar(result);
         Assert.Contains(result.Progress, p => p.ActivityId == 1 && p.RecordType == ProgressRecordType.Processing);
-        Assert.Equal([(2, ProgressRecordType.Completed), (1, ProgressRecordType.Completed)],
-            result.Progress.TakeLast(2).Select(p => (p.ActivityId, p.RecordType)));
     }
 
     [Fact]
@@ -135,25 +118,38 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
             return; // the slow file is a named pipe
         }
 
-        // big.bin gives 1 MiB, then the rest 1.5 s later: the pipeline thread waits for the worker meanwhile, and
-        // only it may write progress.
+        // The rest comes 1.5 s later: the pipeline thread waits for the worker meanwhile, and only it may write progress.
+        var result = await RunOverSlowLargeFile("[IO.FileInfo]::new($path) | Test-KmsSignature -PublicKey $key -ThrottleLimit 2", delayMilliseconds: 1500);
+
+        AssertLargeFileBar(result);
+        Assert.StartsWith("0 done, 0 not valid or unreadable, ", result.Progress.First(p => p.ActivityId == 1).StatusDescription);
+    }
+
+    // Runs script with $path = big.bin, a named pipe that gives 1 MiB (one read buffer), then the rest after
+    // delayMilliseconds, and $key = the PEM of the P-256 key its big.bin.sig was made with.
+    private async Task<ScriptResult> RunOverSlowLargeFile(string script, int delayMilliseconds)
+    {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var message = new byte[(2 << 20) + 5];
-        new Random(8).NextBytes(message);
+        new Random(delayMilliseconds).NextBytes(message);
         var path = Path.Combine(work.FullName, "big.bin");
         File.WriteAllBytes(path + ".sig", key.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
-        var writer = SlowFile(path, message[..(1 << 20)], message[(1 << 20)..], delayMilliseconds: 1500);
+        var writer = SlowFile(path, message[..(1 << 20)], message[(1 << 20)..], delayMilliseconds);
 
-        var result = session.Run("[IO.FileInfo]::new($path) | Test-KmsSignature -PublicKey $key -ThrottleLimit 2",
+        var result = session.Run(script,
             new Dictionary<string, object?> { ["path"] = path, ["key"] = key.ExportSubjectPublicKeyInfoPem() }).AssertSuccess();
         await writer.WaitAsync(TimeSpan.FromSeconds(10));
+        return result;
+    }
 
+    private static void AssertLargeFileBar(ScriptResult result)
+    {
         Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
         var detail = result.Progress.First(p => p.ActivityId == 2);
         Assert.Equal("Hashing big.bin", detail.Activity);
         Assert.Equal(1, detail.ParentActivityId);
-        Assert.Matches("^[12] MiB$", detail.StatusDescription);
-        Assert.StartsWith("0 done, 0 not valid or unreadable, ", result.Progress.First(p => p.ActivityId == 1).StatusDescription);
+        Assert.Matches("^[12] MiB$", detail.StatusDescription); // a pipe has no length, so no "of N MiB" and no percentage
+        Assert.Equal(-1, detail.PercentComplete);
         Assert.Equal([(2, ProgressRecordType.Completed), (1, ProgressRecordType.Completed)],
             result.Progress.TakeLast(2).Select(p => (p.ActivityId, p.RecordType)));
     }
