@@ -68,14 +68,13 @@ public sealed class DetachedSignatureVerifier
         using var signatureHandle = Open(signaturePath, "SignatureFileNotFound", "Signature file");
         try
         {
-            var length = RandomAccess.GetLength(signatureHandle);
-            if (length > SignatureEncoding.MaxSignatureFileLength)
+            var signature = ReadSignature(signatureHandle);
+            if (signature is null)
             {
                 return FileResult(VerificationStatus.Malformed,
-                    $"the signature file is {length} bytes; no signature is larger than {SignatureEncoding.MaxSignatureFileLength}", null, null, path, signaturePath);
+                    $"the signature file is larger than {SignatureEncoding.MaxSignatureFileLength} bytes, more than any signature takes", null, null, path, signaturePath);
             }
 
-            var signature = ReadAll(signatureHandle, (int)length);
             var messageLength = SeekableLength(message);
             if (messageLength is > 0 and < BufferSize)
             {
@@ -152,8 +151,22 @@ public sealed class DetachedSignatureVerifier
         return total;
     }
 
-    private static byte[] ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int length)
+    // Null when the signature is longer than any signature. A file is read to its length in one call; a pipe
+    // (process substitution, a download piped in) has no length and is read to its end, or one byte past the limit.
+    private static byte[]? ReadSignature(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
     {
+        var length = SeekableLength(handle);
+        if (length < 0)
+        {
+            using var pipe = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            return ReadBounded(pipe, SignatureEncoding.MaxSignatureFileLength);
+        }
+
+        if (length > SignatureEncoding.MaxSignatureFileLength)
+        {
+            return null;
+        }
+
         var buffer = new byte[length];
         var total = ReadUpTo(handle, buffer);
         return total == length ? buffer : buffer[..total];

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Verification;
@@ -272,6 +273,69 @@ public sealed class DetachedSignatureTests
             dir.Delete(true);
         }
     }
+
+    // A signature is read to its end, not to a length: it may come through a named pipe (process substitution,
+    // a fetch piped in), and anything longer than the largest signature is malformed without being read whole.
+    [Fact]
+    public void Signatures_from_a_named_pipe_verify_and_oversized_ones_are_malformed()
+    {
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(p256.ExportSubjectPublicKeyInfo(), "p256")]));
+        var dir = Directory.CreateTempSubdirectory("kms-sigpipe-");
+        try
+        {
+            var message = Path.Combine(dir.FullName, "message.bin");
+            File.WriteAllBytes(message, [1, 2, 3]);
+            var signature = p256.SignData([1, 2, 3], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            var oversized = new byte[Core.Signatures.SignatureEncoding.MaxSignatureFileLength + 1];
+            signature.CopyTo(oversized, 0);
+            var regular = Path.Combine(dir.FullName, "oversized.sig");
+            File.WriteAllBytes(regular, oversized);
+
+            var fromPipe = WithNamedPipe(Path.Combine(dir.FullName, "good.sig"), signature, pipe => verifier.VerifyFile(message, pipe));
+            var oversizedFromPipe = WithNamedPipe(Path.Combine(dir.FullName, "big.sig"), oversized, pipe => verifier.VerifyFile(message, pipe));
+            var oversizedFile = verifier.VerifyFile(message, regular);
+
+            Assert.True(fromPipe.IsValid, fromPipe.ToString());
+            Assert.Equal(VerificationStatus.Malformed, oversizedFromPipe.Status);
+            Assert.Equal(VerificationStatus.Malformed, oversizedFile.Status);
+            Assert.Contains("larger than 65536 bytes", oversizedFile.Reason);
+            File.WriteAllBytes(regular, signature);
+            Assert.True(verifier.VerifyFile(message, regular).IsValid); // the same bytes, a byte shorter than the limit's end
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    // Writes `content` into a named pipe at `path` in small pieces while `read` opens and reads it.
+    private static T WithNamedPipe<T>(string path, byte[] content, Func<string, T> read)
+    {
+        Assert.Equal(0, MakeFifo(path, Convert.ToUInt32("600", 8)));
+        var writer = Task.Run(() =>
+        {
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Write); // waits for the reader
+                foreach (var chunk in content.Chunk(4096))
+                {
+                    stream.Write(chunk);
+                    stream.Flush();
+                }
+            }
+            catch (IOException)
+            {
+                // The reader stopped early (an oversized signature) and closed its end.
+            }
+        });
+        var result = read(path);
+        Assert.True(writer.Wait(TimeSpan.FromSeconds(10)), "the pipe's writer did not finish");
+        return result;
+    }
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     [Theory]
     [InlineData(1000, new long[0])]
