@@ -185,6 +185,26 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
     }
 
+    // Process substitution and downloads hand over a signature as a named pipe, which has no length.
+    [Fact]
+    public async Task SignaturePath_may_be_a_named_pipe()
+    {
+        var pipe = Path.Combine(work.FullName, "from-a-pipe.sig");
+        NamedPipe.Create(pipe);
+        var writer = Task.Run(() => File.WriteAllBytes(pipe, File.ReadAllBytes(Path.Combine(work.FullName, "message.txt.sig"))));
+
+        var result = session.Run("Test-KmsSignature -LiteralPath $file -SignaturePath $pipe -PublicKey $key", new Dictionary<string, object?>
+        {
+            ["file"] = Path.Combine(work.FullName, "message.txt"),
+            ["pipe"] = pipe,
+            ["key"] = Fixture("keys/p256.pem"),
+        }).AssertSuccess();
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal(pipe, result.Output.Single().Properties["SignaturePath"].Value);
+    }
+
     [Fact]
     public void Message_and_signature_bytes_with_digest_message_type()
     {

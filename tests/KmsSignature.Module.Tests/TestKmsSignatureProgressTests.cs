@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using KmsSignature.Module.Tests.Hosting;
 
@@ -158,7 +157,7 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
     // `delayMilliseconds`), like a file on a slow share.
     private static Task SlowFile(string path, byte[] first, byte[] rest, int delayMilliseconds = 700)
     {
-        Assert.Equal(0, MakeFifo(path, Convert.ToUInt32("600", 8)));
+        NamedPipe.Create(path);
         return Task.Run(() =>
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Write); // waits for the reader
@@ -168,7 +167,4 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
             stream.Write(rest);
         });
     }
-
-    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 }
