@@ -38,6 +38,14 @@ public sealed class JoseHeader
         string? algName = null, kid = null, typ = null;
         JwsAlgorithm? alg = null;
         bool crit = false, sawAlg = false, sawKid = false;
+        // JSON text is UTF-8 (RFC 8259 §8.1), and the reader only finds bad bytes when a string is read, as an
+        // InvalidOperationException: refuse them up front so a hostile header is Malformed, never a crash.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            error = "the JWS header is not valid UTF-8";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JwsLimits.MaxJsonDepth });

@@ -18,8 +18,9 @@ internal static class JsonValues
                 ? (IReadOnlyDictionary<string, object?>)Convert(document.RootElement)!
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8, found only when it is read.
             return null;
         }
     }

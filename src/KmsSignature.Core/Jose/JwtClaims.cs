@@ -10,6 +10,8 @@ public sealed class JwtClaims
 {
     private static readonly string[] NoAudience = [];
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     private JwtClaims(string? issuer, string? subject, IReadOnlyList<string> audience, DateTimeOffset? expiresAt,
         DateTimeOffset? notBefore, DateTimeOffset? issuedAt, string? jwtId)
     {
@@ -73,8 +75,22 @@ public sealed class JwtClaims
     {
         error = null;
         var trimmed = json.TrimStart(" \t\r\n"u8);
+        if (trimmed.StartsWith(Utf8ByteOrderMark) && trimmed[Utf8ByteOrderMark.Length..].TrimStart(" \t\r\n"u8).StartsWith("{"u8))
+        {
+            // Not JSON (RFC 8259 §8.1), and read as "not a claims set" it would skip exp and nbf.
+            error = "the JWT claims set starts with a byte order mark, which JSON text must not";
+            return false;
+        }
+
         if (trimmed.IsEmpty || trimmed[0] != (byte)'{')
         {
+            return false;
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            // The reader would throw on the bad bytes only when it reads the string that holds them.
+            error = "the JWT claims set is not valid UTF-8";
             return false;
         }
 

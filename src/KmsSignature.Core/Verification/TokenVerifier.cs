@@ -243,6 +243,12 @@ public sealed class TokenVerifier
         }
 
         var suffix = derUsed ? " (DER-encoded ECDSA signature, accepted by AllowDerSignature)" : string.Empty;
+        if (!check.IsClaimsSet && IsJwtType(header.Type))
+        {
+            // A JWT's payload is a claims set (RFC 7519 §7.2); reading it as opaque bytes would skip exp and nbf.
+            return Result(VerificationStatus.Malformed, "the header says typ JWT, but the payload is not a JSON object", token, segments, header, key, derUsed);
+        }
+
         if (!check.IsClaimsSet)
         {
             // A JWS over non-JSON bytes (RFC 8037 A.4) has no claims to check; expectations cannot be met.
@@ -253,12 +259,13 @@ public sealed class TokenVerifier
 
         var now = options.At ?? DateTimeOffset.UtcNow;
         var skew = options.ClockSkew;
-        if (check.ExpiresAt is { } exp && now >= exp + skew)
+        // Compared as differences: exp + skew would overflow for exp in year 9999, a "never expires" some issuers use.
+        if (check.ExpiresAt is { } exp && now - exp >= skew)
         {
             return Result(VerificationStatus.Expired, $"expired at {exp:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, hasClaims: true);
         }
 
-        if (check.NotBefore is { } nbf && now < nbf - skew)
+        if (check.NotBefore is { } nbf && nbf - now > skew)
         {
             return Result(VerificationStatus.NotYetValid, $"not valid before {nbf:u} (checked at {now.ToUniversalTime():u}, clock skew {skew.TotalSeconds:0} s)", token, segments, header, key, derUsed, hasClaims: true);
         }
@@ -284,6 +291,10 @@ public sealed class TokenVerifier
 
         return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, hasClaims: true);
     }
+
+    // RFC 7519 §5.1: "JWT", compared case-insensitively as media types are, with or without "application/".
+    private static bool IsJwtType(string? type) =>
+        string.Equals(type, "JWT", StringComparison.OrdinalIgnoreCase) || string.Equals(type, "application/jwt", StringComparison.OrdinalIgnoreCase);
 
     // Reasons for valid tokens are made once per alg, not per token (hot path).
     private static readonly string[] ValidReasons = JwsAlgorithm.All.Select(a => $"{a.Name} signature verifies with a trusted key").ToArray();

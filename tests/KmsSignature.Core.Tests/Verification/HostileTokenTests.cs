@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text;
+using KmsSignature.Core.Jose;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Core.Tests.Verification;
+
+/// <summary>
+/// Tokens built to break the verifier rather than to pass it: bytes that are not UTF-8, dates at the ends of the
+/// calendar, payloads dressed so their claims go unread. Each is a result, never an exception.
+/// </summary>
+public sealed class HostileTokenTests : IDisposable
+{
+    private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly TrustStore store;
+
+    public HostileTokenTests() =>
+        store = TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo(), "p256")]);
+
+    public void Dispose() => key.Dispose();
+
+    private static string B64(byte[] bytes) => Base64Url.Encode(bytes);
+
+    private static string B64(string text) => B64(Encoding.UTF8.GetBytes(text));
+
+    private static byte[] WithByte(string before, byte bad, string after) =>
+        [.. Encoding.ASCII.GetBytes(before), bad, .. Encoding.ASCII.GetBytes(after)];
+
+    private string Signed(byte[] header, byte[] payload)
+    {
+        var input = B64(header) + "." + B64(payload);
+        return input + "." + B64(key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256));
+    }
+
+    private string Signed(string header, string payload) => Signed(Encoding.UTF8.GetBytes(header), Encoding.UTF8.GetBytes(payload));
+
+    public static TheoryData<byte[]> HeadersWithBadUtf8() =>
+    [
+        WithByte("{\"alg\":\"ES256\",\"kid\":\"", 0xFF, "\"}"),
+        WithByte("{\"alg\":\"", 0xC3, "\"}"),
+        WithByte("{\"alg\":\"ES256\",\"typ\":\"", 0xFF, "\"}"),
+        WithByte("{\"alg\":\"ES256\",\"x-other\":\"", 0xFE, "\"}"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(HeadersWithBadUtf8))]
+    public void A_header_that_is_not_utf8_is_malformed_before_any_signature_check(byte[] header)
+    {
+        var verifier = new TokenVerifier(store);
+
+        var unsigned = verifier.Verify(B64(header) + "." + B64("{}") + ".AAAA");
+        var signed = verifier.Verify(Signed(header, "{}"u8.ToArray()));
+
+        Assert.Equal(VerificationStatus.Malformed, unsigned.Status);
+        Assert.Contains("not valid UTF-8", unsigned.Reason);
+        Assert.Equal(VerificationStatus.Malformed, signed.Status);
+        Assert.Null(signed.Header); // reading the result's header must not throw either
+    }
+
+    [Fact]
+    public void A_signed_payload_that_is_not_utf8_is_malformed_and_its_result_can_be_read()
+    {
+        var token = Signed("{\"alg\":\"ES256\"}"u8.ToArray(), WithByte("{\"iss\":\"", 0xFF, "\"}"));
+
+        var plain = new TokenVerifier(store).Verify(token);
+        var withIssuer = new TokenVerifier(store, new() { Issuers = ["https://issuer.example"] }).Verify(token);
+
+        Assert.Equal(VerificationStatus.Malformed, plain.Status);
+        Assert.Contains("not valid UTF-8", plain.Reason);
+        Assert.Null(plain.Issuer);
+        Assert.Equal(VerificationStatus.Malformed, withIssuer.Status);
+    }
+
+    [Fact]
+    public void Dates_at_the_ends_of_the_calendar_are_checked_without_overflow()
+    {
+        var verifier = new TokenVerifier(store);
+        var hugeSkew = new TokenVerifier(store, new() { ClockSkew = TimeSpan.FromDays(365.0 * 8000) });
+
+        // 253402300799 is 9999-12-31T23:59:59Z, the largest date there is: "never expires".
+        Assert.True(verifier.Verify(Signed("{\"alg\":\"ES256\"}", "{\"exp\":253402300799}")).IsValid);
+        Assert.True(verifier.Verify(Signed("{\"alg\":\"ES256\"}", "{\"nbf\":-62135596800}")).IsValid);
+        Assert.Equal(VerificationStatus.NotYetValid, verifier.Verify(Signed("{\"alg\":\"ES256\"}", "{\"nbf\":253402300799}")).Status);
+        Assert.Equal(VerificationStatus.Expired, verifier.Verify(Signed("{\"alg\":\"ES256\"}", "{\"exp\":-62135596800}")).Status);
+        Assert.True(hugeSkew.Verify(Signed("{\"alg\":\"ES256\"}", "{\"exp\":1000}")).IsValid);
+        Assert.True(hugeSkew.Verify(Signed("{\"alg\":\"ES256\"}", "{\"exp\":253402300799,\"nbf\":253402300799}")).IsValid);
+    }
+
+    [Theory]
+    [InlineData("{\"alg\":\"ES256\"}")]
+    [InlineData("{\"alg\":\"ES256\",\"typ\":\"JWT\"}")]
+    public void A_claims_set_behind_a_byte_order_mark_is_malformed_not_opaque(string header)
+    {
+        // Read as opaque bytes, its exp would go unchecked.
+        var result = new TokenVerifier(store).Verify(Signed(Encoding.UTF8.GetBytes(header), [0xEF, 0xBB, 0xBF, .. "{\"exp\":1000}"u8]));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Contains("byte order mark", result.Reason);
+    }
+
+    [Theory]
+    [InlineData("JWT")]
+    [InlineData("jwt")]
+    [InlineData("application/jwt")]
+    public void A_jwt_whose_payload_is_no_json_object_is_malformed(string typ)
+    {
+        var verifier = new TokenVerifier(store);
+
+        var result = verifier.Verify(Signed($"{{\"alg\":\"ES256\",\"typ\":\"{typ}\"}}", "not claims"));
+        var opaque = verifier.Verify(Signed("{\"alg\":\"ES256\"}", "not claims"));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Contains("typ JWT", result.Reason);
+        Assert.True(opaque.IsValid, opaque.ToString()); // a JWS without typ JWT may sign any bytes (RFC 8037 A.4)
+    }
+}
