@@ -34,6 +34,38 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal(true, result.Output[0].Properties["IsValid"].Value);
     }
 
+    // One hostile token in a stream of thousands must cost one result, not the run: before, a header byte that was
+    // not UTF-8 or an exp in year 9999 stopped the pipeline with an untyped exception, and -Quiet wrote nothing.
+    [Theory]
+    [InlineData("")]
+    [InlineData(" -ThrottleLimit 2")]
+    [InlineData(" -Quiet")]
+    public void Hostile_tokens_are_results_and_the_rest_of_the_pipeline_still_verifies(string options)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string Signed(byte[] header, string payload)
+        {
+            var input = B64(header) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
+            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
+        }
+
+        var good = Signed("{\"alg\":\"ES256\"}"u8.ToArray(), "{\"sub\":\"a\"}");
+        var notUtf8 = Signed([.. "{\"alg\":\"ES256\",\"kid\":\""u8, 0xFF, .. "\"}"u8], "{}");
+        var neverExpires = Signed("{\"alg\":\"ES256\"}"u8.ToArray(), "{\"exp\":253402300799}");
+
+        var result = Run($"$tokens | Test-KmsSignature -PublicKey $key{options}",
+            new() { ["tokens"] = new[] { good, notUtf8, neverExpires, good }, ["key"] = key.ExportSubjectPublicKeyInfoPem() }).AssertSuccess();
+
+        if (options.Contains("Quiet"))
+        {
+            Assert.Equal(false, Assert.Single(result.Output).BaseObject);
+            return;
+        }
+
+        Assert.Equal(["Valid", "Malformed", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+    }
+
     [Fact]
     public void Lines_read_from_a_file_with_crlf_and_blank_space_verify()
     {

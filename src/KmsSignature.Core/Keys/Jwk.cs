@@ -101,6 +101,7 @@ internal static class Jwk
         var kid = String(jwk, "kid", source, required: false);
         var alg = String(jwk, "alg", source, required: false);
         var use = String(jwk, "use", source, required: false);
+        var operations = Operations(jwk, source);
         try
         {
             KeyMaterial material = kty switch
@@ -119,7 +120,7 @@ internal static class Jwk
                 throw SpkiCodec.Malformed(source, $"its alg '{alg}' does not fit a {material.Spec.ToKmsName()} key");
             }
 
-            return new PublicKey(material, kid, alg, use);
+            return new PublicKey(material, kid, alg, use, operations);
         }
         catch (KmsSignatureException ex) when (skipUnsupported && ex.ErrorId == "KmsSignature.UnsupportedKeyType")
         {
@@ -164,6 +165,21 @@ internal static class Jwk
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : throw SpkiCodec.Malformed(source, $"the JWK member \"{name}\" is not a string");
+    }
+
+    private static string[]? Operations(JsonElement jwk, string source)
+    {
+        if (!jwk.TryGetProperty("key_ops", out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(op => op.ValueKind != JsonValueKind.String))
+        {
+            throw SpkiCodec.Malformed(source, "the JWK member \"key_ops\" is not an array of strings");
+        }
+
+        return value.EnumerateArray().Select(op => op.GetString()!).ToArray();
     }
 
     private static byte[] Bytes(JsonElement jwk, string name, string source)

@@ -16,13 +16,14 @@ public sealed class PublicKey : IEquatable<PublicKey>
     private readonly byte[] spki;
     private string? thumbprint;
 
-    internal PublicKey(KeyMaterial material, string? keyId, string? algorithm, string? use)
+    internal PublicKey(KeyMaterial material, string? keyId, string? algorithm, string? use, IReadOnlyList<string>? operations = null)
     {
         Material = material;
         spki = SpkiCodec.Encode(material);
         KeyId = keyId;
         Algorithm = algorithm;
         Use = use;
+        Operations = operations;
         Sha256Fingerprint = Convert.ToHexString(SHA256.HashData(spki)).ToLowerInvariant();
     }
 
@@ -44,6 +45,12 @@ public sealed class PublicKey : IEquatable<PublicKey>
     /// <summary>The JWK <c>use</c> (<c>sig</c> for signing keys); null when absent.</summary>
     public string? Use { get; }
 
+    /// <summary>The JWK <c>key_ops</c> (RFC 7517 §4.3); null when absent. Without <c>verify</c>, the key verifies nothing.</summary>
+    public IReadOnlyList<string>? Operations { get; }
+
+    /// <summary>False when the JWK says the key is not for verifying signatures: a <c>use</c> other than <c>sig</c>, or <c>key_ops</c> without <c>verify</c>.</summary>
+    public bool IsForVerification => (Use is null || Use == "sig") && (Operations is null || Operations.Contains("verify"));
+
     /// <summary>The canonical DER SubjectPublicKeyInfo (what KMS GetPublicKey returns).</summary>
     public ReadOnlyMemory<byte> Spki => spki;
 
@@ -53,9 +60,9 @@ public sealed class PublicKey : IEquatable<PublicKey>
     /// <summary>RFC 7638 JWK SHA-256 thumbprint, base64url (the <c>kid</c> for <c>-KeyIdStyle Thumbprint</c>).</summary>
     public string JwkThumbprint => thumbprint ??= Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(Jwk.ThumbprintInput(this))));
 
-    /// <summary>The same key with other JWK metadata.</summary>
+    /// <summary>The same key with other JWK metadata (its <see cref="Operations"/> are kept).</summary>
     public PublicKey WithMetadata(string? keyId, string? algorithm = null, string? use = null) =>
-        new(Material, keyId, algorithm, use);
+        new(Material, keyId, algorithm, use, Operations);
 
     public byte[] ToDer() => (byte[])spki.Clone();
 

@@ -123,6 +123,17 @@ internal static class SpkiCodec
             throw Malformed(source, "the RSA public exponent is not odd");
         }
 
+        // e = 1 makes every "signature" its own message: anyone could forge. KMS keys use 65537.
+        if (exponent is [1])
+        {
+            throw Malformed(source, "the RSA public exponent is 1");
+        }
+
+        if ((modulus[^1] & 1) == 0)
+        {
+            throw Malformed(source, "the RSA modulus is even, so it is no product of two large primes");
+        }
+
         return new KeyMaterial(spec, modulus, exponent);
     }
 

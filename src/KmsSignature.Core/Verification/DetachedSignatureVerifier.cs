@@ -283,7 +283,7 @@ public sealed class DetachedSignatureVerifier
                 algorithm = SignatureAlgorithm.Ed25519PhSha512;
             }
 
-            if (verifier.Fits(algorithm) && (options.MessageType == MessageType.Raw || algorithm.AcceptsDigest))
+            if (verifier.Key.IsForVerification && verifier.Fits(algorithm) && (options.MessageType == MessageType.Raw || algorithm.AcceptsDigest))
             {
                 list.Add((verifier, algorithm));
             }

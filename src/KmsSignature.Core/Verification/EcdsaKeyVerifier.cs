@@ -23,11 +23,17 @@ internal sealed class EcdsaKeyVerifier : KeyVerifier
                 return ecdsa;
             });
         }
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException && key.KeySpec != KmsKeySpec.EccSecgP256K1)
+        {
+            // Every platform has the NIST curves, so a refusal means the point is not on the curve.
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                $"The {key.KeySpecName} public key{(key.KeyId is null ? "" : $" '{key.KeyId}'")} is not a valid point on its curve: {ex.Message}", key.KeyId ?? key.KeySpecName, ex);
+        }
         catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
             // secp256k1 depends on the platform's crypto library; say so instead of failing later.
             throw new KmsSignatureException("UnsupportedKeyType", ErrorKind.NotImplemented,
-                $"This platform's cryptography cannot use {key.KeySpecName} keys: {ex.Message}", key.KeySpecName, ex);
+                $"This platform's cryptography cannot use {key.KeySpecName} keys, or this one is not a valid point on the curve: {ex.Message}", key.KeySpecName, ex);
         }
     }
 

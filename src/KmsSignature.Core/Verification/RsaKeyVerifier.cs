@@ -14,12 +14,22 @@ internal sealed class RsaKeyVerifier : KeyVerifier
         : base(key)
     {
         var spki = key.Spki;
-        pool = new InstancePool<RSA>(() =>
+        try
         {
-            var rsa = RSA.Create();
-            rsa.ImportSubjectPublicKeyInfo(spki.Span, out _);
-            return rsa;
-        });
+            pool = new InstancePool<RSA>(() =>
+            {
+                var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(spki.Span, out _);
+                return rsa;
+            });
+        }
+        catch (CryptographicException ex)
+        {
+            // What our own checks let through and the platform still refuses is a bad key, not a crash.
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                $"The {key.KeySpecName} public key{(key.KeyId is null ? "" : $" '{key.KeyId}'")} cannot be used: {ex.Message}", key.KeyId ?? key.KeySpecName, ex);
+        }
+
         modulusBytes = key.Material.A.Length;
     }
 

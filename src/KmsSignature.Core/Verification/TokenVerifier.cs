@@ -114,7 +114,7 @@ public sealed class TokenVerifier
                 "the header lists crit extensions, and this verifier understands none (RFC 7515 §4.1.11)", token, segments, header);
         }
 
-        var verifier = trustStore.Find(header.KeyId);
+        var verifier = trustStore.Find(header.KeyId, alg);
         if (verifier is not null)
         {
             return VerifyWithKey(token, segments, header, alg, verifier);
@@ -125,11 +125,12 @@ public sealed class TokenVerifier
             return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{header.KeyId}'", token, segments, header);
         }
 
-        // No kid and several keys: try those the alg fits; the first that verifies wins.
+        // No kid and several keys: try every key that may verify this alg, whatever their order; the first that
+        // verifies wins. Keys pinned to another alg or not for signatures are passed over, not answers.
         VerificationResult? last = null;
         foreach (var candidate in trustStore.Verifiers)
         {
-            if (!candidate.Fits(alg))
+            if (!candidate.Fits(alg) || !candidate.AllowsPinned(alg) || !candidate.Key.IsForVerification)
             {
                 continue;
             }
@@ -144,7 +145,7 @@ public sealed class TokenVerifier
         }
 
         return last ?? Result(VerificationStatus.UntrustedKey,
-            $"the token has no kid and no trusted key fits alg '{alg.Name}'", token, segments, header);
+            $"the token has no kid and no trusted key fits alg '{alg.Name}' (a key pinned to another alg, or whose JWK is not for signatures, does not fit)", token, segments, header);
     }
 
     [System.Runtime.CompilerServices.SkipLocalsInit] // signature buffers are sliced to what was written
@@ -163,9 +164,11 @@ public sealed class TokenVerifier
                 $"the key is pinned to alg '{key.Algorithm}' by its JWK, the token says '{alg.Name}'", token, segments, header, key);
         }
 
-        if (key.Use is not null && key.Use != "sig")
+        if (!key.IsForVerification)
         {
-            return Result(VerificationStatus.UntrustedKey, $"the key's JWK use is '{key.Use}', not 'sig'", token, segments, header, key);
+            return Result(VerificationStatus.UntrustedKey,
+                key.Use is not null && key.Use != "sig" ? $"the key's JWK use is '{key.Use}', not 'sig'" : "the key's JWK key_ops do not include 'verify'",
+                token, segments, header, key);
         }
 
         var signatureChars = token.AsSpan(segments.SignatureStart, segments.SignatureLength);

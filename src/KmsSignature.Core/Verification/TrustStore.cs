@@ -6,39 +6,49 @@ namespace KmsSignature.Core.Verification;
 /// The public keys a verifier trusts, each with its reusable <see cref="KeyVerifier"/>, selected by kid.
 /// Rules: a token's kid matches a key's kid, else a key's RFC 7638 thumbprint. A store holding a
 /// single key without a kid (e.g. one PEM given with -PublicKey) uses it for every token, kid or not.
-/// A token without kid is checked against every key whose type fits its alg. Immutable and thread-safe.
+/// A token without kid is checked against every key whose type fits its alg. Keys of different types may
+/// share a kid (RFC 7517 §5); the token's alg picks one. Immutable and thread-safe.
 /// </summary>
 public sealed class TrustStore
 {
     private static readonly string[] KeyFileExtensions = [".pem", ".der", ".pub", ".crt", ".jwk", ".json", ".jwks", ".key"];
 
     private readonly KeyVerifier[] verifiers;
-    private readonly Dictionary<string, KeyVerifier> byKid;
+    private readonly Dictionary<string, KeyVerifier[]> byKid;
     private readonly KeyVerifier? wildcard;
 
     private TrustStore(KeyVerifier[] verifiers, string source)
     {
         this.verifiers = verifiers;
         Source = source;
-        byKid = new Dictionary<string, KeyVerifier>(StringComparer.Ordinal);
+        byKid = new Dictionary<string, KeyVerifier[]>(StringComparer.Ordinal);
         foreach (var verifier in verifiers)
         {
             var kid = verifier.Key.KeyId;
-            if (kid is not null)
+            if (kid is null)
             {
-                if (byKid.TryGetValue(kid, out var other) && !other.Key.Equals(verifier.Key))
-                {
-                    throw new KmsSignatureException("DuplicateKeyId", ErrorKind.InvalidData,
-                        $"{source} holds two different keys with kid '{kid}'; a kid must name one key.", source);
-                }
+                continue;
+            }
 
-                byKid[kid] = verifier;
+            if (!byKid.TryGetValue(kid, out var named))
+            {
+                byKid[kid] = [verifier];
+            }
+            else if (named.Any(other => other.Key.Family == verifier.Key.Family && !other.Key.Equals(verifier.Key)))
+            {
+                throw new KmsSignatureException("DuplicateKeyId", ErrorKind.InvalidData,
+                    $"{source} holds two different keys of one type with kid '{kid}'; a kid must name one key of each type.", source);
+            }
+            else if (!named.Any(other => other.Key.Equals(verifier.Key)))
+            {
+                // RFC 7517 §5: keys of different types may share a kid; the token's alg says which is meant.
+                byKid[kid] = [.. named, verifier];
             }
         }
 
         foreach (var verifier in verifiers)
         {
-            byKid.TryAdd(verifier.Key.JwkThumbprint, verifier);
+            byKid.TryAdd(verifier.Key.JwkThumbprint, [verifier]);
         }
 
         if (verifiers.Length == 1 && verifiers[0].Key.KeyId is null)
@@ -83,8 +93,8 @@ public sealed class TrustStore
 
     /// <summary>
     /// Loads a JWKS/JWK/PEM/DER file, or every key file in a directory (extensions .pem .der .pub .jwk .json .jwks .key;
-    /// other files are ignored). Keys from a PEM/DER file in a directory get the file's name without extension as kid,
-    /// so <c>keys/2024-signing.pem</c> verifies tokens with <c>kid: "2024-signing"</c>.
+    /// other files are ignored). A key without kid alone in its file in a directory gets the file's name without
+    /// extension as kid, so <c>keys/2024-signing.pem</c> verifies tokens with <c>kid: "2024-signing"</c>.
     /// </summary>
     public static TrustStore Load(string path)
     {
@@ -109,9 +119,12 @@ public sealed class TrustStore
                 continue;
             }
 
-            foreach (var key in PublicKey.LoadFile(file))
+            // The file's name is the kid of the key it holds; a file of several keys (a rotation bundle) names
+            // none of them, since a kid names one key: theirs stay as loading the file alone gives them.
+            var fileKeys = PublicKey.LoadFile(file);
+            foreach (var key in fileKeys)
             {
-                keys.Add(key.KeyId is null ? key.WithMetadata(KidFromFileName(file), key.Algorithm, key.Use) : key);
+                keys.Add(key.KeyId is null && fileKeys.Count == 1 ? key.WithMetadata(KidFromFileName(file), key.Algorithm, key.Use) : key);
             }
         }
 
@@ -122,7 +135,13 @@ public sealed class TrustStore
     /// The key for a token's kid: null when the kid names no trusted key. For a token without kid, returns the
     /// single key of a one-key store, else null (the caller then tries <see cref="Verifiers"/> that fit the alg).
     /// </summary>
-    public KeyVerifier? Find(string? kid)
+    public KeyVerifier? Find(string? kid) => Find(kid, null);
+
+    /// <summary>
+    /// As <see cref="Find(string?)"/>; when keys of different types share the kid, the one that fits
+    /// <paramref name="algorithm"/> (else the first, whose misfit the caller reports).
+    /// </summary>
+    public KeyVerifier? Find(string? kid, Algorithms.JwsAlgorithm? algorithm)
     {
         if (wildcard is not null)
         {
@@ -134,7 +153,23 @@ public sealed class TrustStore
             return verifiers.Length == 1 ? verifiers[0] : null;
         }
 
-        return byKid.TryGetValue(kid, out var verifier) ? verifier : null;
+        if (!byKid.TryGetValue(kid, out var named))
+        {
+            return null;
+        }
+
+        if (algorithm is not null)
+        {
+            foreach (var verifier in named)
+            {
+                if (verifier.Fits(algorithm))
+                {
+                    return verifier;
+                }
+            }
+        }
+
+        return named[0];
     }
 
     private static string KidFromFileName(string file)

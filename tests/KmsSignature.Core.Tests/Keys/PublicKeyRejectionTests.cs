@@ -117,4 +117,52 @@ public sealed class PublicKeyRejectionTests
 
         Assert.Equal("KmsSignature.InvalidPublicKey", Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwk(json)).ErrorId);
     }
+
+    // Keys no KMS key could be, which the platform may accept or refuse: refused up front with the key's source,
+    // never as a platform exception from the trust store.
+    public static TheoryData<string, string> DegenerateRsaJwks()
+    {
+        var jwk = System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Text("keys/rsa2048.jwk.json"))!.AsObject();
+        var modulus = Core.Jose.Base64Url.Decode((string)jwk["n"]!);
+        string With(string member, byte[] value)
+        {
+            var copy = jwk.DeepClone().AsObject();
+            copy[member] = Core.Jose.Base64Url.Encode(value);
+            return copy.ToJsonString();
+        }
+
+        var even = (byte[])modulus.Clone();
+        even[^1] &= 0xFE;
+        return new TheoryData<string, string>
+        {
+            { With("e", [1]), "exponent is 1" },
+            { With("e", [2]), "exponent is not odd" },
+            { With("n", even), "modulus is even" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(DegenerateRsaJwks))]
+    public void Rsa_keys_with_a_degenerate_exponent_or_modulus_are_invalid(string jwk, string reason)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => Core.Verification.TrustStore.FromKeys([PublicKey.FromJwk(jwk)]));
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+        Assert.Contains(reason, ex.Message);
+    }
+
+    [Fact]
+    public void Ec_point_off_its_curve_is_an_invalid_key_not_a_platform_limit()
+    {
+        var jwk = System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Text("keys/p256.jwk.json"))!.AsObject();
+        var y = Core.Jose.Base64Url.Decode((string)jwk["y"]!);
+        y[^1] ^= 1;
+        jwk["y"] = Core.Jose.Base64Url.Encode(y);
+
+        var ex = Assert.Throws<KmsSignatureException>(() => Core.Verification.TrustStore.FromKeys([PublicKey.FromJwk(jwk.ToJsonString())]));
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+        Assert.Contains("not a valid point on its curve", ex.Message);
+    }
 }

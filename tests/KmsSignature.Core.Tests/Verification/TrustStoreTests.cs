@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using KmsSignature.Core.Jose;
 using KmsSignature.Core.Keys;
 using KmsSignature.Core.Verification;
 
@@ -97,5 +100,111 @@ public sealed class TrustStoreTests
         Assert.True(pinned.Verify(Fixtures.Token("ps256-rsa2048.jwt")).IsValid);
         Assert.Equal(VerificationStatus.AlgorithmNotAllowed, pinned.Verify(Fixtures.Token("rs256-rsa2048.jwt")).Status);
         Assert.Equal(VerificationStatus.UntrustedKey, enc.Verify(Fixtures.Token("rs256-rsa2048.jwt")).Status);
+    }
+
+    // A token without kid: every key that may verify its alg is tried, whatever the order of the keys, so a key
+    // pinned to another alg, or one not for signatures, cannot stop the search before the right key.
+    [Theory]
+    [InlineData("RS256", null, false)]
+    [InlineData(null, "enc", false)]
+    [InlineData(null, null, true)]
+    [InlineData("RS256", null, true)]
+    public void A_token_without_kid_finds_its_key_past_keys_pinned_elsewhere_or_not_for_signatures(string? otherAlg, string? otherUse, bool otherFirst)
+    {
+        using var other = RSA.Create(2048);
+        using var signer = RSA.Create(2048);
+        var otherKey = PublicKey.FromSpki(other.ExportSubjectPublicKeyInfo()).WithMetadata("other", otherAlg, otherUse);
+        var signerKey = PublicKey.FromSpki(signer.ExportSubjectPublicKeyInfo()).WithMetadata("signer", "PS256", "sig");
+        var input = Base64Url.Encode("{\"alg\":\"PS256\"}"u8) + "." + Base64Url.Encode("{\"sub\":\"x\"}"u8);
+        var token = input + "." + Base64Url.Encode(signer.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+
+        var result = new TokenVerifier(TrustStore.FromKeys(otherFirst ? [otherKey, signerKey] : [signerKey, otherKey])).Verify(token);
+        var reversed = new TokenVerifier(TrustStore.FromKeys(otherFirst ? [signerKey, otherKey] : [otherKey, signerKey])).Verify(token);
+
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Equal("signer", result.KeyId);
+        Assert.True(reversed.IsValid, reversed.ToString());
+    }
+
+    [Fact]
+    public void A_token_without_kid_and_only_keys_pinned_elsewhere_is_untrusted()
+    {
+        var store = TrustStore.FromKeys([Fixtures.Key("rsa2048").WithMetadata("a", "RS256"), Fixtures.Key("rsa3072").WithMetadata("b", null, "enc")]);
+        var input = Fixtures.Token("ps256-rsa2048.jwt").Split('.');
+        var withoutKid = Base64Url.Encode("{\"alg\":\"PS256\"}"u8) + "." + input[1] + "." + input[2];
+
+        var result = new TokenVerifier(store).Verify(withoutKid);
+
+        Assert.Equal(VerificationStatus.UntrustedKey, result.Status);
+        Assert.Contains("no trusted key fits alg 'PS256'", result.Reason);
+    }
+
+    // RFC 7517 §5: keys of different types may share a kid; the token's alg says which one is meant.
+    [Fact]
+    public void Keys_of_different_types_may_share_a_kid_and_the_alg_picks_one()
+    {
+        using var rsa = RSA.Create(2048);
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var store = TrustStore.FromKeys([
+            PublicKey.FromSpki(rsa.ExportSubjectPublicKeyInfo()).WithMetadata("shared"),
+            PublicKey.FromSpki(ec.ExportSubjectPublicKeyInfo()).WithMetadata("shared")]);
+        var verifier = new TokenVerifier(store);
+        string Token(string alg, Func<byte[], byte[]> sign)
+        {
+            var input = Base64Url.Encode(Encoding.UTF8.GetBytes($"{{\"alg\":\"{alg}\",\"kid\":\"shared\"}}")) + "." + Base64Url.Encode("{}"u8);
+            return input + "." + Base64Url.Encode(sign(Encoding.ASCII.GetBytes(input)));
+        }
+
+        var byEc = verifier.Verify(Token("ES256", data => ec.SignData(data, HashAlgorithmName.SHA256)));
+        var byRsa = verifier.Verify(Token("RS256", data => rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+
+        Assert.True(byEc.IsValid, byEc.ToString());
+        Assert.Equal("ECC_NIST_P256", byEc.Key!.KeySpecName);
+        Assert.True(byRsa.IsValid, byRsa.ToString());
+        Assert.Equal("RSA_2048", byRsa.Key!.KeySpecName);
+        Assert.Equal("KmsSignature.DuplicateKeyId", Assert.Throws<KmsSignatureException>(() =>
+            TrustStore.FromKeys([Fixtures.Key("rsa2048").WithMetadata("shared"), Fixtures.Key("rsa3072").WithMetadata("shared")])).ErrorId);
+    }
+
+    // A rotation bundle (one file, several keys) in a key directory: loaded as the file alone would load it.
+    [Fact]
+    public void A_key_directory_may_hold_a_file_of_several_keys_without_kids()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-bundle-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "rotation.pem"), Fixtures.Text("keys/p256.pem") + Fixtures.Text("keys/p384.pem"));
+            File.Copy(Fixtures.PathOf("keys/rsa2048.pem"), Path.Combine(dir.FullName, "current.pem"));
+
+            var store = TrustStore.Load(dir.FullName);
+            var verifier = new TokenVerifier(store);
+
+            Assert.Equal(3, store.Count);
+            Assert.Equal(["current", null, null], store.Verifiers.Select(v => v.Key.KeyId));
+            Assert.True(verifier.Verify(Fixtures.Token("es256-no-kid.jwt")).IsValid);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void Jwk_key_ops_without_verify_verify_nothing()
+    {
+        var jwk = Fixtures.Text("keys/p256.jwk.json").TrimEnd().TrimEnd('}') + ",\"key_ops\":[\"encrypt\",\"deriveKey\"]}";
+        var withVerify = Fixtures.Text("keys/p256.jwk.json").TrimEnd().TrimEnd('}') + ",\"key_ops\":[\"verify\"]}";
+        var key = PublicKey.FromJwk(jwk);
+
+        var token = new TokenVerifier(TrustStore.FromKeys([key])).Verify(Fixtures.Token("es256-p256.jwt"));
+        var file = new DetachedSignatureVerifier(TrustStore.FromKeys([key])).Verify("message"u8, new byte[72]);
+
+        Assert.Equal(["encrypt", "deriveKey"], key.Operations);
+        Assert.Equal(VerificationStatus.UntrustedKey, token.Status);
+        Assert.Contains("key_ops", token.Reason);
+        Assert.Equal(VerificationStatus.UntrustedKey, file.Status); // not tried: with the key tried, it would be InvalidSignature
+        Assert.True(new TokenVerifier(TrustStore.FromKeys([PublicKey.FromJwk(withVerify)])).Verify(Fixtures.Token("es256-p256.jwt")).IsValid);
+        Assert.Equal("KmsSignature.InvalidPublicKey", Assert.Throws<KmsSignatureException>(() =>
+            PublicKey.FromJwk(Fixtures.Text("keys/p256.jwk.json").TrimEnd().TrimEnd('}') + ",\"key_ops\":\"verify\"}")).ErrorId);
     }
 }
