@@ -5,10 +5,16 @@ namespace KmsSignature.Core.Kms;
 /// <summary>
 /// A key identifier in one of KMS's four forms, checked before any call so a typo gets a precise error
 /// instead of a round trip: key id (UUID, or <c>mrk-</c> + 32 hex for multi-Region keys), key ARN,
-/// alias name (<c>alias/</c> + 1–256 of <c>[a-zA-Z0-9/_-]</c>) or alias ARN, in any partition.
+/// alias name (<c>alias/</c> + <c>[a-zA-Z0-9/_-]</c>, 256 characters at most with the prefix) or alias ARN, in any partition.
 /// </summary>
 public sealed partial class KmsKeyIdentifier
 {
+    /// <summary>
+    /// CreateAlias's AliasName is 1 to 256 characters and the <c>alias/</c> prefix counts
+    /// (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html), so at most 250 follow it.
+    /// </summary>
+    public const int MaxAliasNameLength = 256;
+
     private KmsKeyIdentifier(string value, KmsKeyIdentifierKind kind)
     {
         Value = value;
@@ -63,10 +69,18 @@ public sealed partial class KmsKeyIdentifier
             name = "alias/" + name;
         }
 
+        if (name.Length > MaxAliasNameLength)
+        {
+            // Checked here, not left to CreateAlias: New-KmsSigningKey calls CreateKey first, and an alias
+            // refused after that leaves a key to schedule for deletion.
+            throw new KmsSignatureException("InvalidAliasName", ErrorKind.InvalidArgument,
+                $"The alias name is {name.Length} characters long; KMS allows at most {MaxAliasNameLength}, including the 'alias/' prefix.", alias);
+        }
+
         if (!AliasNamePattern().IsMatch(name))
         {
             throw new KmsSignatureException("InvalidAliasName", ErrorKind.InvalidArgument,
-                $"'{alias}' is not a valid alias name: after 'alias/' use 1 to 256 letters, digits, '/', '_' or '-'.", alias);
+                $"'{alias}' is not a valid alias name: after 'alias/' use 1 to 250 letters, digits, '/', '_' or '-'.", alias);
         }
 
         if (name.StartsWith("alias/aws/", StringComparison.Ordinal))
@@ -84,9 +98,9 @@ public sealed partial class KmsKeyIdentifier
     [GeneratedRegex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$")]
     private static partial Regex KeyArnPattern();
 
-    [GeneratedRegex("^alias/[a-zA-Z0-9/_-]{1,256}$")]
+    [GeneratedRegex("^alias/[a-zA-Z0-9/_-]{1,250}$")]
     private static partial Regex AliasNamePattern();
 
-    [GeneratedRegex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:alias/[a-zA-Z0-9/_-]{1,256}$")]
+    [GeneratedRegex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:alias/[a-zA-Z0-9/_-]{1,250}$")]
     private static partial Regex AliasArnPattern();
 }

@@ -50,6 +50,28 @@ public sealed class KmsKeyIdentifierTests
     }
 
     [Fact]
+    public void An_alias_name_is_at_most_256_characters_including_the_prefix()
+    {
+        // CreateAlias: AliasName is 1 to 256 characters, and the "alias/" prefix counts.
+        var longest = "alias/" + new string('a', 250);
+        var tooLong = "alias/" + new string('a', 251);
+
+        Assert.Equal(longest, KmsKeyIdentifier.NormalizeAliasName(longest));
+        Assert.Equal(longest, KmsKeyIdentifier.NormalizeAliasName(new string('a', 250)));
+        Assert.Equal(KmsKeyIdentifierKind.AliasName, KmsKeyIdentifier.Parse(longest).Kind);
+        Assert.Equal(KmsKeyIdentifierKind.AliasArn, KmsKeyIdentifier.Parse("arn:aws:kms:eu-west-1:111122223333:" + longest).Kind);
+
+        var ex = Assert.Throws<KmsSignatureException>(() => KmsKeyIdentifier.NormalizeAliasName(tooLong));
+        Assert.Equal("KmsSignature.InvalidAliasName", ex.ErrorId);
+        Assert.Contains("256", ex.Message);
+        Assert.Equal("KmsSignature.InvalidAliasName",
+            Assert.Throws<KmsSignatureException>(() => KmsKeyIdentifier.NormalizeAliasName(new string('a', 251))).ErrorId);
+        Assert.Equal("KmsSignature.InvalidKeyIdentifier", Assert.Throws<KmsSignatureException>(() => KmsKeyIdentifier.Parse(tooLong)).ErrorId);
+        Assert.Equal("KmsSignature.InvalidKeyIdentifier",
+            Assert.Throws<KmsSignatureException>(() => KmsKeyIdentifier.Parse("arn:aws:kms:eu-west-1:111122223333:" + tooLong)).ErrorId);
+    }
+
+    [Fact]
     public void NormalizeAliasName_refuses_bad_characters()
     {
         var ex = Assert.Throws<KmsSignatureException>(() => KmsKeyIdentifier.NormalizeAliasName("bad*name"));

@@ -116,6 +116,31 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void An_alias_over_256_characters_with_its_prefix_is_refused_before_CreateKey()
+    {
+        using var session = fixture.NewSession();
+        var before = KmsSdk.Mutations(fixture.Kms);
+        var creates = fixture.Kms.Counters.Count("CreateKey");
+
+        // 'alias/' + 251 = 257 characters: one more than CreateAlias's AliasName allows.
+        var result = session.Run("New-KmsSigningKey -Alias ('alias/' + ('a' * 251)) @kmsAdmin");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.InvalidAliasName,KmsSignature.Cmdlets.NewKmsSigningKeyCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(creates, fixture.Kms.Counters.Count("CreateKey"));
+        Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
+        Assert.Empty(result.Output);
+
+        // The longest legal name (256 with the prefix) makes a key and its alias.
+        var alias = "alias/" + Unique("long");
+        alias += new string('b', 256 - alias.Length);
+        Assert.Equal(256, alias.Length);
+        var key = Assert.Single(session.Run("New-KmsSigningKey -Alias $a @kmsAdmin", new Dictionary<string, object?> { ["a"] = alias }).AssertSuccess().Output);
+        Assert.Equal(alias, key.Properties["Alias"].Value);
+    }
+
+    [Fact]
     public void Multi_region_key_and_wildcard_principal_with_Force()
     {
         using var session = fixture.NewSession();
