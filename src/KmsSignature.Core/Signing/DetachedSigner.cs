@@ -7,9 +7,9 @@ using KmsSignature.Core.Verification;
 namespace KmsSignature.Core.Signing;
 
 /// <summary>
-/// Detached signatures through KMS: the <c>aws kms sign</c> + openssl workflow in one call. Up to 4096 bytes
+/// Detached signatures through KMS: the <c>aws kms sign</c> + openssl workflow in one call. From 1 to 4096 bytes
 /// the content goes to KMS RAW; larger files are hashed locally as a stream (constant memory, any size) and
-/// sent as DIGEST. Signature files are written atomically and never replace an existing file unless asked.
+/// sent as DIGEST, and so is an empty file (KMS takes no empty RAW message). Signature files are written atomically and never replace an existing file unless asked.
 /// Thread-safe.
 /// </summary>
 public sealed class DetachedSigner
@@ -32,7 +32,7 @@ public sealed class DetachedSigner
 
     /// <summary>
     /// Everything that can fail before a KMS call: the file exists and is a file, the destination does not exist
-    /// (unless <paramref name="force"/>), and the algorithm can sign a file of this size.
+    /// (unless <paramref name="force"/>), and the algorithm can sign a file of this size (pure Ed25519 and ML-DSA: 1 to 4096 bytes).
     /// </summary>
     public void CheckFile(string path, string signaturePath, bool force)
     {
@@ -65,6 +65,7 @@ public sealed class DetachedSigner
             CheckLength(length, path);
             if (Algorithm.AcceptsRaw && length <= SigningMessage.MaxRawLength)
             {
+                // SigningMessage.For turns an empty file into the digest of nothing where the algorithm has one.
                 var bytes = new byte[length];
                 stream.ReadExactly(bytes);
                 if (stream.ReadByte() >= 0)
@@ -145,6 +146,11 @@ public sealed class DetachedSigner
         if (Algorithm.AcceptsRaw && !Algorithm.AcceptsDigest && length > SigningMessage.MaxRawLength)
         {
             throw SigningMessage.TooLarge(Algorithm, length, target);
+        }
+
+        if (!Algorithm.AcceptsDigest && length == 0)
+        {
+            throw SigningMessage.Empty(Algorithm, target);
         }
     }
 

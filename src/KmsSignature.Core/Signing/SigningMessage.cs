@@ -24,12 +24,16 @@ public sealed class SigningMessage
     public MessageType Type { get; }
 
     /// <summary>
-    /// RAW when the algorithm takes RAW and the message fits, otherwise DIGEST when the algorithm takes one;
-    /// otherwise (pure Ed25519, ML-DSA over 4096 bytes) <c>KmsSignature.MessageTooLarge</c>, thrown before any KMS call.
+    /// RAW when the algorithm takes RAW and the message fits (1 to 4096 bytes), otherwise DIGEST when the algorithm
+    /// takes one; otherwise, thrown before any KMS call, <c>KmsSignature.MessageTooLarge</c> (pure Ed25519, ML-DSA
+    /// over 4096 bytes) or <c>KmsSignature.EmptyMessage</c> (pure Ed25519, ML-DSA and no bytes).
     /// </summary>
     public static SigningMessage For(ReadOnlySpan<byte> message, SignatureAlgorithm algorithm, object? target)
     {
-        if (algorithm.AcceptsRaw && message.Length <= MaxRawLength)
+        // KMS Sign's Message is 1 to 4096 bytes whatever the MessageType, so an empty RAW message is a
+        // ValidationException (https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html). The digest of
+        // nothing gives the same RSA or ECDSA signature as signing nothing.
+        if (algorithm.AcceptsRaw && message.Length is > 0 and <= MaxRawLength)
         {
             return new SigningMessage(message.ToArray(), MessageType.Raw);
         }
@@ -39,7 +43,7 @@ public sealed class SigningMessage
             return Digest(HashOf(algorithm, message));
         }
 
-        throw TooLarge(algorithm, message.Length, target);
+        throw message.Length == 0 ? Empty(algorithm, target) : TooLarge(algorithm, message.Length, target);
     }
 
     /// <summary>A digest the caller computed (streaming a file); its length is checked against the algorithm.</summary>
@@ -63,6 +67,15 @@ public sealed class SigningMessage
                 : "Use a smaller message or an ECDSA or RSA key.",
         };
     }
+
+    internal static KmsSignatureException Empty(SignatureAlgorithm algorithm, object? target) =>
+        new("EmptyMessage", ErrorKind.InvalidArgument,
+            $"{algorithm.KmsName} signs the message itself, and KMS Sign takes at least 1 byte: an empty message cannot be signed with it.", target)
+        {
+            RecommendedAction = algorithm.Scheme == SignatureScheme.Ed25519
+                ? "Sign a non-empty file, use an ECDSA or RSA key (they sign the digest of an empty file), or -Algorithm ED25519_PH_SHA_512 if every verifier supports Ed25519ph."
+                : "Sign a non-empty file, or use an ECDSA or RSA key (they sign the digest of an empty file).",
+        };
 
     internal static byte[] HashOf(SignatureAlgorithm algorithm, ReadOnlySpan<byte> message)
     {

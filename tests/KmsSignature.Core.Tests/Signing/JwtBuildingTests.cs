@@ -42,6 +42,26 @@ public sealed class JwtBuildingTests
     }
 
     [Fact]
+    public void An_empty_message_becomes_the_digest_of_nothing_where_the_algorithm_has_one()
+    {
+        // KMS Sign's Message is 1 to 4096 bytes: an empty RAW message is a ValidationException.
+        var ecdsa = SigningMessage.For([], SignatureAlgorithm.EcdsaSha384, "empty.txt");
+        Assert.Equal(MessageType.Digest, ecdsa.Type);
+        Assert.Equal(System.Security.Cryptography.SHA384.HashData([]), ecdsa.Bytes);
+        var rsa = SigningMessage.For([], SignatureAlgorithm.RsaPssSha256, "empty.txt");
+        Assert.Equal(MessageType.Digest, rsa.Type);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData([]), rsa.Bytes);
+
+        foreach (var algorithm in new[] { SignatureAlgorithm.Ed25519Sha512, SignatureAlgorithm.MlDsaShake256 })
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => SigningMessage.For([], algorithm, "empty.txt"));
+            Assert.Equal("KmsSignature.EmptyMessage", ex.ErrorId);
+            Assert.Equal("empty.txt", ex.Target);
+            Assert.Contains(algorithm.KmsName, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Atomic_write_never_overwrites_without_permission_and_leaves_no_temporary_file()
     {
         var dir = Directory.CreateTempSubdirectory().FullName;

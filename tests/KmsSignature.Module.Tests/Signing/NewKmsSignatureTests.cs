@@ -120,6 +120,50 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(64, File.ReadAllBytes(file + ".sig").Length);
     }
 
+    [Theory]
+    [InlineData("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256")]
+    [InlineData("RSA_2048", "RSASSA_PSS_SHA_512")]
+    [InlineData("ECC_NIST_P256", "ECDSA_SHA_256")]
+    [InlineData("ECC_NIST_P521", "ECDSA_SHA_512")]
+    public async Task An_empty_file_is_signed_through_its_digest_and_verifies_with_openssl_and_Test_KmsSignature(string spec, string algorithm)
+    {
+        // KMS Sign refuses an empty RAW message (Message is 1 to 4096 bytes); the digest of nothing gives the same signature.
+        var arn = await fixture.KeyAsync(spec);
+        var pem = await PemFileAsync(arn);
+        var file = NewFile($"empty-{algorithm}.txt", 0);
+        using var session = fixture.NewSession();
+        var vars = Vars(("f", file), ("k", arn), ("a", algorithm), ("pem", pem));
+        var signed = Assert.Single(session.Run("New-KmsSignature -LiteralPath $f -KeyId $k -Algorithm $a @kmsSigner", vars).AssertSuccess().Output);
+
+        Assert.Equal("DIGEST", signed.Properties["MessageType"].Value);
+        Assert.Equal(0L, Convert.ToInt64(signed.Properties["Length"].Value));
+        Assert.True(Interop.OpensslVerifies(spec, algorithm, pem, file, file + ".sig"), "openssl rejected the signature of the empty file");
+        var verified = Assert.Single(session.Run("Test-KmsSignature -LiteralPath $f -PublicKey $pem -Algorithm $a", vars).AssertSuccess().Output);
+        Assert.Equal("Valid", verified.Properties["Status"].Value.ToString());
+        File.WriteAllBytes(file, [0]);
+        Assert.False(Interop.OpensslVerifies(spec, algorithm, pem, file, file + ".sig"));
+    }
+
+    [Theory]
+    [InlineData("ECC_NIST_EDWARDS25519")]
+    [InlineData("ML_DSA_44")]
+    public async Task An_empty_file_with_a_key_that_cannot_sign_a_digest_is_a_clear_error_before_any_KMS_call(string spec)
+    {
+        var arn = await fixture.KeyAsync(spec);
+        var file = NewFile($"empty-{spec}.txt", 0);
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1,2,3)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -KeyId $k @kmsSigner", Vars(("f", file), ("k", arn)));
+
+        Assert.Equal("KmsSignature.EmptyMessage", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(file, result.FirstError()!.TargetObject);
+        Assert.False(File.Exists(file + ".sig"));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Fact]
     public async Task Existing_signature_is_not_overwritten_without_Force_and_nothing_is_signed()
     {
