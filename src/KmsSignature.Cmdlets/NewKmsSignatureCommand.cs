@@ -18,6 +18,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     private const string LiteralPathSet = "LiteralPath";
     private const string MessageSet = "Message";
 
+    private readonly SignaturePathClaims claims = new();
     private DetachedSigner? signer;
     private OrderedPipelineWindow<KmsDetachedSignature>? window;
 
@@ -85,6 +86,16 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             var signaturePath = SignaturePathFor(path);
             if (!ShouldProcess(path, $"Sign with KMS key {KeyId} and write {signaturePath}"))
             {
+                continue;
+            }
+
+            try
+            {
+                claims.Claim(path, signaturePath);
+            }
+            catch (KmsSignatureException ex)
+            {
+                window!.Add(_ => Task.FromException<KmsDetachedSignature>(ex));
                 continue;
             }
 

@@ -31,8 +31,8 @@ public sealed class DetachedSigner
     public static string DefaultSignaturePath(string path) => DetachedSignatureVerifier.DefaultSignaturePath(path);
 
     /// <summary>
-    /// Everything that can fail before a KMS call: the file exists and is a file, the destination does not exist
-    /// (unless <paramref name="force"/>), and the algorithm can sign a file of this size (pure Ed25519 and ML-DSA: 1 to 4096 bytes).
+    /// Everything that can fail before a KMS call: the file exists and is a file, the destination is not the file
+    /// itself and does not exist (unless <paramref name="force"/>), and the algorithm can sign a file of this size (pure Ed25519 and ML-DSA: 1 to 4096 bytes).
     /// </summary>
     public void CheckFile(string path, string signaturePath, bool force)
     {
@@ -44,6 +44,16 @@ public sealed class DetachedSigner
         if (!File.Exists(path))
         {
             throw new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{path}' does not exist.", path);
+        }
+
+        if (SignaturePathClaims.PathComparer.Equals(Path.GetFullPath(path), Path.GetFullPath(signaturePath)))
+        {
+            // With -Force the signature would replace the file it signs.
+            throw new KmsSignatureException("SignaturePathIsInput", ErrorKind.InvalidArgument,
+                $"The signature file for '{path}' would be the file itself; it is never overwritten with its signature.", path)
+            {
+                RecommendedAction = "Give -Destination another file or a directory, or leave it out to write <file>.sig.",
+            };
         }
 
         CheckDestination(signaturePath, force);

@@ -185,6 +185,70 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("-Force")]
+    public async Task Two_inputs_with_one_signature_path_sign_the_first_and_refuse_the_second_before_KMS(string force)
+    {
+        // a/x.txt and b/x.txt both map to <Destination>/x.txt.sig: the second must never overwrite the first's signature.
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var pem = await PemFileAsync(arn);
+        var run = Directory.CreateDirectory(Path.Combine(directory, "same-name" + force)).FullName;
+        var a = Path.Combine(Directory.CreateDirectory(Path.Combine(run, "a")).FullName, "x.txt");
+        var b = Path.Combine(Directory.CreateDirectory(Path.Combine(run, "b")).FullName, "x.txt");
+        File.WriteAllText(a, "content A");
+        File.WriteAllText(b, "content B");
+        var sigs = Directory.CreateDirectory(Path.Combine(run, "sigs")).FullName;
+        var single = Path.Combine(run, "one.sig");
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var vars = Vars(("a", a), ("b", b), ("k", arn), ("d", sigs), ("one", single), ("pem", pem));
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run($"New-KmsSignature -LiteralPath $a, $b -Destination $d -KeyId $k {force} @kmsSigner", vars);
+
+        var output = Assert.Single(result.Output);
+        Assert.Equal(a, output.Properties["Path"].Value);
+        Assert.Equal(Path.Combine(sigs, "x.txt.sig"), output.Properties["SignaturePath"].Value);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.DuplicateSignaturePath", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
+        Assert.Equal(b, error.TargetObject);
+        Assert.Contains(a, error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
+        Assert.Equal(["x.txt.sig"], Directory.GetFiles(sigs).Select(Path.GetFileName));
+        Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", pem, a, Path.Combine(sigs, "x.txt.sig")));
+
+        // A -Destination file for several inputs is the same collision.
+        signs = fixture.Kms.Counters.Count("Sign");
+        var toFile = session.Run($"New-KmsSignature -LiteralPath $a, $b -Destination $one -KeyId $k {force} @kmsSigner", vars);
+        Assert.Equal(a, Assert.Single(toFile.Output).Properties["Path"].Value);
+        Assert.Equal("KmsSignature.DuplicateSignaturePath", toFile.ErrorId());
+        Assert.Equal(b, toFile.FirstError()!.TargetObject);
+        Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
+        Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", pem, a, single));
+    }
+
+    [Fact]
+    public async Task A_Destination_that_is_the_input_file_itself_is_refused_even_with_Force()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("self.bin", 10);
+        var original = File.ReadAllBytes(file);
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -Destination $f -KeyId $k -Force @kmsSigner", Vars(("f", file), ("k", arn)));
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.SignaturePathIsInput", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(file, result.FirstError()!.TargetObject);
+        Assert.Equal(original, File.ReadAllBytes(file));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Fact]
     public async Task Failed_signing_leaves_no_signature_and_no_temporary_file()
     {

@@ -1,0 +1,24 @@
+using KmsSignature.Core.Signing;
+
+namespace KmsSignature.Core.Tests.Signing;
+
+public sealed class SignaturePathClaimsTests
+{
+    [Fact]
+    public void The_first_input_keeps_a_signature_path_and_a_later_one_is_refused_with_itself_as_target()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "claims");
+        var claims = new SignaturePathClaims();
+        claims.Claim(Path.Combine(dir, "a", "x.txt"), Path.Combine(dir, "sigs", "x.txt.sig"));
+        claims.Claim(Path.Combine(dir, "a", "y.txt"), Path.Combine(dir, "sigs", "y.txt.sig"));
+
+        // The same file spelled another way is the same claim.
+        var ex = Assert.Throws<KmsSignatureException>(() =>
+            claims.Claim(Path.Combine(dir, "b", "x.txt"), Path.Combine(dir, "sigs", "..", "sigs", "x.txt.sig")));
+
+        Assert.Equal("KmsSignature.DuplicateSignaturePath", ex.ErrorId);
+        Assert.Equal(ErrorKind.ResourceExists, ex.Kind);
+        Assert.Equal(Path.Combine(dir, "b", "x.txt"), ex.Target);
+        Assert.Contains(Path.Combine(dir, "a", "x.txt"), ex.Message, StringComparison.Ordinal);
+    }
+}
