@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Text;
 using KmsSignature.Core;
+using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Files;
 using KmsSignature.Core.Keys;
 using KmsSignature.Core.Kms;
@@ -30,6 +31,11 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     [ValidateSet("Arn", "KeyId", "Alias", "Thumbprint")]
     public string KeyIdStyle { get; set; } = "Arn";
 
+    /// <summary>The JWK alg to pin; without it only key specs with a single alg get one (RSA keys get none).</summary>
+    [Parameter]
+    [ValidateSet("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "ES256K", "Ed25519", "EdDSA", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87")]
+    public string? Algorithm { get; set; }
+
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
@@ -43,11 +49,13 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     protected override void ProcessRecord()
     {
         var service = new SigningKeyService(Connection, Log);
+        // ValidateSet matches case-insensitively and passes the user's spelling; JWS names are case-sensitive.
+        var algorithm = Algorithm is null ? null : JwsAlgorithm.All.First(a => a.Name.Equals(Algorithm, StringComparison.OrdinalIgnoreCase));
         foreach (var id in KeyId)
         {
             try
             {
-                var key = Run(ct => service.ExportAsync(id, KeyIds.ParseStyle(KeyIdStyle), ct));
+                var key = Run(ct => service.ExportAsync(id, KeyIds.ParseStyle(KeyIdStyle), algorithm, ct));
                 if (Path is not null || Format == "Jwks")
                 {
                     collected.Add(key);

@@ -43,6 +43,14 @@ Describe 'Export-KmsPublicKeyPem' {
             $jwk.use | Should -Be 'sig'
         }
 
+        It 'pins no alg for an RSA key unless -Algorithm names one' {
+            $jwk = Export-KmsPublicKeyPem -KeyId $rsa.Arn -Format Jwk @kms | ConvertFrom-Json
+            $jwk.PSObject.Properties.Name | Should -Not -Contain 'alg'
+            (Export-KmsPublicKeyPem -KeyId $rsa.Arn -Format Jwk -Algorithm PS256 @kms | ConvertFrom-Json).alg | Should -Be 'PS256'
+            { Export-KmsPublicKeyPem -KeyId $ec.Arn -Algorithm PS256 @kms -ErrorAction Stop } |
+                Should -Throw -ErrorId 'KmsSignature.AlgorithmDoesNotFitKey*'
+        }
+
         It 'uses the RFC 7638 thumbprint as kid with -KeyIdStyle Thumbprint' {
             $key = Export-KmsPublicKeyPem -KeyId $ec.Arn -KeyIdStyle Thumbprint @kms
             $key.Kid | Should -Be $key.JwkThumbprint

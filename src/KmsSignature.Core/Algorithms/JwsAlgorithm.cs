@@ -76,4 +76,11 @@ public sealed class JwsAlgorithm
     /// supports), the curve's ES alg for EC, <c>Ed25519</c> (RFC 9864) for Ed25519, the parameter set's ML-DSA alg.
     /// </summary>
     public static JwsAlgorithm DefaultFor(KmsKeySpec spec) => spec.Family() == KeyFamily.Rsa ? RS256 : ForKeySpec(spec)[0];
+
+    /// <summary>
+    /// The alg a key spec signs with when it has only one, which an exported JWK may pin: the curve's ES alg,
+    /// <c>Ed25519</c> (<c>EdDSA</c> is the same algorithm under its deprecated name), the parameter set's ML-DSA alg.
+    /// Null for RSA: a KMS RSA key signs RS256..RS512 and PS256..PS512, and a JWK <c>alg</c> would admit only one.
+    /// </summary>
+    public static JwsAlgorithm? SingleFor(KmsKeySpec spec) => spec.Family() == KeyFamily.Rsa ? null : ForKeySpec(spec)[0];
 }

@@ -228,7 +228,9 @@ internal static class Jwk
     private static void WriteKey(Utf8JsonWriter writer, PublicKey key, string? kid, string? alg)
     {
         var material = key.Material;
-        alg ??= JwsAlgorithm.DefaultFor(material.Spec).Name;
+        // RFC 7517 §4.4: verifiers take a JWK alg as the only alg the key may use, so pin one only where the
+        // key spec has only one; an RSA key without an alg admits every RSA alg that fits it.
+        alg ??= JwsAlgorithm.SingleFor(material.Spec)?.Name;
         writer.WriteStartObject();
         switch (material.Spec.Family())
         {
@@ -260,7 +262,11 @@ internal static class Jwk
         }
 
         writer.WriteString("use", "sig");
-        writer.WriteString("alg", alg);
+        if (alg is not null)
+        {
+            writer.WriteString("alg", alg);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -71,7 +71,7 @@ public sealed class PublicKey : IEquatable<PublicKey>
 
     /// <summary>
     /// The key as a JWK (compact JSON) with <c>use: "sig"</c> and an <c>alg</c>: <paramref name="algorithm"/>,
-    /// else the key's own <see cref="Algorithm"/>, else <see cref="JwsAlgorithm.DefaultFor"/> the spec.
+    /// else the key's own <see cref="Algorithm"/>, else <see cref="JwsAlgorithm.SingleFor"/> the spec (none for RSA).
     /// <paramref name="keyId"/> (else <see cref="KeyId"/>) becomes the <c>kid</c> when not null.
     /// </summary>
     public string ToJwk(string? keyId = null, string? algorithm = null) => Jwk.Write(this, keyId ?? KeyId, algorithm ?? Algorithm);

@@ -9,7 +9,7 @@ namespace KmsSignature.Core.Kms;
 /// </summary>
 public sealed class KmsPublicKey
 {
-    internal KmsPublicKey(KmsPublicKeyInfo info, string? alias, PublicKey key, string kid, string jwtAlgorithm)
+    internal KmsPublicKey(KmsPublicKeyInfo info, string? alias, PublicKey key, string kid, string? jwtAlgorithm)
     {
         KeyId = info.KeyId;
         Arn = info.KeyArn;
@@ -38,13 +38,16 @@ public sealed class KmsPublicKey
     /// <summary>The JWK <c>kid</c> chosen by -KeyIdStyle.</summary>
     public string Kid { get; }
 
-    /// <summary>The JWK <c>alg</c>: the default JOSE algorithm for the key spec.</summary>
-    public string JwtAlgorithm { get; }
+    /// <summary>
+    /// The JWK <c>alg</c>, which verifiers take as the only alg the key may use: the one asked for, else the key
+    /// spec's only JOSE alg (ES256, Ed25519, ML-DSA-65, ...); null for an RSA key, which signs RS256..PS512.
+    /// </summary>
+    public string? JwtAlgorithm { get; }
 
     /// <summary>PEM "PUBLIC KEY", 64-character lines, trailing newline: what openssl prints.</summary>
     public string Pem { get; }
 
-    /// <summary>The JWK (compact JSON) with kid, alg and use: sig.</summary>
+    /// <summary>The JWK (compact JSON) with kid, use: sig and, when <see cref="JwtAlgorithm"/> is set, alg.</summary>
     public string Jwk { get; }
 
     /// <summary>Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo.</summary>

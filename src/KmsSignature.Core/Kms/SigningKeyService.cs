@@ -229,8 +229,12 @@ public sealed class SigningKeyService
         return new KmsKeyPolicy(key.KeyId, key.Arn, KmsPolicyUpdateStatus.Updated, plan, reread.ToJson());
     }
 
-    /// <summary>GetPublicKey for one key, with the kid chosen by <paramref name="style"/>.</summary>
-    public async Task<KmsPublicKey> ExportAsync(string keyIdentifier, KeyIdStyle style, CancellationToken ct)
+    /// <summary>
+    /// GetPublicKey for one key, with the kid chosen by <paramref name="style"/> and the JWK alg pinned to
+    /// <paramref name="algorithm"/> (which must fit the key: <c>KmsSignature.AlgorithmDoesNotFitKey</c>), else to
+    /// the key spec's only alg (<see cref="JwsAlgorithm.SingleFor"/>; none for RSA).
+    /// </summary>
+    public async Task<KmsPublicKey> ExportAsync(string keyIdentifier, KeyIdStyle style, JwsAlgorithm? algorithm, CancellationToken ct)
     {
         var identifier = KmsKeyIdentifier.Parse(keyIdentifier);
         var response = await CallAsync("GetPublicKey", identifier.Value,
@@ -244,6 +248,13 @@ public sealed class SigningKeyService
         var info = new KmsPublicKeyInfo(response.KeyId, response.KeySpec?.Value ?? string.Empty, response.KeyUsage.Value,
             (response.SigningAlgorithms ?? []).ToArray(), response.PublicKey.ToArray());
         var key = PublicKey.FromSpki(info.SubjectPublicKeyInfo, $"the public key of {info.KeyArn}");
+        if (algorithm is not null && !algorithm.Fits(key.KeySpec))
+        {
+            throw new KmsSignatureException("AlgorithmDoesNotFitKey", ErrorKind.InvalidArgument,
+                $"-Algorithm {algorithm.Name} does not fit KMS key {info.KeyArn} ({key.KeySpecName}); it signs " +
+                $"{string.Join(", ", JwsAlgorithm.ForKeySpec(key.KeySpec).Select(a => a.Name))}.", identifier.Value);
+        }
+
         string? alias = identifier.Kind switch
         {
             KmsKeyIdentifierKind.AliasName => identifier.Value,
@@ -252,7 +263,7 @@ public sealed class SigningKeyService
             _ => null,
         };
         var kid = KeyIds.For(style, info.KeyArn, alias, key);
-        return new KmsPublicKey(info, alias, key, kid, JwsAlgorithm.DefaultFor(key.KeySpec).Name);
+        return new KmsPublicKey(info, alias, key, kid, (algorithm ?? JwsAlgorithm.SingleFor(key.KeySpec))?.Name);
     }
 
     private async Task<KmsSigningKey> UseExistingAsync(string alias, KeyMetadata existing, KmsKeySpec spec, NewSigningKeyOptions options, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Keys;
 
 namespace KmsSignature.Core.Tests.Keys;
@@ -41,13 +42,25 @@ public sealed class PublicKeyExportTests
         Assert.Equal(key, PublicKey.FromJwk(jwk.GetRawText()));
     }
 
-    [Fact]
-    public void Jwk_without_alg_gets_the_default_alg_for_the_spec()
+    [Theory]
+    [InlineData("rsa2048", null)]
+    [InlineData("rsa3072", null)]
+    [InlineData("rsa4096", null)]
+    [InlineData("p256", "ES256")]
+    [InlineData("p384", "ES384")]
+    [InlineData("p521", "ES512")]
+    [InlineData("secp256k1", "ES256K")]
+    [InlineData("ed25519", "Ed25519")]
+    [InlineData("mldsa44", "ML-DSA-44")]
+    [InlineData("mldsa87", "ML-DSA-87")]
+    public void Jwk_without_alg_pins_the_only_alg_of_its_spec_and_none_for_rsa(string name, string? expected)
     {
-        var jwk = JsonDocument.Parse(Fixtures.Key("rsa3072").ToJwk()).RootElement;
+        // A verifier treats a JWK alg as the only alg the key may use (RFC 7517 §4.4); an RSA KMS key signs six.
+        var jwk = JsonDocument.Parse(Fixtures.Key(name).ToJwk()).RootElement;
 
-        Assert.Equal("RS256", jwk.GetProperty("alg").GetString());
+        Assert.Equal(expected, jwk.TryGetProperty("alg", out var alg) ? alg.GetString() : null);
         Assert.False(jwk.TryGetProperty("kid", out _));
+        Assert.Equal(expected, PublicKey.FromJwk(jwk.GetRawText()).Algorithm);
     }
 
     [Fact]
@@ -58,9 +71,10 @@ public sealed class PublicKeyExportTests
         var again = PublicKey.FromJwks(PublicKey.ToJwks(keys, indented: true));
 
         Assert.Equal(keys, again);
-        // A key without alg gets its spec's default alg in the JWK.
-        Assert.Equal(keys.Select(k => (k.KeyId, k.Algorithm ?? Core.Algorithms.JwsAlgorithm.DefaultFor(k.KeySpec).Name)),
-            again.Select(k => (k.KeyId, k.Algorithm!)));
+        // A key without alg keeps none when its spec has several (RSA), and gets the only one otherwise.
+        Assert.Equal(keys.Select(k => (k.KeyId, k.Algorithm ?? (k.Family == KeyFamily.Rsa ? null : JwsAlgorithm.DefaultFor(k.KeySpec).Name))),
+            again.Select(k => (k.KeyId, k.Algorithm)));
+        Assert.Null(again.Single(k => k.KeyId == "rsa2048").Algorithm);
     }
 
     [Fact]

@@ -48,6 +48,8 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         session.Run("Get-KmsSigningKey -Alias 'alias/jwks-*' @kmsAdmin | Export-KmsPublicKeyPem -Format Jwks -KeyIdStyle Alias -Path $path @kmsAdmin", vars).AssertSuccess();
         var keys = JsonNode.Parse(await File.ReadAllTextAsync(path))!["keys"]!.AsArray();
         Assert.Equal(new[] { "alias/jwks-a", "alias/jwks-b" }, keys.Select(k => (string?)k!["kid"]).Order());
+        // Keys with one JWS alg keep it pinned: ES384 for P-384, Ed25519 (RFC 9864) for Ed25519.
+        Assert.Equal(new[] { "ES384", "Ed25519" }, keys.OrderBy(k => (string?)k!["kid"]).Select(k => (string?)k!["alg"]));
 
         var exists = session.Run("Export-KmsPublicKeyPem -KeyId alias/jwks-a -Path $path @kmsAdmin", vars);
         Assert.Equal("KmsSignature.OutputFileExists", Id(exists));
@@ -72,6 +74,67 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         var whatIf = Path.Combine(dir, "whatif.pem");
         session.Run("Export-KmsPublicKeyPem -KeyId alias/jwks-b -Path $p -WhatIf @kmsAdmin", new Dictionary<string, object?> { ["p"] = whatIf }).AssertSuccess();
         Assert.False(File.Exists(whatIf));
+    }
+
+    [Fact]
+    public async Task Rsa_jwks_pins_no_alg_so_tokens_the_module_signs_with_any_rsa_alg_verify_against_it()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "RSA_2048");
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "jwks.json");
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn, ["p"] = path };
+        session.Run("Export-KmsPublicKeyPem -KeyId $k -Format Jwks -Path $p @kmsAdmin", vars).AssertSuccess();
+        var jwk = Assert.Single(JsonNode.Parse(await File.ReadAllTextAsync(path))!["keys"]!.AsArray())!;
+        Assert.Null(jwk["alg"]);
+        Assert.Equal("sig", (string?)jwk["use"]);
+        Assert.Null(Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k @kmsAdmin", vars).Output).Properties["JwtAlgorithm"].Value);
+
+        var statuses = session.Run("""
+            foreach ($alg in 'PS256', 'RS512', 'RS256') {
+                $jwt = New-KmsSignedJwt -KeyId $k -Algorithm $alg -Subject s @kmsAdmin
+                "$alg " + (Test-KmsSignature -Token $jwt.Token -TrustStore $p).Status
+            }
+            """, vars).AssertSuccess().Output.Select(o => o.BaseObject.ToString());
+        Assert.Equal(new[] { "PS256 Valid", "RS512 Valid", "RS256 Valid" }, statuses);
+    }
+
+    [Fact]
+    public async Task Algorithm_pins_the_exported_alg_and_one_that_does_not_fit_the_key_is_an_error()
+    {
+        var rsa = await KmsSdk.CreateKeyAsync(fixture, "RSA_2048");
+        var ec = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var pinned = Path.Combine(dir, "pinned.json");
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["rsa"] = rsa, ["ec"] = ec, ["p"] = pinned, ["mixed"] = Path.Combine(dir, "mixed.json") };
+
+        var key = Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $rsa -Algorithm PS256 @kmsAdmin", vars).AssertSuccess().Output);
+        Assert.Equal("PS256", key.Properties["JwtAlgorithm"].Value);
+        Assert.Equal("PS256", (string?)JsonNode.Parse((string)key.Properties["Jwk"].Value)!["alg"]);
+        session.Run("Export-KmsPublicKeyPem -KeyId $rsa -Algorithm PS256 -Format Jwks -Path $p @kmsAdmin", vars).AssertSuccess();
+        var statuses = session.Run("""
+            foreach ($alg in 'PS256', 'RS512') {
+                $jwt = New-KmsSignedJwt -KeyId $rsa -Algorithm $alg @kmsAdmin
+                "$alg " + (Test-KmsSignature -Token $jwt.Token -TrustStore $p).Status
+            }
+            """, vars).AssertSuccess().Output.Select(o => o.BaseObject.ToString());
+        Assert.Equal(new[] { "PS256 Valid", "RS512 AlgorithmNotAllowed" }, statuses);
+
+        var misfit = session.Run("Export-KmsPublicKeyPem -KeyId $ec -Algorithm PS256 @kmsAdmin", vars);
+        var error = Assert.Single(misfit.Errors);
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("ES256", error.ToString());
+        Assert.Empty(misfit.Output);
+
+        // In a JWKS of several keys, one key the alg does not fit means no file at all.
+        var mixed = session.Run("Export-KmsPublicKeyPem -KeyId $rsa, $ec -Algorithm RS384 -Format Jwks -Path $mixed @kmsAdmin", vars);
+        Assert.Contains(mixed.Errors, e => e.FullyQualifiedErrorId.StartsWith("KmsSignature.AlgorithmDoesNotFitKey,", StringComparison.Ordinal));
+        Assert.Contains(mixed.Errors, e => e.FullyQualifiedErrorId.StartsWith("KmsSignature.OutputNotWritten,", StringComparison.Ordinal));
+        Assert.False(File.Exists((string)vars["mixed"]!));
+
+        var completions = session.Run("(TabExpansion2 -inputScript 'Export-KmsPublicKeyPem -Algorithm PS' -cursorColumn 36).CompletionMatches.CompletionText").AssertSuccess();
+        Assert.Equal(new[] { "PS256", "PS384", "PS512" }, completions.Output.Select(o => o.BaseObject.ToString()));
     }
 
     [Fact]
