@@ -161,6 +161,9 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
 
     public void Dispose()
     {
+        // A downstream command that ends the pipeline early (Select-Object -First, break) disposes this cmdlet
+        // without StopProcessing: calls still in flight must not go on to write signature files nobody asked for.
+        stopping.Cancel();
         stopping.Dispose();
         pipelineSignal.Dispose();
         GC.SuppressFinalize(this);

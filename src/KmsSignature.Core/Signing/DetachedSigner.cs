@@ -98,6 +98,8 @@ public sealed class DetachedSigner
         }
 
         var signature = await Key.SignAsync(Algorithm, message, path, cancellationToken).ConfigureAwait(false);
+        // Stopped while KMS signed: the caller will report no result, so no file may appear either.
+        cancellationToken.ThrowIfCancellationRequested();
         AtomicFile.Write(signaturePath, Encode(signature, encoding), force);
         return new KmsDetachedSignature(path, Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName, Name(message.Type), sha256, length, signature);
     }
@@ -116,6 +118,7 @@ public sealed class DetachedSigner
         var signature = await Key.SignAsync(Algorithm, message, "the message", cancellationToken).ConfigureAwait(false);
         if (signaturePath is not null)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             AtomicFile.Write(signaturePath, Encode(signature, encoding), force);
         }
 

@@ -28,6 +28,27 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         return path;
     }
 
+    // `| Select-Object -First 1` or a break downstream ends the pipeline without StopProcessing; the cmdlet is only
+    // disposed. Signing still in flight then must not write files: nobody sees a result for them.
+    [Fact]
+    public async Task A_pipeline_ended_downstream_writes_no_signature_for_calls_still_in_flight()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var files = Enumerable.Range(1, 3).Select(i => NewFile($"early-{i}.bin", 100, i)).ToArray();
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(1500));
+        using var session = fixture.NewSession();
+
+        // Two at a time: files 1 and 2 are signed by t = 1.5 s, file 3 is sent when a slot frees and is still at KMS
+        // when file 1's result ends the pipeline.
+        var result = session.Run("do { New-KmsSignature -Path $files -KeyId $k -ThrottleLimit 2 @kmsSigner | ForEach-Object { $_; break } } while ($false)",
+            Vars(("files", files), ("k", arn))).AssertSuccess();
+        await Task.Delay(2500);
+
+        Assert.Equal(files[0], Assert.Single(result.Output).Properties["Path"].Value);
+        Assert.True(File.Exists(files[0] + ".sig"));
+        Assert.False(File.Exists(files[2] + ".sig"), "a signature was written after the pipeline had ended");
+    }
+
     public static TheoryData<string, string?, string> OpensslCases() => new()
     {
         { "RSA_2048", null, "RSASSA_PKCS1_V1_5_SHA_256" },
