@@ -55,6 +55,13 @@ public static class SignerPolicyMerge
         var algorithms = algorithmsGiven is null
             ? currentAlgorithms
             : request.Remove ? Apply(currentAlgorithms, algorithmsGiven, remove: true) : Apply([], algorithmsGiven, remove: false);
+        if (request.Remove && algorithmsGiven is { Length: > 0 } && signers.Count > 0 && algorithms.Count == 0)
+        {
+            throw currentAlgorithms.Count > 0
+                ? LastSigningAlgorithm(algorithmsGiven, keyId)
+                : SigningAlgorithmNotRestricted(algorithmsGiven, keyId);
+        }
+
         var allowVerify = request.AllowKmsVerify is { } allow ? allow && !request.Remove : existing.ContainsKey(SignerPolicySids.VerifiersKmsVerify);
 
         if (algorithmsGiven is { Length: > 0 } && !request.Remove && signers.Count == 0)
@@ -138,6 +145,26 @@ public static class SignerPolicyMerge
             };
         }
     }
+
+    // A key policy cannot say "no algorithm": a kms:Sign statement without the kms:SigningAlgorithm condition allows
+    // every algorithm of the key, so emptying the list would grant more than before.
+    private static KmsSignatureException LastSigningAlgorithm(IReadOnlyList<string> removed, string? keyId) =>
+        new("LastSigningAlgorithm", ErrorKind.InvalidOperation,
+            $"Removing {string.Join(", ", removed)} would leave the signers of {keyId ?? "the key"} without any allowed signing algorithm. " +
+            "A key policy cannot express that: without a kms:SigningAlgorithm condition the signers could sign with every algorithm of the key, " +
+            "so this removal would grant more, not less. Nothing was changed.", keyId)
+        {
+            RecommendedAction = "To stop the signers from signing, revoke them: Set-KmsSignerPolicy -SignerPrincipal <arn> -Remove. " +
+                                "To move them to other algorithms, give the new list without -Remove: Set-KmsSignerPolicy -SigningAlgorithm <algorithm>.",
+        };
+
+    private static KmsSignatureException SigningAlgorithmNotRestricted(IReadOnlyList<string> removed, string? keyId) =>
+        new("SigningAlgorithmNotRestricted", ErrorKind.InvalidOperation,
+            $"The signers of {keyId ?? "the key"} are not restricted to any signing algorithms (no kms:SigningAlgorithm condition), so they may use " +
+            $"every algorithm of the key, {string.Join(", ", removed)} included; -Remove cannot take an algorithm from a list that does not exist. Nothing was changed.", keyId)
+        {
+            RecommendedAction = "Give the algorithms the signers may use, without -Remove: Set-KmsSignerPolicy -SigningAlgorithm <algorithm>.",
+        };
 
     private static List<string> Apply(IReadOnlyList<string> current, IReadOnlyList<string> given, bool remove)
     {

@@ -44,6 +44,47 @@ public sealed class SignerPolicyMergeTests
         Assert.Contains(SignerPolicySids.VerifiersKmsVerify, plan.After.ToJson());
     }
 
+    [Fact]
+    public void Removing_the_last_signing_algorithm_is_refused_because_no_condition_would_allow_every_algorithm()
+    {
+        var restricted = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["RSASSA_PSS_SHA_256"] }).After;
+        var text = restricted.ToJson();
+
+        var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(restricted,
+            new SignerPolicyRequest { SigningAlgorithms = ["RSASSA_PSS_SHA_256"], Remove = true }, "key-1"));
+        Assert.Equal("KmsSignature.LastSigningAlgorithm", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, ex.Kind);
+        Assert.Equal("key-1", ex.Target);
+        Assert.Contains("-SignerPrincipal", ex.RecommendedAction);
+        Assert.Contains("-Remove", ex.RecommendedAction);
+        Assert.Equal(text, restricted.ToJson());
+    }
+
+    [Fact]
+    public void Removing_a_signing_algorithm_from_unrestricted_signers_is_refused_because_it_would_stay_allowed()
+    {
+        var unrestricted = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer] }).After;
+        var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(unrestricted,
+            new SignerPolicyRequest { SigningAlgorithms = ["RSASSA_PKCS1_V1_5_SHA_256"], Remove = true }));
+        Assert.Equal("KmsSignature.SigningAlgorithmNotRestricted", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, ex.Kind);
+    }
+
+    [Fact]
+    public void Removing_some_signing_algorithms_or_the_signers_with_them_still_works()
+    {
+        var two = SignerPolicyMerge.Plan(Default(),
+            new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384"] }).After;
+
+        var one = SignerPolicyMerge.Plan(two, new SignerPolicyRequest { SigningAlgorithms = ["RSASSA_PSS_SHA_384"], Remove = true });
+        Assert.Equal("RSASSA_PSS_SHA_256", (string?)JsonNode.Parse(one.After.ToJson())!["Statement"]![1]!["Condition"]!["StringEquals"]!["kms:SigningAlgorithm"]);
+
+        // Revoking the signers together with their algorithms leaves nobody who could sign: nothing is widened.
+        var none = SignerPolicyMerge.Plan(two,
+            new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384"], Remove = true });
+        Assert.DoesNotContain(SignerPolicySids.Signers, none.After.ToJson());
+    }
+
     [Theory]
     [InlineData("*", "KmsSignature.WildcardPrincipal")]
     [InlineData("arn:aws:iam::1111:role/x", "KmsSignature.InvalidPrincipal")]

@@ -100,6 +100,35 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Removing_the_last_signing_algorithm_is_refused_and_the_signers_stay_restricted()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "RSA_2048");
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn };
+        session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -SigningAlgorithm RSASSA_PSS_SHA_256 @kmsAdmin", vars).AssertSuccess();
+        var policy = await KmsSdk.PolicyAsync(fixture, arn);
+        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
+
+        var result = session.Run("Set-KmsSignerPolicy -KeyId $k -SigningAlgorithm RSASSA_PSS_SHA_256 -Remove -PassThru @kmsAdmin", vars);
+        Assert.Equal("KmsSignature.LastSigningAlgorithm", Id(result));
+        var error = result.Errors[0];
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
+        Assert.Equal(arn, error.TargetObject);
+        Assert.Contains("-SignerPrincipal", error.ErrorDetails.RecommendedAction);
+        Assert.Empty(result.Output);
+
+        Assert.Equal(puts, fixture.Kms.Counters.Count("PutKeyPolicy"));
+        Assert.Equal(policy, await KmsSdk.PolicyAsync(fixture, arn));
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "RSASSA_PKCS1_V1_5_SHA_256"));
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "RSASSA_PSS_SHA_512"));
+        Assert.Null(await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "RSASSA_PSS_SHA_256"));
+
+        // What the error recommends works: revoking the signer leaves nobody able to sign.
+        session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -SigningAlgorithm RSASSA_PSS_SHA_256 -Remove @kmsAdmin", vars).AssertSuccess();
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "RSASSA_PKCS1_V1_5_SHA_256"));
+    }
+
+    [Fact]
     public async Task Wildcard_principal_needs_Force()
     {
         var arn = await KmsSdk.CreateKeyAsync(fixture);
