@@ -215,7 +215,7 @@ public sealed class SigningKeyService
         var actual = reread.Statements.Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault())).ToArray();
         var same = expected.Length == actual.Length && expected.All(e => actual.Any(a =>
             OwnStatement.Strings(a["Sid"]).SequenceEqual(OwnStatement.Strings(e["Sid"]))
-            && OwnStatement.IsCanonical(a, OwnStatement.Read(OwnStatement.Strings(e["Sid"])[0], e))));
+            && OwnStatement.SameStatement(a, e)));
         if (!same)
         {
             throw new KmsSignatureException("PolicyChangedConcurrently", ErrorKind.InvalidOperation,

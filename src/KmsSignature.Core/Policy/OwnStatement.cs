@@ -3,12 +3,20 @@ using System.Text.Json.Nodes;
 namespace KmsSignature.Core.Policy;
 
 /// <summary>
-/// One of our statements reduced to what we manage: principals, actions and the allowed signing algorithms.
-/// Read from the key (to learn the current grants) and written back in a canonical shape.
+/// One of our statements reduced to what we manage: its principals (<c>Principal.AWS</c>), its actions and, for the
+/// signers' kms:Sign statement, the allowed signing algorithms (<c>Condition.StringEquals["kms:SigningAlgorithm"]</c>).
+/// Everything else a statement with our Sid holds (other conditions, other principal types, members we do not know)
+/// belongs to whoever put it there: a merge writes our members into the statement and carries the rest through.
 /// </summary>
 internal sealed class OwnStatement
 {
-    public OwnStatement(string sid, IReadOnlyList<string> principals, IReadOnlyList<string> actions, IReadOnlyList<string> algorithms)
+    private const string SigningAlgorithmKey = "kms:SigningAlgorithm";
+
+    /// <summary>
+    /// <paramref name="algorithms"/> is the kms:SigningAlgorithm list (empty: no condition), or null for a statement
+    /// whose conditions are not ours at all (only the signers' kms:Sign statement carries the algorithm condition).
+    /// </summary>
+    public OwnStatement(string sid, IReadOnlyList<string> principals, IReadOnlyList<string> actions, IReadOnlyList<string>? algorithms)
     {
         Sid = sid;
         Principals = principals;
@@ -22,24 +30,13 @@ internal sealed class OwnStatement
 
     public IReadOnlyList<string> Actions { get; }
 
-    public IReadOnlyList<string> Algorithms { get; }
+    public IReadOnlyList<string>? Algorithms { get; }
 
     /// <summary>Reads principals and algorithms from a statement with our Sid, whatever its shape (a hand edit may have changed it).</summary>
-    public static OwnStatement Read(string sid, JsonObject statement)
-    {
-        var principals = statement["Principal"] switch
-        {
-            JsonValue value when value.TryGetValue<string>(out var s) => [s],
-            JsonObject o => Strings(o["AWS"]),
-            _ => [],
-        };
-        var algorithms = statement["Condition"] is JsonObject condition && condition["StringEquals"] is JsonObject equals
-            ? Strings(equals["kms:SigningAlgorithm"])
-            : [];
-        return new OwnStatement(sid, principals, Strings(statement["Action"]), algorithms);
-    }
+    public static OwnStatement Read(string sid, JsonObject statement) =>
+        new(sid, PrincipalsOf(statement), Strings(statement["Action"]), Strings(SigningAlgorithmsOf(statement)));
 
-    /// <summary>The canonical statement: principal a string when one, an array when several.</summary>
+    /// <summary>A new statement: principal a string when one, an array when several.</summary>
     public JsonObject ToJson()
     {
         var statement = new JsonObject
@@ -50,53 +47,65 @@ internal sealed class OwnStatement
             ["Action"] = StringOrArray(Actions),
             ["Resource"] = "*",
         };
-        if (Algorithms.Count > 0)
+        if (Algorithms is { Count: > 0 })
         {
             statement["Condition"] = new JsonObject
             {
-                ["StringEquals"] = new JsonObject { ["kms:SigningAlgorithm"] = StringOrArray(Algorithms) },
+                ["StringEquals"] = new JsonObject { [SigningAlgorithmKey] = StringOrArray(Algorithms) },
             };
         }
 
         return statement;
     }
 
-    /// <summary>Same grants, ignoring order and the string-or-array choice, and only if nothing else is in the statement.</summary>
-    public static bool IsCanonical(JsonObject existing, OwnStatement desired) =>
-        JsonNode.DeepEquals(Normalize(existing), Normalize(desired.ToJson()));
-
-    private static JsonObject Normalize(JsonObject statement)
+    /// <summary>
+    /// A copy of <paramref name="existing"/> with our members set to this statement's. A member that already says the
+    /// same (in any order, as a string or an array) is left exactly as written, so a merge that changes nothing yields
+    /// a statement equal to the one it started from.
+    /// </summary>
+    public JsonObject MergeInto(JsonObject existing)
     {
-        var copy = (JsonObject)statement.DeepClone();
-        if (copy["Principal"] is JsonObject principal && principal["AWS"] is { } aws)
+        var merged = (JsonObject)existing.DeepClone();
+        if (Strings(merged["Effect"]) is not ["Allow"])
         {
-            principal["AWS"] = SortedArray(aws);
+            merged["Effect"] = "Allow";
         }
 
-        if (copy["Action"] is { } action)
+        if (!SameSet(PrincipalsOf(merged), Principals))
         {
-            copy["Action"] = SortedArray(action);
+            if (merged["Principal"] is JsonObject principal)
+            {
+                principal["AWS"] = StringOrArray(Principals);
+            }
+            else
+            {
+                merged["Principal"] = new JsonObject { ["AWS"] = StringOrArray(Principals) };
+            }
         }
 
-        if (copy["Condition"] is JsonObject condition && condition["StringEquals"] is JsonObject equals
-            && equals["kms:SigningAlgorithm"] is { } algorithms)
+        if (!SameSet(Strings(merged["Action"]), Actions))
         {
-            equals["kms:SigningAlgorithm"] = SortedArray(algorithms);
+            merged["Action"] = StringOrArray(Actions);
         }
 
-        // Property order does not matter to KMS; compare as sorted objects.
-        var sorted = new JsonObject();
-        foreach (var property in copy.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray())
+        if (Strings(merged["Resource"]) is not ["*"])
         {
-            copy.Remove(property.Key);
-            sorted[property.Key] = property.Value;
+            merged["Resource"] = "*";
         }
 
-        return sorted;
+        if (Algorithms is not null && !SameSet(Strings(SigningAlgorithmsOf(merged)), Algorithms))
+        {
+            SetSigningAlgorithms(merged, Algorithms);
+        }
+
+        return merged;
     }
 
-    private static JsonArray SortedArray(JsonNode node) =>
-        new(Strings(node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
+    /// <summary>
+    /// True when two statements say the same: members in any order, and string lists (principals, actions, condition
+    /// values) compared as sets, a single string equal to a one-element array.
+    /// </summary>
+    public static bool SameStatement(JsonObject a, JsonObject b) => JsonNode.DeepEquals(Normalize(a), Normalize(b));
 
     internal static IReadOnlyList<string> Strings(JsonNode? node) => node switch
     {
@@ -104,6 +113,80 @@ internal sealed class OwnStatement
         JsonArray array => array.OfType<JsonValue>().Select(v => v.TryGetValue<string>(out var s) ? s : null).OfType<string>().ToArray(),
         _ => [],
     };
+
+    private static IReadOnlyList<string> PrincipalsOf(JsonObject statement) => statement["Principal"] switch
+    {
+        JsonValue value when value.TryGetValue<string>(out var s) => [s],
+        JsonObject o => Strings(o["AWS"]),
+        _ => [],
+    };
+
+    private static JsonNode? SigningAlgorithmsOf(JsonObject statement) =>
+        statement["Condition"] is JsonObject condition && condition["StringEquals"] is JsonObject equals ? equals[SigningAlgorithmKey] : null;
+
+    // Only our key changes: the other keys of StringEquals and the other operators stay; an operator or a Condition
+    // left empty by removing our key goes (IAM refuses an empty condition block).
+    private static void SetSigningAlgorithms(JsonObject statement, IReadOnlyList<string> algorithms)
+    {
+        var condition = statement["Condition"] as JsonObject;
+        var equals = condition?["StringEquals"] as JsonObject;
+        if (algorithms.Count == 0)
+        {
+            equals?.Remove(SigningAlgorithmKey);
+            if (equals is { Count: 0 })
+            {
+                condition!.Remove("StringEquals");
+            }
+
+            if (condition is { Count: 0 })
+            {
+                statement.Remove("Condition");
+            }
+
+            return;
+        }
+
+        if (condition is null)
+        {
+            statement["Condition"] = condition = new JsonObject();
+        }
+
+        if (equals is null)
+        {
+            condition["StringEquals"] = equals = new JsonObject();
+        }
+
+        equals[SigningAlgorithmKey] = StringOrArray(algorithms);
+    }
+
+    private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
+
+    private static JsonNode? Normalize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                var sorted = new JsonObject();
+                foreach (var (name, value) in o.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    sorted[name] = Normalize(value);
+                }
+
+                return sorted;
+            case JsonArray a when a.All(item => item is JsonValue v && v.TryGetValue<string>(out _)):
+                return SortedArray(a);
+            case JsonArray a:
+                return new JsonArray(a.Select(Normalize).ToArray());
+            case JsonValue v when v.TryGetValue<string>(out _):
+                return SortedArray(v);
+            default:
+                return node?.DeepClone();
+        }
+    }
+
+    private static JsonArray SortedArray(JsonNode node) =>
+        new(Strings(node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
 
     private static JsonNode StringOrArray(IReadOnlyList<string> values) => values.Count == 1
         ? JsonValue.Create(values[0])

@@ -6,8 +6,10 @@ namespace KmsSignature.Core.Policy;
 
 /// <summary>
 /// Merges signer/verifier grants into a key policy: reads our statements (by Sid) to learn the current
-/// grants, applies the request, and rewrites only our statements in place (new ones appended). Every
-/// other statement and field is kept exactly. Verifier statements never grant kms:Sign.
+/// grants, applies the request, and changes only what we own in our statements (principals, actions, the
+/// signers' kms:SigningAlgorithm condition) in place; new ones are appended. Every other statement and field,
+/// and whatever else a statement with our Sid holds (conditions someone added), is kept exactly.
+/// Verifier statements never grant kms:Sign.
 /// </summary>
 public static class SignerPolicyMerge
 {
@@ -77,15 +79,15 @@ public static class SignerPolicyMerge
         if (signers.Count > 0)
         {
             desired[SignerPolicySids.Signers] = new OwnStatement(SignerPolicySids.Signers, signers, SignActions, algorithms);
-            desired[SignerPolicySids.SignersPublicKey] = new OwnStatement(SignerPolicySids.SignersPublicKey, signers, PublicKeyActions, []);
+            desired[SignerPolicySids.SignersPublicKey] = new OwnStatement(SignerPolicySids.SignersPublicKey, signers, PublicKeyActions, null);
         }
 
         if (verifiers.Count > 0)
         {
-            desired[SignerPolicySids.Verifiers] = new OwnStatement(SignerPolicySids.Verifiers, verifiers, PublicKeyActions, []);
+            desired[SignerPolicySids.Verifiers] = new OwnStatement(SignerPolicySids.Verifiers, verifiers, PublicKeyActions, null);
             if (allowVerify)
             {
-                desired[SignerPolicySids.VerifiersKmsVerify] = new OwnStatement(SignerPolicySids.VerifiersKmsVerify, verifiers, VerifyActions, []);
+                desired[SignerPolicySids.VerifiersKmsVerify] = new OwnStatement(SignerPolicySids.VerifiersKmsVerify, verifiers, VerifyActions, null);
             }
         }
 
@@ -97,11 +99,11 @@ public static class SignerPolicyMerge
             var wants = desired.TryGetValue(sid, out var statement);
             if (had && wants)
             {
-                if (!OwnStatement.IsCanonical(old.Node, statement!))
+                var merged = statement!.MergeInto(old.Node);
+                if (!JsonNode.DeepEquals(merged, old.Node))
                 {
-                    var replacement = statement!.ToJson();
-                    changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Changed, Text(old.Node), Text(replacement)));
-                    statements[old.Index] = replacement;
+                    changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Changed, Text(old.Node), Text(merged)));
+                    statements[old.Index] = merged;
                 }
             }
             else if (had)

@@ -35,6 +35,58 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void Conditions_and_members_added_to_our_statements_survive_every_merge()
+    {
+        var granted = JsonNode.Parse(SignerPolicyMerge.Plan(Default(),
+            new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["ECDSA_SHA_256"] }).After.ToJson())!;
+        var signers = granted["Statement"]![1]!.AsObject();
+        signers["Condition"]!["StringEquals"]!["kms:MessageType"] = "DIGEST";
+        signers["Condition"]!["Bool"] = new JsonObject { ["aws:SecureTransport"] = "true" };
+        signers["Principal"]!["Service"] = "lambda.amazonaws.com";
+        signers["X-Note"] = "added by hand";
+        granted["Statement"]![2]!["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["kms:CallerAccount"] = "111122223333" } };
+        var policy = KeyPolicyDocument.Parse(granted.ToJsonString());
+        var signersBefore = signers.ToJsonString();
+        var publicKeyBefore = granted["Statement"]![2]!.ToJsonString();
+
+        // A change elsewhere leaves our statements exactly as they are.
+        var verifier = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = [Verifier] });
+        var statements = JsonNode.Parse(verifier.After.ToJson())!["Statement"]!.AsArray();
+        Assert.Equal(signersBefore, statements[1]!.ToJsonString());
+        Assert.Equal(publicKeyBefore, statements[2]!.ToJsonString());
+        var added = Assert.Single(verifier.Changes);
+        Assert.Equal((SignerPolicySids.Verifiers, PolicyChangeKind.Added), (added.Sid, added.Kind));
+
+        // A change to the principals or algorithms changes only those.
+        var other = "arn:aws:iam::111122223333:role/Other";
+        var changed = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [other], SigningAlgorithms = ["ECDSA_SHA_384"] });
+        statements = JsonNode.Parse(changed.After.ToJson())!["Statement"]!.AsArray();
+        var expected = JsonNode.Parse(signersBefore)!;
+        expected["Principal"]!["AWS"] = new JsonArray(Signer, other);
+        expected["Condition"]!["StringEquals"]!["kms:SigningAlgorithm"] = "ECDSA_SHA_384";
+        Assert.Equal(expected.ToJsonString(), statements[1]!.ToJsonString());
+        var expectedPublicKey = JsonNode.Parse(publicKeyBefore)!;
+        expectedPublicKey["Principal"]!["AWS"] = new JsonArray(Signer, other);
+        Assert.Equal(expectedPublicKey.ToJsonString(), statements[2]!.ToJsonString());
+
+        // Asking for what is already there is no change.
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer] }).HasChanges);
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["ECDSA_SHA_256"] }).HasChanges);
+    }
+
+    [Fact]
+    public void A_principal_list_in_another_order_or_shape_is_no_change()
+    {
+        var other = "arn:aws:iam::111122223333:role/Other";
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureVerifiers","Effect":"Allow","Principal":{"AWS":["{{other}}","{{Verifier}}"]},"Action":["kms:GetPublicKey","kms:DescribeKey"],"Resource":"*"}]}
+            """);
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = [Verifier, other] }).HasChanges);
+    }
+
+    [Fact]
     public void Remove_drops_statements_that_lose_every_principal()
     {
         var with = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], Verifiers = [Verifier], AllowKmsVerify = true }).After;

@@ -62,6 +62,45 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Conditions_added_to_our_statements_survive_a_merge_and_a_repeat_is_NoChange()
+    {
+        // Someone tightened our signer statement by hand: DIGEST only, and only principals of this partition.
+        var policy = """
+            {"Version":"2012-10-17","Statement":[
+              {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"@@Root@@"},"Action":"kms:*","Resource":"*"},
+              {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"@@fixture.Kms.Signer.Arn@@"},"Action":"kms:Sign","Resource":"*",
+               "Condition":{"StringEquals":{"kms:MessageType":"DIGEST","kms:SigningAlgorithm":"ECDSA_SHA_256"},"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*"}}},
+              {"Sid":"KmsSignatureSignersPublicKey","Effect":"Allow","Principal":{"AWS":"@@fixture.Kms.Signer.Arn@@"},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"}]}
+            """.Fill(fixture, Root);
+        var arn = await KmsSdk.CreateKeyAsync(fixture, policy: policy);
+        var signersBefore = JsonNode.Parse(await KmsSdk.PolicyAsync(fixture, arn))!["Statement"]![1]!.ToJsonString();
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256")); // RAW
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn };
+
+        var result = Assert.Single(session.Run("Set-KmsSignerPolicy -KeyId $k -VerifierPrincipal $verifierArn -PassThru @kmsAdmin", vars).AssertSuccess().Output);
+        Assert.Equal("Updated", result.Properties["Status"].Value.ToString());
+        Assert.Equal("Added statement KmsSignatureVerifiers", Assert.Single((IEnumerable<object>)result.Properties["Changes"].Value).ToString());
+        Assert.Equal(signersBefore, JsonNode.Parse(await KmsSdk.PolicyAsync(fixture, arn))!["Statement"]![1]!.ToJsonString());
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
+        Assert.Null(await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, arn));
+
+        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
+        var again = Assert.Single(session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -SigningAlgorithm ECDSA_SHA_256 -PassThru @kmsAdmin", vars)
+            .AssertSuccess().Output);
+        Assert.Equal("NoChange", again.Properties["Status"].Value.ToString());
+        Assert.Equal(puts, fixture.Kms.Counters.Count("PutKeyPolicy"));
+
+        // Adding a signer changes the principals and nothing else: the hand-added conditions still hold for everyone.
+        session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $verifierArn @kmsAdmin", vars).AssertSuccess();
+        var signers = JsonNode.Parse(await KmsSdk.PolicyAsync(fixture, arn))!["Statement"]![1]!;
+        Assert.Equal("DIGEST", (string?)signers["Condition"]!["StringEquals"]!["kms:MessageType"]);
+        Assert.Equal("arn:aws:iam::*", (string?)signers["Condition"]!["StringLike"]!["aws:PrincipalArn"]);
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Verifier, arn, "ECDSA_SHA_256"));
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
+    }
+
+    [Fact]
     public async Task WhatIf_makes_no_mutating_call()
     {
         var arn = await KmsSdk.CreateKeyAsync(fixture);
