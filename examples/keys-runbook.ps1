@@ -34,9 +34,9 @@ $null = [IO.Directory]::CreateDirectory($OutputDirectory)
 
 $keys = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
     $alias = "alias/$AliasPrefix-$($spec.ToLowerInvariant().Replace('_', '-'))"
-    # Born with its policy the first time; reused (same spec required) on every later run.
+    # Born with its policy the first time; reused (same spec required) on every later run, the principals merged into its policy.
     $key = New-KmsSigningKey -Alias $alias -KeySpec $spec -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -UseExisting @connection
-    # Makes a reused key's policy match too; reports NoChange when it already does.
+    # Reports the policy's state: NoChange, since New-KmsSigningKey already merged the grants.
     $policy = $key | Set-KmsSignerPolicy -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -PassThru @connection
     [pscustomobject]@{ Alias = $key.Alias; KeySpec = $key.KeySpec; KeyId = $key.KeyId; Policy = $policy.Status }
     $key | Export-KmsPublicKeyPem -Path ([IO.Path]::Combine($OutputDirectory, "$AliasPrefix-$($spec.ToLowerInvariant()).pem")) -Force @connection

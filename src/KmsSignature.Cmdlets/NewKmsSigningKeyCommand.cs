@@ -54,16 +54,6 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
 
     protected override void ProcessRecord()
     {
-        var action = $"Create a {KeySpec} signing key" +
-                     (SignerPrincipal.Length + VerifierPrincipal.Length > 0
-                         ? $" with signers [{string.Join(", ", SignerPrincipal)}] and verifiers [{string.Join(", ", VerifierPrincipal)}]"
-                         : " with the default key policy") +
-                     (UseExisting ? " (or reuse the key the alias names)" : string.Empty);
-        if (!ShouldProcess(Alias, action))
-        {
-            return;
-        }
-
         try
         {
             var options = new NewSigningKeyOptions
@@ -84,7 +74,13 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
                 },
             };
             var service = new SigningKeyService(Connection, Log);
-            WriteObject(Run(ct => service.CreateAsync(options, ct)));
+            var plan = Run(ct => service.PlanCreateAsync(options, ct));
+            if (plan.HasChanges && !ShouldProcess(plan.Target, plan.Describe()))
+            {
+                return;
+            }
+
+            WriteObject(Run(ct => service.ExecuteAsync(plan, ct)));
         }
         catch (KmsSignatureException ex)
         {

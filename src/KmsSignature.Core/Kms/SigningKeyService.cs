@@ -30,33 +30,76 @@ public sealed class SigningKeyService
     private IAmazonKeyManagementService Client => connection.Client;
 
     /// <summary>
-    /// Creates a SIGN_VERIFY key and its alias. With signers/verifiers the key is created with the merged
-    /// policy (no moment under the default policy). If the alias then cannot be created, the new key is
-    /// scheduled for deletion (7 days) so no orphan remains, and the error says both.
+    /// Creates a SIGN_VERIFY key and its alias, or reuses the key the alias names (<see cref="NewSigningKeyOptions.UseExisting"/>):
+    /// <see cref="PlanCreateAsync"/> then <see cref="ExecuteAsync"/>, with nobody asked in between.
     /// </summary>
-    public async Task<KmsSigningKey> CreateAsync(NewSigningKeyOptions options, CancellationToken ct)
+    public async Task<KmsSigningKey> CreateAsync(NewSigningKeyOptions options, CancellationToken ct) =>
+        await ExecuteAsync(await PlanCreateAsync(options, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Works out, with read-only calls, what <see cref="ExecuteAsync"/> will do. Input is checked before any call. When the
+    /// alias already names a key, it must be a compatible signing key and -UseExisting must be given; grants asked for are then
+    /// planned into that key's policy exactly as Set-KmsSignerPolicy plans them (same merge, same safety checks), never dropped.
+    /// </summary>
+    public async Task<NewSigningKeyPlan> PlanCreateAsync(NewSigningKeyOptions options, CancellationToken ct)
     {
         var alias = KmsKeyIdentifier.NormalizeAliasName(options.Alias);
         var spec = ParseSpec(options.KeySpec);
-        var wantsPolicy = options.Policy.Signers.Count > 0 || options.Policy.Verifiers.Count > 0;
+        var wantsPolicy = AsksForPolicy(options.Policy);
         if (wantsPolicy)
         {
-            // Validate principals before any call: the plan on a placeholder policy checks every rule.
-            SignerPolicyMerge.Plan(KeyPolicyDocument.Default("aws", "000000000000"), options.Policy, alias);
+            SignerPolicyMerge.Validate(options.Policy);
         }
 
         var existing = await TryDescribeAsync(alias, ct).ConfigureAwait(false);
-        if (existing is not null)
+        if (existing is null)
         {
-            return await UseExistingAsync(alias, existing, spec, options, ct).ConfigureAwait(false);
+            if (wantsPolicy)
+            {
+                // Every rule of the birth policy, checked on a placeholder before any mutating call.
+                SignerPolicyMerge.Plan(KeyPolicyDocument.Default("aws", "000000000000"), options.Policy, alias);
+            }
+
+            return new NewSigningKeyPlan(options, alias, null, null);
         }
 
+        var key = Reusable(alias, existing, spec, options);
+        if (!wantsPolicy)
+        {
+            log.Verbose($"-UseExisting: {alias} already points to {existing.Arn} ({spec.ToKmsName()}).");
+            return new NewSigningKeyPlan(options, alias, key, null);
+        }
+
+        log.Verbose($"-UseExisting: {alias} already points to {existing.Arn} ({spec.ToKmsName()}); merging the requested grants into its key policy.");
+        return new NewSigningKeyPlan(options, alias, key, await PlanPolicyAsync(key, options.Policy, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Carries out a plan: writes the reused key's policy change (as <see cref="ApplyPolicyAsync"/>: nothing when nothing changes,
+    /// re-read afterwards), or creates the key born with the merged policy (no moment under the default policy). If the alias then
+    /// cannot be created, the new key is scheduled for deletion (7 days) so no orphan remains, and the error says both.
+    /// </summary>
+    public async Task<KmsSigningKey> ExecuteAsync(NewSigningKeyPlan plan, CancellationToken ct)
+    {
+        if (plan.ExistingKey is { } existingKey)
+        {
+            if (plan.PolicyPlan is { } policyPlan)
+            {
+                await ApplyPolicyAsync(existingKey, policyPlan, ct).ConfigureAwait(false);
+            }
+
+            return existingKey;
+        }
+
+        var options = plan.Options;
+        var alias = plan.Alias;
+        var spec = ParseSpec(options.KeySpec);
         string? policyText = null;
-        if (wantsPolicy)
+        if (options.Policy.Signers.Count > 0 || options.Policy.Verifiers.Count > 0)
         {
             var (partition, account) = await DiscoverAccountAsync(ct).ConfigureAwait(false);
-            var plan = SignerPolicyMerge.Plan(KeyPolicyDocument.Default(partition, account), options.Policy, alias);
-            policyText = plan.After.ToJson();
+            var policyPlan = SignerPolicyMerge.Plan(KeyPolicyDocument.Default(partition, account), options.Policy, alias);
+            policyText = policyPlan.After.ToJson();
         }
 
         var request = new CreateKeyRequest
@@ -177,20 +220,7 @@ public sealed class SigningKeyService
     public async Task<(KmsSigningKey Key, SignerPolicyPlan Plan)> PlanPolicyAsync(string keyIdentifier, SignerPolicyRequest request, CancellationToken ct)
     {
         var key = await GetAsync(keyIdentifier, includeAllKeyUsages: false, ct).ConfigureAwait(false);
-        if (!request.Remove && request.SigningAlgorithms is { } algorithms)
-        {
-            foreach (var name in algorithms)
-            {
-                if (!key.SigningAlgorithms.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase))
-                {
-                    throw new KmsSignatureException("SigningAlgorithmNotForKey", ErrorKind.InvalidArgument,
-                        $"{name} does not fit {key.KeySpec} key {key.Arn}; it signs with {string.Join(", ", key.SigningAlgorithms)}.", name);
-                }
-            }
-        }
-
-        var policy = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
-        return (key, SignerPolicyMerge.Plan(policy, request, key.Arn));
+        return (key, await PlanPolicyAsync(key, request, ct).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -266,7 +296,29 @@ public sealed class SigningKeyService
         return new KmsPublicKey(info, alias, key, kid, (algorithm ?? JwsAlgorithm.SingleFor(key.KeySpec))?.Name);
     }
 
-    private async Task<KmsSigningKey> UseExistingAsync(string alias, KeyMetadata existing, KmsKeySpec spec, NewSigningKeyOptions options, CancellationToken ct)
+    // Set-KmsSignerPolicy's and New-KmsSigningKey -UseExisting's one way to plan a policy change on a key.
+    private async Task<SignerPolicyPlan> PlanPolicyAsync(KmsSigningKey key, SignerPolicyRequest request, CancellationToken ct)
+    {
+        if (!request.Remove && request.SigningAlgorithms is { } algorithms)
+        {
+            foreach (var name in algorithms)
+            {
+                if (!key.SigningAlgorithms.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new KmsSignatureException("SigningAlgorithmNotForKey", ErrorKind.InvalidArgument,
+                        $"{name} does not fit {key.KeySpec} key {key.Arn}; it signs with {string.Join(", ", key.SigningAlgorithms)}.", name);
+                }
+            }
+        }
+
+        var policy = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        return SignerPolicyMerge.Plan(policy, request, key.Arn);
+    }
+
+    private static bool AsksForPolicy(SignerPolicyRequest request) =>
+        request.Signers.Count > 0 || request.Verifiers.Count > 0 || request.SigningAlgorithms is not null || request.AllowKmsVerify is not null;
+
+    private KmsSigningKey Reusable(string alias, KeyMetadata existing, KmsKeySpec spec, NewSigningKeyOptions options)
     {
         if (!options.UseExisting)
         {
@@ -287,7 +339,6 @@ public sealed class SigningKeyService
             };
         }
 
-        log.Verbose($"-UseExisting: {alias} already points to {existing.Arn} ({spec.ToKmsName()}).");
         return ToSigningKey(existing, alias);
     }
 

@@ -17,11 +17,12 @@ public static class SignerPolicyMerge
     private static readonly string[] PublicKeyActions = ["kms:DescribeKey", "kms:GetPublicKey"];
     private static readonly string[] VerifyActions = ["kms:Verify"];
 
+    /// <summary>Checks the principals and algorithm names of a request (what needs no policy to check); throws on the first bad one.</summary>
+    public static void Validate(SignerPolicyRequest request) => _ = Validated(request);
+
     public static SignerPolicyPlan Plan(KeyPolicyDocument current, SignerPolicyRequest request, string? keyId = null)
     {
-        var signersGiven = request.Signers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray();
-        var verifiersGiven = request.Verifiers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray();
-        var algorithmsGiven = request.SigningAlgorithms?.Select(ValidateAlgorithm).ToArray();
+        var (signersGiven, verifiersGiven, algorithmsGiven) = Validated(request);
 
         var before = current.Clone();
         var after = current.Clone();
@@ -167,6 +168,11 @@ public static class SignerPolicyMerge
         {
             RecommendedAction = "Give the algorithms the signers may use, without -Remove: Set-KmsSignerPolicy -SigningAlgorithm <algorithm>.",
         };
+
+    private static (string[] Signers, string[] Verifiers, string[]? Algorithms) Validated(SignerPolicyRequest request) => (
+        request.Signers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray(),
+        request.Verifiers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray(),
+        request.SigningAlgorithms?.Select(ValidateAlgorithm).ToArray());
 
     private static List<string> Apply(IReadOnlyList<string> current, IReadOnlyList<string> given, bool remove)
     {

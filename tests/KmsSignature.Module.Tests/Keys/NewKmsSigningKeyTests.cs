@@ -36,7 +36,7 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void WhatIf_makes_no_calls_at_all()
+    public void WhatIf_makes_no_mutating_call()
     {
         using var session = fixture.NewSession();
         var before = KmsSdk.Mutations(fixture.Kms);
@@ -77,6 +77,64 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task UseExisting_merges_the_given_principals_into_the_reused_keys_policy()
+    {
+        using var session = fixture.NewSession();
+        var alias = Unique("reuse-grants");
+        var vars = new Dictionary<string, object?> { ["alias"] = alias };
+        var arn = (string)Assert.Single(session.Run("New-KmsSigningKey -Alias $alias @kmsAdmin", vars).AssertSuccess().Output).Properties["Arn"].Value;
+        var defaultPolicy = await KmsSdk.PolicyAsync(fixture, arn);
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
+        Assert.Equal("AccessDeniedException", await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, arn));
+        const string Reuse = "New-KmsSigningKey -Alias $alias -UseExisting -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -SigningAlgorithm ECDSA_SHA_256 @kmsAdmin";
+
+        var mutations = KmsSdk.Mutations(fixture.Kms);
+        Assert.Empty(session.Run(Reuse + " -WhatIf", vars).AssertSuccess().Output);
+        Assert.Equal(mutations, KmsSdk.Mutations(fixture.Kms));
+        Assert.Equal(defaultPolicy, await KmsSdk.PolicyAsync(fixture, arn));
+
+        var creates = fixture.Kms.Counters.Count("CreateKey");
+        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
+        var reused = Assert.Single(session.Run(Reuse, vars).AssertSuccess().Output);
+        Assert.Equal(arn, reused.Properties["Arn"].Value);
+        Assert.Equal(creates, fixture.Kms.Counters.Count("CreateKey"));
+        Assert.Equal(puts + 1, fixture.Kms.Counters.Count("PutKeyPolicy"));
+        Assert.Null(await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
+        Assert.Null(await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, arn));
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Verifier, arn, "ECDSA_SHA_256"));
+        Assert.Contains("Enable IAM User Permissions", await KmsSdk.PolicyAsync(fixture, arn));
+
+        // The runbook's second run: the policy already grants this, so nothing is written.
+        Assert.Equal(arn, Assert.Single(session.Run(Reuse, vars).AssertSuccess().Output).Properties["Arn"].Value);
+        Assert.Equal(puts + 1, fixture.Kms.Counters.Count("PutKeyPolicy"));
+    }
+
+    [Fact]
+    public async Task UseExisting_with_principals_applies_Set_KmsSignerPolicys_safety_checks()
+    {
+        using var session = fixture.NewSession();
+        var alias = "alias/" + Unique("reuse-checks");
+        // Administration inside our Sid: merging the signer would drop the only kms:PutKeyPolicy grant.
+        var arn = await KmsSdk.CreateKeyAsync(fixture, alias: alias, policy:
+            $$"""{"Version":"2012-10-17","Statement":[{"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"{{fixture.Kms.Admin.Arn}}"},"Action":"kms:*","Resource":"*"}]}""");
+        var policy = await KmsSdk.PolicyAsync(fixture, arn);
+        var mutations = KmsSdk.Mutations(fixture.Kms);
+        var vars = new Dictionary<string, object?> { ["alias"] = alias };
+
+        var lockout = session.Run("New-KmsSigningKey -Alias $alias -UseExisting -SignerPrincipal $signerArn @kmsAdmin", vars);
+        var error = Assert.Single(lockout.Errors);
+        Assert.StartsWith("KmsSignature.PolicyLockout,", error.FullyQualifiedErrorId);
+        Assert.Equal(arn, error.TargetObject);
+        Assert.Empty(lockout.Output);
+
+        var algorithm = session.Run("New-KmsSigningKey -Alias $alias -UseExisting -SignerPrincipal $signerArn -SigningAlgorithm RSASSA_PSS_SHA_256 @kmsAdmin", vars);
+        Assert.StartsWith("KmsSignature.SigningAlgorithmNotForKey,", Assert.Single(algorithm.Errors).FullyQualifiedErrorId);
+
+        Assert.Equal(mutations, KmsSdk.Mutations(fixture.Kms));
+        Assert.Equal(policy, await KmsSdk.PolicyAsync(fixture, arn));
+    }
+
+    [Fact]
     public async Task Alias_failure_schedules_the_new_key_for_deletion_and_says_so()
     {
         using var session = fixture.NewSession();
@@ -106,6 +164,7 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [InlineData("-SignerPrincipal '*'", "KmsSignature.WildcardPrincipal")]
     [InlineData("-KeySpec SYMMETRIC_DEFAULT", "KmsSignature.InvalidKeySpec")]
     [InlineData("-SignerPrincipal $signerArn -SigningAlgorithm NOT_AN_ALG", "KmsSignature.InvalidSigningAlgorithm")]
+    [InlineData("-SigningAlgorithm ECDSA_SHA_256", "KmsSignature.SigningAlgorithmWithoutSigner")]
     public void Bad_input_is_refused_before_any_mutating_call(string parameters, string errorId)
     {
         using var session = fixture.NewSession();

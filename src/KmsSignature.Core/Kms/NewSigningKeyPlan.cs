@@ -1,0 +1,54 @@
+using KmsSignature.Core.Policy;
+
+namespace KmsSignature.Core.Kms;
+
+/// <summary>
+/// What New-KmsSigningKey is about to do, worked out with read-only calls: create a key, or reuse the key the
+/// alias already names (-UseExisting) and merge the requested grants into its policy. Nothing is written yet.
+/// </summary>
+public sealed class NewSigningKeyPlan
+{
+    internal NewSigningKeyPlan(NewSigningKeyOptions options, string alias, KmsSigningKey? existingKey, SignerPolicyPlan? policyPlan)
+    {
+        Options = options;
+        Alias = alias;
+        ExistingKey = existingKey;
+        PolicyPlan = policyPlan;
+    }
+
+    /// <summary>The alias, normalized (<c>alias/</c> prefix).</summary>
+    public string Alias { get; }
+
+    /// <summary>The key the alias already names, reused; null when a key will be created.</summary>
+    public KmsSigningKey? ExistingKey { get; }
+
+    /// <summary>For a reused key given grants: the merge into its key policy (the same as Set-KmsSignerPolicy's); else null.</summary>
+    public SignerPolicyPlan? PolicyPlan { get; }
+
+    /// <summary>True when carrying out the plan writes to KMS: a new key, or a changed policy on the reused one.</summary>
+    public bool HasChanges => ExistingKey is null || PolicyPlan?.HasChanges == true;
+
+    /// <summary>What the change is made to, for ShouldProcess: the alias of a new key, or the ARN of the reused key.</summary>
+    public string Target => ExistingKey?.Arn ?? Alias;
+
+    internal NewSigningKeyOptions Options { get; }
+
+    /// <summary>One paragraph for -WhatIf and -Confirm.</summary>
+    public string Describe()
+    {
+        if (ExistingKey is { } key)
+        {
+            return PolicyPlan is { HasChanges: true } plan
+                ? $"Reuse KMS key {key.Arn}, which {Alias} names, and update its key policy:{Environment.NewLine}{plan.Describe()}"
+                : $"Reuse KMS key {key.Arn}, which {Alias} names; its key policy already grants this.";
+        }
+
+        var policy = Options.Policy;
+        return $"Create a {Options.KeySpec} signing key with the alias {Alias} and " +
+               (policy.Signers.Count + policy.Verifiers.Count > 0
+                   ? $"a key policy granting signers [{string.Join(", ", policy.Signers)}] and verifiers [{string.Join(", ", policy.Verifiers)}]"
+                   : "the default key policy");
+    }
+
+    public override string ToString() => Describe();
+}
