@@ -49,6 +49,8 @@ public sealed class SigningKeyService
         if (wantsPolicy)
         {
             SignerPolicyMerge.Validate(options.Policy);
+            // A reused key must have this spec too, so the spec's algorithms are the key's either way.
+            EnsureAlgorithmsFit(options.Policy, SignatureAlgorithm.ForKeySpec(spec).Select(a => a.KmsName).ToArray(), $"a {spec.ToKmsName()} key");
         }
 
         var existing = await TryDescribeAsync(alias, ct).ConfigureAwait(false);
@@ -299,20 +301,24 @@ public sealed class SigningKeyService
     // Set-KmsSignerPolicy's and New-KmsSigningKey -UseExisting's one way to plan a policy change on a key.
     private async Task<SignerPolicyPlan> PlanPolicyAsync(KmsSigningKey key, SignerPolicyRequest request, CancellationToken ct)
     {
+        EnsureAlgorithmsFit(request, key.SigningAlgorithms, $"{key.KeySpec} key {key.Arn}");
+        var policy = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        return SignerPolicyMerge.Plan(policy, request, key.Arn);
+    }
+
+    private static void EnsureAlgorithmsFit(SignerPolicyRequest request, IReadOnlyList<string> keyAlgorithms, string keyDescription)
+    {
         if (!request.Remove && request.SigningAlgorithms is { } algorithms)
         {
             foreach (var name in algorithms)
             {
-                if (!key.SigningAlgorithms.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase))
+                if (!keyAlgorithms.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase))
                 {
                     throw new KmsSignatureException("SigningAlgorithmNotForKey", ErrorKind.InvalidArgument,
-                        $"{name} does not fit {key.KeySpec} key {key.Arn}; it signs with {string.Join(", ", key.SigningAlgorithms)}.", name);
+                        $"{name} does not fit {keyDescription}; it signs with {string.Join(", ", keyAlgorithms)}.", name);
                 }
             }
         }
-
-        var policy = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
-        return SignerPolicyMerge.Plan(policy, request, key.Arn);
     }
 
     private static bool AsksForPolicy(SignerPolicyRequest request) =>

@@ -165,6 +165,8 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [InlineData("-KeySpec SYMMETRIC_DEFAULT", "KmsSignature.InvalidKeySpec")]
     [InlineData("-SignerPrincipal $signerArn -SigningAlgorithm NOT_AN_ALG", "KmsSignature.InvalidSigningAlgorithm")]
     [InlineData("-SigningAlgorithm ECDSA_SHA_256", "KmsSignature.SigningAlgorithmWithoutSigner")]
+    [InlineData("-SignerPrincipal $signerArn -SigningAlgorithm RSASSA_PSS_SHA_256", "KmsSignature.SigningAlgorithmNotForKey")]
+    [InlineData("-KeySpec RSA_2048 -SignerPrincipal $signerArn -SigningAlgorithm ECDSA_SHA_256", "KmsSignature.SigningAlgorithmNotForKey")]
     public void Bad_input_is_refused_before_any_mutating_call(string parameters, string errorId)
     {
         using var session = fixture.NewSession();
