@@ -42,13 +42,29 @@ public sealed class GetKmsSigningKeyCommand : KmsCmdletBase
             case AliasSet:
                 foreach (var pattern in Alias)
                 {
-                    Try(() => WriteObject(Run(ct => service.FindByAliasAsync(pattern, IncludeAllKeyUsage, ct)), enumerateCollection: true));
+                    Try(() => Write(Run(ct => service.FindByAliasAsync(pattern, IncludeAllKeyUsage, ct))));
                 }
 
                 break;
             default:
-                Try(() => WriteObject(Run(ct => service.ListAsync(IncludeAllKeyUsage, ct)), enumerateCollection: true));
+                Try(() => Write(Run(ct => service.ListAsync(IncludeAllKeyUsage, ct))));
                 break;
+        }
+    }
+
+    // In listing order: each key, or a non-terminating error for the one key that could not be read.
+    private void Write(IReadOnlyList<KeyListEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Error is { } error)
+            {
+                WriteError(error);
+            }
+            else
+            {
+                WriteObject(entry.Key);
+            }
         }
     }
 

@@ -146,8 +146,11 @@ public sealed class SigningKeyService
         return ToSigningKey(metadata, alias);
     }
 
-    /// <summary>Keys whose alias matches <paramref name="aliasPattern"/> (wildcards * and ?), found with ListAliases page by page.</summary>
-    public async Task<IReadOnlyList<KmsSigningKey>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
+    /// <summary>
+    /// Keys whose alias matches <paramref name="aliasPattern"/> (wildcards * and ?), found with ListAliases page by page, in
+    /// alias order. A key that cannot be described is an entry with its error, and the others are still listed.
+    /// </summary>
+    public async Task<IReadOnlyList<KeyListEntry>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
     {
         var pattern = aliasPattern.Trim();
         if (!pattern.StartsWith("alias/", StringComparison.Ordinal))
@@ -161,7 +164,8 @@ public sealed class SigningKeyService
             pattern = KmsKeyIdentifier.NormalizeAliasName(pattern);
         }
 
-        var result = new List<KmsSigningKey>();
+        var result = new List<KeyListEntry>();
+        var matched = 0;
         foreach (var entry in await ListAliasesAsync(null, ct).ConfigureAwait(false))
         {
             if (entry.TargetKeyId is null || !WildcardName.IsMatch(pattern, entry.AliasName))
@@ -169,18 +173,27 @@ public sealed class SigningKeyService
                 continue;
             }
 
-            var metadata = await DescribeAsync(entry.TargetKeyId, ct).ConfigureAwait(false);
-            if (metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages)
+            matched++;
+            var outcome = await TryListAsync(entry.TargetKeyId, metadata =>
             {
-                result.Add(ToSigningKey(metadata, entry.AliasName));
-            }
-            else if (!wildcard)
+                if (!wildcard)
+                {
+                    RequireSigning(metadata, entry.AliasName, includeAllKeyUsages);
+                }
+
+                return metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages ? ToSigningKey(metadata, entry.AliasName) : null;
+            }, ct).ConfigureAwait(false);
+            if (outcome is { } listed)
             {
-                RequireSigning(metadata, entry.AliasName, includeAllKeyUsages);
+                result.Add(listed);
+                if (IsFatal(listed.Error))
+                {
+                    break;
+                }
             }
         }
 
-        if (!wildcard && result.Count == 0)
+        if (!wildcard && matched == 0)
         {
             throw new KmsSignatureException("AliasNotFound", ErrorKind.ObjectNotFound,
                 $"There is no alias {pattern} in {connection.Region}.", pattern);
@@ -189,14 +202,17 @@ public sealed class SigningKeyService
         return result;
     }
 
-    /// <summary>Every signing key in the account and Region (ListKeys, paginated).</summary>
-    public async Task<IReadOnlyList<KmsSigningKey>> ListAsync(bool includeAllKeyUsages, CancellationToken ct)
+    /// <summary>
+    /// Every signing key in the account and Region (ListKeys, paginated), in ListKeys order. A key that cannot be
+    /// described is an entry with its error, and the others are still listed.
+    /// </summary>
+    public async Task<IReadOnlyList<KeyListEntry>> ListAsync(bool includeAllKeyUsages, CancellationToken ct)
     {
         var aliases = (await ListAliasesAsync(null, ct).ConfigureAwait(false))
             .Where(a => a.TargetKeyId is not null)
             .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal);
-        var result = new List<KmsSigningKey>();
+        var result = new List<KeyListEntry>();
         string? marker = null;
         do
         {
@@ -204,10 +220,16 @@ public sealed class SigningKeyService
                 .ConfigureAwait(false);
             foreach (var key in page.Keys ?? [])
             {
-                var metadata = await DescribeAsync(key.KeyId, ct).ConfigureAwait(false);
-                if (metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages)
+                var outcome = await TryListAsync(key.KeyId, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
+                    ? ToSigningKey(metadata, aliases.GetValueOrDefault(metadata.KeyId))
+                    : null, ct).ConfigureAwait(false);
+                if (outcome is { } listed)
                 {
-                    result.Add(ToSigningKey(metadata, aliases.GetValueOrDefault(metadata.KeyId)));
+                    result.Add(listed);
+                    if (IsFatal(listed.Error))
+                    {
+                        return result;
+                    }
                 }
             }
 
@@ -437,6 +459,25 @@ public sealed class SigningKeyService
         log.Verbose($"GetKeyPolicy {keyArn}, request id {response.ResponseMetadata?.RequestId}.");
         return KeyPolicyDocument.Parse(response.Policy, keyArn);
     }
+
+    // Describes one listed key: its entry, null when it is left out (not a signing key), or its error as an entry.
+    private async Task<KeyListEntry?> TryListAsync(string keyId, Func<KeyMetadata, KmsSigningKey?> select, CancellationToken ct)
+    {
+        try
+        {
+            return select(await DescribeAsync(keyId, ct).ConfigureAwait(false)) is { } key ? new KeyListEntry(key, null) : null;
+        }
+        catch (KmsSignatureException ex)
+        {
+            log.Verbose($"{keyId}: {ex.Message}");
+            return new KeyListEntry(null, ex);
+        }
+    }
+
+    // Errors that no later key could escape (endpoint gone, credentials refused): stop the listing after them
+    // instead of repeating them for every remaining key.
+    private static bool IsFatal(KmsSignatureException? error) =>
+        error?.Kind is ErrorKind.ConnectionError or ErrorKind.AuthenticationError;
 
     private async Task<KeyMetadata?> TryDescribeAsync(string identifier, CancellationToken ct)
     {

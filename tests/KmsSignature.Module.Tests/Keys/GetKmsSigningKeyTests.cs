@@ -109,6 +109,52 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_key_that_cannot_be_described_is_one_error_and_every_other_key_is_still_listed_in_order()
+    {
+        // A LocalKms of its own: the listing must hold exactly the keys made here.
+        var own = new LocalKmsFixture();
+        await own.InitializeAsync();
+        try
+        {
+            var prefix = Unique("list");
+            var first = await KmsSdk.CreateKeyAsync(own, alias: $"alias/{prefix}-1");
+            string hidden;
+            using (var admin = KmsSdk.For(own, own.Kms.Admin))
+            {
+                // Another team's key: its policy lets the admin name it, but not describe it.
+                hidden = (await admin.CreateKeyAsync(new CreateKeyRequest
+                {
+                    KeySpec = "ECC_NIST_P256", KeyUsage = "SIGN_VERIFY", BypassPolicyLockoutSafetyCheck = true,
+                    Policy = $$"""
+                        {"Version":"2012-10-17","Statement":[
+                        {"Sid":"team","Effect":"Allow","Principal":{"AWS":"{{own.Kms.Signer.Arn}}"},"Action":"kms:*","Resource":"*"},
+                        {"Sid":"naming","Effect":"Allow","Principal":{"AWS":"{{own.Kms.Admin.Arn}}"},"Action":"kms:CreateAlias","Resource":"*"}]}
+                        """,
+                })).KeyMetadata.KeyId;
+                await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = $"alias/{prefix}-2", TargetKeyId = hidden });
+            }
+
+            var third = await KmsSdk.CreateKeyAsync(own, "RSA_2048", alias: $"alias/{prefix}-3");
+            using var session = own.NewSession();
+
+            foreach (var script in new[] { "Get-KmsSigningKey @kmsAdmin", "Get-KmsSigningKey -Alias \"alias/$prefix-*\" @kmsAdmin" })
+            {
+                var result = session.Run(script, new Dictionary<string, object?> { ["prefix"] = prefix });
+                Assert.Null(result.Terminating);
+                Assert.Equal(new[] { first, third }, result.Output.Select(k => (string)k.Properties["Arn"].Value));
+                var error = Assert.Single(result.Errors);
+                Assert.Equal("KmsSignature.KmsAccessDenied", Id(result));
+                Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+                Assert.Equal(hidden, error.TargetObject);
+            }
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Throttling_beyond_retries_is_LimitsExceeded()
     {
         // A LocalKms of its own: the module's cached client (adaptive retries) stays slowed down after throttling.
