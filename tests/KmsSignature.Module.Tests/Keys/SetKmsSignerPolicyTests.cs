@@ -21,6 +21,15 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
 
     private static string Id(ScriptResult r) => Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0];
 
+    // A request the policy already grants: reported as NoChange, and no PutKeyPolicy call.
+    private void AssertNoChange(PowerShellSession session, string script, Dictionary<string, object?> vars)
+    {
+        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
+        var again = Assert.Single(session.Run(script, vars).AssertSuccess().Output);
+        Assert.Equal("NoChange", again.Properties["Status"].Value.ToString());
+        Assert.Equal(puts, fixture.Kms.Counters.Count("PutKeyPolicy"));
+    }
+
     private string PolicyWithForeignStatement() => """
         {"Version":"2012-10-17","Id":"team-policy","Comment":"kept","Statement":[
           {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"@@Root@@"},"Action":"kms:*","Resource":"*"},
@@ -54,11 +63,7 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
         Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Verifier, arn, "ECDSA_SHA_256"));
         Assert.Null(await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, arn));
 
-        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
-        var again = Assert.Single(session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -PassThru @kmsAdmin", vars)
-            .AssertSuccess().Output);
-        Assert.Equal("NoChange", again.Properties["Status"].Value.ToString());
-        Assert.Equal(puts, fixture.Kms.Counters.Count("PutKeyPolicy"));
+        AssertNoChange(session, "Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -PassThru @kmsAdmin", vars);
     }
 
     [Fact]
@@ -85,11 +90,7 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
         Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
         Assert.Null(await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, arn));
 
-        var puts = fixture.Kms.Counters.Count("PutKeyPolicy");
-        var again = Assert.Single(session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -SigningAlgorithm ECDSA_SHA_256 -PassThru @kmsAdmin", vars)
-            .AssertSuccess().Output);
-        Assert.Equal("NoChange", again.Properties["Status"].Value.ToString());
-        Assert.Equal(puts, fixture.Kms.Counters.Count("PutKeyPolicy"));
+        AssertNoChange(session, "Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -SigningAlgorithm ECDSA_SHA_256 -PassThru @kmsAdmin", vars);
 
         // Adding a signer changes the principals and nothing else: the hand-added conditions still hold for everyone.
         session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $verifierArn @kmsAdmin", vars).AssertSuccess();
