@@ -11,6 +11,7 @@ namespace KmsSignature.Core.Signing;
 public sealed class SignaturePathClaims
 {
     private readonly Dictionary<string, string> claimed = new(PathComparer);
+    private readonly Dictionary<string, string> inputs = new(PathComparer);
 
     /// <summary>
     /// How file systems compare names where we run: case-insensitively on Windows and macOS (NTFS, APFS by
@@ -21,21 +22,37 @@ public sealed class SignaturePathClaims
 
     /// <summary>
     /// Claims <paramref name="signaturePath"/> for <paramref name="path"/>; throws <c>KmsSignature.DuplicateSignaturePath</c>
-    /// (target: <paramref name="path"/>) when an earlier input of this run already claimed it.
+    /// (target: <paramref name="path"/>) when an earlier input of this run already claimed it, when it is an earlier
+    /// input (with -Force, x.sig signed and then replaced by x's signature, perhaps while still being read), or when
+    /// <paramref name="path"/> is the signature file an earlier input will write.
     /// </summary>
     public void Claim(string path, string signaturePath)
     {
         var full = Path.GetFullPath(signaturePath);
+        var input = Path.GetFullPath(path);
         if (claimed.TryGetValue(full, out var first))
         {
-            throw new KmsSignatureException("DuplicateSignaturePath", ErrorKind.ResourceExists,
-                $"'{path}' was not signed: its signature file '{full}' is already the signature of '{first}' in this run, and one would overwrite the other.",
-                path)
-            {
-                RecommendedAction = "Sign files with the same name into different -Destination directories (or next to each file, without -Destination), or in separate runs.",
-            };
+            throw Duplicate(path, $"its signature file '{full}' is already the signature of '{first}' in this run, and one would overwrite the other");
+        }
+
+        if (inputs.TryGetValue(full, out var signedInput))
+        {
+            throw Duplicate(path, $"its signature file '{full}' is '{signedInput}', which this run signs too");
+        }
+
+        if (claimed.TryGetValue(input, out var owner))
+        {
+            throw Duplicate(path, $"it is the signature file this run writes for '{owner}'");
         }
 
         claimed.Add(full, path);
+        inputs.TryAdd(input, path);
     }
+
+    private static KmsSignatureException Duplicate(string path, string why) =>
+        new("DuplicateSignaturePath", ErrorKind.ResourceExists, $"'{path}' was not signed: {why}.", path)
+        {
+            RecommendedAction = "Sign files with the same name into different -Destination directories (or next to each file, without -Destination), " +
+                "keep signature files out of the files being signed, or sign in separate runs.",
+        };
 }

@@ -21,4 +21,40 @@ public sealed class SignaturePathClaimsTests
         Assert.Equal(Path.Combine(dir, "b", "x.txt"), ex.Target);
         Assert.Contains(Path.Combine(dir, "a", "x.txt"), ex.Message, StringComparison.Ordinal);
     }
+
+    // x and x.sig in one run, either order: one input's signature file would replace the other input.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_input_that_is_another_inputs_signature_file_is_refused(bool signatureFirst)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "claims");
+        var file = Path.Combine(dir, "x");
+        var signature = Path.Combine(dir, "x.sig");
+        var claims = new SignaturePathClaims();
+        if (signatureFirst)
+        {
+            claims.Claim(signature, signature + ".sig");
+        }
+        else
+        {
+            claims.Claim(file, signature);
+        }
+
+        var ex = Assert.Throws<KmsSignatureException>(() =>
+        {
+            if (signatureFirst)
+            {
+                claims.Claim(file, signature);
+            }
+            else
+            {
+                claims.Claim(signature, signature + ".sig");
+            }
+        });
+
+        Assert.Equal("KmsSignature.DuplicateSignaturePath", ex.ErrorId);
+        Assert.Equal(signatureFirst ? file : signature, ex.Target);
+        claims.Claim(Path.Combine(dir, "y"), Path.Combine(dir, "y.sig")); // unrelated inputs still go through
+    }
 }
