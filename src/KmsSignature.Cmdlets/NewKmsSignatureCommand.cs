@@ -34,6 +34,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     [Parameter(Mandatory = true, ParameterSetName = MessageSet)]
     [ValidateNotNull]
+    [AllowEmptyCollection] // an empty message is signed through its digest where the algorithm has one
     public byte[] Message { get; set; } = null!;
 
     [Parameter(Mandatory = true)]

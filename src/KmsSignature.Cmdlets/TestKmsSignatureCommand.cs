@@ -87,6 +87,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     /// <summary>The message bytes (or, with -MessageType Digest, their hash).</summary>
     [Parameter(Mandatory = true, ParameterSetName = MessageSet)]
+    [AllowEmptyCollection]
     public byte[] Message { get; set; } = [];
 
     /// <summary>The signature bytes: binary, or base64/base64url text as bytes.</summary>

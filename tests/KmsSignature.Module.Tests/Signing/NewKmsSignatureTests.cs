@@ -166,6 +166,32 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
     }
 
     [Theory]
+    [InlineData("ECC_NIST_P256", true)]
+    [InlineData("ECC_NIST_EDWARDS25519", false)]
+    public async Task An_empty_message_in_memory_is_signed_through_its_digest_or_refused_before_KMS(string spec, bool hasDigestForm)
+    {
+        var arn = await fixture.KeyAsync(spec);
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1,2,3)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run(
+            "$s = New-KmsSignature -Message ([byte[]]::new(0)) -KeyId $k @kmsSigner; " +
+            "if ($s) { Test-KmsSignature -Message ([byte[]]::new(0)) -Signature $s.Signature -PublicKey (Export-KmsPublicKeyPem -KeyId $k @kmsSigner).Pem }",
+            Vars(("k", arn)));
+
+        if (!hasDigestForm)
+        {
+            Assert.Equal("KmsSignature.EmptyMessage", result.ErrorId());
+            Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+            return;
+        }
+
+        Assert.Equal("Valid", Assert.Single(result.AssertSuccess().Output).Properties["Status"].Value.ToString());
+        Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
+    }
+
+    [Theory]
     [InlineData("ECC_NIST_EDWARDS25519")]
     [InlineData("ML_DSA_44")]
     public async Task An_empty_file_with_a_key_that_cannot_sign_a_digest_is_a_clear_error_before_any_KMS_call(string spec)
