@@ -45,7 +45,7 @@ public sealed class NewSigningKeyPlan
 
         var policy = Options.Policy;
         return $"Create a {Options.KeySpec} signing key with the alias {Alias} and " +
-               (policy.Signers.Count + policy.Verifiers.Count > 0
+               (policy.NamesPrincipals
                    ? $"a key policy granting signers [{string.Join(", ", policy.Signers)}] and verifiers [{string.Join(", ", policy.Verifiers)}]"
                    : "the default key policy");
     }

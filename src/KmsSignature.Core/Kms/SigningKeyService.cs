@@ -97,7 +97,7 @@ public sealed class SigningKeyService
         var alias = plan.Alias;
         var spec = ParseSpec(options.KeySpec);
         string? policyText = null;
-        if (options.Policy.Signers.Count > 0 || options.Policy.Verifiers.Count > 0)
+        if (options.Policy.NamesPrincipals)
         {
             var (partition, account) = await DiscoverAccountAsync(ct).ConfigureAwait(false);
             var policyPlan = SignerPolicyMerge.Plan(KeyPolicyDocument.Default(partition, account), options.Policy, alias);
@@ -344,7 +344,7 @@ public sealed class SigningKeyService
     }
 
     private static bool AsksForPolicy(SignerPolicyRequest request) =>
-        request.Signers.Count > 0 || request.Verifiers.Count > 0 || request.SigningAlgorithms is not null || request.AllowKmsVerify is not null;
+        request.NamesPrincipals || request.SigningAlgorithms is not null || request.AllowKmsVerify is not null;
 
     private KmsSigningKey Reusable(string alias, KeyMetadata existing, KmsKeySpec spec, NewSigningKeyOptions options)
     {

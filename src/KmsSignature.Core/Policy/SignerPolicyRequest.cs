@@ -7,6 +7,9 @@ public sealed record SignerPolicyRequest
 
     public IReadOnlyList<string> Verifiers { get; init; } = [];
 
+    /// <summary>True when the request names any signer or verifier.</summary>
+    public bool NamesPrincipals => Signers.Count > 0 || Verifiers.Count > 0;
+
     /// <summary>KMS algorithm names for the kms:SigningAlgorithm condition; null leaves the condition as it is.</summary>
     public IReadOnlyList<string>? SigningAlgorithms { get; init; }
 
