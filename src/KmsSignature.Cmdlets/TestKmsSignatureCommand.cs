@@ -179,7 +179,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             {
                 runner = new(item => item.IsFile
                     ? largeFiles.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath, reported: null)
-                    : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: ReportProgress);
+                    : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: reportProgress);
             }
         }
         catch (KmsSignatureException ex)
