@@ -117,7 +117,8 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             PreparedJwt prepared;
             try
             {
-                prepared = signer.Prepare(template.Build(PlainValues.Members(input, "-Claims"), DateTimeOffset.UtcNow));
+                prepared = signer.Prepare(template.Build(PlainValues.Members(input, "-Claims"), DateTimeOffset.UtcNow),
+                    input is PSObject wrapped ? wrapped.BaseObject : input);
             }
             catch (KmsSignatureException ex)
             {

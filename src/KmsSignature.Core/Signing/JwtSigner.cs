@@ -81,12 +81,13 @@ public sealed class JwtSigner
     /// <summary>
     /// Serialises the claims and decides RAW or DIGEST. Throws (before any KMS call) on values with no JSON form
     /// and on signing input over 4096 bytes for algorithms without a DIGEST form (Ed25519, ML-DSA).
+    /// <paramref name="target"/> names the item in those errors (the caller's claims object); default the claims set.
     /// </summary>
-    public PreparedJwt Prepare(JwtClaimSet claims)
+    public PreparedJwt Prepare(JwtClaimSet claims, object? target = null)
     {
         var payload = JoseJson.WriteObject(claims.Entries);
         var signingInput = string.Concat(encodedHeader, ".", Base64Url.Encode(payload));
-        var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, null);
+        var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, target ?? claims);
         DateTimeOffset? expiresAt = claims["exp"] switch
         {
             DateTime dt => DateTimeOffset.FromUnixTimeSeconds(JoseJson.NumericDate(dt)),

@@ -268,6 +268,8 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         var error = Assert.Single(result.Errors);
         Assert.Equal("KmsSignature.MessageTooLarge", error.FullyQualifiedErrorId.Split(',')[0]);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        // The target is the claims object that was too large, so a bulk run says which item failed.
+        Assert.Equal(5000, Assert.IsType<string>(Assert.IsType<System.Collections.Hashtable>(error.TargetObject)["big"]).Length);
         Assert.Single(result.Output); // the small one is still signed
         Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
     }
