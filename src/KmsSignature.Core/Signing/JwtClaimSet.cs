@@ -17,6 +17,30 @@ public sealed class JwtClaimSet
 
     public object? this[string name] => IndexOf(name) is var i and >= 0 ? entries[i].Value : null;
 
+    /// <summary>The <c>exp</c> claim as a time, when it is a NumericDate (a number or a date) within years 1 to 9999.</summary>
+    public DateTimeOffset? ExpiresAt => NumericDate.Seconds(this["exp"]) is { } seconds && NumericDate.InRange(seconds)
+        ? DateTimeOffset.FromUnixTimeSeconds((long)seconds)
+        : null;
+
+    /// <summary>
+    /// Refuses (<c>KmsSignature.InvalidClaimValue</c>) an <c>exp</c>, <c>nbf</c> or <c>iat</c> number outside years 1 to
+    /// 9999: verifiers, Test-KmsSignature among them, read it as no NumericDate and reject the token as malformed.
+    /// </summary>
+    public void CheckTimeClaims()
+    {
+        foreach (var name in TimeClaims)
+        {
+            if (NumericDate.Seconds(this[name]) is { } seconds && !NumericDate.InRange(seconds))
+            {
+                throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+                    $"The value of '{name}' ({seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}) is not a NumericDate " +
+                    $"between {NumericDate.Min} and {NumericDate.Max} (years 1 to 9999), so no verifier could read it.", name);
+            }
+        }
+    }
+
+    private static readonly string[] TimeClaims = ["exp", "nbf", "iat"];
+
     /// <summary>Sets a claim; a claim already present keeps its position and takes the new value.</summary>
     public JwtClaimSet Set(string name, object? value)
     {

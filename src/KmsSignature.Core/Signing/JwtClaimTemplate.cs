@@ -62,7 +62,7 @@ public sealed class JwtClaimTemplate
         if (Lifetime is { } lifetime)
         {
             var from = issuedAt ?? now;
-            set.Set("exp", from.Add(lifetime).ToUnixTimeSeconds());
+            set.Set("exp", ExpiryOf(from, lifetime));
         }
 
         if (JwtId is not null || NewJwtId)
@@ -78,6 +78,20 @@ public sealed class JwtClaimTemplate
             }
         }
 
+        set.CheckTimeClaims();
         return set;
+    }
+
+    private static long ExpiryOf(DateTimeOffset from, TimeSpan lifetime)
+    {
+        try
+        {
+            return from.Add(lifetime).ToUnixTimeSeconds();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+                $"The value of 'exp' ({from:o} plus -Lifetime {lifetime}) is past year 9999, beyond any NumericDate.", "exp");
+        }
     }
 }

@@ -80,23 +80,16 @@ public sealed class JwtSigner
 
     /// <summary>
     /// Serialises the claims and decides RAW or DIGEST. Throws (before any KMS call) on values with no JSON form
-    /// and on signing input over 4096 bytes for algorithms without a DIGEST form (Ed25519, ML-DSA).
-    /// <paramref name="target"/> names the item in those errors (the caller's claims object); default the claims set.
+    /// and time claims outside years 1 to 9999, and on signing input over 4096 bytes for algorithms without a DIGEST form (Ed25519, ML-DSA).
+    /// <paramref name="target"/> names the item in size errors (the caller's claims object); default the claims set.
     /// </summary>
     public PreparedJwt Prepare(JwtClaimSet claims, object? target = null)
     {
+        claims.CheckTimeClaims();
         var payload = JoseJson.WriteObject(claims.Entries);
         var signingInput = string.Concat(encodedHeader, ".", Base64Url.Encode(payload));
         var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, target ?? claims);
-        DateTimeOffset? expiresAt = claims["exp"] switch
-        {
-            DateTime dt => DateTimeOffset.FromUnixTimeSeconds(JoseJson.NumericDate(dt)),
-            DateTimeOffset dto => DateTimeOffset.FromUnixTimeSeconds(dto.ToUnixTimeSeconds()),
-            long l => DateTimeOffset.FromUnixTimeSeconds(l),
-            int i => DateTimeOffset.FromUnixTimeSeconds(i),
-            _ => null,
-        };
-        return new PreparedJwt(signingInput, payload, message, expiresAt);
+        return new PreparedJwt(signingInput, payload, message, claims.ExpiresAt);
     }
 
     public async Task<KmsSignedJwt> SignAsync(PreparedJwt jwt, CancellationToken cancellationToken)

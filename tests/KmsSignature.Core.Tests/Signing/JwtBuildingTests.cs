@@ -29,6 +29,40 @@ public sealed class JwtBuildingTests
         Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
     }
 
+    // Test-KmsSignature reads a NumericDate only within years 1-9999 (-62135596800 to 253402300799): a token with a
+    // time claim beyond them is Malformed, so signing one is refused, and date arithmetic past year 9999 used to throw
+    // an untyped ArgumentOutOfRangeException that ended the whole New-KmsSignedJwt pipeline.
+    [Theory]
+    [InlineData("exp", long.MaxValue)]
+    [InlineData("nbf", 253402300800L)]
+    [InlineData("iat", -62135596801L)]
+    public void Time_claims_outside_the_NumericDate_range_are_refused(string name, long seconds)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new JwtClaimTemplate().Build([new(name, seconds)], DateTimeOffset.FromUnixTimeSeconds(1000)));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal(name, ex.Target);
+    }
+
+    [Fact]
+    public void A_lifetime_past_year_9999_is_refused()
+    {
+        var huge = new JwtClaimTemplate { Lifetime = TimeSpan.MaxValue };
+        Assert.Equal("KmsSignature.InvalidClaimValue", Assert.Throws<KmsSignatureException>(() => huge.Build(null, DateTimeOffset.UtcNow)).ErrorId);
+        var late = new JwtClaimTemplate { IssuedAt = DateTimeOffset.MaxValue, Lifetime = TimeSpan.FromHours(1) };
+        Assert.Equal("exp", Assert.Throws<KmsSignatureException>(() => late.Build(null, DateTimeOffset.UtcNow)).Target);
+    }
+
+    [Fact]
+    public void Time_claims_at_the_ends_of_the_range_and_as_other_number_types_are_kept()
+    {
+        var claims = new JwtClaimTemplate().Build([new("exp", 253402300799L), new("nbf", 1.9e9), new("iat", -62135596800L)], DateTimeOffset.UtcNow);
+        Assert.Equal("""{"exp":253402300799,"nbf":1900000000,"iat":-62135596800}""", Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries)));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(253402300799), claims.ExpiresAt);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1900000000), new JwtClaimTemplate().Build([new("exp", 1.9e9)], DateTimeOffset.UtcNow).ExpiresAt);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1900000000), new JwtClaimTemplate().Build([new("exp", 1900000000m)], DateTimeOffset.UtcNow).ExpiresAt);
+    }
+
     [Fact]
     public void Messages_over_4096_bytes_become_digests_only_where_the_algorithm_has_one()
     {

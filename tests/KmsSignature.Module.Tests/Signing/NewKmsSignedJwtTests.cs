@@ -360,4 +360,23 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(2, result.Output.Count);
         Assert.Equal(["KmsSignature.InvalidClaimValue", "KmsSignature.InvalidClaims"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
     }
+
+    // An exp beyond year 9999 (or -Lifetime past it) threw ArgumentOutOfRangeException from ProcessRecord: the
+    // pipeline stopped, the tokens after it were never signed and one already queued before it was lost.
+    [Fact]
+    public async Task A_time_claim_outside_the_NumericDate_range_is_one_item_error_and_the_rest_is_signed()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("@{ n = 1 }, @{ exp = [long]::MaxValue }, @{ n = 3 } | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn)));
+        Assert.Null(result.Terminating);
+        Assert.Equal([1L, 3L], result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt64()));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.InvalidClaimValue", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal("exp", error.TargetObject);
+
+        var lifetime = session.Run("New-KmsSignedJwt -KeyId $k -Lifetime ([TimeSpan]::MaxValue) @kmsSigner", Vars(("k", arn)));
+        Assert.Equal("KmsSignature.InvalidClaimValue", lifetime.ErrorId());
+    }
 }

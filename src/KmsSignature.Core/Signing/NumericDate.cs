@@ -1,0 +1,31 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace KmsSignature.Core.Signing;
+
+/// <summary>
+/// The NumericDate (RFC 7519 §2) of a claim value the signer writes as a JSON number: integers, fractions (floored,
+/// as the verifier reads them) and dates. Only years 1 to 9999 are dates at all here, and the verifier treats
+/// anything outside them as no NumericDate, so the signer refuses to write such a time claim.
+/// </summary>
+internal static class NumericDate
+{
+    /// <summary>0001-01-01T00:00:00Z.</summary>
+    public const long Min = -62135596800;
+
+    /// <summary>9999-12-31T23:59:59Z.</summary>
+    public const long Max = 253402300799;
+
+    /// <summary>Seconds since the epoch, or null for a value that is not written as a number (string, null, object ...).</summary>
+    public static double? Seconds(object? value) => value switch
+    {
+        DateTime dt => JoseJson.NumericDate(dt),
+        DateTimeOffset dto => dto.ToUnixTimeSeconds(),
+        byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal =>
+            Math.Floor(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+        BigInteger big => Math.Floor((double)big),
+        _ => null,
+    };
+
+    public static bool InRange(double seconds) => seconds is >= Min and <= Max;
+}
