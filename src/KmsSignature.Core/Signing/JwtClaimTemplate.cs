@@ -14,7 +14,7 @@ public sealed class JwtClaimTemplate
     /// <summary>One audience is written as a string, several as an array (RFC 7519 §4.1.3).</summary>
     public IReadOnlyList<string>? Audience { get; init; }
 
-    /// <summary>Sets <c>exp</c> = issued-at + lifetime.</summary>
+    /// <summary>Sets <c>exp</c> = issued-at (<see cref="IssuedAt"/>, else the claims' own <c>iat</c>, else now) + lifetime.</summary>
     public TimeSpan? Lifetime { get; init; }
 
     public DateTimeOffset? NotBefore { get; init; }
@@ -61,8 +61,7 @@ public sealed class JwtClaimTemplate
 
         if (Lifetime is { } lifetime)
         {
-            var from = issuedAt ?? now;
-            set.Set("exp", ExpiryOf(from, lifetime));
+            set.Set("exp", ExpiryOf(issuedAt ?? GivenIssuedAt(Custom("iat")), lifetime));
         }
 
         if (JwtId is not null || NewJwtId)
@@ -81,6 +80,12 @@ public sealed class JwtClaimTemplate
         set.CheckTimeClaims();
         return set;
     }
+
+    // exp = iat + lifetime, also when iat comes from the claims object (-IssuedAt would have won over it).
+    private static DateTimeOffset GivenIssuedAt(object? iat) => NumericDate.Seconds(iat) is { } seconds && NumericDate.InRange(seconds)
+        ? DateTimeOffset.FromUnixTimeSeconds((long)seconds)
+        : throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+            "The value of 'iat' is not a NumericDate (seconds or a date, years 1 to 9999), so -Lifetime cannot count from it.", "iat");
 
     private static long ExpiryOf(DateTimeOffset from, TimeSpan lifetime)
     {

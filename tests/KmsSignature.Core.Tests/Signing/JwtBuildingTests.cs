@@ -63,6 +63,23 @@ public sealed class JwtBuildingTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1900000000), new JwtClaimTemplate().Build([new("exp", 1900000000m)], DateTimeOffset.UtcNow).ExpiresAt);
     }
 
+    // -Lifetime "sets exp to iat plus this time span": an iat from the claims object is that iat, not the time of signing.
+    [Fact]
+    public void Lifetime_counts_from_an_iat_given_in_the_claims()
+    {
+        var template = new JwtClaimTemplate { Lifetime = TimeSpan.FromHours(1) };
+        var now = DateTimeOffset.FromUnixTimeSeconds(5_000_000);
+        Assert.Equal("""{"exp":4600,"iat":1000}""", Encoding.UTF8.GetString(JoseJson.WriteObject(template.Build([new("iat", 1000)], now).Entries)));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_893_459_600),
+            template.Build([new("iat", new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero))], now).ExpiresAt);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(7_200),
+            new JwtClaimTemplate { Lifetime = TimeSpan.FromHours(1), IssuedAt = DateTimeOffset.FromUnixTimeSeconds(3_600) }.Build([new("iat", 1000)], now).ExpiresAt); // -IssuedAt wins
+
+        var ex = Assert.Throws<KmsSignatureException>(() => template.Build([new("iat", "yesterday")], now));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+        Assert.Equal("iat", ex.Target);
+    }
+
     [Fact]
     public void Messages_over_4096_bytes_become_digests_only_where_the_algorithm_has_one()
     {

@@ -379,4 +379,15 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         var lifetime = session.Run("New-KmsSignedJwt -KeyId $k -Lifetime ([TimeSpan]::MaxValue) @kmsSigner", Vars(("k", arn)));
         Assert.Equal("KmsSignature.InvalidClaimValue", lifetime.ErrorId());
     }
+
+    [Fact]
+    public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("@{ iat = 1800000000 }, [pscustomobject]@{ iat = [datetimeoffset]::FromUnixTimeSeconds(1700000000) } | New-KmsSignedJwt -KeyId $k -Lifetime ([TimeSpan]::FromMinutes(15)) @kmsSigner",
+            Vars(("k", arn))).AssertSuccess();
+        Assert.Equal([1800000900L, 1700000900L], result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("exp").GetInt64()));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1800000900), result.Output[0].Properties["ExpiresAt"].Value);
+    }
 }
