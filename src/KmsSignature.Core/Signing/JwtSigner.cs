@@ -64,6 +64,13 @@ public sealed class JwtSigner
                     "-Header cannot set 'alg': the algorithm follows the key and -Algorithm, so a header can never claim another one.", name);
             }
 
+            if (string.Equals(name, "kid", StringComparison.Ordinal))
+            {
+                // RFC 7515 §4.1.4: a string; verifiers (ours too) reject any other kid as a malformed header.
+                kid = value as string ?? throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
+                    $"-Header kid must be a string (RFC 7515 §4.1.4), not {(value is null ? "null" : "a " + value.GetType().FullName)}.", name);
+            }
+
             var index = header.FindIndex(h => string.Equals(h.Key, name, StringComparison.Ordinal));
             if (index >= 0)
             {

@@ -32,7 +32,7 @@ public sealed class KmsSignedJwt
     /// <summary>The ARN of the KMS key that signed.</summary>
     public string KeyId { get; }
 
-    /// <summary>The header's <c>kid</c> (per -KeyIdStyle).</summary>
+    /// <summary>The header's <c>kid</c> (per -KeyIdStyle, or as -Header set it).</summary>
     public string Kid { get; }
 
     /// <summary>The JOSE <c>alg</c>, e.g. ES256.</summary>

@@ -390,4 +390,29 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal([1800000900L, 1700000900L], result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("exp").GetInt64()));
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1800000900), result.Output[0].Properties["ExpiresAt"].Value);
     }
+
+    // -Header may replace kid; the result's Kid ("the header's kid") reported the key's kid instead, so anything
+    // keyed on $jwt.Kid (a JWKS lookup, a log) disagreed with the token. A kid that is not a string makes a token
+    // every verifier, Test-KmsSignature included, rejects as malformed, so it is refused before any KMS call.
+    [Fact]
+    public async Task Header_kid_is_the_results_Kid_and_must_be_a_string()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var ok = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ kid = 'custom-kid' } @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        Assert.Equal("custom-kid", Segment(ok.Output[0].ToString(), 0).GetProperty("kid").GetString());
+        Assert.Equal("custom-kid", ok.Output[0].Properties["Kid"].Value);
+
+        var signs = fixture.Kms.Counters.Count("Sign");
+        foreach (var value in new[] { "$null", "5", "@('a')" })
+        {
+            var bad = session.Run($"New-KmsSignedJwt -KeyId $k -Header @{{ kid = {value} }} @kmsSigner", Vars(("k", arn)));
+            Assert.Empty(bad.Output);
+            Assert.Equal("KmsSignature.InvalidHeaderValue", bad.ErrorId());
+            Assert.Equal(ErrorCategory.InvalidArgument, bad.FirstError()!.CategoryInfo.Category);
+            Assert.Equal("kid", bad.FirstError()!.TargetObject);
+        }
+
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
 }
