@@ -82,9 +82,16 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             return;
         }
 
-        foreach (var path in ResolvePaths())
+        foreach (var (path, error) in ResolvePaths())
         {
-            var signaturePath = SignaturePathFor(path);
+            if (error is not null)
+            {
+                // In this input's place among the results, like every other per-item failure.
+                window!.Add(_ => Task.FromException<KmsDetachedSignature>(error));
+                continue;
+            }
+
+            var signaturePath = SignaturePathFor(path!);
             if (!ShouldProcess(path, $"Sign with KMS key {KeyId} and write {signaturePath}"))
             {
                 continue;
@@ -92,7 +99,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
             try
             {
-                claims.Claim(path, signaturePath);
+                claims.Claim(path!, signaturePath);
             }
             catch (KmsSignatureException ex)
             {
@@ -101,7 +108,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             }
 
             var current = Signer();
-            window!.Add(ct => Task.Run(() => current.SignFileAsync(path, signaturePath, FileEncoding, Force, ct), ct));
+            window!.Add(ct => Task.Run(() => current.SignFileAsync(path!, signaturePath, FileEncoding, Force, ct), ct));
         }
     }
 
@@ -109,45 +116,51 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     private SignatureFileEncoding FileEncoding => Enum.Parse<SignatureFileEncoding>(Encoding, ignoreCase: true);
 
-    private IEnumerable<string> ResolvePaths()
+    // Each input becomes a file system path or its error: a bad one (no such drive, another provider, nothing matches)
+    // must not end the run, and a path of another provider must never be taken as a file name.
+    private List<(string? Path, KmsSignatureException? Error)> ResolvePaths()
     {
-        var resolved = new List<string>();
-        if (ParameterSetName == LiteralPathSet)
-        {
-            foreach (var literal in LiteralPath)
-            {
-                resolved.Add(GetUnresolvedProviderPathFromPSPath(literal));
-            }
-
-            return resolved;
-        }
-
-        foreach (var pattern in Path)
+        var resolved = new List<(string?, KmsSignatureException?)>();
+        foreach (var input in ParameterSetName == LiteralPathSet ? LiteralPath : Path)
         {
             try
             {
-                var paths = GetResolvedProviderPathFromPSPath(pattern, out var provider);
+                ProviderInfo provider;
+                List<string> paths;
+                if (ParameterSetName == LiteralPathSet)
+                {
+                    paths = [SessionState.Path.GetUnresolvedProviderPathFromPSPath(input, out provider, out _)];
+                }
+                else
+                {
+                    paths = [.. GetResolvedProviderPathFromPSPath(input, out provider)];
+                }
+
                 if (provider.Name != "FileSystem")
                 {
-                    WriteError(new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{pattern}' is not a file system path.", pattern));
-                    continue;
+                    resolved.Add((null, new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{input}' is not a file system path.", input)));
                 }
-
-                if (paths.Count == 0)
+                else if (paths.Count == 0)
                 {
-                    throw new ItemNotFoundException(pattern); // a wildcard that matches nothing resolves to an empty list
+                    resolved.Add((null, NotFound(input))); // a wildcard that matches nothing resolves to an empty list
                 }
-
-                resolved.AddRange(paths);
+                else
+                {
+                    resolved.AddRange(paths.Select(p => ((string?)p, (KmsSignatureException?)null)));
+                }
             }
-            catch (ItemNotFoundException)
+            catch (SessionStateException)
             {
-                WriteError(new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern));
+                // ItemNotFound, DriveNotFound, ProviderNotFound.
+                resolved.Add((null, NotFound(input)));
             }
         }
 
         return resolved;
     }
+
+    private static KmsSignatureException NotFound(string pattern) =>
+        new("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern);
 
     private string SignaturePathFor(string path)
     {

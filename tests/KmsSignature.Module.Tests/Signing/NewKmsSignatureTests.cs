@@ -402,4 +402,26 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", result.ErrorId());
         Assert.False(File.Exists(file + ".sig"));
     }
+
+    // A path on a drive that does not exist threw DriveNotFoundException out of ProcessRecord: the statement ended and
+    // no file of the run was signed. A -LiteralPath on another provider (Variable:\k) became the bare name 'k',
+    // resolved against the process's working directory, where it could sign an unrelated file. Either is now one
+    // item's error, in its place among the results, and the other files are signed.
+    [Theory]
+    [InlineData("-Path")]
+    [InlineData("-LiteralPath")]
+    public async Task A_path_that_is_no_file_system_path_is_one_item_error_in_its_place_and_the_rest_is_signed(string parameter)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var a = NewFile("first.bin", 10, 1);
+        var b = NewFile("last.bin", 10, 2);
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(300));
+        using var session = fixture.NewSession();
+        var result = session.Run($"New-KmsSignature {parameter} $a, 'nosuchdrive:\\x.bin', 'Variable:\\k', $b -KeyId $k @kmsSigner 2>&1 | ForEach-Object {{ if ($_ -is [Management.Automation.ErrorRecord]) {{ 'error:' + $_.FullyQualifiedErrorId.Split(',')[0] + ':' + $_.TargetObject }} else {{ $_.Path }} }}",
+            Vars(("a", a), ("b", b), ("k", arn))).AssertSuccess();
+        Assert.Equal([a, "error:KmsSignature.FileNotFound:nosuchdrive:\\x.bin", "error:KmsSignature.NotAFileSystemPath:Variable:\\k", b],
+            result.Output.Select(o => o.ToString()));
+        Assert.True(File.Exists(a + ".sig"));
+        Assert.True(File.Exists(b + ".sig"));
+    }
 }
