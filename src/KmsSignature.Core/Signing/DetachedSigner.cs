@@ -57,7 +57,11 @@ public sealed class DetachedSigner
         }
 
         CheckDestination(signaturePath, force);
-        CheckLength(new FileInfo(path).Length, path);
+        // A pipe or a device also says 0 here: how much it holds is known only once read (SignFileAsync checks then).
+        if (new FileInfo(path).Length is > 0 and var length)
+        {
+            CheckLength(length, path);
+        }
     }
 
     /// <summary>Signs a file and writes the signature to <paramref name="signaturePath"/>.</summary>
@@ -71,26 +75,9 @@ public sealed class DetachedSigner
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            length = stream.Length;
-            CheckLength(length, path);
-            if (Algorithm.AcceptsRaw && length <= SigningMessage.MaxRawLength)
-            {
-                // SigningMessage.For turns an empty file into the digest of nothing where the algorithm has one.
-                var bytes = new byte[length];
-                stream.ReadExactly(bytes);
-                if (stream.ReadByte() >= 0)
-                {
-                    throw new KmsSignatureException("FileChanged", ErrorKind.ReadError, $"'{path}' grew while it was being signed.", path);
-                }
-
-                message = SigningMessage.For(bytes, Algorithm, path);
-                sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
-            }
-            else
-            {
-                (var digest, sha256, length) = await HashAsync(stream, cancellationToken).ConfigureAwait(false);
-                message = SigningMessage.Digest(digest);
-            }
+            (message, sha256, length) = stream.CanSeek
+                ? await ReadFileAsync(stream, path, cancellationToken).ConfigureAwait(false)
+                : await ReadUnseekableAsync(stream, path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -167,13 +154,64 @@ public sealed class DetachedSigner
         }
     }
 
-    // One pass computes the algorithm's digest and the SHA-256 shown to the user.
-    private async Task<(byte[] Digest, string Sha256, long Length)> HashAsync(Stream stream, CancellationToken cancellationToken)
+    private async Task<(SigningMessage Message, string Sha256, long Length)> ReadFileAsync(FileStream stream, string path, CancellationToken cancellationToken)
     {
-        using var digest = IncrementalHash.CreateHash(Algorithm.Hash);
-        using var sha256 = Algorithm.Hash == HashAlgorithmName.SHA256 ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var length = stream.Length;
+        CheckLength(length, path);
+        if (Algorithm.AcceptsRaw && length <= SigningMessage.MaxRawLength)
+        {
+            // SigningMessage.For turns an empty file into the digest of nothing where the algorithm has one.
+            var bytes = new byte[length];
+            stream.ReadExactly(bytes);
+            if (stream.ReadByte() >= 0)
+            {
+                throw new KmsSignatureException("FileChanged", ErrorKind.ReadError, $"'{path}' grew while it was being signed.", path);
+            }
+
+            return (SigningMessage.For(bytes, Algorithm, path), Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), length);
+        }
+
+        var (digest, sha256, total) = await HashAsync(stream, default, cancellationToken).ConfigureAwait(false);
+        return (SigningMessage.Digest(digest), sha256, total);
+    }
+
+    // A named pipe (process substitution, a download piped in) or a device has no length, as Test-KmsSignature knows:
+    // one byte past the RAW limit tells RAW from DIGEST, and the rest, if any, is hashed as it arrives.
+    private async Task<(SigningMessage Message, string Sha256, long Length)> ReadUnseekableAsync(Stream stream, string path, CancellationToken cancellationToken)
+    {
+        var head = new byte[SigningMessage.MaxRawLength + 1];
+        var count = 0;
+        int read;
+        while (count < head.Length && (read = await stream.ReadAsync(head.AsMemory(count), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            count += read;
+        }
+
+        if (count <= SigningMessage.MaxRawLength && Algorithm.AcceptsRaw)
+        {
+            var bytes = head[..count];
+            return (SigningMessage.For(bytes, Algorithm, path), Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), count);
+        }
+
+        var (digest, sha256, length) = await HashAsync(stream, head.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        if (!Algorithm.AcceptsDigest)
+        {
+            throw SigningMessage.TooLarge(Algorithm, length, path);
+        }
+
+        return (SigningMessage.Digest(digest), sha256, length);
+    }
+
+    // One pass computes the algorithm's digest and the SHA-256 shown to the user, over prefix (already read) and the rest.
+    private async Task<(byte[] Digest, string Sha256, long Length)> HashAsync(Stream stream, ReadOnlyMemory<byte> prefix, CancellationToken cancellationToken)
+    {
+        var hash = Algorithm.AcceptsDigest ? Algorithm.Hash : HashAlgorithmName.SHA256; // pure Ed25519/ML-DSA: only counted, then refused
+        using var digest = IncrementalHash.CreateHash(hash);
+        using var sha256 = hash == HashAlgorithmName.SHA256 ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        digest.AppendData(prefix.Span);
+        sha256?.AppendData(prefix.Span);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        long total = 0;
+        long total = prefix.Length;
         try
         {
             int read;

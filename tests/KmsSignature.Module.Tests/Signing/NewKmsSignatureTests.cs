@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
+using KmsSignature.Module.Tests.Hosting;
 
 namespace KmsSignature.Module.Tests.Signing;
 
@@ -423,5 +424,51 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
             result.Output.Select(o => o.ToString()));
         Assert.True(File.Exists(a + ".sig"));
         Assert.True(File.Exists(b + ".sig"));
+    }
+
+    // A named pipe (process substitution, a download piped in) has no length: New-KmsSignature failed with an untyped
+    // "Stream does not support seeking" (KmsSignature.SigningFailed, no target), and an Ed25519 key called it empty.
+    // Test-KmsSignature verifies such input; it is now signed too, RAW or DIGEST by how much it holds.
+    [Theory]
+    [InlineData("ECC_NIST_P256", "ECDSA_SHA_256", 100, "RAW")]
+    [InlineData("ECC_NIST_P256", "ECDSA_SHA_256", 4097, "DIGEST")]
+    [InlineData("ECC_NIST_P256", "ECDSA_SHA_256", 0, "DIGEST")]
+    [InlineData("RSA_2048", "RSASSA_PSS_SHA_256", 3_000_000, "DIGEST")]
+    [InlineData("ECC_NIST_EDWARDS25519", "ED25519_SHA_512", 4096, "RAW")]
+    public async Task A_named_pipe_is_signed_like_the_file_it_streams(string spec, string algorithm, int length, string messageType)
+    {
+        var arn = await fixture.KeyAsync(spec);
+        var pem = await PemFileAsync(arn);
+        var content = NewFile($"piped-{spec}-{length}.bin", length);
+        var pipe = Path.Combine(directory, $"pipe-{spec}-{length}");
+        NamedPipe.Create(pipe);
+        var writer = Task.Run(() => File.WriteAllBytes(pipe, File.ReadAllBytes(content)));
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSignature -LiteralPath $p -KeyId $k -Algorithm $a -Destination ($c + '.sig') @kmsSigner",
+            Vars(("p", pipe), ("k", arn), ("a", algorithm), ("c", content))).AssertSuccess();
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+        var signed = Assert.Single(result.Output);
+        Assert.Equal(messageType, signed.Properties["MessageType"].Value);
+        Assert.Equal((long)length, Convert.ToInt64(signed.Properties["Length"].Value));
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(content))).ToLowerInvariant(), signed.Properties["Sha256"].Value);
+        Assert.True(Interop.OpensslVerifies(spec, algorithm, pem, content, content + ".sig"));
+    }
+
+    [Fact]
+    public async Task A_named_pipe_too_long_for_Ed25519_is_MessageTooLarge_with_the_pipe_as_target()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_EDWARDS25519");
+        var pipe = Path.Combine(directory, "pipe-too-long");
+        NamedPipe.Create(pipe);
+        var writer = Task.Run(() => File.WriteAllBytes(pipe, new byte[5000]));
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("New-KmsSignature -LiteralPath $p -KeyId $k @kmsSigner", Vars(("p", pipe), ("k", arn)));
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.MessageTooLarge", result.ErrorId());
+        Assert.Equal(pipe, result.FirstError()!.TargetObject);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+        Assert.False(File.Exists(pipe + ".sig"));
     }
 }
