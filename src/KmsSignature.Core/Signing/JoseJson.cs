@@ -27,7 +27,7 @@ internal static class JoseJson
             writer.WriteStartObject();
             foreach (var (name, value) in members)
             {
-                writer.WritePropertyName(name);
+                writer.WritePropertyName(Text(name, name));
                 WriteValue(writer, value, name, 1);
             }
 
@@ -53,13 +53,13 @@ internal static class JoseJson
                 writer.WriteNullValue();
                 break;
             case string s:
-                writer.WriteStringValue(s);
+                writer.WriteStringValue(Text(s, path));
                 break;
             case bool b:
                 writer.WriteBooleanValue(b);
                 break;
             case char c:
-                writer.WriteStringValue(c.ToString());
+                writer.WriteStringValue(Text(c.ToString(), path));
                 break;
             case DateTime dt:
                 writer.WriteNumberValue(NumericDate(dt));
@@ -95,7 +95,7 @@ internal static class JoseJson
                 writer.WriteStartObject();
                 foreach (var (name, member) in members)
                 {
-                    writer.WritePropertyName(name);
+                    writer.WritePropertyName(Text(name, path + "." + name));
                     WriteValue(writer, member, path + "." + name, depth + 1);
                 }
 
@@ -110,7 +110,7 @@ internal static class JoseJson
                         throw Invalid(path, $"has a non-string key '{entry.Key}' (JSON object member names are strings)");
                     }
 
-                    writer.WritePropertyName(name);
+                    writer.WritePropertyName(Text(name, path + "." + name));
                     WriteValue(writer, entry.Value, path + "." + name, depth + 1);
                 }
 
@@ -131,6 +131,24 @@ internal static class JoseJson
             default:
                 throw Invalid(path, $"is a {value.GetType().FullName}, which has no JSON form here; use a string, number, bool, date, hashtable or array");
         }
+    }
+
+    // Utf8JsonWriter writes a lone surrogate, which has no UTF-8 form, as U+FFFD: the token would carry text the
+    // caller never gave, signed. Refuse it instead, as the verifier refuses expected values that are not valid text.
+    private static string Text(string text, string path)
+    {
+        var rest = text.AsSpan();
+        for (var i = rest.IndexOfAnyInRange('\uD800', '\uDFFF'); i >= 0; i = rest.IndexOfAnyInRange('\uD800', '\uDFFF'))
+        {
+            if (!char.IsHighSurrogate(rest[i]) || i + 1 >= rest.Length || !char.IsLowSurrogate(rest[i + 1]))
+            {
+                throw Invalid(path, "is not valid text: it holds a lone UTF-16 surrogate, which has no UTF-8 form");
+            }
+
+            rest = rest[(i + 2)..];
+        }
+
+        return text;
     }
 
     private static KmsSignatureException Invalid(string path, string why) =>

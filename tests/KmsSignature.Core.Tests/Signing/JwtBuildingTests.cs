@@ -80,6 +80,25 @@ public sealed class JwtBuildingTests
         Assert.Equal("iat", ex.Target);
     }
 
+    // A lone surrogate has no UTF-8 form: the JSON writer silently signed U+FFFD in its place, a claim the caller never gave.
+    [Theory]
+    [InlineData("value")]
+    [InlineData("name")]
+    [InlineData("nested")]
+    public void Strings_that_are_not_valid_UTF16_are_refused_not_replaced(string where)
+    {
+        KeyValuePair<string, object?> member = where switch
+        {
+            "value" => new("s", "ok\uD800"),
+            "name" => new("\uDC00x", 1),
+            _ => new("o", new Dictionary<string, object?> { ["list"] = new object?[] { "a", "\uD83D" } }),
+        };
+        var ex = Assert.Throws<KmsSignatureException>(() => JoseJson.WriteObject([member]));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal("""{"e":"\uD83D\uDE00 é"}""", Encoding.UTF8.GetString(JoseJson.WriteObject([new("e", "\U0001F600 é")])));
+    }
+
     [Fact]
     public void Messages_over_4096_bytes_become_digests_only_where_the_algorithm_has_one()
     {

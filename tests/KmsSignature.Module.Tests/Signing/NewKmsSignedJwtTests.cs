@@ -415,4 +415,20 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
 
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
+
+    [Fact]
+    public async Task A_lone_surrogate_in_claims_is_one_item_error_and_in_the_header_refused_never_signed_as_U_FFFD()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("@{ n = 1 }, @{ s = 'x' + [char]0xD800 }, @{ n = 3 } | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn)));
+        Assert.Equal([1L, 3L], result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt64()));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.InvalidClaimValue", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("s", error.TargetObject);
+
+        var header = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ x = [string][char]0xDC00 } @kmsSigner", Vars(("k", arn)));
+        Assert.Empty(header.Output);
+        Assert.Equal("KmsSignature.InvalidClaimValue", header.ErrorId());
+    }
 }
