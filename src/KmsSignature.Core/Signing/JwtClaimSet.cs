@@ -23,14 +23,27 @@ public sealed class JwtClaimSet
         : null;
 
     /// <summary>
-    /// Refuses (<c>KmsSignature.InvalidClaimValue</c>) an <c>exp</c>, <c>nbf</c> or <c>iat</c> number outside years 1 to
-    /// 9999: verifiers, Test-KmsSignature among them, read it as no NumericDate and reject the token as malformed.
+    /// Refuses (<c>KmsSignature.InvalidClaimValue</c>) an <c>exp</c>, <c>nbf</c> or <c>iat</c> that is not a number or a
+    /// date (RFC 7519 §4.1.4: a string, null, ...), or a number outside years 1 to 9999: verifiers, Test-KmsSignature
+    /// among them, read it as no NumericDate and reject the token as malformed.
     /// </summary>
     public void CheckTimeClaims()
     {
         foreach (var name in TimeClaims)
         {
-            if (NumericDate.Seconds(this[name]) is { } seconds && !NumericDate.InRange(seconds))
+            if (!Contains(name))
+            {
+                continue;
+            }
+
+            var value = this[name];
+            if (NumericDate.Seconds(value) is not { } seconds)
+            {
+                throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+                    $"The value of '{name}' is {(value is null ? "null" : $"a {value.GetType().Name}")}, not a NumericDate: give seconds since 1970 as a number, or a date.", name);
+            }
+
+            if (!NumericDate.InRange(seconds))
             {
                 throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
                     $"The value of '{name}' ({seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}) is not a NumericDate " +

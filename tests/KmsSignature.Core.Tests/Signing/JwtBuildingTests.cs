@@ -44,6 +44,20 @@ public sealed class JwtBuildingTests
         Assert.Equal(name, ex.Target);
     }
 
+    // RFC 7519 §4.1.4: exp "MUST be a number containing a NumericDate value"; a string (a CSV column) or null is a
+    // token Test-KmsSignature and every other verifier reject as malformed, so it is refused before KMS signs it.
+    [Theory]
+    [InlineData("exp", "1900000000")]
+    [InlineData("nbf", null)]
+    [InlineData("iat", true)]
+    public void Time_claims_that_are_not_numbers_or_dates_are_refused(string name, object? value)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new JwtClaimTemplate().Build([new(name, value)], DateTimeOffset.FromUnixTimeSeconds(1000)));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+        Assert.Equal(name, ex.Target);
+        Assert.Contains("NumericDate", ex.Message);
+    }
+
     [Fact]
     public void A_lifetime_past_year_9999_is_refused()
     {
