@@ -126,6 +126,26 @@ public sealed class AliasTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task ListAliases_markers_stay_within_the_320_characters_the_Marker_member_allows()
+    {
+        // KMS: ListAliases Marker is 1-320 characters, alias names up to 256; a NextMarker must be sendable back.
+        var key = await fixture.NewKeyAsync();
+        var shortName = NewAlias();
+        var longName = "alias/" + new string('z', 250);
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = shortName, TargetKeyId = key.KeyId });
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = longName, TargetKeyId = key.KeyId });
+
+        var first = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 1 });
+        Assert.Equal(shortName, Assert.Single(first.Aliases).AliasName);
+        Assert.True(first.Truncated);
+        Assert.InRange(first.NextMarker.Length, 1, 320);
+
+        var second = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 1, Marker = first.NextMarker });
+        Assert.Equal(longName, Assert.Single(second.Aliases).AliasName);
+        Assert.False(second.Truncated);
+    }
+
+    [Fact]
     public async Task Alias_operations_need_an_identity_policy_for_the_alias()
     {
         var key = await fixture.NewKeyAsync();

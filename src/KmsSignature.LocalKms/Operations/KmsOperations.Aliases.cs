@@ -104,7 +104,9 @@ internal sealed partial class KmsOperations
         AuthorizeWithoutKey(context, "kms:ListAliases");
         var filterKey = keyIdFilter is null ? null : _store.Resolve(keyIdFilter, allowAlias: false);
         var aliases = _store.Aliases.Where(a => filterKey is null || a.TargetKeyId == filterKey.KeyId).ToList();
-        var start = StartIndex(aliases.Select(static a => a.Name).ToList(), marker);
+        // ListAliases takes a Marker of at most 320 characters: the base64 of a 256-character alias name would not fit,
+        // and the name itself (printable ASCII) does.
+        var start = StartIndex(aliases.Select(static a => a.Name).ToList(), marker, base64: false);
         var w = context.Output;
         w.WriteStartArray("Aliases");
         foreach (var alias in aliases.Skip(start).Take(limit))
@@ -119,6 +121,6 @@ internal sealed partial class KmsOperations
         }
 
         w.WriteEndArray();
-        WritePage(w, aliases.Count > start + limit, aliases.Count > start + limit ? aliases[start + limit].Name : null);
+        WritePage(w, aliases.Count > start + limit, aliases.Count > start + limit ? aliases[start + limit].Name : null, base64: false);
     }
 }

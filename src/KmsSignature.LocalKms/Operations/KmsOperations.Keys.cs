@@ -204,8 +204,11 @@ internal sealed partial class KmsOperations
         WritePage(w, keys.Count > start + limit, keys.Count > start + limit ? keys[start + limit].KeyId : null);
     }
 
-    /// <summary>Markers are opaque to callers; here they are the base64 of the first item of the next page.</summary>
-    private static int StartIndex(IReadOnlyList<string> ids, string? marker)
+    /// <summary>
+    /// Markers are opaque to callers; here they name the first item of the next page: its id in base64 or, where
+    /// <paramref name="base64"/> is false, the id as it is (alias names, see ListAliases).
+    /// </summary>
+    private static int StartIndex(IReadOnlyList<string> ids, string? marker, bool base64 = true)
     {
         if (marker is null)
         {
@@ -215,7 +218,7 @@ internal sealed partial class KmsOperations
         string id;
         try
         {
-            id = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
+            id = base64 ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker)) : marker;
         }
         catch (FormatException)
         {
@@ -226,11 +229,11 @@ internal sealed partial class KmsOperations
         return index >= 0 ? index : throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
     }
 
-    private static void WritePage(Utf8JsonWriter w, bool truncated, string? nextId)
+    private static void WritePage(Utf8JsonWriter w, bool truncated, string? nextId, bool base64 = true)
     {
         if (truncated && nextId is not null)
         {
-            w.WriteString("NextMarker", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nextId)));
+            w.WriteString("NextMarker", base64 ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nextId)) : nextId);
         }
 
         w.WriteBoolean("Truncated", truncated);
