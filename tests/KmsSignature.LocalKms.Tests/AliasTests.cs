@@ -146,6 +146,25 @@ public sealed class AliasTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task A_ListAliases_marker_stays_valid_when_its_alias_is_deleted_before_the_next_call()
+    {
+        var key = await fixture.NewKeyAsync();
+        var prefix = NewAlias();
+        foreach (var name in new[] { prefix + "-a", prefix + "-b", prefix + "-c" })
+        {
+            await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = name, TargetKeyId = key.KeyId });
+        }
+
+        var first = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 1 });
+        Assert.Equal(prefix + "-a", Assert.Single(first.Aliases).AliasName);
+        await fixture.Admin.DeleteAliasAsync(new DeleteAliasRequest { AliasName = prefix + "-b" });
+
+        var second = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 1, Marker = first.NextMarker });
+        Assert.Equal(prefix + "-c", Assert.Single(second.Aliases).AliasName);
+        Assert.False(second.Truncated);
+    }
+
+    [Fact]
     public async Task Alias_operations_need_an_identity_policy_for_the_alias()
     {
         var key = await fixture.NewKeyAsync();

@@ -88,6 +88,28 @@ public sealed class KeyDeletionTests : IDisposable
         Assert.DoesNotContain(arn, File.ReadAllText(Path.Combine(_dir, "localkms-state.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_ListKeys_marker_stays_valid_when_its_key_is_deleted_before_the_next_call()
+    {
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { TimeProvider = _clock });
+        using var admin = KmsClients.Create(kms, kms.Admin);
+        var keys = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add((await NewKeyAsync(admin)).KeyId);
+            _clock.Now = _clock.Now.AddSeconds(1);
+        }
+
+        await admin.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = keys[1], PendingWindowInDays = 7 });
+        var first = await admin.ListKeysAsync(new ListKeysRequest { Limit = 1 });
+        Assert.Equal(keys[0], Assert.Single(first.Keys).KeyId);
+
+        _clock.Now = _clock.Now.AddDays(8);
+        var second = await admin.ListKeysAsync(new ListKeysRequest { Limit = 1, Marker = first.NextMarker });
+        Assert.Equal(keys[2], Assert.Single(second.Keys).KeyId);
+        Assert.False(second.Truncated);
+    }
+
     private static async Task<KeyMetadata> NewKeyAsync(IAmazonKeyManagementService admin) =>
         (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
 

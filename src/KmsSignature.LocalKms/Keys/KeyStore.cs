@@ -57,7 +57,10 @@ internal sealed partial class KeyStore
     [GeneratedRegex("^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")]
     private static partial Regex KeyIdPattern();
 
-    public IReadOnlyList<KmsKey> Keys => [.. _keys.Values.OrderBy(static k => k.CreationDate).ThenBy(static k => k.KeyId, StringComparer.Ordinal)];
+    /// <summary>Keys in ListKeys order: creation time to the millisecond (what KMS returns and the state file keeps), then key id.</summary>
+    public IReadOnlyList<KmsKey> Keys => [.. _keys.Values.OrderBy(ListOrder).ThenBy(static k => k.KeyId, StringComparer.Ordinal)];
+
+    public static long ListOrder(KmsKey key) => key.CreationDate.ToUnixTimeMilliseconds();
 
     public IReadOnlyList<AliasEntry> Aliases => [.. _aliases.Values.OrderBy(static a => a.Name, StringComparer.Ordinal)];
 

@@ -104,9 +104,16 @@ internal sealed partial class KmsOperations
         AuthorizeWithoutKey(context, "kms:ListAliases");
         var filterKey = keyIdFilter is null ? null : _store.Resolve(keyIdFilter, allowAlias: false);
         var aliases = _store.Aliases.Where(a => filterKey is null || a.TargetKeyId == filterKey.KeyId).ToList();
-        // ListAliases takes a Marker of at most 320 characters: the base64 of a 256-character alias name would not fit,
-        // and the name itself (printable ASCII) does.
-        var start = StartIndex(aliases.Select(static a => a.Name).ToList(), marker, base64: false);
+        // The marker is the name of the first alias of the next page, as it is: its base64 would not fit the 320 characters
+        // ListAliases's Marker allows. The page starts at the first name at or after it (aliases are listed in name order),
+        // so the marker stays valid if that alias is deleted in between, as KMS's do.
+        if (marker is not null && !marker.StartsWith("alias/", StringComparison.Ordinal))
+        {
+            throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
+        }
+
+        var start = marker is null ? 0 : aliases.FindIndex(a => string.CompareOrdinal(a.Name, marker) >= 0);
+        start = start < 0 ? aliases.Count : start;
         var w = context.Output;
         w.WriteStartArray("Aliases");
         foreach (var alias in aliases.Skip(start).Take(limit))
@@ -121,6 +128,12 @@ internal sealed partial class KmsOperations
         }
 
         w.WriteEndArray();
-        WritePage(w, aliases.Count > start + limit, aliases.Count > start + limit ? aliases[start + limit].Name : null, base64: false);
+        var truncated = aliases.Count > start + limit;
+        if (truncated)
+        {
+            w.WriteString("NextMarker", aliases[start + limit].Name);
+        }
+
+        w.WriteBoolean("Truncated", truncated);
     }
 }

@@ -189,7 +189,7 @@ internal sealed partial class KmsOperations
         var marker = context.Input.String("Marker", 1, 1024);
         AuthorizeWithoutKey(context, "kms:ListKeys");
         var keys = _store.Keys;
-        var start = StartIndex(keys.Select(static k => k.KeyId).ToList(), marker);
+        var start = marker is null ? 0 : FirstAtOrAfter(keys, ParseKeyMarker(marker));
         var w = context.Output;
         w.WriteStartArray("Keys");
         foreach (var key in keys.Skip(start).Take(limit))
@@ -201,14 +201,54 @@ internal sealed partial class KmsOperations
         }
 
         w.WriteEndArray();
-        WritePage(w, keys.Count > start + limit, keys.Count > start + limit ? keys[start + limit].KeyId : null);
+        var truncated = keys.Count > start + limit;
+        if (truncated)
+        {
+            var next = keys[start + limit];
+            w.WriteString("NextMarker", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{KeyStore.ListOrder(next)}/{next.KeyId}")));
+        }
+
+        w.WriteBoolean("Truncated", truncated);
     }
 
     /// <summary>
-    /// Markers are opaque to callers; here they name the first item of the next page: its id in base64 or, where
-    /// <paramref name="base64"/> is false, the id as it is (alias names, see ListAliases).
+    /// A ListKeys marker names the first key of the next page by its place in ListKeys order (creation time, then id),
+    /// so the page starts there even if that key was deleted in between: a marker KMS issued stays valid.
     /// </summary>
-    private static int StartIndex(IReadOnlyList<string> ids, string? marker, bool base64 = true)
+    private static (long Order, string KeyId) ParseKeyMarker(string marker)
+    {
+        try
+        {
+            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
+            var slash = text.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && long.TryParse(text.AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var order))
+            {
+                return (order, text[(slash + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
+    }
+
+    private static int FirstAtOrAfter(IReadOnlyList<KmsKey> keys, (long Order, string KeyId) marker)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var order = KeyStore.ListOrder(keys[i]);
+            if (order > marker.Order || (order == marker.Order && string.CompareOrdinal(keys[i].KeyId, marker.KeyId) >= 0))
+            {
+                return i;
+            }
+        }
+
+        return keys.Count;
+    }
+
+    /// <summary>Markers are opaque to callers; here (ListResourceTags) they are the base64 of the first item of the next page.</summary>
+    private static int StartIndex(IReadOnlyList<string> ids, string? marker)
     {
         if (marker is null)
         {
@@ -218,7 +258,7 @@ internal sealed partial class KmsOperations
         string id;
         try
         {
-            id = base64 ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker)) : marker;
+            id = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
         }
         catch (FormatException)
         {
@@ -229,11 +269,11 @@ internal sealed partial class KmsOperations
         return index >= 0 ? index : throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
     }
 
-    private static void WritePage(Utf8JsonWriter w, bool truncated, string? nextId, bool base64 = true)
+    private static void WritePage(Utf8JsonWriter w, bool truncated, string? nextId)
     {
         if (truncated && nextId is not null)
         {
-            w.WriteString("NextMarker", base64 ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nextId)) : nextId);
+            w.WriteString("NextMarker", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nextId)));
         }
 
         w.WriteBoolean("Truncated", truncated);
