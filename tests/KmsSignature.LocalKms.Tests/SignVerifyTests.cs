@@ -239,6 +239,26 @@ public sealed class SignVerifyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task GrantTokens_beyond_10_or_8192_characters_are_ValidationException()
+    {
+        // KMS: GrantTokens is a list of 0-10 strings of 1-8192 characters (DescribeKey, GetPublicKey, Sign, Verify).
+        var key = await fixture.SigningKeyAsync("ECC_NIST_P256");
+        List<string> Tokens(int count, int length = 8) => [.. Enumerable.Range(0, count).Select(i => new string((char)('a' + i), length))];
+        var signature = (await fixture.Admin.SignAsync(new SignRequest { KeyId = key.KeyId, Message = new MemoryStream(Message), SigningAlgorithm = "ECDSA_SHA_256", GrantTokens = Tokens(10) })).Signature.ToArray();
+
+        foreach (var tokens in new[] { Tokens(11), Tokens(1, 8193) })
+        {
+            var ex = await KmsAssert.ErrorAsync("ValidationException",
+                () => fixture.Admin.SignAsync(new SignRequest { KeyId = key.KeyId, Message = new MemoryStream(Message), SigningAlgorithm = "ECDSA_SHA_256", GrantTokens = tokens }));
+            Assert.Contains("grantTokens", ex.Message, StringComparison.Ordinal);
+            await KmsAssert.ErrorAsync("ValidationException",
+                () => fixture.Admin.VerifyAsync(new VerifyRequest { KeyId = key.KeyId, Message = new MemoryStream(Message), Signature = new MemoryStream(signature), SigningAlgorithm = "ECDSA_SHA_256", GrantTokens = tokens }));
+            await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId, GrantTokens = tokens }));
+            await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId, GrantTokens = tokens }));
+        }
+    }
+
+    [Fact]
     public async Task DryRun_is_DryRunOperationException_without_signing()
     {
         var key = await fixture.SigningKeyAsync("ECC_NIST_P256");

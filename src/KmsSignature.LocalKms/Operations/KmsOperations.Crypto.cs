@@ -9,8 +9,8 @@ internal sealed partial class KmsOperations
 
     private void GetPublicKey(OperationContext context)
     {
+        ValidateGrantTokens(context.Input);
         var key = ResolveKey(context, allowAlias: true);
-        context.Input.StringList("GrantTokens");
         Authorize(context, "kms:GetPublicKey", key);
         RequireEnabled(key);
         if (!key.Spec.IsAsymmetric)
@@ -82,7 +82,7 @@ internal sealed partial class KmsOperations
         var message = input.RequiredBlob("Message", 1, 4096);
         var messageType = input.Enum("MessageType", MessageTypes) ?? "RAW";
         var algorithmName = input.RequiredEnum("SigningAlgorithm", SigningAlgorithmInfo.AllNames);
-        input.StringList("GrantTokens");
+        ValidateGrantTokens(input);
         var dryRun = input.Bool("DryRun") ?? false;
 
         var key = _store.Resolve(keyIdentifier, allowAlias: true);

@@ -119,6 +119,7 @@ internal sealed partial class KmsOperations
 
     private void DescribeKey(OperationContext context)
     {
+        ValidateGrantTokens(context.Input);
         var key = ResolveKey(context, allowAlias: true);
         Authorize(context, "kms:DescribeKey", key);
         WriteKeyMetadata(context.Output, key);

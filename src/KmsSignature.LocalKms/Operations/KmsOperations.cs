@@ -157,6 +157,31 @@ internal sealed partial class KmsOperations
     private static KmsErrorException InvalidState(KmsKey key) =>
         new("KMSInvalidStateException", key.Status.State == "PendingDeletion" ? $"{key.Arn} is pending deletion." : $"{key.Arn} is {key.Status.State}.");
 
+    /// <summary>KMS: GrantTokens is a list of at most 10 strings of 1-8192 characters. LocalKms has no grants; valid tokens grant nothing.</summary>
+    private static void ValidateGrantTokens(JsonInput input)
+    {
+        var tokens = input.StringList("GrantTokens");
+        if (tokens is null)
+        {
+            return;
+        }
+
+        if (tokens.Count > 10)
+        {
+            throw KmsErrorException.Constraint("grantTokens", Truncate("[" + string.Join(", ", tokens) + "]"), "Member must have length less than or equal to 10");
+        }
+
+        foreach (var token in tokens)
+        {
+            if (token.Length is < 1 or > 8192)
+            {
+                throw KmsErrorException.Constraint("grantTokens.member", Truncate(token), token.Length < 1
+                    ? "Member must have length greater than or equal to 1"
+                    : "Member must have length less than or equal to 8192");
+            }
+        }
+    }
+
     private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset date) =>
         writer.WriteNumber(name, date.ToUnixTimeMilliseconds() / 1000m);
 
