@@ -39,7 +39,8 @@ public sealed class KeyStateTests(LocalKmsFixture fixture)
 
         var m = (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata;
         Assert.Equal("PendingDeletion", m.KeyState.Value);
-        Assert.Equal(7, m.PendingDeletionWindowInDays);
+        // KMS: PendingDeletionWindowInDays "is present only when the KeyState ... is PendingReplicaDeletion" (multi-Region primaries).
+        Assert.Null(m.PendingDeletionWindowInDays);
         Assert.NotNull(m.DeletionDate);
 
         var ex = await KmsAssert.ErrorAsync<KMSInvalidStateException>("KMSInvalidStateException", () => SignAsync(key.KeyId));

@@ -137,10 +137,11 @@ internal sealed partial class KmsOperations
         w.WriteString("Description", status.Description);
         w.WriteString("KeyUsage", key.KeyUsage);
         w.WriteString("KeyState", status.State);
+        // No PendingDeletionWindowInDays: KMS returns it only in state PendingReplicaDeletion (a multi-Region primary
+        // waiting for its replicas), which LocalKms never has; ScheduleKeyDeletion's answer carries the window.
         if (status.DeletionDate is { } deletionDate)
         {
             WriteDate(w, "DeletionDate", deletionDate);
-            w.WriteNumber("PendingDeletionWindowInDays", status.PendingWindowInDays ?? 30);
         }
 
         w.WriteString("Origin", "AWS_KMS");
