@@ -216,6 +216,23 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task The_lockout_safety_check_applies_to_a_policy_the_caller_provides_not_to_the_default_policy()
+    {
+        // KMS CreateKey: "If you provide a key policy, it must ... allow the calling principal to make a subsequent
+        // PutKeyPolicy request"; without one KMS attaches the default policy. A creator allowed only kms:CreateKey can create keys.
+        var creator = new LocalKmsPrincipal("AKIALOCALKMSCREATOR1", "creator-secret", $"arn:aws:iam::{Account}:role/Creator",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*"}]}""");
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [LocalKmsPrincipal.Defaults(Account)[0], creator] });
+        using var client = KmsClients.Create(kms, creator);
+
+        var created = (await client.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
+        Assert.Equal("Enabled", created.KeyState.Value);
+
+        await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => client.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = Policy(RootStatement) }));
+    }
+
+    [Fact]
     public async Task The_account_root_statement_delegates_to_identity_policies()
     {
         // A separate LocalKms with custom principals: one with an identity policy allowing kms:Sign, one without.

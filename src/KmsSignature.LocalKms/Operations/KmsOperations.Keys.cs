@@ -61,9 +61,12 @@ internal sealed partial class KmsOperations
 
         var keyId = multiRegion ? "mrk-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : Guid.NewGuid().ToString();
         var keyArn = _store.KeyArn(keyId);
+        // KMS runs the lockout safety check on a policy the caller provides ("If you provide a key policy, it must ...
+        // allow the calling principal to make a subsequent PutKeyPolicy request"), not on the default policy it attaches.
+        var provided = policyText is not null;
         policyText ??= DefaultKeyPolicy.For(context.Caller.Partition, _store.AccountId);
         var policy = PolicyDocument.Parse(policyText, isKeyPolicy: true);
-        if (!bypass)
+        if (provided && !bypass)
         {
             CheckLockoutSafety(context, policy, keyArn);
         }
