@@ -233,6 +233,28 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task CreateKey_with_Tags_needs_kms_TagResource_too()
+    {
+        // KMS CreateKey: "To use the Tags parameter, kms:TagResource (IAM policy)", covering all keys of the account and Region.
+        var creator = new LocalKmsPrincipal("AKIALOCALKMSCREATOR1", "creator-secret", $"arn:aws:iam::{Account}:role/Creator",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*"}]}""");
+        var tagger = new LocalKmsPrincipal("AKIALOCALKMSTAGGER01", "tagger-secret", $"arn:aws:iam::{Account}:role/Tagger",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*"},{"Effect":"Allow","Action":"kms:TagResource","Resource":"arn:aws:kms:us-east-1:111122223333:key/*"}]}""");
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [LocalKmsPrincipal.Defaults(Account)[0], creator, tagger] });
+        CreateKeyRequest Tagged() => new() { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Tags = [new Tag { TagKey = "team", TagValue = "release" }] };
+
+        using var creatorClient = KmsClients.Create(kms, creator);
+        var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => creatorClient.CreateKeyAsync(Tagged()));
+        Assert.Contains("kms:TagResource", ex.Message, StringComparison.Ordinal);
+        using var admin = KmsClients.Create(kms, kms.Admin);
+        Assert.Empty((await admin.ListKeysAsync(new ListKeysRequest())).Keys);
+
+        using var taggerClient = KmsClients.Create(kms, tagger);
+        var key = (await taggerClient.CreateKeyAsync(Tagged())).KeyMetadata;
+        Assert.Equal("release", Assert.Single((await admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId })).Tags).TagValue);
+    }
+
+    [Fact]
     public async Task The_account_root_statement_delegates_to_identity_policies()
     {
         // A separate LocalKms with custom principals: one with an identity policy allowing kms:Sign, one without.

@@ -30,7 +30,8 @@ internal sealed partial class KmsOperations
         var tags = ParseTags(input);
         var multiRegion = input.Bool("MultiRegion") ?? false;
 
-        AuthorizeWithoutKey(context, "kms:CreateKey", context.NewRequestContext().Set("kms:KeySpec", keySpecName ?? cmkSpec ?? "SYMMETRIC_DEFAULT").Set("kms:KeyUsage", keyUsage).Set("kms:KeyOrigin", origin).Set("kms:MultiRegion", multiRegion ? "true" : "false"));
+        var requestContext = context.NewRequestContext().Set("kms:KeySpec", keySpecName ?? cmkSpec ?? "SYMMETRIC_DEFAULT").Set("kms:KeyUsage", keyUsage).Set("kms:KeyOrigin", origin).Set("kms:MultiRegion", multiRegion ? "true" : "false");
+        AuthorizeWithoutKey(context, "kms:CreateKey", requestContext);
 
         if (keySpecName is not null && cmkSpec is not null)
         {
@@ -61,6 +62,12 @@ internal sealed partial class KmsOperations
 
         var keyId = multiRegion ? "mrk-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : Guid.NewGuid().ToString();
         var keyArn = _store.KeyArn(keyId);
+        if (tags.Count > 0)
+        {
+            // KMS CreateKey: "To use the Tags parameter, kms:TagResource (IAM policy)"; the new key has no key policy yet.
+            AuthorizeWithoutKey(context, "kms:TagResource", requestContext, resource: keyArn);
+        }
+
         // KMS runs the lockout safety check on a policy the caller provides ("If you provide a key policy, it must ...
         // allow the calling principal to make a subsequent PutKeyPolicy request"), not on the default policy it attaches.
         var provided = policyText is not null;
