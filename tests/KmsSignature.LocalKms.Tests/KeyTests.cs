@@ -175,6 +175,18 @@ public sealed class KeyTests(LocalKmsFixture fixture)
         Assert.Equal("b", Assert.Single(tags.Tags).TagKey);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(129)]
+    public async Task UntagResource_tag_keys_outside_1_to_128_characters_are_ValidationException(int length)
+    {
+        // KMS: UntagResource TagKeys members are 1-128 characters, like the TagKey they name.
+        var key = await fixture.NewKeyAsync();
+        var ex = await KmsAssert.ErrorAsync("ValidationException",
+            () => fixture.Admin.UntagResourceAsync(new UntagResourceRequest { KeyId = key.KeyId, TagKeys = [new string('k', length)] }));
+        Assert.Contains("tagKeys", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Operations_LocalKms_does_not_implement_are_UnsupportedOperationException()
     {

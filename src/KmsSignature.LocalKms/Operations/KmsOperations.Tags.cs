@@ -31,6 +31,13 @@ internal sealed partial class KmsOperations
     {
         var key = ResolveKey(context, allowAlias: false);
         var tagKeys = context.Input.StringList("TagKeys") ?? throw KmsErrorException.Constraint("tagKeys", null, "Member must not be null");
+        if (tagKeys.FirstOrDefault(static k => k.Length is < 1 or > 128) is { } badKey)
+        {
+            throw KmsErrorException.Constraint("tagKeys", Truncate(badKey), badKey.Length < 1
+                ? "Member must satisfy constraint: [Member must have length greater than or equal to 1]"
+                : "Member must satisfy constraint: [Member must have length less than or equal to 128]");
+        }
+
         Authorize(context, "kms:UntagResource", key);
         _store.Mutate(() =>
         {
