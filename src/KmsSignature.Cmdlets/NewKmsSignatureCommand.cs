@@ -27,8 +27,10 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     [SupportsWildcards]
     public string[] Path { get; set; } = null!;
 
+    // FullName: a FileInfo (or any object naming a file) binds here by property name before PowerShell would coerce
+    // it to a string for -Path, where "x[1].txt" is a wildcard that matches "x1.txt".
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "FullName")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = null!;
 

@@ -339,7 +339,7 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(files, wild.Output.Select(o => (string)o.Properties["Path"].Value));
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(sigs, Path.GetFileName(f) + ".sig"))));
 
-        // Get-ChildItem output binds -LiteralPath by PSPath; a bare FileInfo binds by FullName.
+        // Get-ChildItem output binds -LiteralPath by PSPath; a bare FileInfo binds it by FullName.
         var piped = session.Run("""
             $files | ForEach-Object { [pscustomobject]@{ PSPath = "Microsoft.PowerShell.Core\FileSystem::$_" } } | New-KmsSignature -KeyId $k -Force @kmsSigner
             [IO.DirectoryInfo]::new($dir).GetFiles('w0*.txt') | New-KmsSignature -KeyId $k -Force @kmsSigner
@@ -350,6 +350,26 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
 
         var missing = session.Run("New-KmsSignature -Path ([IO.Path]::Combine($dir, 'nothing*.bin')) -KeyId $k @kmsSigner", Vars(("dir", directory), ("k", arn)));
         Assert.Equal("KmsSignature.FileNotFound", missing.ErrorId());
+    }
+
+    // A FileInfo (or any object with FullName) is a file, not a pattern: coerced to -Path, "x[1].txt" matched "x1.txt"
+    // and the wrong file was signed.
+    [Fact]
+    public async Task A_piped_file_object_is_taken_literally_by_its_FullName_not_as_a_wildcard()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var bracketed = NewFile("x[1].txt", 10, 1);
+        var lookalike = NewFile("x1.txt", 10, 2);
+        using var session = fixture.NewSession();
+
+        var fileInfo = session.Run("[IO.FileInfo]::new($f) | New-KmsSignature -KeyId $k @kmsSigner", Vars(("f", bracketed), ("k", arn))).AssertSuccess();
+        Assert.Equal(bracketed, Assert.Single(fileInfo.Output).Properties["Path"].Value);
+        Assert.True(File.Exists(bracketed + ".sig"));
+        Assert.False(File.Exists(lookalike + ".sig"), "the wildcard look-alike was signed instead of the piped file");
+
+        var custom = session.Run("[pscustomobject]@{ FullName = $f } | New-KmsSignature -KeyId $k -Force @kmsSigner", Vars(("f", bracketed), ("k", arn))).AssertSuccess();
+        Assert.Equal(bracketed, Assert.Single(custom.Output).Properties["Path"].Value);
+        Assert.False(File.Exists(lookalike + ".sig"));
     }
 
     [Fact]
