@@ -19,7 +19,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     private const string MessageSet = "Message";
 
     private readonly SignaturePathClaims claims = new();
-    private DetachedSigner? signer;
+    private readonly Dictionary<string, DetachedSigner> signers = new(StringComparer.Ordinal);
     private OrderedPipelineWindow<KmsDetachedSignature>? window;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
@@ -39,7 +39,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     [AllowEmptyCollection] // an empty message is signed through its digest where the algorithm has one
     public byte[] Message { get; set; } = null!;
 
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Alias", "Arn")]
     [ValidateNotNullOrEmpty]
     public string KeyId { get; set; } = null!;
@@ -77,7 +77,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             var destination = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
             if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
             {
-                var current = Signer();
+                var current = Signer(KeyId);
                 window!.Add(ct => current.SignMessageAsync(Message, destination, FileEncoding, Force, ct));
             }
 
@@ -109,7 +109,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                 continue;
             }
 
-            var current = Signer();
+            var current = Signer(KeyId);
             window!.Add(ct => Task.Run(() => current.SignFileAsync(path!, signaturePath, FileEncoding, Force, ct), ct));
         }
     }
@@ -177,10 +177,11 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             : destination;
     }
 
-    // Resolved on the first item that will really be signed, so -WhatIf makes no KMS call at all.
-    private DetachedSigner Signer()
+    // Resolved on the first item that will really be signed, so -WhatIf makes no KMS call at all; once per key,
+    // since piped key objects (Get-KmsSigningKey output) bind -KeyId per item.
+    private DetachedSigner Signer(string keyId)
     {
-        if (signer is not null)
+        if (signers.TryGetValue(keyId, out var signer))
         {
             return signer;
         }
@@ -189,7 +190,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
         {
             var algorithm = Algorithm is null ? null : DetachedSignatureOptions.ParseAlgorithm(Algorithm);
             var connection = Connection;
-            var key = Run(ct => SigningKey.ResolveAsync(connection, KeyId, Log, ct));
+            var key = Run(ct => SigningKey.ResolveAsync(connection, keyId, Log, ct));
             signer = new DetachedSigner(key, algorithm);
             WriteVerbose($"Signing with {key.KeyArn} ({key.KeySpec.ToKmsName()}) using {signer.Algorithm.KmsName}.");
         }
@@ -199,6 +200,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             ThrowTerminatingError(ErrorRecords.From(ex));
         }
 
+        signers[keyId] = signer!;
         return signer!;
     }
 }

@@ -372,6 +372,27 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.False(File.Exists(lookalike + ".sig"));
     }
 
+    // Get-KmsSigningKey and New-KmsSigningKey output pipes by property name into New-KmsSignature, as their help says;
+    // each piped key signs with its own key, not the first one's.
+    [Fact]
+    public async Task Piped_key_objects_bind_KeyId_and_each_signs_with_its_own_key()
+    {
+        var ec = await fixture.KeyAsync("ECC_NIST_P256");
+        var rsa = await fixture.KeyAsync("RSA_2048");
+        var file = NewFile("piped-key.bin", 100);
+        using var session = fixture.NewSession();
+
+        var one = session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin | New-KmsSignature -Path $f @kmsSigner", Vars(("k", ec), ("f", file))).AssertSuccess();
+        var signed = Assert.Single(one.Output);
+        Assert.Equal(ec, signed.Properties["KeyId"].Value);
+        Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", await PemFileAsync(ec), file, file + ".sig"));
+
+        var two = session.Run("Get-KmsSigningKey -KeyId $keys @kmsAdmin | New-KmsSignature -Message ([byte[]](1, 2, 3)) @kmsSigner",
+            Vars(("keys", new[] { ec, rsa }))).AssertSuccess();
+        Assert.Equal([ec, rsa], two.Output.Select(o => (string)o.Properties["KeyId"].Value));
+        Assert.Equal(["ECDSA_SHA_256", "RSASSA_PKCS1_V1_5_SHA_256"], two.Output.Select(o => (string)o.Properties["Algorithm"].Value));
+    }
+
     [Fact]
     public async Task Throttled_bulk_signing_signs_every_file_once_in_input_order()
     {
