@@ -20,6 +20,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
 
     private readonly Dictionary<string, JwtSigner> signers = new(StringComparer.Ordinal);
     private OrderedPipelineWindow<KmsSignedJwt>? window;
+    private bool keyObjectsPiped;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Alias", "Arn")]
@@ -89,6 +90,9 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
                 "Use -JwtId for a fixed jti or -NewJwtId for a fresh one per token, not both.", JwtId));
         }
 
+        // Neither -KeyId nor -Claims given: a piped object that names a key (Get-KmsSigningKey output) binds -KeyId by
+        // property name and -Claims by value; it is a key, and its tokens get the claims of the parameters only.
+        keyObjectsPiped = !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)) && !MyInvocation.BoundParameters.ContainsKey(nameof(Claims));
         window = new OrderedPipelineWindow<KmsSignedJwt>(this, ThrottleLimit, "Signing JWTs with KMS", WriteObject, WriteError);
     }
 
@@ -117,8 +121,9 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             PreparedJwt prepared;
             try
             {
-                prepared = signer.Prepare(template.Build(PlainValues.Members(input, "-Claims"), DateTimeOffset.UtcNow),
-                    input is PSObject wrapped ? wrapped.BaseObject : input);
+                var claims = keyObjectsPiped && !PlainValues.IsMembers(input) ? null : input;
+                prepared = signer.Prepare(template.Build(PlainValues.Members(claims, "-Claims"), DateTimeOffset.UtcNow),
+                    claims is PSObject wrapped ? wrapped.BaseObject : claims);
             }
             catch (KmsSignatureException ex)
             {

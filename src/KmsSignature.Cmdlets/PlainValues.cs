@@ -21,6 +21,9 @@ internal static class PlainValues
             $"{parameter} takes a hashtable, an ordered dictionary or a PSCustomObject, not a {other.GetType().FullName}.", other),
     };
 
+    /// <summary>True for what <see cref="Members"/> takes: null, a dictionary or a PSCustomObject.</summary>
+    public static bool IsMembers(object? value) => Unwrap(value) is null or IDictionary or PSObject { BaseObject: PSCustomObject };
+
     public static object? Convert(object? value) => Unwrap(value) switch
     {
         null => null,

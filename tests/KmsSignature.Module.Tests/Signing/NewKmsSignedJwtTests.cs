@@ -92,6 +92,28 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1800000600), result.Output[0].Properties["ExpiresAt"].Value);
     }
 
+    // Get-KmsSigningKey output binds -KeyId by property name, as the help says; being a pipeline object it also reached
+    // -Claims, and every piped key was a KmsSignature.InvalidClaims error. A key object names the key, not claims.
+    [Fact]
+    public async Task Piped_key_objects_bind_KeyId_and_sign_one_token_each_with_the_parameters_claims()
+    {
+        var ec = await fixture.KeyAsync("ECC_NIST_P256");
+        var rsa = await fixture.KeyAsync("RSA_2048");
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -KeyId $keys @kmsAdmin | New-KmsSignedJwt -Subject user-1 -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner",
+            Vars(("keys", new[] { ec, rsa }))).AssertSuccess();
+
+        Assert.Equal([ec, rsa], result.Output.Select(o => (string)o.Properties["KeyId"].Value));
+        Assert.Equal(["ES256", "RS256"], result.Output.Select(o => (string)o.Properties["Algorithm"].Value));
+        Assert.All(result.Output, o => Assert.Equal("""{"sub":"user-1","iat":1800000000}""", o.Properties["ClaimsJson"].Value));
+
+        // With -KeyId given, a piped object that is not claims is still an error, and so is one given as -Claims.
+        var notClaims = session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", ec)));
+        Assert.Equal("KmsSignature.InvalidClaims", Assert.Single(notClaims.Errors).FullyQualifiedErrorId.Split(',')[0]);
+        var explicitClaims = session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin | New-KmsSignedJwt -Claims 'x' @kmsSigner", Vars(("k", ec)));
+        Assert.Equal("KmsSignature.InvalidClaims", Assert.Single(explicitClaims.Errors).FullyQualifiedErrorId.Split(',')[0]);
+    }
+
     [Fact]
     public async Task Parameters_win_over_claims_one_audience_is_a_string_iat_defaults_to_now_and_NewJwtId_is_fresh()
     {
