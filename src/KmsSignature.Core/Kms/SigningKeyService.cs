@@ -141,9 +141,24 @@ public sealed class SigningKeyService
         {
             KmsKeyIdentifierKind.AliasName => identifier.Value,
             KmsKeyIdentifierKind.AliasArn => identifier.Value[identifier.Value.IndexOf(":alias/", StringComparison.Ordinal)..][1..],
-            _ => await FirstAliasAsync(metadata.KeyId, ct).ConfigureAwait(false),
+            _ => await AliasIfAllowedAsync(metadata.KeyId, ct).ConfigureAwait(false),
         };
         return ToSigningKey(metadata, alias);
+    }
+
+    // kms:ListAliases can be granted only in IAM (not in a key policy), so a signer or verifier holding just what the key
+    // policy grants (DescribeKey) is denied it: the alias is a courtesy, and the key is still returned without one.
+    private async Task<string?> AliasIfAllowedAsync(string keyId, CancellationToken ct)
+    {
+        try
+        {
+            return await FirstAliasAsync(keyId, ct).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "AccessDeniedException")
+        {
+            log.Verbose($"ListAliases for {keyId} was denied (kms:ListAliases is granted in IAM only); the key is returned without its alias.");
+            return null;
+        }
     }
 
     /// <summary>

@@ -26,6 +26,26 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         }
     }
 
+    // kms:ListAliases can only be granted in IAM, never in a key policy: a verifier holding exactly the DescribeKey and
+    // GetPublicKey that Set-KmsSignerPolicy grants could not look its key up by id or ARN, only because the alias is filled in.
+    [Fact]
+    public async Task A_caller_without_ListAliases_gets_the_key_by_id_or_ARN_without_its_alias()
+    {
+        var alias = "alias/" + Unique("noaliases");
+        using var session = fixture.NewSession();
+        var arn = (string)session.Run("(New-KmsSigningKey -Alias $a -VerifierPrincipal $verifierArn @kmsAdmin).Arn",
+            new Dictionary<string, object?> { ["a"] = alias }).AssertSuccess().Output.Single().BaseObject;
+
+        var result = session.Run("Get-KmsSigningKey -KeyId $k -Verbose @kmsVerifier", new Dictionary<string, object?> { ["k"] = arn }).AssertSuccess();
+        var key = Assert.Single(result.Output);
+        Assert.Equal(arn, key.Properties["Arn"].Value);
+        Assert.Null(key.Properties["Alias"].Value);
+        Assert.Contains(result.Verbose, v => v.Contains("ListAliases", StringComparison.Ordinal));
+
+        var pem = session.Run("Get-KmsSigningKey -KeyId $k @kmsVerifier | Export-KmsPublicKeyPem @kmsVerifier", new Dictionary<string, object?> { ["k"] = arn }).AssertSuccess();
+        Assert.Equal(arn, Assert.Single(pem.Output).Properties["Kid"].Value);
+    }
+
     [Fact]
     public async Task Wildcard_alias_pages_through_ListAliases_and_skips_non_signing_keys()
     {
