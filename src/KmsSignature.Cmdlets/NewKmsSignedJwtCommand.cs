@@ -90,6 +90,15 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
                 "Use -JwtId for a fixed jti or -NewJwtId for a fresh one per token, not both.", JwtId));
         }
 
+        try
+        {
+            JwtClaimTemplate.RequireValidLifetime(Lifetime);
+        }
+        catch (KmsSignatureException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+
         // Neither -KeyId nor -Claims given: a piped object that names a key (Get-KmsSigningKey output) binds -KeyId by
         // property name and -Claims by value; it is a key, and its tokens get the claims of the parameters only.
         keyObjectsPiped = !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)) && !MyInvocation.BoundParameters.ContainsKey(nameof(Claims));

@@ -14,7 +14,10 @@ public sealed class JwtClaimTemplate
     /// <summary>One audience is written as a string, several as an array (RFC 7519 §4.1.3).</summary>
     public IReadOnlyList<string>? Audience { get; init; }
 
-    /// <summary>Sets <c>exp</c> = issued-at (<see cref="IssuedAt"/>, else the claims' own <c>iat</c>, else now) + lifetime.</summary>
+    /// <summary>
+    /// Sets <c>exp</c> = issued-at (<see cref="IssuedAt"/>, else the claims' own <c>iat</c>, else now) + lifetime; at least
+    /// one second (see <see cref="RequireValidLifetime"/>).
+    /// </summary>
     public TimeSpan? Lifetime { get; init; }
 
     public DateTimeOffset? NotBefore { get; init; }
@@ -26,6 +29,20 @@ public sealed class JwtClaimTemplate
 
     /// <summary>A fresh random <c>jti</c> (UUID) for every token.</summary>
     public bool NewJwtId { get; init; }
+
+    /// <summary>
+    /// Refuses a lifetime under one second: NumericDate has whole seconds, so such a token is expired when it is made.
+    /// From PowerShell that is nearly always a bare number, which converts to a TimeSpan of that many ticks.
+    /// </summary>
+    public static void RequireValidLifetime(TimeSpan? lifetime)
+    {
+        if (lifetime is { } value && value < TimeSpan.FromSeconds(1))
+        {
+            throw new KmsSignatureException("InvalidLifetime", ErrorKind.InvalidArgument,
+                $"-Lifetime {value} would make tokens that are expired when they are signed; give at least one second. " +
+                "A bare number is ticks ([TimeSpan]15 is 15 ticks): use (New-TimeSpan -Minutes 15) or '00:15:00'.", value);
+        }
+    }
 
     public JwtClaimSet Build(IEnumerable<KeyValuePair<string, object?>>? claims, DateTimeOffset now)
     {

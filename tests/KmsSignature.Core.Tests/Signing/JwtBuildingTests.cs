@@ -20,6 +20,18 @@ public sealed class JwtBuildingTests
         Assert.Equal(json, Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries)));
     }
 
+    [Fact]
+    public void A_lifetime_under_one_second_is_refused_and_one_second_or_none_is_accepted()
+    {
+        foreach (var bad in new[] { TimeSpan.FromTicks(15), TimeSpan.Zero, TimeSpan.FromMinutes(-5), TimeSpan.FromMilliseconds(999) })
+        {
+            Assert.Equal("KmsSignature.InvalidLifetime", Assert.Throws<KmsSignatureException>(() => JwtClaimTemplate.RequireValidLifetime(bad)).ErrorId);
+        }
+
+        JwtClaimTemplate.RequireValidLifetime(TimeSpan.FromSeconds(1));
+        JwtClaimTemplate.RequireValidLifetime(null);
+    }
+
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]

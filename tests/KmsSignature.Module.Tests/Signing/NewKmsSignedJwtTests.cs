@@ -326,6 +326,29 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.SignatureFormatNotApplicable", rsa.ErrorId());
     }
 
+    // PowerShell turns a bare number into a TimeSpan of that many ticks: -Lifetime 15 is 1.5 µs, and the token came out
+    // with exp = iat, expired at birth; a negative lifetime likewise. Both are refused before any KMS call.
+    [Theory]
+    [InlineData("15")]
+    [InlineData("([TimeSpan]::FromMinutes(-5))")]
+    [InlineData("([TimeSpan]::Zero)")]
+    public async Task A_Lifetime_under_one_second_is_refused_before_any_KMS_call(string lifetime)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var total = fixture.Kms.Counters.Total;
+        var result = session.Run($"New-KmsSignedJwt -KeyId $k -Subject s -Lifetime {lifetime} @kmsSigner", Vars(("k", arn)));
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.InvalidLifetime", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Contains("New-TimeSpan", result.FirstError()!.Exception.Message);
+        Assert.Equal(total, fixture.Kms.Counters.Total);
+
+        var oneSecond = session.Run("New-KmsSignedJwt -KeyId $k -Lifetime '00:00:01' -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1800000001), oneSecond.Output.Single().Properties["ExpiresAt"].Value);
+    }
+
     [Fact]
     public async Task WhatIf_signs_nothing_and_calls_no_KMS_operation()
     {
