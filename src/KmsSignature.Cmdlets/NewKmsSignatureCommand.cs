@@ -19,7 +19,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     private const string MessageSet = "Message";
 
     private readonly SignaturePathClaims claims = new();
-    private readonly Dictionary<string, DetachedSigner> signers = new(StringComparer.Ordinal);
+    private SignerPerKey<DetachedSigner>? signers;
     private OrderedPipelineWindow<KmsDetachedSignature>? window;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
@@ -67,8 +67,15 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 16;
 
-    protected override void BeginProcessing() =>
+    protected override void BeginProcessing()
+    {
         window = new OrderedPipelineWindow<KmsDetachedSignature>(this, ThrottleLimit, "Signing files with KMS", WriteObject, WriteError);
+        signers = new(CreateSigner, keysPiped: !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)), terminate: ex =>
+        {
+            window.Drain();
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        });
+    }
 
     protected override void ProcessRecord()
     {
@@ -77,8 +84,10 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             var destination = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
             if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
             {
-                var current = Signer(KeyId);
-                window!.Add(ct => current.SignMessageAsync(Message, destination, FileEncoding, Force, ct));
+                var current = signers!.Get(KeyId, out var keyError);
+                window!.Add(ct => current is null
+                    ? Task.FromException<KmsDetachedSignature>(keyError!)
+                    : current.SignMessageAsync(Message, destination, FileEncoding, Force, ct));
             }
 
             return;
@@ -109,8 +118,10 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                 continue;
             }
 
-            var current = Signer(KeyId);
-            window!.Add(ct => Task.Run(() => current.SignFileAsync(path!, signaturePath, FileEncoding, Force, ct), ct));
+            var current = signers!.Get(KeyId, out var keyError);
+            window!.Add(ct => current is null
+                ? Task.FromException<KmsDetachedSignature>(keyError!)
+                : Task.Run(() => current.SignFileAsync(path!, signaturePath, FileEncoding, Force, ct), ct));
         }
     }
 
@@ -177,30 +188,14 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             : destination;
     }
 
-    // Resolved on the first item that will really be signed, so -WhatIf makes no KMS call at all; once per key,
-    // since piped key objects (Get-KmsSigningKey output) bind -KeyId per item.
-    private DetachedSigner Signer(string keyId)
+    // Made on the first item that will really be signed (see SignerPerKey).
+    private DetachedSigner CreateSigner(string keyId)
     {
-        if (signers.TryGetValue(keyId, out var signer))
-        {
-            return signer;
-        }
-
-        try
-        {
-            var algorithm = Algorithm is null ? null : DetachedSignatureOptions.ParseAlgorithm(Algorithm);
-            var connection = Connection;
-            var key = Run(ct => SigningKey.ResolveAsync(connection, keyId, Log, ct));
-            signer = new DetachedSigner(key, algorithm);
-            WriteVerbose($"Signing with {key.KeyArn} ({key.KeySpec.ToKmsName()}) using {signer.Algorithm.KmsName}.");
-        }
-        catch (KmsSignatureException ex)
-        {
-            window?.Drain();
-            ThrowTerminatingError(ErrorRecords.From(ex));
-        }
-
-        signers[keyId] = signer!;
-        return signer!;
+        var algorithm = Algorithm is null ? null : DetachedSignatureOptions.ParseAlgorithm(Algorithm);
+        var connection = Connection;
+        var key = Run(ct => SigningKey.ResolveAsync(connection, keyId, Log, ct));
+        var signer = new DetachedSigner(key, algorithm);
+        WriteVerbose($"Signing with {key.KeyArn} ({key.KeySpec.ToKmsName()}) using {signer.Algorithm.KmsName}.");
+        return signer;
     }
 }

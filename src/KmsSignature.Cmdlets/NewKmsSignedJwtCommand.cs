@@ -18,7 +18,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
     /// <summary>32 in flight covers a 1,000 req/s quota at ~30 ms per call; the rate itself is paced to the quota (RequestPacer).</summary>
     public const int DefaultThrottleLimit = 32;
 
-    private readonly Dictionary<string, JwtSigner> signers = new(StringComparer.Ordinal);
+    private SignerPerKey<JwtSigner>? signers;
     private OrderedPipelineWindow<KmsSignedJwt>? window;
     private bool keyObjectsPiped;
 
@@ -103,6 +103,12 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
         // property name and -Claims by value; it is a key, and its tokens get the claims of the parameters only.
         keyObjectsPiped = !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)) && !MyInvocation.BoundParameters.ContainsKey(nameof(Claims));
         window = new OrderedPipelineWindow<KmsSignedJwt>(this, ThrottleLimit, "Signing JWTs with KMS", WriteObject, WriteError);
+        signers = new(CreateSigner, keysPiped: !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)), terminate: ex =>
+        {
+            // Nothing can be signed with this key; the items already in flight are still written first.
+            window.Drain();
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        });
     }
 
     protected override void ProcessRecord()
@@ -126,7 +132,13 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
                 continue;
             }
 
-            var signer = Signer(KeyId);
+            var signer = signers!.Get(KeyId, out var keyError);
+            if (signer is null)
+            {
+                window!.Add(_ => Task.FromException<KmsSignedJwt>(keyError!));
+                continue;
+            }
+
             PreparedJwt prepared;
             try
             {
@@ -147,42 +159,26 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
 
     protected override void EndProcessing() => window?.Drain();
 
-    // The key spec is learned once per key (GetPublicKey, cached), and only for items that will be signed: -WhatIf makes no KMS call.
-    private JwtSigner Signer(string keyId)
+    // The key spec is learned once per key (GetPublicKey, cached), and only for items that will be signed.
+    private JwtSigner CreateSigner(string keyId)
     {
-        if (signers.TryGetValue(keyId, out var signer))
+        JwsAlgorithm? algorithm = Algorithm is null ? null
+            : JwsAlgorithm.All.FirstOrDefault(a => a.Name.Equals(Algorithm, StringComparison.OrdinalIgnoreCase))
+              ?? throw new KmsSignatureException("UnknownAlgorithm", ErrorKind.InvalidArgument, $"'{Algorithm}' is not a JOSE alg.", Algorithm);
+        var options = new JwtSignerOptions
         {
-            return signer;
-        }
-
-        try
+            Algorithm = algorithm,
+            KeyIdStyle = KeyIds.ParseStyle(KeyIdStyle),
+            SignatureFormat = Enum.Parse<JwsSignatureFormat>(SignatureFormat, ignoreCase: true),
+            Header = Header is null ? null : PlainValues.Members(Header, "-Header"),
+        };
+        var connection = Connection;
+        var signer = Run(async ct =>
         {
-            JwsAlgorithm? algorithm = Algorithm is null ? null
-                : JwsAlgorithm.All.FirstOrDefault(a => a.Name.Equals(Algorithm, StringComparison.OrdinalIgnoreCase))
-                  ?? throw new KmsSignatureException("UnknownAlgorithm", ErrorKind.InvalidArgument, $"'{Algorithm}' is not a JOSE alg.", Algorithm);
-            var options = new JwtSignerOptions
-            {
-                Algorithm = algorithm,
-                KeyIdStyle = KeyIds.ParseStyle(KeyIdStyle),
-                SignatureFormat = Enum.Parse<JwsSignatureFormat>(SignatureFormat, ignoreCase: true),
-                Header = Header is null ? null : PlainValues.Members(Header, "-Header"),
-            };
-            var connection = Connection;
-            signer = Run(async ct =>
-            {
-                var key = await SigningKey.ResolveAsync(connection, keyId, Log, ct).ConfigureAwait(false);
-                return await JwtSigner.CreateAsync(key, options, ct).ConfigureAwait(false);
-            });
-            WriteVerbose($"Signing {signer.Algorithm.Name} JWTs with {signer.Key.KeyArn} ({signer.Key.KeySpec.ToKmsName()}), kid '{signer.Kid}', up to {ThrottleLimit} in flight.");
-        }
-        catch (KmsSignatureException ex)
-        {
-            // Nothing can be signed with this key; the items already in flight are still written first.
-            window?.Drain();
-            ThrowTerminatingError(ErrorRecords.From(ex));
-        }
-
-        signers[keyId] = signer!;
-        return signer!;
+            var key = await SigningKey.ResolveAsync(connection, keyId, Log, ct).ConfigureAwait(false);
+            return await JwtSigner.CreateAsync(key, options, ct).ConfigureAwait(false);
+        });
+        WriteVerbose($"Signing {signer.Algorithm.Name} JWTs with {signer.Key.KeyArn} ({signer.Key.KeySpec.ToKmsName()}), kid '{signer.Kid}', up to {ThrottleLimit} in flight.");
+        return signer;
     }
 }

@@ -393,6 +393,31 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(["ECDSA_SHA_256", "RSASSA_PKCS1_V1_5_SHA_256"], two.Output.Select(o => (string)o.Properties["Algorithm"].Value));
     }
 
+    // A key piped in that cannot be used fails its own items only; the same key on the command line ends the run.
+    [Fact]
+    public async Task A_piped_key_that_cannot_sign_fails_its_own_items_and_the_other_keys_sign_on()
+    {
+        var ec = await fixture.KeyAsync("ECC_NIST_P256");
+        var rsa = await fixture.KeyAsync("RSA_2048");
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Get-KmsSigningKey -KeyId $keys @kmsAdmin | New-KmsSignature -Message ([byte[]](1, 2, 3)) -Algorithm ECDSA_SHA_256 @kmsSigner",
+            Vars(("keys", new[] { ec, rsa, ec })));
+
+        Assert.Equal([ec, ec], result.Output.Select(o => (string)o.Properties["KeyId"].Value));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Null(result.Terminating);
+
+        // Named on the command line, the key can sign nothing: one error ends the run, not one error per file.
+        var files = new[] { NewFile("unusable-a.bin", 10), NewFile("unusable-b.bin", 10) };
+        var named = session.Run("New-KmsSignature -Path $files -KeyId $k -Algorithm ECDSA_SHA_256 @kmsSigner", Vars(("files", files), ("k", rsa)));
+        Assert.Empty(named.Output);
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", named.FirstError()!.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(1, named.Errors.Count + (named.Terminating is null ? 0 : 1));
+    }
+
     [Fact]
     public async Task Throttled_bulk_signing_signs_every_file_once_in_input_order()
     {

@@ -115,6 +115,28 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_piped_key_that_cannot_sign_fails_its_own_tokens_and_the_other_keys_sign_on()
+    {
+        var ec = await fixture.KeyAsync("ECC_NIST_P256");
+        var rsa = await fixture.KeyAsync("RSA_2048");
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Get-KmsSigningKey -KeyId $keys @kmsAdmin | New-KmsSignedJwt -Algorithm ES256 -Subject user-1 @kmsSigner",
+            Vars(("keys", new[] { ec, rsa, ec })));
+
+        Assert.Equal([ec, ec], result.Output.Select(o => (string)o.Properties["KeyId"].Value));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Null(result.Terminating);
+
+        // Named on the command line, the key can sign nothing: one error ends the run, not one error per token.
+        var named = session.Run("@{ n = 1 }, @{ n = 2 } | New-KmsSignedJwt -KeyId $k -Algorithm ES256 @kmsSigner", Vars(("k", rsa)));
+        Assert.Empty(named.Output);
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", named.FirstError()!.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(1, named.Errors.Count + (named.Terminating is null ? 0 : 1));
+    }
+
+    [Fact]
     public async Task Parameters_win_over_claims_one_audience_is_a_string_iat_defaults_to_now_and_NewJwtId_is_fresh()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
