@@ -7,8 +7,8 @@ namespace KmsSignature.Cmdlets;
 
 /// <summary>
 /// Turns PowerShell values (PSObject wrappers, PSCustomObject, hashtables, arrays) into the plain .NET values
-/// Core serialises, recursively. Ordered dictionaries and PSCustomObjects keep their order; a plain hashtable
-/// has none, so its keys are sorted (ordinal) to make the JSON deterministic.
+/// Core serialises, recursively. Ordered dictionaries (also ConvertFrom-Json -AsHashtable's) and PSCustomObjects keep
+/// their order; a plain hashtable has none, so its keys are sorted (ordinal) to make the JSON deterministic.
 /// </summary>
 internal static class PlainValues
 {
@@ -54,13 +54,18 @@ internal static class PlainValues
             members.Add(new(Unwrap(entry.Key)?.ToString() ?? string.Empty, Convert(entry.Value)));
         }
 
-        if (dictionary is not IOrderedDictionary)
+        if (!HasOwnOrder(dictionary))
         {
             members.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         }
 
         return members;
     }
+
+    // ConvertFrom-Json -AsHashtable's OrderedHashtable (PowerShell 7.3+, not in PowerShellStandard) is a Hashtable that
+    // keeps insertion order without implementing IOrderedDictionary; a plain Hashtable enumerates in per-process hash order.
+    private static bool HasOwnOrder(IDictionary dictionary) =>
+        dictionary is IOrderedDictionary || dictionary.GetType().FullName == "System.Management.Automation.OrderedHashtable";
 
     private static List<KeyValuePair<string, object?>> FromCustomObject(PSObject custom)
     {

@@ -92,6 +92,22 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1800000600), result.Output[0].Properties["ExpiresAt"].Value);
     }
 
+    // ConvertFrom-Json -AsHashtable (PowerShell 7.3+) returns an OrderedHashtable: a Hashtable that keeps the JSON's member
+    // order without implementing IOrderedDictionary. Its claims keep that order, as [ordered]@{} does.
+    [Fact]
+    public async Task Claims_from_an_OrderedHashtable_keep_their_order()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $claims = [System.Management.Automation.OrderedHashtable]::new()
+            $claims['z'] = 1; $claims['sub'] = 'u'; $claims['a'] = @{ y = 1; b = 2 }
+            $claims | New-KmsSignedJwt -KeyId $k -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner
+            """, Vars(("k", arn))).AssertSuccess();
+
+        Assert.Equal("""{"iat":1800000000,"z":1,"sub":"u","a":{"b":2,"y":1}}""", Assert.Single(result.Output).Properties["ClaimsJson"].Value);
+    }
+
     // Get-KmsSigningKey output binds -KeyId by property name, as the help says; being a pipeline object it also reached
     // -Claims, and every piped key was a KmsSignature.InvalidClaims error. A key object names the key, not claims.
     [Fact]
