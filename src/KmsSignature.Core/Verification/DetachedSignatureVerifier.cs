@@ -193,7 +193,12 @@ public sealed class DetachedSignatureVerifier
             var limit = options.MessageType == MessageType.Digest ? 1024 : options.MaxInMemoryMessageLength;
             if (whole is null)
             {
-                whole = ReadBounded(message.Stream!, limit) is { } read ? read : null;
+                // Assign only what was read: a null byte[] converts to an EMPTY ReadOnlyMemory, not to null, which
+                // made a file over the bound verify as the empty message.
+                if (ReadBounded(message.Stream!, limit) is { } read)
+                {
+                    whole = read;
+                }
             }
             else if (message.FromFile && whole.Value.Length > limit)
             {

@@ -120,6 +120,60 @@ public sealed class DetachedSignatureTests
         Assert.Contains("ED25519_SHA_512", result.Reason);
     }
 
+    // Files over one read buffer (1 MiB) are streamed. A whole-message algorithm must then refuse a file over the
+    // bound, never check the signature over what it did not read: the empty message (interop/empty.ed25519.sig,
+    // made by node) would make every such file valid.
+    [Fact]
+    public void A_streamed_file_over_the_in_memory_bound_is_too_large_and_never_checked_as_the_empty_message()
+    {
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys(Core.Keys.PublicKey.LoadFile(Fixtures.PathOf("interop/ed25519.pem"))),
+            new DetachedSignatureOptions { MaxInMemoryMessageLength = 1024 * 1024 });
+        var signature = Fixtures.PathOf("interop/empty.ed25519.sig");
+        var dir = Directory.CreateTempSubdirectory("kms-bound-");
+        try
+        {
+            var empty = Path.Combine(dir.FullName, "empty.bin");
+            var large = Path.Combine(dir.FullName, "large.bin");
+            File.WriteAllBytes(empty, []);
+            File.WriteAllBytes(large, new byte[(2 * 1024 * 1024) + 1]);
+
+            var ofEmpty = verifier.VerifyFile(empty, signature);
+            var ofLarge = verifier.VerifyFile(large, signature);
+            using var stream = File.OpenRead(large);
+            var ofStream = verifier.Verify(stream, File.ReadAllBytes(signature));
+
+            Assert.True(ofEmpty.IsValid, ofEmpty.ToString());
+            Assert.Equal(VerificationStatus.MessageTooLarge, ofLarge.Status);
+            Assert.Equal(VerificationStatus.MessageTooLarge, ofStream.Status);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void A_digest_file_over_one_read_buffer_is_malformed_as_a_large_file()
+    {
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Fixtures.Key("p256")]),
+            new DetachedSignatureOptions { MessageType = MessageType.Digest });
+        var dir = Directory.CreateTempSubdirectory("kms-bigdigest-");
+        try
+        {
+            var large = Path.Combine(dir.FullName, "large.bin");
+            File.WriteAllBytes(large, new byte[(2 * 1024 * 1024) + 1]);
+
+            var result = verifier.VerifyFile(large, Fixtures.PathOf("files/message.txt.p256.der.sig"));
+
+            Assert.Equal(VerificationStatus.Malformed, result.Status);
+            Assert.Contains("not a large file", result.Reason);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     [Fact]
     public void Missing_signature_file_and_directories_throw_with_the_path_as_target()
     {
