@@ -171,6 +171,7 @@ public sealed class TestKmsSignatureFileTests : IDisposable
     [InlineData("message.txt.mldsa44.sig", "mldsa44.pem", "ML_DSA_SHAKE_256")]
     [InlineData("message.txt.p256.der.b64", "p256.pem", "ES256")]
     [InlineData("message.txt.secp256k1.der.sig", "secp256k1.pem", "ECDSA_SHA_256")]
+    [InlineData("../interop/message.txt.rsa2048.pkcs1-sha256.utf16le-bom.b64", "rsa2048.pem", "RS256")]
     public void SignaturePath_and_algorithm_by_kms_or_jose_name(string signature, string key, string algorithm)
     {
         var result = session.Run("Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey $key -Algorithm $alg",

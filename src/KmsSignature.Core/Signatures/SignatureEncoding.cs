@@ -2,7 +2,8 @@ namespace KmsSignature.Core.Signatures;
 
 /// <summary>
 /// Decodes signature files the way people make them: binary (<c>openssl dgst -sign -out</c>, <c>aws kms sign</c>
-/// piped through <c>base64 -d</c>) or text (base64 as the AWS CLI prints it, wrapped or not, or base64url).
+/// piped through <c>base64 -d</c>) or text (base64 as the AWS CLI prints it, wrapped or not, or base64url), in ASCII,
+/// or UTF-8 or UTF-16 with a byte order mark as Windows PowerShell writes it.
 /// </summary>
 public static class SignatureEncoding
 {
@@ -15,10 +16,49 @@ public static class SignatureEncoding
     /// </summary>
     public static byte[] Decode(ReadOnlySpan<byte> file, out bool wasText)
     {
+        var text = WithoutByteOrderMark(file);
+        var decoded = DecodeText(text.IsEmpty ? file : text, out wasText);
+        return wasText ? decoded : file.ToArray();
+    }
+
+    // Windows PowerShell writes text with a byte order mark: Out-File and '>' UTF-16LE, Set-Content -Encoding UTF8
+    // UTF-8, -Encoding BigEndianUnicode UTF-16BE. Returns the text as single bytes, or empty when the file has no
+    // byte order mark or is not ASCII text in the encoding it names (then it is taken as binary, as it is).
+    private static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> file)
+    {
+        if (file is [0xEF, 0xBB, 0xBF, _, ..])
+        {
+            return file[3..];
+        }
+
+        var littleEndian = file is [0xFF, 0xFE, _, ..];
+        if (!littleEndian && file is not [0xFE, 0xFF, _, ..] || file.Length % 2 != 0)
+        {
+            return default;
+        }
+
+        var units = file[2..];
+        var ascii = new byte[units.Length / 2];
+        for (var i = 0; i < ascii.Length; i++)
+        {
+            var (low, high) = littleEndian ? (units[2 * i], units[(2 * i) + 1]) : (units[(2 * i) + 1], units[2 * i]);
+            if (high != 0 || low > 0x7F)
+            {
+                return default;
+            }
+
+            ascii[i] = low;
+        }
+
+        return ascii;
+    }
+
+    private static byte[] DecodeText(ReadOnlySpan<byte> file, out bool wasText)
+    {
         wasText = false;
         if (file.IsEmpty || !LooksLikeText(file))
         {
-            return file.ToArray();
+            return [];
         }
 
         Span<char> chars = file.Length <= 16 * 1024 ? stackalloc char[file.Length] : new char[file.Length];
@@ -43,7 +83,7 @@ public static class SignatureEncoding
 
         if (count % 4 == 1)
         {
-            return file.ToArray();
+            return [];
         }
 
         var padded = new char[(count + 3) / 4 * 4];
@@ -52,7 +92,7 @@ public static class SignatureEncoding
         var result = new byte[padded.Length / 4 * 3];
         if (!Convert.TryFromBase64Chars(padded, result, out var written))
         {
-            return file.ToArray();
+            return [];
         }
 
         wasText = true;
