@@ -65,7 +65,7 @@ internal static class KeyText
 
         if (data[0] == 0x30)
         {
-            return [new PublicKey(ParseDer(data, source), null, null, null)];
+            return [new PublicKey(IsPkcs1RsaPublicKey(data) ? SpkiCodec.ParseRsa(data.ToArray(), source) : ParseDer(data, source), null, null, null)];
         }
 
         throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
@@ -151,6 +151,32 @@ internal static class KeyText
             $"{source} is an X.509 certificate, not a public key. Extract the key ('openssl x509 -pubkey -noout') " +
             "and check the certificate's trust separately: this module does not validate certificate chains.",
             source);
+
+    // PKCS#1 RSAPublicKey (RFC 8017 A.1.1, openssl rsa -RSAPublicKey_out -outform DER): SEQUENCE { n, e } and nothing
+    // else. Private keys also start with an INTEGER, but a version followed by more than one element.
+    private static bool IsPkcs1RsaPublicKey(ReadOnlySpan<byte> der)
+    {
+        try
+        {
+            var reader = new AsnReader(der.ToArray(), AsnEncodingRules.DER);
+            var sequence = reader.ReadSequence();
+            for (var i = 0; i < 2; i++)
+            {
+                if (!sequence.HasData || !sequence.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+                {
+                    return false;
+                }
+
+                sequence.ReadEncodedValue();
+            }
+
+            return !sequence.HasData && !reader.HasData;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
 
     // Private keys (PKCS#8, PKCS#1, SEC1) start with an INTEGER version; certificates have three
     // elements (tbsCertificate, signatureAlgorithm, signature). Both get a precise error, not "malformed".

@@ -73,6 +73,17 @@ public sealed class PublicKeyParsingTests
         Assert.Equal(spki, PublicKey.FromPem(pem));
     }
 
+    // openssl rsa -RSAPublicKey_out -outform DER (tests/fixtures/make-interop-fixtures.sh): two INTEGERs, which is
+    // no private key (those have a version INTEGER and more), so it is read as the RSA public key it is.
+    [Fact]
+    public void Pkcs1_rsa_public_key_der_is_accepted_in_a_file_and_as_bytes()
+    {
+        var spki = Fixtures.Key("rsa2048");
+
+        Assert.Equal(spki, Assert.Single(PublicKey.LoadFile(Fixtures.PathOf("interop/rsa2048.pkcs1.der"))));
+        Assert.Equal(spki, PublicKey.Parse(Fixtures.Bytes("interop/rsa2048.pkcs1.der"), "bytes"));
+    }
+
     [Fact]
     public void Pem_with_surrounding_text_and_crlf_parses()
     {
