@@ -35,6 +35,52 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
         Assert.Equal(category, record.CategoryInfo.Category);
     }
 
+    // -PublicKey (Get-Content key.pem) hands over the file's lines (the hosted engine has no Get-Content; ReadAllLines
+    // gives the same string[]): they are one key text, not a key per line. Paths and whole texts still count one each.
+    [Theory]
+    [InlineData("keys/p256.pem")]
+    [InlineData("keys/p256.jwk.json")]
+    [InlineData("keys/jwks.json")]
+    public void Key_file_lines_as_get_content_returns_them_are_one_key_text(string key)
+    {
+        var result = session.Run("Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey ([IO.File]::ReadAllLines($key))",
+            new Dictionary<string, object?>
+            {
+                ["file"] = Fixture("files/message.txt"),
+                ["sig"] = Fixture("files/message.txt.p256.der.sig"),
+                ["key"] = Fixture(key),
+            }).AssertSuccess();
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
+    public void Lines_of_two_pem_files_paths_and_whole_texts_give_both_keys()
+    {
+        var result = session.Run(
+            "Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey ([IO.File]::ReadAllLines($rsa) + [IO.File]::ReadAllLines($key)); " +
+            "Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey $rsa, $key; " +
+            "Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey ([IO.File]::ReadAllText($rsa)), ([IO.File]::ReadAllText($key))",
+            new Dictionary<string, object?>
+            {
+                ["file"] = Fixture("files/message.txt"),
+                ["sig"] = Fixture("files/message.txt.p256.der.sig"),
+                ["key"] = Fixture("keys/p256.pem"),
+                ["rsa"] = Fixture("keys/rsa2048.pem"),
+            }).AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+    }
+
+    [Fact]
+    public void Private_key_lines_are_refused()
+    {
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey ([IO.File]::ReadAllLines($key))",
+            new() { ["key"] = Fixture("bad/private-key.pem") });
+
+        Assert.StartsWith("KmsSignature.PrivateKeyNotAllowed", record.FullyQualifiedErrorId);
+    }
+
     [Fact]
     public void Private_key_text_is_refused_and_never_echoed()
     {

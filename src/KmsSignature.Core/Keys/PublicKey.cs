@@ -105,6 +105,19 @@ public sealed class PublicKey : IEquatable<PublicKey>
     /// <summary>Like <c>ParseAll</c> for text (PEM, JWK, JWKS).</summary>
     public static IReadOnlyList<PublicKey> ParseAll(string text, string source) => ParseAll(Encoding.UTF8.GetBytes(text), source);
 
+    /// <summary>
+    /// The text that <paramref name="items"/> make when they are the lines of one key file (PowerShell's Get-Content
+    /// returns a file as lines): a PEM header line without its footer, or a first line that opens a JSON object without
+    /// closing it. Null when each item stands alone (a path, or a whole key text).
+    /// </summary>
+    public static string? JoinKeyFileLines(IReadOnlyList<string> items)
+    {
+        var first = items.FirstOrDefault(item => !string.IsNullOrWhiteSpace(item))?.Trim();
+        var split = (first is not null && first.StartsWith('{') && !first.EndsWith('}'))
+            || items.Any(item => item.TrimStart().StartsWith("-----BEGIN ", StringComparison.Ordinal) && !item.Contains("-----END ", StringComparison.Ordinal));
+        return split ? string.Join("\n", items) : null;
+    }
+
     /// <summary>Reads and parses a PEM, DER, JWK or JWKS file.</summary>
     public static IReadOnlyList<PublicKey> LoadFile(string path) => KeyText.LoadFile(path);
 
