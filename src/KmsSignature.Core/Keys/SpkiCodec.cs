@@ -47,6 +47,12 @@ internal static class SpkiCodec
                 {
                     curveOid = algorithm.ReadObjectIdentifier();
                 }
+                else if (algorithmOid == EcOid && tag.HasSameClassAndValue(Asn1Tag.Sequence))
+                {
+                    // RFC 5480 §2.1.1: specifiedCurve (explicit parameters), which RFC 5480 forbids in certificates and
+                    // KMS never writes; ParseEc names it in its refusal.
+                    algorithm.ReadEncodedValue();
+                }
                 else
                 {
                     algorithm.ReadNull();

@@ -53,6 +53,7 @@ public sealed class PublicKeyRejectionTests
     [InlineData("bad/rsa1024.pem", "1024 bits")]
     [InlineData("bad/x25519.pem", "X25519")]
     [InlineData("bad/ed448.pem", "Ed448")]
+    [InlineData("interop/p256.explicit-parameters.pem", "explicit curve parameters")]
     public void Key_of_an_unsupported_type_is_refused(string file, string named)
     {
         var ex = Refuse(file);
