@@ -65,12 +65,8 @@ internal sealed class OwnStatement
     /// </summary>
     public JsonObject MergeInto(JsonObject existing)
     {
+        // SignerPolicyMerge refuses a statement with our Sid that is not a plain Allow before it gets here.
         var merged = (JsonObject)existing.DeepClone();
-        if (Strings(merged["Effect"]) is not ["Allow"])
-        {
-            merged["Effect"] = "Allow";
-        }
-
         if (!SameSet(PrincipalsOf(merged), Principals))
         {
             if (merged["Principal"] is JsonObject principal)

@@ -46,6 +46,8 @@ public static class SignerPolicyMerge
                     RecommendedAction = "Remove or rename the duplicate statement with Write-KMSKeyPolicy or the AWS console, then run Set-KmsSignerPolicy again.",
                 };
             }
+
+            EnsurePlainAllow(sid!, node, keyId);
         }
 
         OwnStatement? Current(string sid) => existing.TryGetValue(sid, out var e) ? OwnStatement.Read(sid, e.Node) : null;
@@ -132,6 +134,32 @@ public static class SignerPolicyMerge
         }
 
         return new SignerPolicyPlan(before, changes.Count > 0 ? after : before, changes);
+    }
+
+    // Our statements are Allow statements naming principals and actions. One edited by hand into a Deny (or a
+    // NotPrincipal/NotAction statement) means the opposite of what this module would write: rewriting it as an Allow
+    // would grant what it denies, and removing it would lift the Deny. Only a person can say what it should be.
+    private static void EnsurePlainAllow(string sid, JsonObject statement, string? keyId)
+    {
+        var effect = OwnStatement.Strings(statement["Effect"]);
+        var why = effect is not ["Allow"]
+            ? $"Effect {(effect.Count == 0 ? "(none)" : string.Join(", ", effect))}"
+            : statement.ContainsKey("NotPrincipal") ? "NotPrincipal"
+            : statement.ContainsKey("NotAction") ? "NotAction"
+            : statement.ContainsKey("NotResource") ? "NotResource"
+            : null;
+        if (why is null)
+        {
+            return;
+        }
+
+        throw new KmsSignatureException("MalformedKeyPolicy", ErrorKind.InvalidData,
+            $"The key policy{(keyId is null ? string.Empty : $" of {keyId}")} cannot be merged safely: its statement with Sid '{sid}' has {why}, " +
+            "but this module writes only Allow statements with Principal and Action under its Sids; rewriting it would change what it " +
+            "means (a Deny would become an Allow), and removing it could grant more. Nothing was changed.", keyId)
+        {
+            RecommendedAction = "Give that statement another Sid (it is then kept as it is, like any other statement), or delete it, with Write-KMSKeyPolicy or the AWS console; then run the command again.",
+        };
     }
 
     /// <summary>Refuses, before any call, a policy over KMS's 32 KB limit (which KMS would reject after the round trip).</summary>

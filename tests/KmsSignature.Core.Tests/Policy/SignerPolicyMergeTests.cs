@@ -138,6 +138,35 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Theory]
+    [InlineData(""" "Effect":"Deny","Principal":{"AWS":"@S"},"Action":"kms:Sign" """)]
+    [InlineData(""" "Principal":{"AWS":"@S"},"Action":"kms:Sign" """)]
+    [InlineData(""" "Effect":"Allow","NotPrincipal":{"AWS":"@S"},"Action":"kms:Sign" """)]
+    [InlineData(""" "Effect":"Allow","Principal":{"AWS":"@S"},"NotAction":"kms:Sign" """)]
+    public void An_own_statement_edited_into_a_Deny_or_a_Not_statement_is_refused_not_turned_into_an_Allow(string members)
+    {
+        // An administrator turned our statement into a Deny (or a NotPrincipal/NotAction statement): rewriting it as
+        // an Allow would grant kms:Sign to the principals it denies, and dropping it would lift the Deny.
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureSigners",{{members.Trim().Replace("@S", Signer)}},"Resource":"*"}]}
+            """);
+        foreach (var request in new[]
+                 {
+                     new SignerPolicyRequest { Verifiers = [Verifier] },
+                     new SignerPolicyRequest { Signers = [Signer] },
+                     new SignerPolicyRequest { Signers = [Signer], Remove = true },
+                 })
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(policy, request, "key-1"));
+            Assert.Equal("KmsSignature.MalformedKeyPolicy", ex.ErrorId);
+            Assert.Equal("key-1", ex.Target);
+            Assert.Contains("KmsSignatureSigners", ex.Message);
+            Assert.Contains("Sid", ex.RecommendedAction);
+        }
+    }
+
+    [Theory]
     [InlineData("*", "KmsSignature.WildcardPrincipal")]
     [InlineData("arn:aws:iam::1111:role/x", "KmsSignature.InvalidPrincipal")]
     [InlineData("arn:aws:sts::111122223333:assumed-role/r/s", "KmsSignature.InvalidPrincipal")]
