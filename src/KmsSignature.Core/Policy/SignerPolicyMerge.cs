@@ -52,10 +52,18 @@ public static class SignerPolicyMerge
 
         OwnStatement? Current(string sid) => existing.TryGetValue(sid, out var e) ? OwnStatement.Read(sid, e.Node) : null;
 
-        var signers = Apply(Current(SignerPolicySids.Signers)?.Principals ?? Current(SignerPolicySids.SignersPublicKey)?.Principals ?? [],
-            signersGiven, request.Remove);
-        var verifiers = Apply(Current(SignerPolicySids.Verifiers)?.Principals ?? Current(SignerPolicySids.VerifiersKmsVerify)?.Principals ?? [],
-            verifiersGiven, request.Remove);
+        // Each statement keeps its own principals, so what someone added to or took from one of them by hand stays so.
+        // KmsSignatureSigners and KmsSignatureVerifiers say who the signers and verifiers are; a principal the request
+        // names joins their companion statements (public key, kms:Verify) only when it is new to them, and leaves them
+        // with -Remove. A missing companion starts from its main statement (repairing the pair); a missing main
+        // statement starts empty, never from its companion, which would grant kms:Sign to public-key-only principals.
+        IReadOnlyList<string> PrincipalsOf(string sid) => Current(sid)?.Principals ?? [];
+        IReadOnlyList<string> Changing(IReadOnlyList<string> given, string mainSid) =>
+            request.Remove ? given : given.Where(p => !PrincipalsOf(mainSid).Contains(p, StringComparer.Ordinal)).ToArray();
+        var signers = Apply(PrincipalsOf(SignerPolicySids.Signers), signersGiven, request.Remove);
+        var signersPublicKey = Apply(Current(SignerPolicySids.SignersPublicKey)?.Principals ?? PrincipalsOf(SignerPolicySids.Signers),
+            Changing(signersGiven, SignerPolicySids.Signers), request.Remove);
+        var verifiers = Apply(PrincipalsOf(SignerPolicySids.Verifiers), verifiersGiven, request.Remove);
         var currentAlgorithms = Current(SignerPolicySids.Signers)?.Algorithms ?? [];
         var algorithms = algorithmsGiven is null
             ? currentAlgorithms
@@ -67,7 +75,15 @@ public static class SignerPolicyMerge
                 : SigningAlgorithmNotRestricted(algorithmsGiven, keyId);
         }
 
-        var allowVerify = request.AllowKmsVerify is { } allow ? allow && !request.Remove : existing.ContainsKey(SignerPolicySids.VerifiersKmsVerify);
+        // -AllowKmsVerify grants kms:Verify to every verifier; -AllowKmsVerify:$false (or with -Remove) takes it from all;
+        // omitted, the statement's own principals change only by the verifiers the request names.
+        var kmsVerifiers = request.AllowKmsVerify switch
+        {
+            true when !request.Remove => Apply(PrincipalsOf(SignerPolicySids.VerifiersKmsVerify), verifiers, remove: false),
+            null when existing.ContainsKey(SignerPolicySids.VerifiersKmsVerify) =>
+                Apply(PrincipalsOf(SignerPolicySids.VerifiersKmsVerify), Changing(verifiersGiven, SignerPolicySids.Verifiers), request.Remove),
+            _ => [],
+        };
 
         if (algorithmsGiven is { Length: > 0 } && !request.Remove && signers.Count == 0)
         {
@@ -82,16 +98,21 @@ public static class SignerPolicyMerge
         if (signers.Count > 0)
         {
             desired[SignerPolicySids.Signers] = new OwnStatement(SignerPolicySids.Signers, signers, SignActions, algorithms);
-            desired[SignerPolicySids.SignersPublicKey] = new OwnStatement(SignerPolicySids.SignersPublicKey, signers, PublicKeyActions, null);
+        }
+
+        if (signersPublicKey.Count > 0)
+        {
+            desired[SignerPolicySids.SignersPublicKey] = new OwnStatement(SignerPolicySids.SignersPublicKey, signersPublicKey, PublicKeyActions, null);
         }
 
         if (verifiers.Count > 0)
         {
             desired[SignerPolicySids.Verifiers] = new OwnStatement(SignerPolicySids.Verifiers, verifiers, PublicKeyActions, null);
-            if (allowVerify)
-            {
-                desired[SignerPolicySids.VerifiersKmsVerify] = new OwnStatement(SignerPolicySids.VerifiersKmsVerify, verifiers, VerifyActions, null);
-            }
+        }
+
+        if (kmsVerifiers.Count > 0)
+        {
+            desired[SignerPolicySids.VerifiersKmsVerify] = new OwnStatement(SignerPolicySids.VerifiersKmsVerify, kmsVerifiers, VerifyActions, null);
         }
 
         var changes = new List<PolicyStatementChange>();

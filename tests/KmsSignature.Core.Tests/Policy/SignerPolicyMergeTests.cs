@@ -87,6 +87,51 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void Principals_added_to_or_taken_from_one_own_statement_by_hand_stay_so_through_other_changes()
+    {
+        // An administrator gave another team's role the public key through our signers' statement, and took kms:Verify
+        // away from one verifier. A change elsewhere must neither revoke the first nor re-grant the second.
+        const string teamB = "arn:aws:iam::444455556666:role/TeamB";
+        const string v2 = "arn:aws:iam::111122223333:role/V2";
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"{{Signer}}"},"Action":"kms:Sign","Resource":"*"},
+            {"Sid":"KmsSignatureSignersPublicKey","Effect":"Allow","Principal":{"AWS":["{{Signer}}","{{teamB}}"]},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"},
+            {"Sid":"KmsSignatureVerifiers","Effect":"Allow","Principal":{"AWS":["{{Verifier}}","{{v2}}"]},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"},
+            {"Sid":"KmsSignatureVerifiersKmsVerify","Effect":"Allow","Principal":{"AWS":"{{Verifier}}"},"Action":"kms:Verify","Resource":"*"}]}
+            """);
+        static string[] Principals(KeyPolicyDocument p, string sid) => KeyPolicyStatements.Describe(p).Single(s => s.Sid == sid).Principals.ToArray();
+
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer], Verifiers = [Verifier, v2] }).HasChanges);
+
+        var other = "arn:aws:iam::111122223333:role/Other";
+        var added = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [other] }).After;
+        Assert.Equal(new[] { Signer, other }, Principals(added, SignerPolicySids.Signers));
+        Assert.Equal(new[] { Signer, teamB, other }, Principals(added, SignerPolicySids.SignersPublicKey));
+        Assert.Equal(new[] { Verifier }, Principals(added, SignerPolicySids.VerifiersKmsVerify));
+
+        // Removing the only signer takes kms:Sign away and leaves the other team's public key grant.
+        var removed = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer], Remove = true }).After;
+        Assert.DoesNotContain(KeyPolicyStatements.Describe(removed), s => s.Sid == SignerPolicySids.Signers);
+        Assert.Equal(new[] { teamB }, Principals(removed, SignerPolicySids.SignersPublicKey));
+
+        // -AllowKmsVerify asks for kms:Verify for every verifier; a new verifier joins kms:Verify where it is granted.
+        Assert.Equal(new[] { Verifier, v2 }, Principals(
+            SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { AllowKmsVerify = true }).After, SignerPolicySids.VerifiersKmsVerify));
+        Assert.Equal(new[] { Verifier, other }, Principals(
+            SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = [other] }).After, SignerPolicySids.VerifiersKmsVerify));
+
+        // The signers' kms:Sign statement deleted by hand (signing revoked, public key kept) does not come back for them.
+        var withoutSign = JsonNode.Parse(policy.ToJson())!;
+        withoutSign["Statement"]!.AsArray().RemoveAt(1);
+        var noSign = KeyPolicyDocument.Parse(withoutSign.ToJsonString());
+        var unrelated = SignerPolicyMerge.Plan(noSign, new SignerPolicyRequest { Verifiers = [other] }).After;
+        Assert.DoesNotContain(KeyPolicyStatements.Describe(unrelated), s => s.Sid == SignerPolicySids.Signers);
+        Assert.Equal(new[] { Signer, teamB }, Principals(unrelated, SignerPolicySids.SignersPublicKey));
+    }
+
+    [Fact]
     public void Remove_drops_statements_that_lose_every_principal()
     {
         var with = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], Verifiers = [Verifier], AllowKmsVerify = true }).After;
