@@ -7,7 +7,7 @@ namespace KmsSignature.Cmdlets;
 
 /// <summary>
 /// Merges signer (kms:Sign) and offline-verifier (kms:GetPublicKey) grants into a key policy, keeping every
-/// other statement. KMS has no optimistic concurrency for key policies: the policy is re-read after writing.
+/// other statement. KMS has no optimistic concurrency for key policies: the policy is read again just before writing and re-read after.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "KmsSignerPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(KmsKeyPolicy))]

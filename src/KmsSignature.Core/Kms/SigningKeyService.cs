@@ -78,7 +78,7 @@ public sealed class SigningKeyService
 
     /// <summary>
     /// Carries out a plan: writes the reused key's policy change (as <see cref="ApplyPolicyAsync"/>: nothing when nothing changes,
-    /// re-read afterwards), or creates the key born with the merged policy (no moment under the default policy). If the alias then
+    /// re-read before and after), or creates the key born with the merged policy (no moment under the default policy). If the alias then
     /// cannot be created, the new key is scheduled for deletion (7 days) so no orphan remains, and the error says both.
     /// </summary>
     public async Task<KmsSigningKey> ExecuteAsync(NewSigningKeyPlan plan, CancellationToken ct)
@@ -263,8 +263,10 @@ public sealed class SigningKeyService
     }
 
     /// <summary>
-    /// Writes a planned policy (no call when nothing changes), then reads it back and checks our statements
-    /// arrived: KMS has no optimistic concurrency for key policies, so a concurrent writer could win.
+    /// Writes a planned policy (no call when nothing changes). KMS has no optimistic concurrency for key policies (no
+    /// conditional PutKeyPolicy), so the policy is read again just before writing, and nothing is written when it is no
+    /// longer the one the plan was made from (someone changed it while the plan waited, for -Confirm say: writing would
+    /// drop their change); afterwards it is read back to check our statements arrived, as a concurrent writer could win.
     /// </summary>
     public async Task<KmsKeyPolicy> ApplyPolicyAsync(KmsSigningKey key, SignerPolicyPlan plan, CancellationToken ct)
     {
@@ -272,6 +274,17 @@ public sealed class SigningKeyService
         {
             log.Verbose($"Key policy of {key.Arn} already grants this: no PutKeyPolicy call.");
             return new KmsKeyPolicy(key.KeyId, key.Arn, KmsPolicyUpdateStatus.NoChange, plan, plan.Before.ToJson());
+        }
+
+        var current = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        if (!current.SameAs(plan.Before))
+        {
+            throw new KmsSignatureException("PolicyChangedConcurrently", ErrorKind.InvalidOperation,
+                $"The key policy of {key.Arn} changed after it was read for this update: someone else wrote it in the meantime. " +
+                "Writing the planned policy now would undo their change (KMS has no optimistic concurrency for key policies). Nothing was changed.", key.Arn)
+            {
+                RecommendedAction = "Run the command again; it merges into whatever policy is now on the key.",
+            };
         }
 
         var text = plan.After.ToJson();

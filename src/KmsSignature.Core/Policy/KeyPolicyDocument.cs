@@ -99,6 +99,9 @@ public sealed class KeyPolicyDocument
 
     public override string ToString() => ToJson();
 
+    /// <summary>True when both say the same, member for member (the text may differ in whitespace and escapes).</summary>
+    internal bool SameAs(KeyPolicyDocument other) => JsonNode.DeepEquals(root, other.root);
+
     internal KeyPolicyDocument Clone() => new((JsonObject)root.DeepClone(), StatementWasObject);
 
     internal JsonArray StatementArray() => (JsonArray)root["Statement"]!;

@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using KmsSignature.Core.Kms;
+using KmsSignature.Core.Policy;
+using KmsSignature.LocalKms;
+
+namespace KmsSignature.Core.Tests.Kms;
+
+public sealed class SigningKeyServicePolicyTests
+{
+    [Fact]
+    public async Task A_policy_changed_between_plan_and_apply_is_not_overwritten()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+            new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 });
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_NIST_P256", KeyUsage = "SIGN_VERIFY" })).KeyMetadata.Arn;
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var request = new SignerPolicyRequest { Signers = [kms.Signer.Arn] };
+        async Task<string> Policy() => (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key, PolicyName = "default" })).Policy;
+
+        var (planned, plan) = await service.PlanPolicyAsync(key, request, default);
+
+        // Another administrator adds a statement while this plan waits (for -Confirm, say). KMS has no conditional
+        // PutKeyPolicy: writing the plan now would silently drop that statement.
+        var other = JsonNode.Parse(await Policy())!;
+        other["Statement"]!.AsArray().Add(JsonNode.Parse(
+            $$"""{"Sid":"TeamB","Effect":"Allow","Principal":{"AWS":"{{kms.Verifier.Arn}}"},"Action":"kms:DescribeKey","Resource":"*"}"""));
+        await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key, PolicyName = "default", Policy = other.ToJsonString() });
+        var theirs = await Policy();
+        var puts = kms.Counters.Count("PutKeyPolicy");
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() => service.ApplyPolicyAsync(planned, plan, default));
+        Assert.Equal("KmsSignature.PolicyChangedConcurrently", ex.ErrorId);
+        Assert.Equal(key, ex.Target);
+        Assert.Contains("Nothing was changed", ex.Message);
+        Assert.Equal(puts, kms.Counters.Count("PutKeyPolicy"));
+        Assert.Equal(theirs, await Policy());
+
+        // Running it again merges into the policy now on the key.
+        var (again, replanned) = await service.PlanPolicyAsync(key, request, default);
+        Assert.Equal(KmsPolicyUpdateStatus.Updated, (await service.ApplyPolicyAsync(again, replanned, default)).Status);
+        var final = await Policy();
+        Assert.Contains("TeamB", final);
+        Assert.Contains(SignerPolicySids.Signers, final);
+    }
+}
