@@ -11,6 +11,7 @@ public sealed class KmsKeyPolicy
         Arn = arn;
         Status = status;
         Changes = plan.Changes;
+        BlockingDenies = plan.BlockingDenies;
         Json = json;
         Statements = KeyPolicyStatements.Describe(KeyPolicyDocument.Parse(json, arn));
     }
@@ -22,6 +23,9 @@ public sealed class KmsKeyPolicy
     public KmsPolicyUpdateStatus Status { get; }
 
     public IReadOnlyList<PolicyStatementChange> Changes { get; }
+
+    /// <summary>Deny statements that apply to some of KmsSignature's grants: those principals cannot use those actions.</summary>
+    public IReadOnlyList<BlockingDeny> BlockingDenies { get; }
 
     /// <summary>Every statement of the resulting policy (ours and others').</summary>
     public IReadOnlyList<KeyPolicyStatement> Statements { get; }

@@ -8,6 +8,7 @@ public sealed class SignerPolicyPlan
         Before = before;
         After = after;
         Changes = changes;
+        BlockingDenies = DenyStatements.Blocking(after);
     }
 
     public KeyPolicyDocument Before { get; }
@@ -17,6 +18,9 @@ public sealed class SignerPolicyPlan
     public IReadOnlyList<PolicyStatementChange> Changes { get; }
 
     public bool HasChanges => Changes.Count > 0;
+
+    /// <summary>Deny statements of the resulting policy that apply to some of KmsSignature's grants (an explicit Deny wins).</summary>
+    public IReadOnlyList<BlockingDeny> BlockingDenies { get; }
 
     /// <summary>One line per change, for -WhatIf and -Verbose.</summary>
     public string Describe() => HasChanges

@@ -212,6 +212,30 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Theory]
+    [InlineData("""{"Sid":"D","Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"KMS:sign","Resource":"*"}""", "kms:Sign", "Signer")]
+    [InlineData("""{"Sid":"D","Effect":"Deny","Principal":"*","NotAction":["kms:Sign","kms:Describe*"],"Resource":"*"}""", "kms:GetPublicKey", "Signer,Verifier")]
+    [InlineData("""{"Sid":"D","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:role/Signer"},"Action":"kms:*","Resource":"*"}""", "kms:DescribeKey,kms:GetPublicKey", "Verifier")]
+    [InlineData("""{"Sid":"D","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"}""", "", "")]
+    [InlineData("""{"Sid":"D","Effect":"Deny","Principal":{"Service":"lambda.amazonaws.com"},"Action":"kms:*","Resource":"*"}""", "", "")]
+    [InlineData("""{"Sid":"D","Effect":"Allow","Principal":"*","Action":"kms:Sign","Resource":"*"}""", "", "")]
+    public void Deny_statements_that_cover_our_grants_are_found(string deny, string actions, string principals)
+    {
+        var verifier = "arn:aws:iam::111122223333:role/Verifier";
+        var policy = KeyPolicyDocument.Parse($$"""{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{{deny}}]}""");
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer], Verifiers = [verifier] });
+        if (actions.Length == 0)
+        {
+            Assert.Empty(plan.BlockingDenies);
+            return;
+        }
+
+        var found = Assert.Single(plan.BlockingDenies);
+        Assert.Equal(("D", 1, false), (found.Sid, found.Index, found.IsConditional));
+        Assert.Equal(actions.Split(',').Order(), found.Actions.Order());
+        Assert.Equal(principals.Split(',').Select(p => $"arn:aws:iam::111122223333:role/{p}").Order(), found.Principals.Order());
+    }
+
+    [Theory]
     [InlineData("*", "KmsSignature.WildcardPrincipal")]
     [InlineData("arn:aws:iam::1111:role/x", "KmsSignature.InvalidPrincipal")]
     [InlineData("arn:aws:sts::111122223333:assumed-role/r/s", "KmsSignature.InvalidPrincipal")]

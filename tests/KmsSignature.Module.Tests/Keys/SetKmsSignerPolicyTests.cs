@@ -102,6 +102,37 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task An_explicit_Deny_that_blocks_the_grants_is_reported()
+    {
+        // A guard statement another team keeps on every key: nobody may sign, except through a pipeline it controls.
+        var policy = """
+            {"Version":"2012-10-17","Statement":[
+              {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"@@Root@@"},"Action":"kms:*","Resource":"*"},
+              {"Sid":"DenySigningOutsidePipeline","Effect":"Deny","Principal":{"AWS":"@@Root@@"},"Action":["kms:Sign*"],"Resource":"*"},
+              {"Sid":"DenyOtherAccounts","Effect":"Deny","Principal":"*","NotAction":"kms:Describe*","Resource":"*",
+               "Condition":{"StringNotEquals":{"aws:PrincipalAccount":"@@fixture.Kms.AccountId@@"}}}]}
+            """.Fill(fixture, Root);
+        var arn = await KmsSdk.CreateKeyAsync(fixture, policy: policy);
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn };
+
+        var result = session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -PassThru -Verbose @kmsAdmin", vars).AssertSuccess();
+        Assert.Equal("AccessDeniedException", await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, arn, "ECDSA_SHA_256"));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains("DenySigningOutsidePipeline", warning);
+        Assert.Contains("kms:Sign", warning);
+        Assert.Contains(fixture.Kms.Signer.Arn, warning);
+        Assert.DoesNotContain(fixture.Kms.Verifier.Arn, warning);
+        // A Deny with a condition may well not apply (here: to principals of the account): -Verbose, not a warning.
+        Assert.Contains(result.Verbose, v => v.Contains("DenyOtherAccounts") && v.Contains("condition"));
+        var denies = (IEnumerable<object>)Assert.Single(result.Output).Properties["BlockingDenies"].Value;
+        Assert.Equal(2, denies.Count());
+
+        // A repeat that changes nothing still says so.
+        Assert.Single(session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn @kmsAdmin", vars).AssertSuccess().Warnings);
+    }
+
+    [Fact]
     public async Task WhatIf_makes_no_mutating_call()
     {
         var arn = await KmsSdk.CreateKeyAsync(fixture);

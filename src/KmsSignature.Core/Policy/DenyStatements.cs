@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using KmsSignature.Core.Kms;
+
+namespace KmsSignature.Core.Policy;
+
+/// <summary>
+/// Finds the Deny statements that apply to what KmsSignature's statements grant. IAM evaluates an explicit Deny before any
+/// Allow, so a grant such a statement covers does nothing: the signer still gets AccessDeniedException. Matching follows
+/// IAM: actions case-insensitively with wildcards (Action or NotAction); a principal is covered by "*", by its own ARN, or
+/// by its account (root ARN or account id), or by a NotPrincipal that does not list it. Conditions are not evaluated.
+/// </summary>
+internal static class DenyStatements
+{
+    public static IReadOnlyList<BlockingDeny> Blocking(KeyPolicyDocument policy)
+    {
+        var statements = policy.Statements;
+        var grants = statements
+            .Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault()) && OwnStatement.Strings(s["Effect"]) is ["Allow"])
+            .SelectMany(s => AwsPrincipals(s["Principal"]).SelectMany(p => OwnStatement.Strings(s["Action"]).Select(a => (Principal: p, Action: a))))
+            .Distinct()
+            .ToArray();
+        var result = new List<BlockingDeny>();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var deny = statements[i];
+            if (OwnStatement.Strings(deny["Effect"]) is not ["Deny"])
+            {
+                continue;
+            }
+
+            var blocked = grants.Where(g => CoversAction(deny, g.Action) && CoversPrincipal(deny, g.Principal)).ToArray();
+            if (blocked.Length > 0)
+            {
+                result.Add(new BlockingDeny(OwnStatement.Strings(deny["Sid"]).FirstOrDefault(), i,
+                    blocked.Select(b => b.Principal).Distinct(StringComparer.Ordinal).ToArray(),
+                    blocked.Select(b => b.Action).Distinct(StringComparer.Ordinal).ToArray(),
+                    deny["Condition"] is JsonObject { Count: > 0 }));
+            }
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<string> AwsPrincipals(JsonNode? principal) => principal switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => [s],
+        JsonObject o => OwnStatement.Strings(o["AWS"]),
+        _ => [],
+    };
+
+    private static bool CoversAction(JsonObject deny, string action)
+    {
+        var lower = action.ToLowerInvariant();
+        bool Listed(JsonNode? node) => OwnStatement.Strings(node).Any(p => WildcardName.IsMatch(p.ToLowerInvariant(), lower));
+        return deny.ContainsKey("NotAction") ? !Listed(deny["NotAction"]) : Listed(deny["Action"]);
+    }
+
+    private static bool CoversPrincipal(JsonObject deny, string principal)
+    {
+        bool Listed(JsonNode? node) => AwsPrincipals(node).Any(p => p == IamPrincipal.Everyone || p == principal || SameAccount(p, principal));
+        return deny.ContainsKey("NotPrincipal") ? !Listed(deny["NotPrincipal"]) : Listed(deny["Principal"]);
+    }
+
+    // An account (arn:<partition>:iam::<account>:root or the bare id) in a Deny stands for every principal of that account.
+    private static bool SameAccount(string accountPrincipal, string principal)
+    {
+        if (!IamPrincipal.IsAccountRoot(accountPrincipal) || principal == IamPrincipal.Everyone)
+        {
+            return false;
+        }
+
+        var account = accountPrincipal.StartsWith("arn:", StringComparison.Ordinal) ? accountPrincipal.Split(':')[4] : accountPrincipal;
+        var parts = principal.Split(':');
+        return parts.Length >= 5 ? parts[4] == account : principal == account;
+    }
+}
