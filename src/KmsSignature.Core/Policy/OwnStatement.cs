@@ -118,7 +118,11 @@ internal sealed class OwnStatement
     };
 
     private static JsonNode? SigningAlgorithmsOf(JsonObject statement) =>
-        statement["Condition"] is JsonObject condition && condition["StringEquals"] is JsonObject equals ? equals[SigningAlgorithmKey] : null;
+        statement["Condition"] is JsonObject condition && condition["StringEquals"] is JsonObject equals && KeyIn(equals) is { } key ? equals[key] : null;
+
+    // IAM condition key names are case-insensitive (kms:signingalgorithm is kms:SigningAlgorithm): find ours as written.
+    private static string? KeyIn(JsonObject equals) =>
+        equals.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, SigningAlgorithmKey, StringComparison.OrdinalIgnoreCase));
 
     // Only our key changes: the other keys of StringEquals and the other operators stay; an operator or a Condition
     // left empty by removing our key goes (IAM refuses an empty condition block).
@@ -126,9 +130,10 @@ internal sealed class OwnStatement
     {
         var condition = statement["Condition"] as JsonObject;
         var equals = condition?["StringEquals"] as JsonObject;
+        var key = (equals is null ? null : KeyIn(equals)) ?? SigningAlgorithmKey;
         if (algorithms.Count == 0)
         {
-            equals?.Remove(SigningAlgorithmKey);
+            equals?.Remove(key);
             if (equals is { Count: 0 })
             {
                 condition!.Remove("StringEquals");
@@ -152,7 +157,7 @@ internal sealed class OwnStatement
             condition["StringEquals"] = equals = new JsonObject();
         }
 
-        equals[SigningAlgorithmKey] = StringOrArray(algorithms);
+        equals[key] = StringOrArray(algorithms);
     }
 
     private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>

@@ -75,6 +75,23 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void The_signing_algorithm_condition_key_is_found_whatever_its_case()
+    {
+        // IAM condition key names are case-insensitive; a hand-written policy may spell ours kms:signingalgorithm.
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"{{Signer}}"},"Action":"kms:Sign","Resource":"*","Condition":{"StringEquals":{"kms:signingalgorithm":["RSASSA_PSS_SHA_256","RSASSA_PSS_SHA_384"]} } },
+            {"Sid":"KmsSignatureSignersPublicKey","Effect":"Allow","Principal":{"AWS":"{{Signer}}"},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"}]}
+            """);
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_256"] }).HasChanges);
+
+        var one = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { SigningAlgorithms = ["RSASSA_PSS_SHA_384"], Remove = true });
+        var condition = JsonNode.Parse(one.After.ToJson())!["Statement"]![1]!["Condition"]!["StringEquals"]!.AsObject();
+        Assert.Equal("""{"kms:signingalgorithm":"RSASSA_PSS_SHA_256"}""", condition.ToJsonString());
+    }
+
+    [Fact]
     public void A_principal_list_in_another_order_or_shape_is_no_change()
     {
         var other = "arn:aws:iam::111122223333:role/Other";
