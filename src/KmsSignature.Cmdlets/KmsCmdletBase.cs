@@ -29,7 +29,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? ProfileName { get; set; }
 
-    /// <summary>A credentials file other than the default ~/.aws/credentials.</summary>
+    /// <summary>A credentials file other than the default ~/.aws/credentials (relative to the current location).</summary>
     [Parameter]
     [Alias("AWSProfilesLocation")]
     [ValidateNotNullOrEmpty]
@@ -120,7 +120,8 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     {
         Region = Region,
         ProfileName = ProfileName,
-        ProfileLocation = ProfileLocation,
+        // Relative to PowerShell's current location (and ~ expanded), not the process's working directory.
+        ProfileLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
         Credential = Credential is null ? null : ToCoreCredential(Credential),
         EndpointUrl = EndpointUrl,
         ShellDefaultRegion = SessionState.PSVariable.GetValue("StoredAWSRegion") as string,
