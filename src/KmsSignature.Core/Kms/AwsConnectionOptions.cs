@@ -12,7 +12,7 @@ public sealed record AwsConnectionOptions
 
     public string? ProfileName { get; init; }
 
-    /// <summary>A shared credentials file other than the default one.</summary>
+    /// <summary>A shared credentials file other than the default one; without <see cref="ProfileName"/>, its default profile.</summary>
     public string? ProfileLocation { get; init; }
 
     /// <summary>

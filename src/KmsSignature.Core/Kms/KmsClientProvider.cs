@@ -87,25 +87,29 @@ public sealed partial class KmsClientProvider
             return (CredentialBridge.FromObject(explicitCredential), DescribeObject(explicitCredential, "-Credential"), ObjectKey(explicitCredential), null);
         }
 
-        if (!string.IsNullOrEmpty(options.ProfileName))
+        // -ProfileLocation alone names that file's default profile (as in AWS.Tools); it is explicit, so it beats the shell default.
+        var profileName = !string.IsNullOrEmpty(options.ProfileName) ? options.ProfileName
+            : !string.IsNullOrEmpty(options.ProfileLocation) ? "default"
+            : null;
+        if (profileName is not null)
         {
             var chain = string.IsNullOrEmpty(options.ProfileLocation)
                 ? new CredentialProfileStoreChain()
                 : new CredentialProfileStoreChain(options.ProfileLocation);
-            if (!chain.TryGetAWSCredentials(options.ProfileName, out var profileCredentials))
+            if (!chain.TryGetAWSCredentials(profileName, out var profileCredentials))
             {
                 throw new KmsSignatureException("ProfileNotFound", ErrorKind.ObjectNotFound,
-                    $"No AWS profile named '{options.ProfileName}' was found" +
+                    $"No AWS profile named '{profileName}' was found" +
                     (string.IsNullOrEmpty(options.ProfileLocation) ? " in the shared credentials and config files." : $" in '{options.ProfileLocation}'."),
-                    options.ProfileName)
+                    profileName)
                 {
                     RecommendedAction = "Check the name with 'aws configure list-profiles', or pass -ProfileLocation for another credentials file.",
                 };
             }
 
-            chain.TryGetProfile(options.ProfileName, out var profile);
-            return (profileCredentials, $"profile '{options.ProfileName}'",
-                $"profile:{options.ProfileLocation}:{options.ProfileName}", profile?.Region?.SystemName);
+            chain.TryGetProfile(profileName, out var profile);
+            return (profileCredentials, $"profile '{profileName}'",
+                $"profile:{options.ProfileLocation}:{profileName}", profile?.Region?.SystemName);
         }
 
         if (options.ShellDefaultCredential is { } shellCredential)

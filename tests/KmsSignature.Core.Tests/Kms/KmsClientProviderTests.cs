@@ -71,6 +71,27 @@ public sealed class KmsClientProviderTests
         }
     }
 
+    // AWS.Tools: -ProfileLocation without -ProfileName means that file's default profile, not "ignore the file".
+    [Fact]
+    public void ProfileLocation_alone_uses_the_default_profile_of_that_file()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "[default]\naws_access_key_id = AKIDFILEDEFAULT\naws_secret_access_key = s3cr3t\nregion = eu-north-1\n");
+            var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                ProfileLocation = file, EndpointUrl = Endpoint, ShellDefaultCredential = new BasicAWSCredentials("AKIDSHELL", "s"),
+            });
+            Assert.Equal("eu-north-1", connection.Region);
+            Assert.Contains("profile 'default'", connection.CredentialSource);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void Unknown_profile_is_a_specific_error()
     {
