@@ -35,4 +35,13 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void An_EndpointUrl_without_a_scheme_is_an_InvalidEndpoint_error()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -KeyId alias/x -EndpointUrl ('127.0.0.1:' + ([uri]$kmsEndpoint).Port) -Region $kmsRegion -Credential $kmsAdmin.Credential");
+        Assert.Equal("KmsSignature.InvalidEndpoint", Id(result));
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
+    }
 }

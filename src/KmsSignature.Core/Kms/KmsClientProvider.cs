@@ -33,6 +33,7 @@ public sealed partial class KmsClientProvider
     public KmsConnection Connect(AwsConnectionOptions options, IOperationLog? log = null)
     {
         log ??= NullOperationLog.Instance;
+        CheckEndpoint(options.EndpointUrl);
         var (credentials, source, credentialKey, profileRegion) = ResolveCredentials(options);
         var region = ResolveRegion(options, profileRegion);
         var cacheKey = string.Join('|', region, options.EndpointUrl?.ToString() ?? "-", credentialKey);
@@ -52,6 +53,35 @@ public sealed partial class KmsClientProvider
         var connection = new KmsConnection(client, signClient, region, options.EndpointUrl, source);
         log.Verbose(connection.Describe());
         return clients.GetOrAdd(cacheKey, connection);
+    }
+
+    // Without this, a URL without a scheme (PowerShell reads 'localhost:4566' as scheme "localhost", '127.0.0.1:4566' as a
+    // relative URI) failed only at the first call, or escaped as a raw SDK exception from the client's constructor.
+    private static void CheckEndpoint(Uri? endpoint)
+    {
+        if (endpoint is null)
+        {
+            return;
+        }
+
+        string? problem = !endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)
+            ? "is not an absolute http:// or https:// URL"
+            : endpoint.UserInfo.Length > 0 ? "contains a user name or password"
+            : endpoint.Query.Length > 0 || endpoint.Fragment.Length > 0 ? "has a query or fragment"
+            : null;
+        if (problem is null)
+        {
+            return;
+        }
+
+        // Never echo user info: it may hold a password.
+        var shown = endpoint.IsAbsoluteUri && endpoint.UserInfo.Length > 0
+            ? endpoint.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped)
+            : endpoint.OriginalString;
+        throw new KmsSignatureException("InvalidEndpoint", ErrorKind.InvalidArgument, $"-EndpointUrl '{shown}' {problem}.", shown)
+        {
+            RecommendedAction = "Give the whole URL, e.g. https://kms.eu-west-1.amazonaws.com or http://127.0.0.1:4566/ for LocalKms.",
+        };
     }
 
     private static AmazonKeyManagementServiceConfig Config(Uri? endpointUrl, string region, int maxErrorRetry)

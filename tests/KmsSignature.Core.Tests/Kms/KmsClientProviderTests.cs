@@ -92,6 +92,24 @@ public sealed class KmsClientProviderTests
         }
     }
 
+    [Theory]
+    [InlineData("ftp://127.0.0.1:4566/")]
+    [InlineData("localhost:4566")]       // [uri] reads "localhost" as the scheme
+    [InlineData("127.0.0.1:4566")]       // relative
+    [InlineData("kms.eu-west-1.amazonaws.com")]
+    [InlineData("https://user:pass@kms.eu-west-1.amazonaws.com/")]
+    [InlineData("https://kms.eu-west-1.amazonaws.com/?x=1")]
+    public void EndpointUrl_must_be_an_absolute_http_or_https_url(string endpoint)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "us-east-1", EndpointUrl = new Uri(endpoint, UriKind.RelativeOrAbsolute), Credential = new AwsKeyCredential("AKID", "s"),
+        }));
+        Assert.Equal("KmsSignature.InvalidEndpoint", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.DoesNotContain("user:pass", ex.Message);
+    }
+
     [Fact]
     public void Unknown_profile_is_a_specific_error()
     {
