@@ -18,7 +18,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     private readonly AutoResetEvent pipelineSignal = new(false);
     private KmsConnection? connection;
 
-    /// <summary>The AWS Region (e.g. us-east-1); defaults to Set-DefaultAWSRegion, the profile, then AWS_REGION.</summary>
+    /// <summary>The AWS Region (e.g. us-east-1); defaults to the profile, Set-DefaultAWSRegion, AWS_REGION, AWS_DEFAULT_REGION, the shared config file.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Region { get; set; }

@@ -167,14 +167,14 @@ public sealed partial class KmsClientProvider
 
     private static string ResolveRegion(AwsConnectionOptions options, string? profileRegion)
     {
-        var region = FirstNonEmpty(options.Region, profileRegion, options.ShellDefaultRegion);
-        if (region is null && options.EndpointUrl is not null)
-        {
-            region = FirstNonEmpty(Environment.GetEnvironmentVariable("AWS_REGION"),
-                Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")) ?? EndpointDefaultRegion;
-        }
+        // Read afresh on every connection: the SDK's FallbackRegionFactory caches the first Region it finds for the life of
+        // the process (a changed $env:AWS_REGION went unseen) and does not read AWS_DEFAULT_REGION, which the AWS CLI sets.
+        var region = FirstNonEmpty(options.Region, profileRegion, options.ShellDefaultRegion,
+            Environment.GetEnvironmentVariable("AWS_REGION"), Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
+            SharedConfigRegion());
 
-        region ??= FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+        // With a custom endpoint (LocalKms, a proxy) SigV4 still needs a Region, and a local run must not probe instance metadata.
+        region ??= options.EndpointUrl is not null ? EndpointDefaultRegion : new InstanceProfileAWSRegion().Region?.SystemName;
         if (region is null)
         {
             throw new KmsSignatureException("NoRegion", ErrorKind.InvalidArgument,
@@ -191,6 +191,13 @@ public sealed partial class KmsClientProvider
         }
 
         return region;
+    }
+
+    // The Region of AWS_PROFILE's profile (else "default") in the shared config and credentials files.
+    private static string? SharedConfigRegion()
+    {
+        var name = FirstNonEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE")) ?? "default";
+        return new CredentialProfileStoreChain().TryGetProfile(name, out var profile) ? profile.Region?.SystemName : null;
     }
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
