@@ -44,4 +44,32 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.Equal("KmsSignature.InvalidEndpoint", Id(result));
         Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
     }
+
+    // Credentials a profile makes by calling out (STS for assume-role, the SSO token cache, a credential_process) can fail
+    // before any KMS call: that must not read as "KMS could not be reached" or a generic KMS failure.
+    [Theory]
+    [InlineData("role", "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n[role]\nrole_arn = arn:aws:iam::111122223333:role/x\nsource_profile = base\nsts_regional_endpoints = regional\n", "")]
+    [InlineData("sso", "[sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = r\n", "aws sso login --profile sso")]
+    [InlineData("proc", "[proc]\ncredential_process = /bin/false\n", "")]
+    public void A_profile_whose_credentials_cannot_be_obtained_says_so(string profile, string file, string advice)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, file);
+            using var session = fixture.NewSession();
+            var result = session.Run("Get-KmsSigningKey -KeyId alias/x -ProfileName $p -ProfileLocation $f -EndpointUrl $kmsEndpoint -Region $kmsRegion",
+                new Dictionary<string, object?> { ["p"] = profile, ["f"] = path });
+            Assert.Equal("KmsSignature.CredentialsUnavailable", Id(result));
+            var error = result.Errors[0];
+            Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+            Assert.Contains($"profile '{profile}'", error.Exception.Message);
+            Assert.DoesNotContain(fixture.Kms.Endpoint.ToString(), error.Exception.Message);
+            Assert.Contains(advice, error.ErrorDetails?.RecommendedAction ?? string.Empty);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -138,7 +138,11 @@ public sealed partial class KmsClientProvider
             }
 
             chain.TryGetProfile(profileName, out var profile);
-            return (profileCredentials, $"profile '{profileName}'",
+            var advice = profile?.Options is { SsoStartUrl: not null } or { SsoSession: not null }
+                ? $"Sign in with 'aws sso login --profile {profileName}', then try again."
+                : $"Check profile '{profileName}': for assume-role, its source credentials and that AWS STS can be reached; " +
+                  "for credential_process, that the command runs and prints credentials.";
+            return (new SourcedCredentials(profileCredentials, $"profile '{profileName}'", advice), $"profile '{profileName}'",
                 $"profile:{options.ProfileLocation}:{profileName}", profile?.Region?.SystemName);
         }
 
@@ -150,7 +154,9 @@ public sealed partial class KmsClientProvider
         try
         {
             var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
-            return (resolved, "the SDK's default credential chain", "default:" + RuntimeHelpers.GetHashCode(resolved), null);
+            return (new SourcedCredentials(resolved, "the SDK's default credential chain",
+                    "Check the profile AWS_PROFILE names (or the default one), or the container or instance role."),
+                "the SDK's default credential chain", "default:" + RuntimeHelpers.GetHashCode(resolved), null);
         }
         catch (AmazonClientException ex)
         {
