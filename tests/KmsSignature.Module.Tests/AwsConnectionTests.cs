@@ -72,4 +72,28 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
             File.Delete(path);
         }
     }
+
+    // Fixing a wrong key in the credentials file must take effect on the next command, not after restarting PowerShell.
+    [Fact]
+    public void An_edited_profile_is_read_again_by_the_next_command()
+    {
+        var dir = ProfileDirectory("edited");
+        var file = Path.Combine(dir, "credentials");
+        var admin = fixture.Kms.Admin;
+        try
+        {
+            File.WriteAllText(file, $"[edited]\naws_access_key_id = {admin.AccessKeyId}\naws_secret_access_key = not-the-secret\n");
+            using var session = fixture.NewSession();
+            const string Script = "Get-KmsSigningKey -KeyId alias/none-such -ProfileName edited -ProfileLocation $f -EndpointUrl $kmsEndpoint -Region $kmsRegion";
+            var variables = new Dictionary<string, object?> { ["f"] = file };
+            Assert.Equal("KmsSignature.KmsInvalidSignature", Id(session.Run(Script, variables)));
+
+            File.WriteAllText(file, $"[edited]\naws_access_key_id = {admin.AccessKeyId}\naws_secret_access_key = {admin.SecretAccessKey}\n");
+            Assert.Equal("KmsSignature.KmsNotFound", Id(session.Run(Script, variables)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

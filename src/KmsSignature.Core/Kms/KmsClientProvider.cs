@@ -143,7 +143,7 @@ public sealed partial class KmsClientProvider
                 : $"Check profile '{profileName}': for assume-role, its source credentials and that AWS STS can be reached; " +
                   "for credential_process, that the command runs and prints credentials.";
             return (new SourcedCredentials(profileCredentials, $"profile '{profileName}'", advice), $"profile '{profileName}'",
-                $"profile:{options.ProfileLocation}:{profileName}", profile?.Region?.SystemName);
+                $"profile:{options.ProfileLocation}:{profileName}:{ProfileKey(profile)}", profile?.Region?.SystemName);
         }
 
         if (options.ShellDefaultCredential is { } shellCredential)
@@ -215,6 +215,24 @@ public sealed partial class KmsClientProvider
             SHA256.HashData(Encoding.UTF8.GetBytes(key.SecretAccessKey + "\n" + key.SessionToken)))[..16],
         _ => "object:" + RuntimeHelpers.GetHashCode(credential),
     };
+
+    // The profile is read again at every call; a profile edited since (a fixed secret, another role) must get a new client
+    // rather than the one cached for its name, which kept the old keys until the process ended.
+    private static string ProfileKey(CredentialProfile? profile)
+    {
+        if (profile is null)
+        {
+            return "-";
+        }
+
+        var text = new StringBuilder();
+        foreach (var property in typeof(CredentialProfileOptions).GetProperties().OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            text.Append(property.Name).Append('=').Append(property.GetValue(profile.Options)).Append('\n');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
 
     private static string DescribeObject(object credential, string origin) => credential switch
     {
