@@ -175,7 +175,8 @@ public sealed partial class KmsClientProvider
     {
         // Read afresh on every connection: the SDK's FallbackRegionFactory caches the first Region it finds for the life of
         // the process (a changed $env:AWS_REGION went unseen) and does not read AWS_DEFAULT_REGION, which the AWS CLI sets.
-        var region = FirstNonEmpty(options.Region, profileRegion, options.ShellDefaultRegion,
+        // An AWS endpoint that names its Region (regional, FIPS, VPC) accepts signatures for that Region only.
+        var region = FirstNonEmpty(options.Region, EndpointRegion(options.EndpointUrl), profileRegion, options.ShellDefaultRegion,
             Environment.GetEnvironmentVariable("AWS_REGION"), Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
             SharedConfigRegion());
 
@@ -197,6 +198,21 @@ public sealed partial class KmsClientProvider
         }
 
         return region;
+    }
+
+    // kms.eu-west-1.amazonaws.com, kms-fips.us-gov-west-1.amazonaws.com, vpce-….kms.eu-west-1.vpce.amazonaws.com,
+    // kms.cn-north-1.amazonaws.com.cn, kms.eu-west-1.api.aws (dual-stack): the first label that is a Region name.
+    private static string? EndpointRegion(Uri? endpoint)
+    {
+        var host = endpoint?.IdnHost.TrimEnd('.').ToLowerInvariant();
+        if (host is null || !(host.EndsWith(".amazonaws.com", StringComparison.Ordinal)
+                              || host.EndsWith(".amazonaws.com.cn", StringComparison.Ordinal)
+                              || host.EndsWith(".api.aws", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        return host.Split('.').FirstOrDefault(label => RegionPattern().IsMatch(label));
     }
 
     // The Region of AWS_PROFILE's profile (else "default") in the shared config and credentials files.

@@ -110,6 +110,34 @@ public sealed class KmsClientProviderTests
         Assert.DoesNotContain("user:pass", ex.Message);
     }
 
+    // KMS accepts a signature only for its own Region: a regional, FIPS or VPC endpoint names it, and signing for
+    // the shell default (or us-east-1) instead fails with InvalidSignatureException.
+    [Theory]
+    [InlineData("https://kms.eu-west-1.amazonaws.com/", "eu-west-1")]
+    [InlineData("https://kms-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1")]
+    [InlineData("https://vpce-0123456789abcdef0-abcdefgh.kms.ap-southeast-2.vpce.amazonaws.com/", "ap-southeast-2")]
+    [InlineData("https://kms.cn-north-1.amazonaws.com.cn/", "cn-north-1")]
+    [InlineData("https://kms.eu-central-1.api.aws/", "eu-central-1")]
+    public void A_regional_endpoint_signs_for_its_own_Region(string endpoint, string region)
+    {
+        var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            EndpointUrl = new Uri(endpoint), ShellDefaultRegion = "us-west-2", Credential = new AwsKeyCredential("AKID", "s"),
+        });
+        Assert.Equal(region, connection.Region);
+        Assert.Equal(region, ((Amazon.Runtime.ClientConfig)connection.Client.Config).AuthenticationRegion);
+    }
+
+    [Fact]
+    public void An_explicit_Region_still_wins_over_the_endpoint_host()
+    {
+        var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            EndpointUrl = new Uri("https://kms.eu-west-1.amazonaws.com/"), Region = "eu-west-3", Credential = new AwsKeyCredential("AKID", "s"),
+        });
+        Assert.Equal("eu-west-3", connection.Region);
+    }
+
     [Fact]
     public void Unknown_profile_is_a_specific_error()
     {
