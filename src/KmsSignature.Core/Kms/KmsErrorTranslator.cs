@@ -80,7 +80,8 @@ public static class KmsErrorTranslator
 
     /// <summary>
     /// True for failures a retry may cure: KMS server faults (HTTP 5xx: KMSInternalException, KeyUnavailableException,
-    /// DependencyTimeoutException, ServiceUnavailable) and a lost or failed connection. The SDK retries these itself;
+    /// DependencyTimeoutException, ServiceUnavailable) and a lost or failed connection, never one of our own errors (a
+    /// <see cref="KmsSignatureException"/> such as CredentialsUnavailable, even one explaining a network failure). The SDK retries these itself;
     /// this is for calls made with its retries off (Sign, see <see cref="KmsConnection.SignClient"/>).
     /// </summary>
     public static bool IsTransient(Exception exception)
@@ -92,6 +93,11 @@ public static class KmsErrorTranslator
 
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
+            if (e is KmsSignatureException)
+            {
+                return false; // ours (CredentialsUnavailable, ...) is the final answer, whatever network failure it explains
+            }
+
             if (e is HttpRequestException or SocketException or IOException or TimeoutException)
             {
                 return true;

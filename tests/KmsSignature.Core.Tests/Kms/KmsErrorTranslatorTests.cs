@@ -50,4 +50,18 @@ public sealed class KmsErrorTranslatorTests
         Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
         Assert.Contains("127.0.0.1:9", ex.Message);
     }
+
+    // Sign retries transient failures; one of our own errors is already the answer (an STS host that cannot be reached
+    // while fetching assume-role credentials is CredentialsUnavailable, and retrying it only delays that answer).
+    [Fact]
+    public void Our_own_errors_are_never_transient_even_when_they_wrap_a_network_failure()
+    {
+        var network = new HttpRequestException("Connection refused");
+        Assert.True(KmsErrorTranslator.IsTransient(network));
+        Assert.True(KmsErrorTranslator.IsTransient(new AmazonServiceException("request failed", network)));
+
+        var ours = new KmsSignatureException("CredentialsUnavailable", ErrorKind.AuthenticationError, "Could not get AWS credentials", null, network);
+        Assert.False(KmsErrorTranslator.IsTransient(ours));
+        Assert.False(KmsErrorTranslator.IsTransient(new AmazonClientException("credentials", ours)));
+    }
 }
