@@ -39,13 +39,7 @@ public static class AdministrationCheck
             return false;
         }
 
-        var principals = statement["Principal"] switch
-        {
-            JsonValue v when v.TryGetValue<string>(out var s) => [s],
-            JsonObject o => OwnStatement.Strings(o["AWS"]),
-            _ => [],
-        };
-        var hasAdministrator = principals.Any(p => p != IamPrincipal.Everyone);
+        var hasAdministrator = OwnStatement.AwsPrincipals(statement["Principal"]).Any(p => p != IamPrincipal.Everyone);
         return hasAdministrator && OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
     }
 

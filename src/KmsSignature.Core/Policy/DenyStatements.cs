@@ -16,7 +16,7 @@ internal static class DenyStatements
         var statements = policy.Statements;
         var grants = statements
             .Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault()) && OwnStatement.Strings(s["Effect"]) is ["Allow"])
-            .SelectMany(s => AwsPrincipals(s["Principal"]).SelectMany(p => OwnStatement.Strings(s["Action"]).Select(a => (Principal: p, Action: a))))
+            .SelectMany(s => OwnStatement.AwsPrincipals(s["Principal"]).SelectMany(p => OwnStatement.Strings(s["Action"]).Select(a => (Principal: p, Action: a))))
             .Distinct()
             .ToArray();
         var result = new List<BlockingDeny>();
@@ -41,13 +41,6 @@ internal static class DenyStatements
         return result;
     }
 
-    private static IReadOnlyList<string> AwsPrincipals(JsonNode? principal) => principal switch
-    {
-        JsonValue v when v.TryGetValue<string>(out var s) => [s],
-        JsonObject o => OwnStatement.Strings(o["AWS"]),
-        _ => [],
-    };
-
     private static bool CoversAction(JsonObject deny, string action)
     {
         var lower = action.ToLowerInvariant();
@@ -57,7 +50,7 @@ internal static class DenyStatements
 
     private static bool CoversPrincipal(JsonObject deny, string principal)
     {
-        bool Listed(JsonNode? node) => AwsPrincipals(node).Any(p => p == IamPrincipal.Everyone || p == principal || SameAccount(p, principal));
+        bool Listed(JsonNode? node) => OwnStatement.AwsPrincipals(node).Any(p => p == IamPrincipal.Everyone || p == principal || SameAccount(p, principal));
         return deny.ContainsKey("NotPrincipal") ? !Listed(deny["NotPrincipal"]) : Listed(deny["Principal"]);
     }
 

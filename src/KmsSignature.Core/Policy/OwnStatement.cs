@@ -110,7 +110,10 @@ internal sealed class OwnStatement
         _ => [],
     };
 
-    private static IReadOnlyList<string> PrincipalsOf(JsonObject statement) => statement["Principal"] switch
+    private static IReadOnlyList<string> PrincipalsOf(JsonObject statement) => AwsPrincipals(statement["Principal"]);
+
+    /// <summary>The AWS principals of a Principal or NotPrincipal element: "*", or its <c>AWS</c> member (string or array).</summary>
+    internal static IReadOnlyList<string> AwsPrincipals(JsonNode? principal) => principal switch
     {
         JsonValue value when value.TryGetValue<string>(out var s) => [s],
         JsonObject o => Strings(o["AWS"]),
