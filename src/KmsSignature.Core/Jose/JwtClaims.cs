@@ -304,12 +304,12 @@ public sealed class JwtClaims
         if (reader.TokenType == JsonTokenType.Number)
         {
             // Integers are the common case; fractional NumericDates are allowed (RFC 7519 §2) and floored.
-            if (reader.TryGetInt64(out var whole) && whole is >= -62135596800 and <= 253402300799)
+            if (reader.TryGetInt64(out var whole) && whole is >= Signing.NumericDate.Min and <= Signing.NumericDate.Max)
             {
                 return DateTimeOffset.FromUnixTimeSeconds(whole);
             }
 
-            if (reader.TryGetDouble(out var seconds) && seconds is >= -62135596800 and <= 253402300799)
+            if (reader.TryGetDouble(out var seconds) && Signing.NumericDate.InRange(seconds))
             {
                 return DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds));
             }

@@ -18,9 +18,7 @@ public sealed class JwtClaimSet
     public object? this[string name] => IndexOf(name) is var i and >= 0 ? entries[i].Value : null;
 
     /// <summary>The <c>exp</c> claim as a time, when it is a NumericDate (a number or a date) within years 1 to 9999.</summary>
-    public DateTimeOffset? ExpiresAt => NumericDate.Seconds(this["exp"]) is { } seconds && NumericDate.InRange(seconds)
-        ? DateTimeOffset.FromUnixTimeSeconds((long)seconds)
-        : null;
+    public DateTimeOffset? ExpiresAt => NumericDate.ToTime(this["exp"]);
 
     /// <summary>
     /// Refuses (<c>KmsSignature.InvalidClaimValue</c>) an <c>exp</c>, <c>nbf</c> or <c>iat</c> that is not a number or a

@@ -99,9 +99,8 @@ public sealed class JwtClaimTemplate
     }
 
     // exp = iat + lifetime, also when iat comes from the claims object (-IssuedAt would have won over it).
-    private static DateTimeOffset GivenIssuedAt(object? iat) => NumericDate.Seconds(iat) is { } seconds && NumericDate.InRange(seconds)
-        ? DateTimeOffset.FromUnixTimeSeconds((long)seconds)
-        : throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+    private static DateTimeOffset GivenIssuedAt(object? iat) => NumericDate.ToTime(iat)
+        ?? throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
             "The value of 'iat' is not a NumericDate (seconds or a date, years 1 to 9999), so -Lifetime cannot count from it.", "iat");
 
     private static long ExpiryOf(DateTimeOffset from, TimeSpan lifetime)

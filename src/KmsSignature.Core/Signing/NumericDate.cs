@@ -6,7 +6,8 @@ namespace KmsSignature.Core.Signing;
 /// <summary>
 /// The NumericDate (RFC 7519 §2) of a claim value the signer writes as a JSON number: integers, fractions (floored,
 /// as the verifier reads them) and dates. Only years 1 to 9999 are dates at all here, and the verifier treats
-/// anything outside them as no NumericDate, so the signer refuses to write such a time claim.
+/// anything outside them as no NumericDate (<see cref="Jose.JwtClaims"/> reads with these bounds), so the signer
+/// refuses to write such a time claim.
 /// </summary>
 internal static class NumericDate
 {
@@ -28,4 +29,8 @@ internal static class NumericDate
     };
 
     public static bool InRange(double seconds) => seconds is >= Min and <= Max;
+
+    /// <summary>The time a claim value stands for, or null when it is not a number or date within years 1 to 9999.</summary>
+    public static DateTimeOffset? ToTime(object? value) =>
+        Seconds(value) is { } seconds && InRange(seconds) ? DateTimeOffset.FromUnixTimeSeconds((long)seconds) : null;
 }
