@@ -128,12 +128,6 @@ internal sealed partial class KmsOperations
         }
 
         w.WriteEndArray();
-        var truncated = aliases.Count > start + limit;
-        if (truncated)
-        {
-            w.WriteString("NextMarker", aliases[start + limit].Name);
-        }
-
-        w.WriteBoolean("Truncated", truncated);
+        WritePage(w, aliases.Count > start + limit ? aliases[start + limit].Name : null);
     }
 }

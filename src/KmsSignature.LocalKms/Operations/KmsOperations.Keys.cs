@@ -213,14 +213,7 @@ internal sealed partial class KmsOperations
         }
 
         w.WriteEndArray();
-        var truncated = keys.Count > start + limit;
-        if (truncated)
-        {
-            var next = keys[start + limit];
-            w.WriteString("NextMarker", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{KeyStore.ListOrder(next)}/{next.KeyId}")));
-        }
-
-        w.WriteBoolean("Truncated", truncated);
+        WritePage(w, keys.Count > start + limit ? Base64Marker($"{KeyStore.ListOrder(keys[start + limit])}/{keys[start + limit].KeyId}") : null);
     }
 
     /// <summary>
@@ -281,15 +274,18 @@ internal sealed partial class KmsOperations
         return index >= 0 ? index : throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
     }
 
-    private static void WritePage(Utf8JsonWriter w, bool truncated, string? nextId)
+    /// <summary>Ends a page of a List operation: NextMarker when there is a next page, and Truncated.</summary>
+    private static void WritePage(Utf8JsonWriter w, string? nextMarker)
     {
-        if (truncated && nextId is not null)
+        if (nextMarker is not null)
         {
-            w.WriteString("NextMarker", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(nextId)));
+            w.WriteString("NextMarker", nextMarker);
         }
 
-        w.WriteBoolean("Truncated", truncated);
+        w.WriteBoolean("Truncated", nextMarker is not null);
     }
+
+    private static string Base64Marker(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text));
 
     private void UpdateKeyDescription(OperationContext context)
     {

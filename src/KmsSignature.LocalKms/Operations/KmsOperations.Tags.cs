@@ -65,6 +65,6 @@ internal sealed partial class KmsOperations
         }
 
         w.WriteEndArray();
-        WritePage(w, tags.Count > start + limit, tags.Count > start + limit ? tags[start + limit].Key : null);
+        WritePage(w, tags.Count > start + limit ? Base64Marker(tags[start + limit].Key) : null);
     }
 }
