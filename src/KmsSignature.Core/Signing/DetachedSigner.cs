@@ -110,7 +110,7 @@ public sealed class DetachedSigner
         }
 
         return new KmsDetachedSignature(null, signaturePath is null ? null : Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName,
-            Name(message.Type), Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant(), content.Length, signature);
+            Name(message.Type), Hex(SHA256.HashData(content)), content.Length, signature);
     }
 
     public static byte[] Encode(byte[] signature, SignatureFileEncoding encoding) => encoding == SignatureFileEncoding.Base64
@@ -168,12 +168,18 @@ public sealed class DetachedSigner
                 throw new KmsSignatureException("FileChanged", ErrorKind.ReadError, $"'{path}' grew while it was being signed.", path);
             }
 
-            return (SigningMessage.For(bytes, Algorithm, path), Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), length);
+            return InMemory(bytes, path);
         }
 
         var (digest, sha256, total) = await HashAsync(stream, default, cancellationToken).ConfigureAwait(false);
         return (SigningMessage.Digest(digest), sha256, total);
     }
+
+    // A message read whole: RAW when it fits, and the SHA-256 shown to the user.
+    private (SigningMessage Message, string Sha256, long Length) InMemory(byte[] bytes, string path) =>
+        (SigningMessage.For(bytes, Algorithm, path), Hex(SHA256.HashData(bytes)), bytes.Length);
+
+    private static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();
 
     // A named pipe (process substitution, a download piped in) or a device has no length, as Test-KmsSignature knows:
     // one byte past the RAW limit tells RAW from DIGEST, and the rest, if any, is hashed as it arrives.
@@ -189,8 +195,7 @@ public sealed class DetachedSigner
 
         if (count <= SigningMessage.MaxRawLength && Algorithm.AcceptsRaw)
         {
-            var bytes = head[..count];
-            return (SigningMessage.For(bytes, Algorithm, path), Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), count);
+            return InMemory(head[..count], path);
         }
 
         var (digest, sha256, length) = await HashAsync(stream, head.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
@@ -228,7 +233,7 @@ public sealed class DetachedSigner
         }
 
         var result = digest.GetHashAndReset();
-        return (result, Convert.ToHexString(sha256?.GetHashAndReset() ?? result).ToLowerInvariant(), total);
+        return (result, Hex(sha256?.GetHashAndReset() ?? result), total);
     }
 
     private static string Name(MessageType type) => type == MessageType.Digest ? "DIGEST" : "RAW";
