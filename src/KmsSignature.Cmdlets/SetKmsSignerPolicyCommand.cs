@@ -57,6 +57,16 @@ public sealed class SetKmsSignerPolicyCommand : KmsCmdletBase
         };
         try
         {
+            SignerPolicyMerge.RequireChange(request, KeyId);
+        }
+        catch (KmsSignatureException ex)
+        {
+            // The parameters ask for nothing, whichever key is piped in: stop before connecting, as for any bad argument.
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+
+        try
+        {
             var service = new SigningKeyService(Connection, Log);
             var (key, plan) = Run(ct => service.PlanPolicyAsync(KeyId, request, ct));
             if (key.KeyState != "Enabled")

@@ -15,6 +15,11 @@ Describe 'Set-KmsSignerPolicy' {
             $command.Parameters.Keys | Should -Contain 'Remove'
             $command.Parameters['KeyId'].Attributes.Where({ $_ -is [Parameter] }).ValueFromPipelineByPropertyName | Should -Contain $true
         }
+
+        It 'refuses a command that asks for nothing, before connecting to KMS' {
+            { Set-KmsSignerPolicy -KeyId alias/pester-nothing -Remove -Force -ErrorAction Stop } |
+                Should -Throw -ErrorId 'KmsSignature.NothingToChange*'
+        }
     }
 
     Context 'Merging grants' -Skip:(-not $env:KMSSIGNATURE_TEST_ENDPOINT) {

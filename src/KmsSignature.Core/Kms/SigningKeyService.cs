@@ -45,7 +45,7 @@ public sealed class SigningKeyService
     {
         var alias = KmsKeyIdentifier.NormalizeAliasName(options.Alias);
         var spec = ParseSpec(options.KeySpec);
-        var wantsPolicy = AsksForPolicy(options.Policy);
+        var wantsPolicy = options.Policy.AsksForChange;
         if (wantsPolicy)
         {
             SignerPolicyMerge.Validate(options.Policy);
@@ -255,9 +255,10 @@ public sealed class SigningKeyService
         return result;
     }
 
-    /// <summary>Reads the key policy and plans the merge. Nothing is written.</summary>
+    /// <summary>Reads the key policy and plans the merge. Nothing is written; a request that asks for nothing makes no call (<c>KmsSignature.NothingToChange</c>).</summary>
     public async Task<(KmsSigningKey Key, SignerPolicyPlan Plan)> PlanPolicyAsync(string keyIdentifier, SignerPolicyRequest request, CancellationToken ct)
     {
+        SignerPolicyMerge.RequireChange(request, keyIdentifier);
         var key = await GetAsync(keyIdentifier, includeAllKeyUsages: false, ct).ConfigureAwait(false);
         return (key, await PlanPolicyAsync(key, request, ct).ConfigureAwait(false));
     }
@@ -370,9 +371,6 @@ public sealed class SigningKeyService
             }
         }
     }
-
-    private static bool AsksForPolicy(SignerPolicyRequest request) =>
-        request.NamesPrincipals || request.SigningAlgorithms is not null || request.AllowKmsVerify is not null;
 
     private KmsSigningKey Reusable(string alias, KeyMetadata existing, KmsKeySpec spec, NewSigningKeyOptions options)
     {

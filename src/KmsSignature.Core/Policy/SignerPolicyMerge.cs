@@ -20,6 +20,24 @@ public static class SignerPolicyMerge
     /// <summary>Checks the principals and algorithm names of a request (what needs no policy to check); throws on the first bad one.</summary>
     public static void Validate(SignerPolicyRequest request) => _ = Validated(request);
 
+    /// <summary>
+    /// Refuses a request that asks for nothing (<see cref="SignerPolicyRequest.AsksForChange"/>), before any call: its plan
+    /// would always be NoChange, which would hide the mistake (a list of principals that came out empty, a forgotten parameter).
+    /// </summary>
+    public static void RequireChange(SignerPolicyRequest request, string? keyId = null)
+    {
+        if (!request.AsksForChange)
+        {
+            throw new KmsSignatureException("NothingToChange", ErrorKind.InvalidArgument,
+                $"Nothing to change in the key policy{(keyId is null ? string.Empty : $" of {keyId}")}: no -SignerPrincipal, -VerifierPrincipal, " +
+                "-SigningAlgorithm or -AllowKmsVerify was given (-Remove and -Force only qualify those). Nothing was read or changed.", keyId)
+            {
+                RecommendedAction = "Name the principals to grant with -SignerPrincipal or -VerifierPrincipal (add -Remove to revoke them), " +
+                                    "or give -SigningAlgorithm or -AllowKmsVerify.",
+            };
+        }
+    }
+
     public static SignerPolicyPlan Plan(KeyPolicyDocument current, SignerPolicyRequest request, string? keyId = null)
     {
         var (signersGiven, verifiersGiven, algorithmsGiven) = Validated(request);

@@ -21,4 +21,10 @@ public sealed record SignerPolicyRequest
 
     /// <summary>Allow the "*" principal (-Force).</summary>
     public bool AllowEveryone { get; init; }
+
+    /// <summary>
+    /// True when the request could change a policy: it names principals, sets or removes signing algorithms, or grants or
+    /// drops kms:Verify. -Remove and -Force alone only say how to read the rest.
+    /// </summary>
+    public bool AsksForChange => NamesPrincipals || SigningAlgorithms is not null || AllowKmsVerify is not null;
 }

@@ -252,6 +252,32 @@ public sealed class SignerPolicyMergeTests
         Assert.Equal(principals.Split(',').Select(p => $"arn:aws:iam::111122223333:role/{p}").Order(), found.Principals.Order());
     }
 
+    [Fact]
+    public void A_request_that_asks_for_nothing_is_refused_whatever_switches_come_with_it()
+    {
+        foreach (var request in new[] { new SignerPolicyRequest(), new SignerPolicyRequest { Remove = true, AllowEveryone = true } })
+        {
+            Assert.False(request.AsksForChange);
+            var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.RequireChange(request, "alias/app"));
+            Assert.Equal(("KmsSignature.NothingToChange", ErrorKind.InvalidArgument, (object?)"alias/app"), (ex.ErrorId, ex.Kind, ex.Target));
+        }
+
+        // Each of these can change a policy, even without principals (-SigningAlgorithm and -AllowKmsVerify act on the current ones).
+        foreach (var request in new[]
+                 {
+                     new SignerPolicyRequest { Signers = [Signer] },
+                     new SignerPolicyRequest { Verifiers = [Verifier], Remove = true },
+                     new SignerPolicyRequest { SigningAlgorithms = ["ECDSA_SHA_256"] },
+                     new SignerPolicyRequest { SigningAlgorithms = ["ECDSA_SHA_256"], Remove = true },
+                     new SignerPolicyRequest { AllowKmsVerify = true },
+                     new SignerPolicyRequest { AllowKmsVerify = false },
+                 })
+        {
+            Assert.True(request.AsksForChange);
+            SignerPolicyMerge.RequireChange(request, "alias/app");
+        }
+    }
+
     [Theory]
     [InlineData("*", "KmsSignature.WildcardPrincipal")]
     [InlineData("arn:aws:iam::1111:role/x", "KmsSignature.InvalidPrincipal")]

@@ -132,6 +132,30 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
         Assert.Single(session.Run("Set-KmsSignerPolicy -KeyId $k -SignerPrincipal $signerArn @kmsAdmin", vars).AssertSuccess().Warnings);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("-Remove")]
+    [InlineData("-Force -PassThru")]
+    [InlineData("-Remove -WhatIf")]
+    public async Task A_command_that_asks_for_nothing_is_a_parameter_error_before_any_call(string switches)
+    {
+        // Without a principal, -SigningAlgorithm or -AllowKmsVerify there is nothing to merge: saying NoChange would
+        // hide a runbook's mistake (a variable of principals that came out empty, a forgotten -SignerPrincipal).
+        var arn = await KmsSdk.CreateKeyAsync(fixture);
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Total;
+
+        var result = session.Run($"Set-KmsSignerPolicy -KeyId $k {switches} @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn });
+
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.NothingToChange", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(arn, error.TargetObject);
+        Assert.Contains("-SignerPrincipal", error.ToString());
+        Assert.Empty(result.Output);
+        Assert.Equal(calls, fixture.Kms.Counters.Total);
+    }
+
     [Fact]
     public async Task WhatIf_makes_no_mutating_call()
     {
