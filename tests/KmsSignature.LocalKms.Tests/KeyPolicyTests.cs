@@ -201,6 +201,30 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task The_32_KB_limit_counts_UTF8_bytes_not_characters()
+    {
+        // KMS documents the limit in bytes ("32 kilobytes (32,768 bytes)"), and a key policy may hold Latin-1 Supplement
+        // characters (through \u00FF), two bytes each in UTF-8: under 32768 characters is not enough.
+        var key = await fixture.NewKeyAsync();
+        string WithSid(int latin1Characters) => Policy(RootStatement.Replace("Enable IAM User Permissions", "Signatur-Schlüssel " + new string('é', latin1Characters)));
+        var big = WithSid(17_000);
+        Assert.InRange(big.Length, 17_000, 32_767);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(big) > 32768);
+
+        var put = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = big }));
+        Assert.Contains("32768", put.Message, StringComparison.Ordinal);
+        var create = await KmsAssert.ErrorAsync("ValidationException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = big }));
+        Assert.Contains("32768", create.Message, StringComparison.Ordinal);
+
+        // Just under the limit in bytes is accepted, and returned verbatim.
+        var fits = WithSid(16_000);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(fits) <= 32768);
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = fits });
+        Assert.Equal(fits, (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
+    }
+
+    [Fact]
     public async Task The_lockout_safety_check_refuses_a_policy_the_caller_could_not_change_later()
     {
         var key = await fixture.NewKeyAsync();

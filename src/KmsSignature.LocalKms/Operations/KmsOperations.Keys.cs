@@ -8,7 +8,9 @@ namespace KmsSignature.LocalKms.Operations;
 
 internal sealed partial class KmsOperations
 {
-    private const int PolicyMaxLength = 32768;
+    // "32 kilobytes (32,768 bytes)": counted in bytes, and a key policy may hold Latin-1 Supplement characters, two bytes
+    // each in UTF-8 (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-format).
+    private const int PolicyMaxBytes = 32768;
     private static readonly string[] Origins = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
     private static readonly string[] CustomerMasterKeySpecs =
     [
@@ -19,7 +21,7 @@ internal sealed partial class KmsOperations
     private void CreateKey(OperationContext context)
     {
         var input = context.Input;
-        var policyText = input.String("Policy", 1, PolicyMaxLength);
+        var policyText = input.Utf8String("Policy", 1, PolicyMaxBytes);
         var description = input.String("Description", 0, 8192) ?? string.Empty;
         var keyUsage = input.Enum("KeyUsage", KeySpecInfo.AllUsages) ?? "ENCRYPT_DECRYPT";
         var cmkSpec = input.Enum("CustomerMasterKeySpec", CustomerMasterKeySpecs);

@@ -28,7 +28,7 @@ internal sealed partial class KmsOperations
     {
         var key = ResolveKey(context, allowAlias: false);
         RequireDefaultPolicyName(context);
-        var policyText = context.Input.RequiredString("Policy", 1, PolicyMaxLength);
+        var policyText = context.Input.RequiredUtf8String("Policy", 1, PolicyMaxBytes);
         var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
         Authorize(context, "kms:PutKeyPolicy", key);
         var policy = PolicyDocument.Parse(policyText, isKeyPolicy: true);
