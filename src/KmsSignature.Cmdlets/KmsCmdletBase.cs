@@ -132,8 +132,15 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     {
         try
         {
-            var resolved = KmsClientProvider.Shared.Connect(ConnectionOptions());
+            var options = ConnectionOptions();
+            var resolved = KmsClientProvider.Shared.Connect(options);
             WriteVerbose(resolved.Describe());
+            // Once per command: the connection is built at most once per cmdlet instance, however many records it gets.
+            if (options.CleartextEndpointWarning() is { } warning)
+            {
+                WriteWarning(warning);
+            }
+
             return resolved;
         }
         catch (KmsSignatureException ex)

@@ -45,6 +45,28 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
     }
 
+    // Plain HTTP is allowed (LocalKms in a container on another host needs it) but must not go unnoticed. Invalid key ids fail
+    // in Core after the connection is built and before any request, so the test needs no network and no name resolution.
+    [Fact]
+    public void A_plain_http_EndpointUrl_to_a_host_that_is_not_loopback_warns_once_per_command()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("'not-a-key-id', 'not-one-either' | Get-KmsSigningKey -EndpointUrl http://kms.example.invalid:4566/ -Region $kmsRegion -Credential $kmsAdmin.Credential");
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.Equal("KmsSignature.InvalidKeyIdentifier", e.FullyQualifiedErrorId.Split(',')[0]));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains("http://kms.example.invalid:4566/", warning);
+        Assert.Contains("https://", warning);
+
+        // LocalKms over loopback, and an https:// endpoint anywhere, say nothing.
+        var local = session.Run("Get-KmsSigningKey -KeyId alias/none-such @kmsAdmin");
+        Assert.Equal("KmsSignature.KmsNotFound", Id(local));
+        Assert.Empty(local.Warnings);
+        var https = session.Run("Get-KmsSigningKey -KeyId not-a-key-id -EndpointUrl https://kms.example.invalid/ -Region $kmsRegion -Credential $kmsAdmin.Credential");
+        Assert.Equal("KmsSignature.InvalidKeyIdentifier", Id(https));
+        Assert.Empty(https.Warnings);
+    }
+
     // Credentials a profile makes by calling out (STS for assume-role, the SSO token cache, a credential_process) can fail
     // before any KMS call: that must not read as "KMS could not be reached" or a generic KMS failure.
     [Theory]

@@ -16,6 +16,15 @@ Describe 'Get-KmsSigningKey' {
             $command.ParameterSets.Name | Should -Contain 'Alias'
             $command.DefaultParameterSet | Should -Be 'All'
         }
+
+        It 'warns once about a plain http:// endpoint on another host (no request is sent: the key ids are invalid)' {
+            $credential = [pscredential]::new('AKIDEXAMPLE', (ConvertTo-SecureString 'not-a-secret' -AsPlainText -Force))
+            'not-a-key-id', 'not-one-either' |
+                Get-KmsSigningKey -EndpointUrl http://kms.example.invalid:4566/ -Region us-east-1 -Credential $credential `
+                    -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            @($warnings).Count | Should -Be 1
+            "$($warnings[0])" | Should -BeLike '*http://kms.example.invalid:4566/*'
+        }
     }
 
     Context 'Finding keys' -Skip:(-not $env:KMSSIGNATURE_TEST_ENDPOINT) {
