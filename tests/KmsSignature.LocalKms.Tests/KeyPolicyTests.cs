@@ -190,14 +190,23 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
-    public async Task Policies_over_32_KB_are_ValidationException()
+    public async Task Policies_over_32_KB_are_LimitExceededException_and_over_the_model_length_ValidationException()
     {
+        // The SDK's PutKeyPolicy/CreateKey docs: "If the key policy exceeds the length constraint, KMS returns a
+        // LimitExceededException"; the API model caps the string itself at 131072 characters (ValidationException).
         var key = await fixture.NewKeyAsync();
-        var padding = $$""","Sid":"{{new string('x', 33000)}}" """;
-        var big = Policy(RootStatement.Insert(RootStatement.Length - 1, padding.Trim()));
-        Assert.True(big.Length > 32768);
-        var ex = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = big }));
+        string Padded(int length) => Policy(RootStatement.Insert(RootStatement.Length - 1, $$""","Sid":"{{new string('x', length)}}" """.Trim()));
+        var big = Padded(33000);
+        Assert.InRange(big.Length, 32769, 131072);
+        var ex = await KmsAssert.ErrorAsync<LimitExceededException>("LimitExceededException",
+            () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = big }));
         Assert.Contains("32768", ex.Message, StringComparison.Ordinal);
+
+        var huge = Padded(140_000);
+        var invalid = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = huge }));
+        Assert.Contains("131072", invalid.Message, StringComparison.Ordinal);
+        var policy = await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId });
+        Assert.DoesNotContain("xxxx", policy.Policy, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,9 +220,9 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         Assert.InRange(big.Length, 17_000, 32_767);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(big) > 32768);
 
-        var put = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = big }));
+        var put = await KmsAssert.ErrorAsync("LimitExceededException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = big }));
         Assert.Contains("32768", put.Message, StringComparison.Ordinal);
-        var create = await KmsAssert.ErrorAsync("ValidationException",
+        var create = await KmsAssert.ErrorAsync("LimitExceededException",
             () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = big }));
         Assert.Contains("32768", create.Message, StringComparison.Ordinal);
 

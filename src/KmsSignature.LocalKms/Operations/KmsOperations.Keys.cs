@@ -8,8 +8,10 @@ namespace KmsSignature.LocalKms.Operations;
 
 internal sealed partial class KmsOperations
 {
-    // "32 kilobytes (32,768 bytes)": counted in bytes, and a key policy may hold Latin-1 Supplement characters, two bytes
-    // each in UTF-8 (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-format).
+    // Two limits, as KMS has them: the API model caps the Policy string at 131072 characters (ValidationException), and
+    // the key policy quota is "32 kilobytes (32,768 bytes)" (LimitExceededException, per the SDK's PutKeyPolicy/CreateKey
+    // docs), counted in bytes: a key policy may hold Latin-1 Supplement characters, two bytes each in UTF-8.
+    private const int PolicyMaxLength = 131072;
     private const int PolicyMaxBytes = 32768;
     private static readonly string[] Origins = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
     private static readonly string[] CustomerMasterKeySpecs =
@@ -21,7 +23,7 @@ internal sealed partial class KmsOperations
     private void CreateKey(OperationContext context)
     {
         var input = context.Input;
-        var policyText = input.Utf8String("Policy", 1, PolicyMaxBytes);
+        var policyText = input.String("Policy", 1, PolicyMaxLength);
         var description = input.String("Description", 0, 8192) ?? string.Empty;
         var keyUsage = input.Enum("KeyUsage", KeySpecInfo.AllUsages) ?? "ENCRYPT_DECRYPT";
         var cmkSpec = input.Enum("CustomerMasterKeySpec", CustomerMasterKeySpecs);
@@ -34,6 +36,7 @@ internal sealed partial class KmsOperations
 
         var requestContext = context.NewRequestContext().Set("kms:KeySpec", keySpecName ?? cmkSpec ?? "SYMMETRIC_DEFAULT").Set("kms:KeyUsage", keyUsage).Set("kms:KeyOrigin", origin).Set("kms:MultiRegion", multiRegion ? "true" : "false");
         AuthorizeWithoutKey(context, "kms:CreateKey", requestContext);
+        CheckPolicyQuota(policyText);
 
         if (keySpecName is not null && cmkSpec is not null)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using KmsSignature.LocalKms.Policy;
 using KmsSignature.LocalKms.Protocol;
 
@@ -28,9 +29,10 @@ internal sealed partial class KmsOperations
     {
         var key = ResolveKey(context, allowAlias: false);
         RequireDefaultPolicyName(context);
-        var policyText = context.Input.RequiredUtf8String("Policy", 1, PolicyMaxBytes);
+        var policyText = context.Input.RequiredString("Policy", 1, PolicyMaxLength);
         var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
         Authorize(context, "kms:PutKeyPolicy", key);
+        CheckPolicyQuota(policyText);
         var policy = PolicyDocument.Parse(policyText, isKeyPolicy: true);
         if (!bypass)
         {
@@ -38,6 +40,15 @@ internal sealed partial class KmsOperations
         }
 
         _store.Mutate(() => key.SetStatus(key.Status with { PolicyText = policyText, Policy = policy }));
+    }
+
+    private static void CheckPolicyQuota(string? policyText)
+    {
+        if (policyText is not null && Encoding.UTF8.GetByteCount(policyText) is var bytes and > PolicyMaxBytes)
+        {
+            throw new KmsErrorException("LimitExceededException",
+                $"The key policy is {bytes} bytes; a key policy cannot exceed 32 kilobytes ({PolicyMaxBytes} bytes).");
+        }
     }
 
     private void ListKeyPolicies(OperationContext context)

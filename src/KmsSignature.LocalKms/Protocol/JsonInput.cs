@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace KmsSignature.LocalKms.Protocol;
@@ -81,21 +80,6 @@ internal readonly struct JsonInput(JsonElement root)
 
     public string RequiredString(string name, int minLength = 1, int maxLength = int.MaxValue) =>
         String(name, minLength, maxLength) ?? throw KmsErrorException.Constraint(Camel(name), null, "Member must not be null");
-
-    /// <summary>A string whose maximum is counted in UTF-8 bytes rather than characters (a key policy's 32768).</summary>
-    public string? Utf8String(string name, int minLength, int maxBytes)
-    {
-        var text = String(name, minLength);
-        if (text is not null && Encoding.UTF8.GetByteCount(text) > maxBytes)
-        {
-            throw KmsErrorException.Constraint(Camel(name), text.Length > 64 ? text[..64] + "..." : text, $"Member must have length less than or equal to {maxBytes}");
-        }
-
-        return text;
-    }
-
-    public string RequiredUtf8String(string name, int minLength, int maxBytes) =>
-        Utf8String(name, minLength, maxBytes) ?? throw KmsErrorException.Constraint(Camel(name), null, "Member must not be null");
 
     public string? Enum(string name, IReadOnlyCollection<string> allowed)
     {
