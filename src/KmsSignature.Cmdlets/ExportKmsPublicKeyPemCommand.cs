@@ -15,6 +15,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 {
     private readonly List<KmsPublicKey> collected = [];
     private bool failed;
+    private string? target;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Arn", "KeyArn")]
@@ -45,6 +46,23 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    // Resolved before any KMS call: a path of another provider (Variable:\x) resolves to a bare name, which would
+    // otherwise become a file in the process's working directory.
+    protected override void BeginProcessing()
+    {
+        if (Path is null)
+        {
+            return;
+        }
+
+        target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out var provider, out _);
+        if (provider.Name != "FileSystem")
+        {
+            ThrowTerminatingError(ErrorRecords.Create("NotAFileSystemPath", ErrorKind.InvalidArgument,
+                $"-Path '{Path}' is not a file system path.", Path));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -85,13 +103,12 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
             return;
         }
 
-        if (Path is null)
+        if (target is null)
         {
             WriteObject(PublicKey.ToJwks(collected.Select(k => k.PublicKey), indented: true));
             return;
         }
 
-        var target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         if (failed)
         {
             // Nothing partial: a JWKS or PEM bundle missing a key is worse than no file.

@@ -77,6 +77,24 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_path_of_another_provider_is_refused_before_any_KMS_call_and_no_file_is_written()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture);
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Count("GetPublicKey");
+        var result = session.Run("Export-KmsPublicKeyPem -KeyId $k -Format Jwks -Path Variable:\\export-provider-probe @kmsAdmin",
+            new Dictionary<string, object?> { ["k"] = arn });
+
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.NotAFileSystemPath", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal("Variable:\\export-provider-probe", error.TargetObject);
+        // The provider path "export-provider-probe" must never become a file in the process's working directory.
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "export-provider-probe")));
+        Assert.Equal(calls, fixture.Kms.Counters.Count("GetPublicKey"));
+    }
+
+    [Fact]
     public async Task Rsa_jwks_pins_no_alg_so_tokens_the_module_signs_with_any_rsa_alg_verify_against_it()
     {
         var arn = await KmsSdk.CreateKeyAsync(fixture, "RSA_2048");
