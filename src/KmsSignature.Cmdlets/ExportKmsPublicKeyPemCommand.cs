@@ -76,7 +76,15 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
                 var key = Run(ct => service.ExportAsync(id, KeyIds.ParseStyle(KeyIdStyle), algorithm, ct));
                 if (Path is not null || Format == "Jwks")
                 {
-                    collected.Add(key);
+                    if (collected.Exists(key.IsSameEntryAs))
+                    {
+                        WriteVerbose($"{id} is {key.Arn} again (kid {key.Kid}): written once.");
+                    }
+                    else
+                    {
+                        collected.Add(key);
+                    }
+
                     continue;
                 }
 

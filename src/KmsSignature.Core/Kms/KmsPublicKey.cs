@@ -59,6 +59,14 @@ public sealed class KmsPublicKey
     /// <summary>The parsed key with kid/alg/use metadata, for trust stores and JWKS.</summary>
     public PublicKey PublicKey { get; }
 
+    /// <summary>
+    /// True when <paramref name="other"/> is the same KMS key under the same kid and alg, so a JWKS or bundle needs only one
+    /// of them: a key with two aliases that match one pattern arrives twice, and a second entry with the same kid is noise
+    /// to every verifier (RFC 7517 §4.5) and more than one key to a single-key format.
+    /// </summary>
+    public bool IsSameEntryAs(KmsPublicKey other) =>
+        Arn == other.Arn && Kid == other.Kid && JwtAlgorithm == other.JwtAlgorithm;
+
     /// <summary>The DER SubjectPublicKeyInfo, exactly what KMS GetPublicKey returned.</summary>
     public byte[] ToDer() => PublicKey.ToDer();
 

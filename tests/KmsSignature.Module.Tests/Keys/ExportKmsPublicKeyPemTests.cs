@@ -95,6 +95,36 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_key_that_arrives_twice_is_one_entry_of_the_jwks_and_one_jwk_file()
+    {
+        // Two aliases of one key both match the pattern, so Get-KmsSigningKey returns the key twice.
+        var arn = await KmsSdk.CreateKeyAsync(fixture, alias: "alias/twice-a");
+        using (var admin = KmsSdk.For(fixture, fixture.Kms.Admin))
+        {
+            await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/twice-b", TargetKeyId = arn });
+        }
+
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn, ["jwks"] = Path.Combine(dir, "jwks.json"), ["jwk"] = Path.Combine(dir, "key.jwk") };
+        Assert.Equal(2, session.Run("@(Get-KmsSigningKey -Alias 'twice-*' @kmsAdmin).Count", vars).AssertSuccess().Output[0].BaseObject);
+
+        session.Run("Get-KmsSigningKey -Alias 'twice-*' @kmsAdmin | Export-KmsPublicKeyPem -Format Jwks -Path $jwks @kmsAdmin", vars).AssertSuccess();
+        var entry = Assert.Single(JsonNode.Parse(await File.ReadAllTextAsync((string)vars["jwks"]!))!["keys"]!.AsArray())!;
+        Assert.Equal(arn, (string?)entry["kid"]);
+        var printed = (string)Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k, alias/twice-a -Format Jwks @kmsAdmin", vars).AssertSuccess().Output).BaseObject;
+        Assert.Single(JsonNode.Parse(printed)!["keys"]!.AsArray());
+
+        // One key named two ways is one JWK, not TooManyKeysForFormat.
+        session.Run("Export-KmsPublicKeyPem -KeyId $k, alias/twice-b -Format Jwk -Path $jwk @kmsAdmin", vars).AssertSuccess();
+        Assert.Equal(arn, (string?)JsonNode.Parse(await File.ReadAllTextAsync((string)vars["jwk"]!))!["kid"]);
+
+        // Different kids for one key (-KeyIdStyle Alias with each alias) are different entries: tokens may carry either.
+        var byAlias = (string)Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId alias/twice-a, alias/twice-b -Format Jwks -KeyIdStyle Alias @kmsAdmin", vars).AssertSuccess().Output).BaseObject;
+        Assert.Equal(new[] { "alias/twice-a", "alias/twice-b" }, JsonNode.Parse(byAlias)!["keys"]!.AsArray().Select(k => (string?)k!["kid"]));
+    }
+
+    [Fact]
     public async Task Rsa_jwks_pins_no_alg_so_tokens_the_module_signs_with_any_rsa_alg_verify_against_it()
     {
         var arn = await KmsSdk.CreateKeyAsync(fixture, "RSA_2048");
