@@ -14,7 +14,7 @@ namespace KmsSignature.Cmdlets;
 public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 {
     private readonly List<KmsPublicKey> collected = [];
-    private bool failed;
+    private readonly List<string> failed = [];
     private string? target;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -98,7 +98,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
             }
             catch (KmsSignatureException ex)
             {
-                failed = true;
+                failed.Add(id);
                 WriteError(ex);
             }
         }
@@ -106,6 +106,15 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 
     protected override void EndProcessing()
     {
+        if (failed.Count > 0 && (target is not null || Format == "Jwks"))
+        {
+            // Nothing partial, in a file or printed for `| Set-Content`: a JWKS or PEM bundle missing a key is worse than none.
+            WriteError(ErrorRecords.Create("KmsSignature.OutputNotWritten", ErrorKind.InvalidResult,
+                $"{(target is null ? "The JWKS" : $"'{target}'")} was not written because not every key could be exported (see the errors above).",
+                target ?? (object)failed.ToArray()));
+            return;
+        }
+
         if (collected.Count == 0)
         {
             return;
@@ -114,14 +123,6 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         if (target is null)
         {
             WriteObject(PublicKey.ToJwks(collected.Select(k => k.PublicKey), indented: true));
-            return;
-        }
-
-        if (failed)
-        {
-            // Nothing partial: a JWKS or PEM bundle missing a key is worse than no file.
-            WriteError(ErrorRecords.Create("KmsSignature.OutputNotWritten", ErrorKind.InvalidResult,
-                $"'{target}' was not written because not every key could be exported (see the errors above).", target));
             return;
         }
 

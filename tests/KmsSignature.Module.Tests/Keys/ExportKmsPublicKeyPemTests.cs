@@ -208,5 +208,17 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         var partial = session.Run("Export-KmsPublicKeyPem -KeyId $a, $b -Path $p @kmsAdmin", new Dictionary<string, object?> { ["a"] = good, ["b"] = disabled, ["p"] = path });
         Assert.Contains(partial.Errors, e => e.FullyQualifiedErrorId.StartsWith("KmsSignature.OutputNotWritten"));
         Assert.False(File.Exists(path));
+
+        // A JWKS printed for `| Set-Content jwks.json` is the same document: none rather than one missing a key.
+        var printed = session.Run("Export-KmsPublicKeyPem -KeyId $a, $b -Format Jwks @kmsAdmin", new Dictionary<string, object?> { ["a"] = good, ["b"] = disabled });
+        Assert.Empty(printed.Output);
+        Assert.Equal(new[] { "KmsSignature.KmsDisabled", "KmsSignature.OutputNotWritten" }, printed.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidResult, printed.Errors[1].CategoryInfo.Category);
+        Assert.Equal(new[] { disabled }, (string[])printed.Errors[1].TargetObject);
+
+        // -Path with the only key failing: no file, and the same error that says so.
+        var only = session.Run("Export-KmsPublicKeyPem -KeyId $b -Path $p @kmsAdmin", new Dictionary<string, object?> { ["b"] = disabled, ["p"] = path });
+        Assert.Equal(new[] { "KmsSignature.KmsDisabled", "KmsSignature.OutputNotWritten" }, only.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.False(File.Exists(path));
     }
 }
