@@ -60,8 +60,24 @@ public sealed partial class KmsKeyIdentifier
             $"'{text}' is not a KMS key identifier. Use a key id (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...), " +
             "a key ARN (arn:aws:kms:us-east-1:111122223333:key/...), an alias name (alias/my-key) or an alias ARN.", text);
 
-    /// <summary>Adds the <c>alias/</c> prefix when it is missing, then checks the alias naming rules.</summary>
+    /// <summary>Adds the <c>alias/</c> prefix when it is missing, then checks the rules for a new alias (not under <c>alias/aws/</c>).</summary>
     public static string NormalizeAliasName(string alias)
+    {
+        var name = NormalizeAliasLookup(alias);
+        if (name.StartsWith("alias/aws/", StringComparison.Ordinal))
+        {
+            throw new KmsSignatureException("ReservedAliasName", ErrorKind.InvalidArgument,
+                $"'{alias}' is reserved: aliases beginning with 'alias/aws/' belong to AWS managed keys.", alias);
+        }
+
+        return name;
+    }
+
+    /// <summary>
+    /// As <see cref="NormalizeAliasName"/> for an alias to look up: <c>alias/aws/</c> is reserved only for creating
+    /// aliases, and AWS managed keys carry such aliases.
+    /// </summary>
+    public static string NormalizeAliasLookup(string alias)
     {
         var name = alias.Trim();
         if (!name.StartsWith("alias/", StringComparison.Ordinal))
@@ -81,12 +97,6 @@ public sealed partial class KmsKeyIdentifier
         {
             throw new KmsSignatureException("InvalidAliasName", ErrorKind.InvalidArgument,
                 $"'{alias}' is not a valid alias name: after 'alias/' use 1 to 250 letters, digits, '/', '_' or '-'.", alias);
-        }
-
-        if (name.StartsWith("alias/aws/", StringComparison.Ordinal))
-        {
-            throw new KmsSignatureException("ReservedAliasName", ErrorKind.InvalidArgument,
-                $"'{alias}' is reserved: aliases beginning with 'alias/aws/' belong to AWS managed keys.", alias);
         }
 
         return name;

@@ -176,7 +176,7 @@ public sealed class SigningKeyService
         var wildcard = WildcardName.HasWildcards(pattern);
         if (!wildcard)
         {
-            pattern = KmsKeyIdentifier.NormalizeAliasName(pattern);
+            pattern = KmsKeyIdentifier.NormalizeAliasLookup(pattern);
         }
 
         var result = new List<KeyListEntry>();

@@ -100,6 +100,19 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void An_AWS_managed_alias_is_looked_up_not_refused_as_reserved()
+    {
+        // alias/aws/ is reserved for creating aliases, but AWS managed keys carry such aliases, and -IncludeAllKeyUsage
+        // exists to find keys that do not sign: looking one up asks KMS (LocalKms has no AWS managed keys: not found).
+        using var session = fixture.NewSession();
+        var lists = fixture.Kms.Counters.Count("ListAliases");
+        var result = session.Run("Get-KmsSigningKey -Alias aws/ebs -IncludeAllKeyUsage @kmsAdmin");
+        Assert.Equal("KmsSignature.AliasNotFound", Id(result));
+        Assert.Equal("alias/aws/ebs", Assert.Single(result.Errors).TargetObject);
+        Assert.True(fixture.Kms.Counters.Count("ListAliases") > lists);
+    }
+
+    [Fact]
     public async Task Disabled_and_pending_deletion_keys_are_shown_with_their_state()
     {
         var disabled = await KmsSdk.CreateKeyAsync(fixture);
