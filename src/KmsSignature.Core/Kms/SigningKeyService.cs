@@ -161,6 +161,24 @@ public sealed class SigningKeyService
         }
     }
 
+    // As for one key (AliasIfAllowedAsync): a caller granted ListKeys and DescribeKey but not ListAliases (all three are
+    // IAM-only) still gets every key, without aliases.
+    private async Task<Dictionary<string, string>> AliasesByKeyIfAllowedAsync(CancellationToken ct)
+    {
+        try
+        {
+            return (await ListAliasesAsync(null, ct).ConfigureAwait(false))
+                .Where(a => a.TargetKeyId is not null)
+                .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal);
+        }
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "AccessDeniedException")
+        {
+            log.Verbose("ListAliases was denied (kms:ListAliases is granted in IAM only); the keys are listed without their aliases.");
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>
     /// Keys whose alias matches <paramref name="aliasPattern"/> (wildcards * and ?), found with ListAliases page by page, in
     /// alias order. A key that cannot be described is an entry with its error, and the others are still listed.
@@ -223,10 +241,7 @@ public sealed class SigningKeyService
     /// </summary>
     public async Task<IReadOnlyList<KeyListEntry>> ListAsync(bool includeAllKeyUsages, CancellationToken ct)
     {
-        var aliases = (await ListAliasesAsync(null, ct).ConfigureAwait(false))
-            .Where(a => a.TargetKeyId is not null)
-            .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal);
+        var aliases = await AliasesByKeyIfAllowedAsync(ct).ConfigureAwait(false);
         var result = new List<KeyListEntry>();
         string? marker = null;
         do

@@ -1,4 +1,5 @@
 using Amazon.KeyManagementService.Model;
+using KmsSignature.LocalKms;
 using KmsSignature.Module.Tests.Hosting;
 
 namespace KmsSignature.Module.Tests.Keys;
@@ -44,6 +45,26 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
 
         var pem = session.Run("Get-KmsSigningKey -KeyId $k @kmsVerifier | Export-KmsPublicKeyPem @kmsVerifier", new Dictionary<string, object?> { ["k"] = arn }).AssertSuccess();
         Assert.Equal(arn, Assert.Single(pem.Output).Properties["Kid"].Value);
+    }
+
+    [Fact]
+    public async Task A_caller_without_ListAliases_still_lists_every_key_without_aliases()
+    {
+        // An auditor role granted ListKeys and DescribeKey in IAM, not ListAliases (IAM-only too): the alias is a courtesy.
+        var auditor = new LocalKmsPrincipal("AKIALOCALKMSAUDIT001", "LocalKmsAuditorSecretForTestingOnly00001", "arn:aws:iam::111122223333:role/KeyAuditor",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:ListKeys","kms:DescribeKey"],"Resource":"*"}]}""");
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [.. LocalKmsPrincipal.Defaults("111122223333"), auditor] });
+        System.Collections.Hashtable Connection(LocalKmsPrincipal p) =>
+            new() { ["EndpointUrl"] = kms.Endpoint, ["Region"] = kms.Region, ["Credential"] = LocalKmsFixture.Credential(p) };
+        using var session = new PowerShellSession();
+        var vars = new Dictionary<string, object?> { ["admin"] = Connection(kms.Admin), ["auditor"] = Connection(auditor) };
+        var made = session.Run("New-KmsSigningKey -Alias audited-1 @admin; New-KmsSigningKey -Alias audited-2 -KeySpec RSA_2048 @admin", vars)
+            .AssertSuccess().Output.Select(k => (string)k.Properties["Arn"].Value).ToArray();
+
+        var listed = session.Run("Get-KmsSigningKey -Verbose @auditor", vars).AssertSuccess();
+        Assert.Equal(made, listed.Output.Select(k => (string)k.Properties["Arn"].Value));
+        Assert.All(listed.Output, k => Assert.Null(k.Properties["Alias"].Value));
+        Assert.Contains(listed.Verbose, v => v.Contains("ListAliases", StringComparison.Ordinal));
     }
 
     [Fact]
