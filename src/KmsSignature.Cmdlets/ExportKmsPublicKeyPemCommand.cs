@@ -47,8 +47,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    // Resolved before any KMS call: a path of another provider (Variable:\x) resolves to a bare name, which would
-    // otherwise become a file in the process's working directory.
+    // Resolved before any KMS call.
     protected override void BeginProcessing()
     {
         if (Path is null)
@@ -56,11 +55,13 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
             return;
         }
 
-        target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out var provider, out _);
-        if (provider.Name != "FileSystem")
+        try
         {
-            ThrowTerminatingError(ErrorRecords.Create("NotAFileSystemPath", ErrorKind.InvalidArgument,
-                $"-Path '{Path}' is not a file system path.", Path));
+            target = FileSystemPath(Path);
+        }
+        catch (KmsSignatureException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
         }
     }
 

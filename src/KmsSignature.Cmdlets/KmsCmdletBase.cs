@@ -121,12 +121,28 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         Region = Region,
         ProfileName = ProfileName,
         // Relative to PowerShell's current location (and ~ expanded), not the process's working directory.
-        ProfileLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
+        ProfileLocation = ProfileLocation is null ? null : FileSystemPath(ProfileLocation),
         Credential = Credential is null ? null : ToCoreCredential(Credential),
         EndpointUrl = EndpointUrl,
         ShellDefaultRegion = SessionState.PSVariable.GetValue("StoredAWSRegion") as string,
         ShellDefaultCredential = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
     };
+
+    /// <summary>
+    /// A path as a file-system path, relative to PowerShell's location (not the process's). Another provider's path
+    /// (Env:X, Variable:x) resolves to a bare name, which would read or write a file of that name in the process's
+    /// working directory: it is <c>NotAFileSystemPath</c> instead.
+    /// </summary>
+    protected string FileSystemPath(string path)
+    {
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+        {
+            throw new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{path}' is not a file system path.", path);
+        }
+
+        return resolved;
+    }
 
     private KmsConnection Connect()
     {

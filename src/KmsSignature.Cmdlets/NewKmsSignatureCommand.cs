@@ -21,6 +21,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     private readonly SignaturePathClaims claims = new();
     private SignerPerKey<DetachedSigner>? signers;
     private OrderedPipelineWindow<KmsDetachedSignature>? window;
+    private string? destination; // -Destination as a file-system path
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
@@ -69,6 +70,15 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     protected override void BeginProcessing()
     {
+        try
+        {
+            destination = Destination is null ? null : FileSystemPath(Destination);
+        }
+        catch (KmsSignatureException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+
         window = new OrderedPipelineWindow<KmsDetachedSignature>(this, ThrottleLimit, "Signing files with KMS", WriteObject, WriteError);
         signers = new(CreateSigner, keysPiped: !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)), terminate: ex =>
         {
@@ -81,7 +91,6 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     {
         if (ParameterSetName == MessageSet)
         {
-            var destination = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
             if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
             {
                 var current = signers!.Get(KeyId, out var keyError);
@@ -177,12 +186,11 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     private string SignaturePathFor(string path)
     {
-        if (Destination is null)
+        if (destination is null)
         {
             return DetachedSigner.DefaultSignaturePath(path);
         }
 
-        var destination = GetUnresolvedProviderPathFromPSPath(Destination);
         return Directory.Exists(destination)
             ? System.IO.Path.Combine(destination, System.IO.Path.GetFileName(path) + ".sig")
             : destination;

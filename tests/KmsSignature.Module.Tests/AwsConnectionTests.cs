@@ -36,6 +36,18 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         }
     }
 
+    // Env:\credentials resolved to the bare name "credentials", so a credentials file of that name in the process's
+    // working directory would have been read instead.
+    [Fact]
+    public void A_ProfileLocation_of_another_provider_is_a_NotAFileSystemPath_error()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -KeyId alias/x -ProfileName p -ProfileLocation Env:\\credentials -EndpointUrl $kmsEndpoint -Region $kmsRegion");
+        Assert.Equal("KmsSignature.NotAFileSystemPath", Id(result));
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
+        Assert.Equal("Env:\\credentials", result.Errors[0].TargetObject);
+    }
+
     [Fact]
     public void An_EndpointUrl_without_a_scheme_is_an_InvalidEndpoint_error()
     {

@@ -297,6 +297,28 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    [Theory]
+    [InlineData("-LiteralPath $f")]
+    [InlineData("-Message ([byte[]](1, 2, 3))")]
+    public async Task A_Destination_of_another_provider_is_refused_before_any_KMS_call(string input)
+    {
+        // Variable:\x resolves to the bare name "x", which was written as a file in the process's working directory.
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("provider.bin", 10);
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run($"New-KmsSignature {input} -Destination Variable:\\sig-provider-probe -KeyId $k @kmsSigner", Vars(("f", file), ("k", arn)));
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.NotAFileSystemPath", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal("Variable:\\sig-provider-probe", result.FirstError()!.TargetObject);
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "sig-provider-probe")));
+        Assert.Equal(["provider.bin"], Directory.GetFiles(directory).Select(Path.GetFileName));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Fact]
     public async Task Failed_signing_leaves_no_signature_and_no_temporary_file()
     {
