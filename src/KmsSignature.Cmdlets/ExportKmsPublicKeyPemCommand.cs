@@ -118,6 +118,15 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 
         if (collected.Count == 0)
         {
+            if (target is not null || Format == "Jwks")
+            {
+                // An empty pipeline (a pattern that matched no key) must not pass for a published key set; an empty file would
+                // drop every key a verifier trusts, so nothing is written, and the user hears why.
+                WriteWarning(target is null
+                    ? "No key came down the pipeline: no JWKS was written."
+                    : $"No key came down the pipeline: '{target}' was not written{(File.Exists(target) ? " and still holds its earlier keys" : string.Empty)}.");
+            }
+
             return;
         }
 

@@ -95,6 +95,30 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
     }
 
     [Fact]
+    public void No_key_in_the_pipeline_writes_nothing_and_says_so()
+    {
+        // `Get-KmsSigningKey -Alias 'app-*' | Export-KmsPublicKeyPem -Format Jwks -Path jwks.json` when no alias matches.
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var existing = Path.Combine(dir, "jwks.json");
+        File.WriteAllText(existing, "{\"keys\":[]}");
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["old"] = existing, ["new"] = Path.Combine(dir, "new.json") };
+
+        var toOld = session.Run("@() | Export-KmsPublicKeyPem -Format Jwks -Path $old -Force @kmsAdmin", vars).AssertSuccess();
+        Assert.Contains("still holds its earlier keys", Assert.Single(toOld.Warnings), StringComparison.Ordinal);
+        var toNew = session.Run("@() | Export-KmsPublicKeyPem -Path $new @kmsAdmin", vars).AssertSuccess();
+        Assert.Contains("was not written", Assert.Single(toNew.Warnings), StringComparison.Ordinal);
+        var printed = session.Run("@() | Export-KmsPublicKeyPem -Format Jwks @kmsAdmin", vars).AssertSuccess();
+        Assert.Empty(printed.Output);
+        Assert.Single(printed.Warnings);
+
+        Assert.Equal("{\"keys\":[]}", File.ReadAllText(existing));
+        Assert.False(File.Exists(Path.Combine(dir, "new.json")));
+        Assert.Empty(session.Run("@() | Export-KmsPublicKeyPem @kmsAdmin").AssertSuccess().Warnings); // PEM to the pipeline: nothing in, nothing out
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public async Task A_key_that_arrives_twice_is_one_entry_of_the_jwks_and_one_jwk_file()
     {
         // Two aliases of one key both match the pattern, so Get-KmsSigningKey returns the key twice.
