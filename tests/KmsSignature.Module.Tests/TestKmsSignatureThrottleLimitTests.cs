@@ -72,6 +72,50 @@ public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task Piped_files_are_verified_side_by_side_not_one_after_another()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the files are named pipes
+        }
+
+        // Two files (named pipes) whose writers send their content only once both files are open at the same time
+        // (or after 30 s, where waiting for each other would otherwise be forever): with -ThrottleLimit 2 the two
+        // are read side by side. A batch of both on one worker read them one after the other.
+        var message = File.ReadAllBytes(Fixture("files/message.txt"));
+        var signature = File.ReadAllBytes(Fixture("files/message.txt.sig"));
+        using var bothOpen = new CountdownEvent(2);
+        var met = 0;
+        var files = new string[2];
+        var writers = new Task[2];
+        for (var i = 0; i < files.Length; i++)
+        {
+            var file = files[i] = Path.Combine(work.FullName, $"side{i}.txt");
+            NamedPipe.Create(file);
+            File.WriteAllBytes(file + ".sig", signature);
+            writers[i] = Task.Factory.StartNew(() =>
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write); // waits for the reader
+                bothOpen.Signal();
+                if (bothOpen.Wait(TimeSpan.FromSeconds(30)))
+                {
+                    Interlocked.Increment(ref met);
+                }
+
+                stream.Write(message);
+            }, TaskCreationOptions.LongRunning);
+        }
+
+        var result = session.Run("$files | ForEach-Object { [IO.FileInfo]::new($_) } | Test-KmsSignature -PublicKey $key -ThrottleLimit 2",
+            new Dictionary<string, object?> { ["files"] = files, ["key"] = Fixture("keys/p256.pem") }).AssertSuccess();
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(files, result.Output.Select(o => (string)o.Properties["Path"].Value));
+        Assert.All(result.Output, o => Assert.Equal("Valid", o.Properties["Status"].Value.ToString()));
+        Assert.Equal(2, met);
+    }
+
+    [Fact]
     public void Quiet_with_throttle_limit_is_false_when_one_token_fails()
     {
         var good = File.ReadAllText(Fixture("tokens/es256-p256.jwt")).Trim();

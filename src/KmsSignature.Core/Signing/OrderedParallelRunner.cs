@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace KmsSignature.Core.Signing;
 
 /// <summary>
@@ -5,7 +7,9 @@ namespace KmsSignature.Core.Signing;
 /// parallel option of Test-KmsSignature). The producer is one thread (a cmdlet's pipeline thread): it adds
 /// items and collects the finished outputs it may emit. Items travel in batches (a task per item costs about
 /// as much as a cheap verification) and at most <c>workers × 4</c> batches are in flight in an
-/// <see cref="OrderedWindow{T}"/>, so memory stays bounded however long the input is. A failing item gives
+/// <see cref="OrderedWindow{T}"/>, so memory stays bounded however long the input is. A batch holds up to 10 ms of
+/// work, judged from the time items have taken so far: cheap items (tokens, small files) go <c>batchSize</c> at a time,
+/// costly ones (large files) one at a time, side by side on the workers instead of one after another in one batch. A failing item gives
 /// its exception in its place, in order; nothing is lost or duplicated. Not thread-safe on the producer side.
 /// </summary>
 public sealed class OrderedParallelRunner<TInput, TOutput>
@@ -18,9 +22,16 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     private readonly int waitingMilliseconds;
     private List<TInput> pending;
 
+    // Stopwatch ticks per item, averaged over the batches run so far with the latest weighing half (a cold first item,
+    // JIT included, is forgotten within a few batches); 0 until one has run. Workers update it without a lock: a lost
+    // update only delays the estimate by a batch.
+    private long averageItemTicks;
+
+    private static readonly long TargetBatchTicks = Stopwatch.Frequency / 100;
+
     /// <param name="work">The work for one item, run on a worker thread; an exception becomes that item's outcome.</param>
     /// <param name="workers">How many items run at once.</param>
-    /// <param name="batchSize">Items handed to a worker together.</param>
+    /// <param name="batchSize">The most items handed to a worker together.</param>
     /// <param name="waiting">
     /// Called on the producer thread every <paramref name="waitingInterval"/> while it blocks for the oldest batch
     /// (a large file being hashed): the cmdlet's chance to write progress, which only its own thread may do.
@@ -45,7 +56,7 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     public void Add(TInput item, List<OrderedOutcome<TOutput>> ready)
     {
         pending.Add(item);
-        if (pending.Count < batchSize)
+        if (pending.Count < CurrentBatchSize())
         {
             return;
         }
@@ -108,8 +119,18 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         done.Dispose(); // releases the wait handle made above
     }
 
+    // Items for about TargetBatchTicks of work: a task per item costs about as much as a cheap item, but a batch of
+    // large files on one worker would hash them one after another while other workers idle. Until a batch has run the
+    // cost is unknown, and items go one at a time (the first few of a run, or every one of two large files).
+    private int CurrentBatchSize()
+    {
+        var average = Volatile.Read(ref averageItemTicks);
+        return average == 0 ? 1 : (int)Math.Clamp(TargetBatchTicks / average, 1, batchSize);
+    }
+
     private OrderedOutcome<TOutput>[] Run(List<TInput> batch)
     {
+        var started = Stopwatch.GetTimestamp();
         var outputs = new OrderedOutcome<TOutput>[batch.Count];
         for (var i = 0; i < outputs.Length; i++)
         {
@@ -123,6 +144,9 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
             }
         }
 
+        var perItem = Math.Max((Stopwatch.GetTimestamp() - started) / outputs.Length, 1);
+        var average = Volatile.Read(ref averageItemTicks);
+        Volatile.Write(ref averageItemTicks, average == 0 ? perItem : (average + perItem) / 2);
         return outputs;
     }
 }

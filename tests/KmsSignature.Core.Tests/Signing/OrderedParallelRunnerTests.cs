@@ -102,6 +102,33 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public void Slow_items_run_side_by_side_instead_of_waiting_in_one_batch()
+    {
+        // Each item waits (up to 30 s, where a hang would be forever) until both are running at once: with the two
+        // in one batch on one worker, they could never meet.
+        using var bothRunning = new CountdownEvent(2);
+        var met = 0;
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            bothRunning.Signal();
+            if (bothRunning.Wait(TimeSpan.FromSeconds(30)))
+            {
+                Interlocked.Increment(ref met);
+            }
+
+            return i;
+        }, workers: 2, batchSize: 16);
+        var ready = new List<OrderedOutcome<int>>();
+        runner.Add(1, ready);
+        runner.Add(2, ready);
+
+        runner.Complete(ready);
+
+        Assert.Equal([1, 2], ready.Select(o => o.Value));
+        Assert.Equal(2, met);
+    }
+
+    [Fact]
     public void Worker_count_below_one_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderedParallelRunner<int, int>(i => i, workers: 0));
 }
