@@ -256,7 +256,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
                 break;
             default:
-                WriteItemError(ErrorRecords.Create("InputNotRecognized", ErrorKind.InvalidArgument,
+                ItemFailed(new KmsSignatureException("InputNotRecognized", ErrorKind.InvalidArgument,
                     $"A {input!.BaseObject.GetType().Name} is neither a token nor a file: pipe token strings, file objects, or objects with a Token, PSPath, FullName or LiteralPath property.",
                     input.BaseObject));
                 break;
@@ -272,6 +272,20 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         else
         {
             runner.Add((token, false, null), ready);
+            EmitReady();
+        }
+    }
+
+    // An item found unusable on the pipeline thread: with -ThrottleLimit its error waits for the items before it.
+    private void ItemFailed(KmsSignatureException error)
+    {
+        if (runner is null)
+        {
+            WriteItemError(ErrorRecords.From(error));
+        }
+        else
+        {
+            runner.AddFailed(error, ready);
             EmitReady();
         }
     }

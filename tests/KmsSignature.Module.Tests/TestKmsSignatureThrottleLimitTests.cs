@@ -115,6 +115,33 @@ public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
         Assert.Equal(2, met);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void An_unrecognized_input_error_comes_in_its_place_among_the_results(int throttleLimit)
+    {
+        // 2>&1 merges errors into the output stream, so the order a user sees is the order asserted.
+        var good = File.ReadAllText(Fixture("tokens/es256-p256.jwt")).Trim();
+        var result = session.Run(
+            $"$good, 'not.a.token', 42, $good | Test-KmsSignature -TrustStore $store -ThrottleLimit {throttleLimit} 2>&1 | " +
+            "ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { 'Error:' + $_.FullyQualifiedErrorId.Split(',')[0] + ':' + $_.TargetObject } else { [string]$_.Status } }",
+            new Dictionary<string, object?> { ["good"] = good, ["store"] = Fixture("keys/jwks.json") });
+
+        Assert.Null(result.Terminating);
+        Assert.Equal(["Valid", "Malformed", "Error:KmsSignature.InputNotRecognized:42", "Valid"], result.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
+    public void ErrorAction_Stop_on_an_unrecognized_input_stops_after_the_results_before_it()
+    {
+        var good = File.ReadAllText(Fixture("tokens/es256-p256.jwt")).Trim();
+        var result = session.Run(
+            "$seen = [Collections.Generic.List[object]]::new(); try { $good, $good, 42, $good | Test-KmsSignature -TrustStore $store -ThrottleLimit 2 -ErrorAction Stop | ForEach-Object { $seen.Add($_.Status) } } catch { $seen.Add($_.FullyQualifiedErrorId.Split(',')[0]) }; $seen",
+            new Dictionary<string, object?> { ["good"] = good, ["store"] = Fixture("keys/jwks.json") }).AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid", "KmsSignature.InputNotRecognized"], result.Output.Select(o => o.ToString()));
+    }
+
     [Fact]
     public void Quiet_with_throttle_limit_is_false_when_one_token_fails()
     {

@@ -20,7 +20,7 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     private readonly OrderedWindow<OrderedOutcome<TOutput>[]> window;
     private readonly Action? waiting;
     private readonly int waitingMilliseconds;
-    private List<TInput> pending;
+    private List<Entry> pending;
 
     // Stopwatch ticks per item, averaged over the batches run so far with the latest weighing half (a cold first item,
     // JIT included, is forgotten within a few batches); 0 until one has run. Workers update it without a lock: a lost
@@ -49,13 +49,25 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         // The concurrent side of the pair caps how many batches run at once: exactly `workers` threads verify.
         factory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, workers).ConcurrentScheduler);
         window = new OrderedWindow<OrderedOutcome<TOutput>[]>(workers * 4);
-        pending = new List<TInput>(batchSize);
+        pending = new List<Entry>(batchSize);
     }
 
     /// <summary>Adds one item; appends to <paramref name="ready"/> every output that is now due, in input order.</summary>
-    public void Add(TInput item, List<OrderedOutcome<TOutput>> ready)
+    public void Add(TInput item, List<OrderedOutcome<TOutput>> ready) => Add(new Entry(item, null), ready);
+
+    /// <summary>
+    /// Adds an item that failed before it could run (the producer found it unusable): its error comes out in its place,
+    /// after the outputs of the items added before it.
+    /// </summary>
+    public void AddFailed(Exception error, List<OrderedOutcome<TOutput>> ready)
     {
-        pending.Add(item);
+        ArgumentNullException.ThrowIfNull(error);
+        Add(new Entry(default!, error), ready);
+    }
+
+    private void Add(Entry entry, List<OrderedOutcome<TOutput>> ready)
+    {
+        pending.Add(entry);
         if (pending.Count < CurrentBatchSize())
         {
             return;
@@ -95,7 +107,7 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     private void Dispatch()
     {
         var batch = pending;
-        pending = new List<TInput>(batchSize);
+        pending = new List<Entry>(batchSize);
         window.Add(factory.StartNew(() => Run(batch)));
     }
 
@@ -128,15 +140,21 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         return average == 0 ? 1 : (int)Math.Clamp(TargetBatchTicks / average, 1, batchSize);
     }
 
-    private OrderedOutcome<TOutput>[] Run(List<TInput> batch)
+    private OrderedOutcome<TOutput>[] Run(List<Entry> batch)
     {
         var started = Stopwatch.GetTimestamp();
         var outputs = new OrderedOutcome<TOutput>[batch.Count];
         for (var i = 0; i < outputs.Length; i++)
         {
+            if (batch[i].Failed is { } failed)
+            {
+                outputs[i] = new OrderedOutcome<TOutput>(default, failed);
+                continue;
+            }
+
             try
             {
-                outputs[i] = new OrderedOutcome<TOutput>(work(batch[i]), null);
+                outputs[i] = new OrderedOutcome<TOutput>(work(batch[i].Input), null);
             }
             catch (Exception ex)
             {
@@ -149,4 +167,6 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         Volatile.Write(ref averageItemTicks, average == 0 ? perItem : (average + perItem) / 2);
         return outputs;
     }
+
+    private readonly record struct Entry(TInput Input, Exception? Failed);
 }

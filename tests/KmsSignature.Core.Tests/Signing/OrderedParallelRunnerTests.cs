@@ -43,6 +43,23 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public void An_item_that_failed_before_running_gives_its_error_after_the_items_added_before_it()
+    {
+        var runner = new OrderedParallelRunner<int, string>(i => i.ToString(), workers: 2, batchSize: 4);
+        var ready = new List<OrderedOutcome<string>>();
+        runner.Add(0, ready);
+        runner.Add(1, ready);
+        runner.AddFailed(new FormatException("not an item"), ready);
+        runner.Add(3, ready);
+
+        runner.Complete(ready);
+
+        Assert.Equal(["0", "1", null, "3"], ready.Select(o => o.Value));
+        Assert.Equal("not an item", Assert.IsType<FormatException>(ready[2].Error).Message);
+        Assert.Equal(3, ready.Count(o => o.Error is null));
+    }
+
+    [Fact]
     public async Task Items_in_flight_stay_bounded_while_the_producer_does_not_collect()
     {
         var started = 0;
