@@ -179,7 +179,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             {
                 runner = new(item => item.IsFile
                     ? largeFiles.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath, reported: null)
-                    : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: reportProgress);
+                    : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: reportProgress, cancellationToken: CancellationToken);
             }
         }
         catch (KmsSignatureException ex)
@@ -519,6 +519,10 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             if (outcome.Error is KmsSignatureException ex)
             {
                 WriteItemError(ErrorRecords.From(ex));
+            }
+            else if (outcome.Error is OperationCanceledException && CancellationToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
             }
             else if (outcome.Error is not null)
             {

@@ -143,6 +143,72 @@ public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pipeline_ended_downstream_verifies_no_more_than_the_files_workers_had_started()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the files are named pipes, to count how many were opened
+        }
+
+        // 200 files (named pipes, whose writers count the readers that open them) and a downstream break after the
+        // first result, which disposes the cmdlet without StopProcessing (as Select-Object -First does). Only the files
+        // the two workers had already started may be read afterwards, not the rest of the in-flight window (8 batches).
+        var message = File.ReadAllBytes(Fixture("files/message.txt"));
+        var signature = File.ReadAllBytes(Fixture("files/message.txt.sig"));
+        var opened = 0;
+        var files = new string[200];
+        var writers = new Task[files.Length];
+        for (var i = 0; i < files.Length; i++)
+        {
+            var file = files[i] = Path.Combine(work.FullName, $"p{i:D3}.txt");
+            NamedPipe.Create(file);
+            File.WriteAllBytes(file + ".sig", signature);
+            writers[i] = Task.Factory.StartNew(() =>
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0); // waits for a reader
+                Interlocked.Increment(ref opened);
+                Thread.Sleep(50); // slower than the producer, so the window is full when the pipeline ends
+                try
+                {
+                    stream.Write(message);
+                }
+                catch (IOException)
+                {
+                    // the reader went away (the clean-up below)
+                }
+            }, TaskCreationOptions.LongRunning);
+        }
+
+        try
+        {
+            var result = session.Run(
+                "do { $files | ForEach-Object { [IO.FileInfo]::new($_) } | Test-KmsSignature -PublicKey $key -ThrottleLimit 2 | ForEach-Object { $_; break } } while ($false)",
+                new Dictionary<string, object?> { ["files"] = files, ["key"] = Fixture("keys/p256.pem") }).AssertSuccess();
+            var atEnd = Volatile.Read(ref opened);
+            // Settled: no file opened for two seconds (within 30 s).
+            for (var (last, quiet, waited) = (atEnd, 0, 0); quiet < 2000 && waited < 30_000; waited += 250)
+            {
+                await Task.Delay(250);
+                var now = Volatile.Read(ref opened);
+                (quiet, last) = now == last ? (quiet + 250, last) : (0, now);
+            }
+
+            Assert.Equal(files[0], Assert.Single(result.Output).Properties["Path"].Value);
+            Assert.InRange(Volatile.Read(ref opened) - atEnd, 0, 2);
+        }
+        finally
+        {
+            // Opening a named pipe read-write does not wait for a writer; it releases the writers still waiting.
+            foreach (var file in files)
+            {
+                using var release = File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            }
+
+            await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public void Quiet_with_throttle_limit_is_false_when_one_token_fails()
     {
         var good = File.ReadAllText(Fixture("tokens/es256-p256.jwt")).Trim();

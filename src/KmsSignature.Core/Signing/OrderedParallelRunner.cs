@@ -20,6 +20,7 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     private readonly OrderedWindow<OrderedOutcome<TOutput>[]> window;
     private readonly Action? waiting;
     private readonly int waitingMilliseconds;
+    private readonly CancellationToken cancellationToken;
     private List<Entry> pending;
 
     // Stopwatch ticks per item, averaged over the batches run so far with the latest weighing half (a cold first item,
@@ -37,7 +38,12 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     /// (a large file being hashed): the cmdlet's chance to write progress, which only its own thread may do.
     /// </param>
     /// <param name="waitingInterval">How often <paramref name="waiting"/> is called; default 500 ms.</param>
-    public OrderedParallelRunner(Func<TInput, TOutput> work, int workers, int batchSize = 16, Action? waiting = null, TimeSpan? waitingInterval = null)
+    /// <param name="cancellationToken">
+    /// Once cancelled (Ctrl+C, or a pipeline ended downstream), items not yet started are not run: each gives an
+    /// <see cref="OperationCanceledException"/> instead. Items already running finish.
+    /// </param>
+    public OrderedParallelRunner(Func<TInput, TOutput> work, int workers, int batchSize = 16, Action? waiting = null, TimeSpan? waitingInterval = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -45,6 +51,7 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         this.work = work;
         this.batchSize = batchSize;
         this.waiting = waiting;
+        this.cancellationToken = cancellationToken;
         waitingMilliseconds = waiting is null ? Timeout.Infinite : (int)(waitingInterval ?? TimeSpan.FromMilliseconds(500)).TotalMilliseconds;
         // The concurrent side of the pair caps how many batches run at once: exactly `workers` threads verify.
         factory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, workers).ConcurrentScheduler);
@@ -149,6 +156,13 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
             if (batch[i].Failed is { } failed)
             {
                 outputs[i] = new OrderedOutcome<TOutput>(default, failed);
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Nobody will see these outputs: the rest of the window is not worth a core (or hashing a large file).
+                outputs[i] = new OrderedOutcome<TOutput>(default, new OperationCanceledException(cancellationToken));
                 continue;
             }
 

@@ -60,6 +60,36 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public void Once_cancelled_items_not_yet_started_are_not_run()
+    {
+        using var cancel = new CancellationTokenSource();
+        using var firstRunning = new ManualResetEventSlim(false);
+        using var gate = new ManualResetEventSlim(false);
+        var runs = 0;
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            Interlocked.Increment(ref runs);
+            firstRunning.Set();
+            Assert.True(gate.Wait(TimeSpan.FromSeconds(30)));
+            return i;
+        }, workers: 1, batchSize: 1, cancellationToken: cancel.Token);
+        var ready = new List<OrderedOutcome<int>>();
+        for (var i = 0; i < 4; i++)
+        {
+            runner.Add(i, ready); // one worker, a window of four: all four are queued behind the first
+        }
+
+        Assert.True(firstRunning.Wait(TimeSpan.FromSeconds(30)));
+        cancel.Cancel();
+        gate.Set();
+        runner.Complete(ready);
+
+        Assert.Equal(1, runs);
+        Assert.Equal(0, ready[0].Value);
+        Assert.All(ready.Skip(1), o => Assert.IsType<OperationCanceledException>(o.Error));
+    }
+
+    [Fact]
     public async Task Items_in_flight_stay_bounded_while_the_producer_does_not_collect()
     {
         var started = 0;
