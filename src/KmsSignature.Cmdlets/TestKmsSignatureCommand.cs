@@ -233,7 +233,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         foreach (var literal in LiteralPath ?? [])
         {
-            VerifyFile(ProviderPath(literal), SignaturePath);
+            VerifyFile(literal, SignaturePath);
         }
     }
 
@@ -246,7 +246,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 VerifyToken(item.Value!);
                 break;
             case PipelineInputKind.File:
-                VerifyFile(ProviderPath(item.Value!), item.SignaturePath ?? SignaturePath);
+                VerifyFile(item.Value!, item.SignaturePath ?? SignaturePath);
                 break;
             case PipelineInputKind.Many:
                 foreach (var element in item.Items!)
@@ -468,7 +468,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
     }
 
-    private void VerifyFile(string file, string? signaturePath)
+    private void VerifyFile(string literal, string? signaturePath)
     {
         if (detachedVerifier is null)
         {
@@ -483,17 +483,31 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             }
         }
 
+        // Paths resolve here, on the pipeline thread (SessionState is not thread-safe); workers only verify. A path that
+        // cannot be a file (no such drive, another provider) is that item's error, not the end of the run.
+        string file;
+        string? signature;
+        try
+        {
+            file = ProviderPath(literal);
+            signature = SignatureFor(file, signaturePath);
+        }
+        catch (KmsSignatureException ex)
+        {
+            ItemFailed(ex);
+            return;
+        }
+
         if (runner is not null)
         {
-            // Paths resolve here, on the pipeline thread (SessionState is not thread-safe); workers only verify.
-            runner.Add((file, true, SignatureFor(file, signaturePath)), ready);
+            runner.Add((file, true, signature), ready);
             EmitReady();
             return;
         }
 
         try
         {
-            var result = largeFiles.VerifyFile(detachedVerifier!, file, SignatureFor(file, signaturePath), reportProgress);
+            var result = largeFiles.VerifyFile(detachedVerifier!, file, signature, reportProgress);
             progress.CompleteDetail();
             Emit(result);
         }
@@ -509,7 +523,20 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private string ProviderPath(string literal) =>
         System.IO.Path.IsPathFullyQualified(literal) && !literal.Contains("::", StringComparison.Ordinal)
             ? literal
-            : SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal);
+            : FileSystemPathOf(literal, "FileNotFound", "File");
+
+    // FileSystemPath, with a path on a drive or provider that does not exist reported like a missing file.
+    private string FileSystemPathOf(string path, string missingId, string what)
+    {
+        try
+        {
+            return FileSystemPath(path);
+        }
+        catch (SessionStateException ex)
+        {
+            throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{path}' does not exist: {ex.Message}", path, ex);
+        }
+    }
 
     // Output and errors are written here only, on the pipeline thread, in input order.
     private void EmitReady()
@@ -547,7 +574,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         // Usually the same -SignaturePath for every file: resolve it once, not per file.
         if (!string.Equals(signaturePath, lastSignaturePath, StringComparison.Ordinal))
         {
-            resolvedSignaturePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(signaturePath);
+            resolvedSignaturePath = FileSystemPathOf(signaturePath, "SignatureFileNotFound", "Signature file");
             signaturePathIsDirectory = Directory.Exists(resolvedSignaturePath);
             lastSignaturePath = signaturePath;
         }
@@ -601,7 +628,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         if (TrustStore is not null)
         {
-            return Core.Verification.TrustStore.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(TrustStore));
+            return Core.Verification.TrustStore.Load(FileSystemPath(TrustStore));
         }
 
         if (KeyId is not null)
@@ -703,7 +730,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             return;
         }
 
-        keys.AddRange(Core.Keys.PublicKey.LoadFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(text)));
+        keys.AddRange(Core.Keys.PublicKey.LoadFile(FileSystemPath(text)));
     }
 
     private static JwsAlgorithm[] ParseJwsAlgorithms(string[] names)

@@ -144,6 +144,37 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal(ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
     }
 
+    // A path on a drive that does not exist ended the run (DriveNotFound from the provider), and one of another provider
+    // (Variable:\x) was read as a file named x in the process's working directory. Both are that item's error, in its place.
+    [Theory]
+    [InlineData("")]
+    [InlineData("-ThrottleLimit 2")]
+    public void A_path_on_no_drive_or_another_provider_is_that_items_error_and_the_rest_still_verifies(string parallel)
+    {
+        var result = Run(
+            "$m = [IO.Path]::Combine($dir, 'message.txt'); $f = [IO.FileInfo]::new($m); " +
+            "$f, [pscustomobject]@{ LiteralPath = 'nosuchdrive:/x.txt' }, $f, [pscustomobject]@{ LiteralPath = 'Variable:\\key' }, " +
+            $"[pscustomobject]@{{ LiteralPath = $m; SignaturePath = 'Env:\\HOME' }}, $f | Test-KmsSignature -PublicKey $key {parallel} 2>&1 | " +
+            "ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId.Split(',')[0] + ':' + $_.TargetObject } else { [string]$_.Status } }");
+
+        Assert.Equal(["Valid", "KmsSignature.FileNotFound:nosuchdrive:/x.txt", "Valid", "KmsSignature.NotAFileSystemPath:Variable:\\key",
+                "KmsSignature.NotAFileSystemPath:Env:\\HOME", "Valid"],
+            result.Output.Select(o => o.BaseObject.ToString()));
+    }
+
+    [Fact]
+    public void A_TrustStore_or_key_file_of_another_provider_is_a_NotAFileSystemPath_error()
+    {
+        var result = Run("Test-KmsSignature -LiteralPath ([IO.Path]::Combine($dir, 'message.txt')) -TrustStore Variable:\\key");
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.NotAFileSystemPath", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("Variable:\\key", error.TargetObject);
+        Assert.Empty(result.Output);
+
+        var key = Run("Test-KmsSignature -LiteralPath ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey Variable:\\key");
+        Assert.Equal("KmsSignature.NotAFileSystemPath", (key.TerminatingRecord ?? Assert.Single(key.Errors)).FullyQualifiedErrorId.Split(',')[0]);
+    }
+
     [Fact]
     public void Nonexistent_wildcard_is_a_non_terminating_error()
     {
