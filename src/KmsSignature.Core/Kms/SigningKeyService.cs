@@ -556,7 +556,8 @@ public sealed class SigningKeyService
         return result;
     }
 
-    private async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct) =>
+    /// <summary>The key's alphabetically first alias over every ListAliases page, or null when it has none.</summary>
+    internal async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct) =>
         (await ListAliasesAsync(keyId, ct).ConfigureAwait(false)).Select(a => a.AliasName).Order(StringComparer.Ordinal).FirstOrDefault();
 
     private static void RequireSigning(KeyMetadata metadata, string target, bool includeAllKeyUsages)

@@ -85,7 +85,7 @@ public sealed class SigningKey
             alias ??= await FindAliasAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        // The same rule Export-KmsPublicKeyPem uses, so token kids always match the exported JWKS.
+        // The same rule Export-KmsPublicKeyPem uses (and the same KeyHasNoAlias), so token kids always match the exported JWKS.
         return KeyIds.For(style, KeyArn, alias, PublicKey);
     }
 
@@ -146,24 +146,11 @@ public sealed class SigningKey
     /// <summary>Attempts per Sign when KMS fails or the connection drops (the SDK's own count) before the error surfaces.</summary>
     public const int MaxFailedAttempts = 4;
 
-    private async Task<string> FindAliasAsync(CancellationToken cancellationToken)
+    // Every page, alphabetically first, as Export-KmsPublicKeyPem picks it: token kids must match the exported JWKS.
+    private async Task<string?> FindAliasAsync(CancellationToken cancellationToken)
     {
-        ListAliasesResponse response;
-        try
-        {
-            response = await connection.Client.ListAliasesAsync(new ListAliasesRequest { KeyId = KeyArn }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw KmsErrorTranslator.Translate(ex, "ListAliases", KeyArn, connection.Endpoint);
-        }
-
-        var name = (response.Aliases ?? []).Select(a => a.AliasName).Where(n => n is not null).Order(StringComparer.Ordinal).FirstOrDefault();
+        var name = await new SigningKeyService(connection, log).FirstAliasAsync(KeyArn, cancellationToken).ConfigureAwait(false);
         log.Verbose($"ListAliases {KeyArn} -> {name ?? "(none)"}.");
-        return name ?? throw new KmsSignatureException("KeyHasNoAlias", ErrorKind.ObjectNotFound,
-            $"-KeyIdStyle Alias needs an alias, and KMS key {KeyArn} has none.", Requested)
-        {
-            RecommendedAction = "Name the key by its alias in -KeyId, give it an alias, or use -KeyIdStyle Arn.",
-        };
+        return name;
     }
 }

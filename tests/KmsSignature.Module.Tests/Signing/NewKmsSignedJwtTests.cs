@@ -208,6 +208,28 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(thumbprint, Kid("Thumbprint", arn));
     }
 
+    // Signing and export share one rule for -KeyIdStyle Alias, its error included: a script handling one handles both.
+    // (The admin lists aliases: kms:ListAliases is IAM-only, and the signer here holds only what the key policy grants.)
+    [Fact]
+    public async Task KeyIdStyle_Alias_for_a_key_without_alias_is_the_same_error_as_for_export()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var signing = session.Run("New-KmsSignedJwt -KeyId $k -KeyIdStyle Alias -Subject s @kmsAdmin", Vars(("k", arn)));
+        var export = session.Run("Export-KmsPublicKeyPem -KeyId $k -KeyIdStyle Alias -Format Jwk @kmsAdmin", Vars(("k", arn)));
+
+        Assert.Empty(signing.Output);
+        var signingError = signing.TerminatingRecord ?? Assert.Single(signing.Errors);
+        var exportError = Assert.Single(export.Errors);
+        Assert.Equal("KmsSignature.KeyHasNoAlias", signingError.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(exportError.FullyQualifiedErrorId.Split(',')[0], signingError.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(exportError.CategoryInfo.Category, signingError.CategoryInfo.Category);
+        Assert.Equal(arn, signingError.TargetObject);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     // Signs claims { n = 0 .. count-1 } in one pipeline; returns the tokens and how many Sign calls KMS saw.
     private (IReadOnlyList<string> Tokens, long SignCalls) SignNumbered(string arn, int count, int throttleLimit)
     {
