@@ -178,7 +178,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             if (ThrottleLimit > 1)
             {
                 runner = new(item => item.IsFile
-                    ? largeFiles.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath, reported: null)
+                    ? largeFiles.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath, reported: null, CancellationToken)
                     : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: reportProgress, cancellationToken: CancellationToken);
             }
         }
@@ -412,12 +412,12 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     {
         private readonly List<FileEntry> hashing = [];
 
-        public VerificationResult VerifyFile(DetachedSignatureVerifier verifier, string file, string? signaturePath, Action? reported)
+        public VerificationResult VerifyFile(DetachedSignatureVerifier verifier, string file, string? signaturePath, Action? reported, CancellationToken cancellationToken)
         {
             var entry = new FileEntry(this, file, reported);
             try
             {
-                return verifier.VerifyFile(file, signaturePath, entry);
+                return verifier.VerifyFile(file, signaturePath, entry, cancellationToken);
             }
             finally
             {
@@ -507,9 +507,14 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         try
         {
-            var result = largeFiles.VerifyFile(detachedVerifier!, file, signature, reportProgress);
+            var result = largeFiles.VerifyFile(detachedVerifier!, file, signature, reportProgress, CancellationToken);
             progress.CompleteDetail();
             Emit(result);
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            // Stopped while a large file was being hashed: no result and no error for it, the run just ends.
+            throw new PipelineStoppedException();
         }
         catch (KmsSignatureException ex)
         {

@@ -40,7 +40,8 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     /// <param name="waitingInterval">How often <paramref name="waiting"/> is called; default 500 ms.</param>
     /// <param name="cancellationToken">
     /// Once cancelled (Ctrl+C, or a pipeline ended downstream), items not yet started are not run: each gives an
-    /// <see cref="OperationCanceledException"/> instead. Items already running finish.
+    /// <see cref="OperationCanceledException"/> instead. Items already running finish, unless <paramref name="work"/> watches
+    /// the token too (Test-KmsSignature's large files stop hashing at the next buffer).
     /// </param>
     public OrderedParallelRunner(Func<TInput, TOutput> work, int workers, int batchSize = 16, Action? waiting = null, TimeSpan? waitingInterval = null,
         CancellationToken cancellationToken = default)

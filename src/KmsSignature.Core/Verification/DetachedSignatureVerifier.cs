@@ -49,17 +49,22 @@ public sealed class DetachedSignatureVerifier
     /// <summary>
     /// Verifies a signature over a stream (read once, to the end). A message longer than one read buffer (1 MiB)
     /// reports the bytes hashed so far to <paramref name="hashed"/> after each buffer, on the calling thread.
+    /// <paramref name="cancellationToken"/> is checked after each buffer read (a stopped run need not read a large file
+    /// or a pipe to its end); cancelled, it throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public VerificationResult Verify(Stream message, ReadOnlySpan<byte> signature, string? path = null, string? signaturePath = null, IProgress<long>? hashed = null) =>
-        VerifyCore(new MessageSource(message, hashed), signature, path, signaturePath);
+    public VerificationResult Verify(Stream message, ReadOnlySpan<byte> signature, string? path = null, string? signaturePath = null, IProgress<long>? hashed = null,
+        CancellationToken cancellationToken = default) =>
+        VerifyCore(new MessageSource(message, hashed, cancellationToken), signature, path, signaturePath);
 
     /// <summary>
     /// Verifies <paramref name="path"/> against <paramref name="signaturePath"/> (default <c>&lt;path&gt;.sig</c>).
     /// A bad signature is a result; a missing or unreadable file throws <see cref="KmsSignatureException"/>
     /// (FileNotFound, SignatureFileNotFound, PathIsDirectory, FileUnreadable) with the path as target.
-    /// A file over 1 MiB reports the bytes hashed so far to <paramref name="hashed"/>, as <see cref="Verify(Stream, ReadOnlySpan{byte}, string?, string?, IProgress{long}?)"/> does.
+    /// A file over 1 MiB reports the bytes hashed so far to <paramref name="hashed"/> and checks <paramref name="cancellationToken"/>
+    /// after each buffer, as <see cref="Verify(Stream, ReadOnlySpan{byte}, string?, string?, IProgress{long}?, CancellationToken)"/> does;
+    /// a smaller file is read in one call and not checked.
     /// </summary>
-    public VerificationResult VerifyFile(string path, string? signaturePath = null, IProgress<long>? hashed = null)
+    public VerificationResult VerifyFile(string path, string? signaturePath = null, IProgress<long>? hashed = null, CancellationToken cancellationToken = default)
     {
         signaturePath ??= DefaultSignaturePath(path);
         // Open first, explain afterwards: the existence checks run only when an open fails, so a good file
@@ -93,7 +98,7 @@ public sealed class DetachedSignatureVerifier
 
             // Large files are hashed as a stream; so are empty files, pipes and devices, read to their end.
             using var stream = new FileStream(message, FileAccess.Read, bufferSize: 0);
-            return VerifyCore(new MessageSource(stream, hashed), signature, path, signaturePath);
+            return VerifyCore(new MessageSource(stream, hashed, cancellationToken), signature, path, signaturePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -159,7 +164,7 @@ public sealed class DetachedSignatureVerifier
         if (length < 0)
         {
             using var pipe = new FileStream(handle, FileAccess.Read, bufferSize: 0);
-            return ReadBounded(pipe, SignatureEncoding.MaxSignatureFileLength);
+            return ReadBounded(pipe, SignatureEncoding.MaxSignatureFileLength, CancellationToken.None);
         }
 
         if (length > SignatureEncoding.MaxSignatureFileLength)
@@ -195,7 +200,7 @@ public sealed class DetachedSignatureVerifier
             {
                 // Assign only what was read: a null byte[] converts to an EMPTY ReadOnlyMemory, not to null, which
                 // made a file over the bound verify as the empty message.
-                if (ReadBounded(message.Stream!, limit) is { } read)
+                if (ReadBounded(message.Stream!, limit, message.CancellationToken) is { } read)
                 {
                     whole = read;
                 }
@@ -216,7 +221,7 @@ public sealed class DetachedSignatureVerifier
             }
         }
 
-        var digests = whole is null ? HashStream(message.Stream!, candidates, message.Hashed) : null;
+        var digests = whole is null ? HashStream(message.Stream!, candidates, message.Hashed, message.CancellationToken) : null;
         VerificationResult? last = null;
         foreach (var (verifier, algorithm) in candidates)
         {
@@ -298,7 +303,7 @@ public sealed class DetachedSignatureVerifier
     }
 
     private static Dictionary<HashAlgorithmName, byte[]> HashStream(
-        Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates, IProgress<long>? hashed)
+        Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates, IProgress<long>? hashed, CancellationToken cancellationToken)
     {
         var names = new List<HashAlgorithmName>(1);
         foreach (var (_, algorithm) in candidates)
@@ -338,6 +343,7 @@ public sealed class DetachedSignatureVerifier
 
                     total += read;
                     hashed?.Report(total);
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
                 while ((read = stream.Read(buffer, 0, BufferSize)) > 0);
 
@@ -366,7 +372,7 @@ public sealed class DetachedSignatureVerifier
         : throw new NotSupportedException($"No one-shot hash for {name}.");
 
     // Null when the stream holds more than limit bytes.
-    private static byte[]? ReadBounded(Stream stream, long limit)
+    private static byte[]? ReadBounded(Stream stream, long limit, CancellationToken cancellationToken)
     {
         if (stream.CanSeek && stream.Length - stream.Position > limit)
         {
@@ -380,6 +386,7 @@ public sealed class DetachedSignatureVerifier
             int read;
             while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (memory.Length + read > limit)
                 {
                     return null;
@@ -407,10 +414,11 @@ public sealed class DetachedSignatureVerifier
             FromFile = fromFile;
         }
 
-        public MessageSource(Stream stream, IProgress<long>? hashed)
+        public MessageSource(Stream stream, IProgress<long>? hashed, CancellationToken cancellationToken)
         {
             Stream = stream;
             Hashed = hashed;
+            CancellationToken = cancellationToken;
         }
 
         public ReadOnlyMemory<byte>? Bytes { get; }
@@ -421,5 +429,7 @@ public sealed class DetachedSignatureVerifier
         public Stream? Stream { get; }
 
         public IProgress<long>? Hashed { get; }
+
+        public CancellationToken CancellationToken { get; }
     }
 }

@@ -59,7 +59,18 @@ public sealed class PowerShellSession : IDisposable
     /// Runs a script and stops it (as Ctrl+C does) after <paramref name="stopAfter"/>; returns how long the whole run took
     /// and whether it ended stopped rather than completed.
     /// </summary>
-    public (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, TimeSpan stopAfter)
+    public (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, TimeSpan stopAfter) =>
+        RunAndStop(script, variables, pending => pending.WaitOne(stopAfter));
+
+    /// <summary>
+    /// Runs a script and stops it (as Ctrl+C does) once <paramref name="stopWhen"/> is signalled, unless the script ended
+    /// first; returns how long the whole run took and whether it ended stopped rather than completed.
+    /// </summary>
+    public (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, WaitHandle stopWhen) =>
+        RunAndStop(script, variables, pending => WaitHandle.WaitAny([pending, stopWhen]) == 0);
+
+    // endedFirst waits on the run's handle and says whether the script ended before the moment to stop it.
+    private (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, Func<WaitHandle, bool> endedFirst)
     {
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
@@ -71,7 +82,7 @@ public sealed class PowerShellSession : IDisposable
         ps.AddScript(script);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var pending = ps.BeginInvoke();
-        if (!pending.AsyncWaitHandle.WaitOne(stopAfter))
+        if (!endedFirst(pending.AsyncWaitHandle))
         {
             ps.Stop();
         }

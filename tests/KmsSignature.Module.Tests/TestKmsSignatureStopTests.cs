@@ -1,0 +1,115 @@
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests;
+
+/// <summary>
+/// Test-KmsSignature stopped (Ctrl+C) while it hashes a large file: the run ends as stopped, and the file is not read on
+/// to its end behind the user's back. The file is a named pipe whose writer sends data for as long as someone reads.
+/// </summary>
+public sealed class TestKmsSignatureStopTests : IDisposable
+{
+    private readonly PowerShellSession session = new();
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("kms-stop-");
+
+    public void Dispose()
+    {
+        session.Dispose();
+        work.Delete(true);
+    }
+
+    private static string Fixture(string relative) => Path.Combine(RepoPaths.Fixtures, relative);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Ctrl_C_while_a_large_file_is_hashed_stops_reading_it(int throttleLimit)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the file is a named pipe
+        }
+
+        var path = Path.Combine(work.FullName, "endless.bin");
+        File.Copy(Fixture("files/message.txt.sig"), path + ".sig");
+        using var pipe = new EndlessPipe(path);
+
+        // Stopped once 4 MiB went through: the file is being hashed (a worker's, with -ThrottleLimit 2).
+        var run = Task.Run(() => session.RunAndStop($"Test-KmsSignature -LiteralPath $file -PublicKey $key -ThrottleLimit {throttleLimit}",
+            new Dictionary<string, object?> { ["file"] = path, ["key"] = Fixture("keys/p256.pem") }, pipe.Flowing));
+        var (_, stopped) = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(stopped, "the run was not stopped");
+        // The reader closed its end, which ends the writer; a reader that went on hashing would keep it writing forever.
+        Assert.True(await pipe.ClosedByReader(TimeSpan.FromSeconds(30)), "the file was still being read 30 s after the run was stopped");
+    }
+
+    /// <summary>A named pipe whose writer sends 64 KiB pieces while a reader keeps its end open; disposing ends the writer.</summary>
+    private sealed class EndlessPipe : IDisposable
+    {
+        private readonly string path;
+        private readonly Task<bool> writer;
+        private volatile bool stop;
+
+        public EndlessPipe(string path)
+        {
+            this.path = path;
+            NamedPipe.Create(path);
+            writer = Task.Factory.StartNew(Write, TaskCreationOptions.LongRunning);
+        }
+
+        /// <summary>Set once 4 MiB have been written.</summary>
+        public ManualResetEvent Flowing { get; } = new(false);
+
+        /// <summary>True when the writer ended because the reader closed the pipe, within <paramref name="guard"/>.</summary>
+        public async Task<bool> ClosedByReader(TimeSpan guard)
+        {
+            try
+            {
+                return await writer.WaitAsync(guard);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+
+        // True when the reader closed its end (the write fails); false when told to stop.
+        private bool Write()
+        {
+            var piece = new byte[64 * 1024];
+            var written = 0L;
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0); // waits for a reader
+                while (!stop)
+                {
+                    stream.Write(piece);
+                    if ((written += piece.Length) >= 4 << 20)
+                    {
+                        Flowing.Set();
+                    }
+                }
+
+                return false;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+        }
+
+        public void Dispose()
+        {
+            // A reader still reading gets the end of the file at the writer's next piece; a writer still waiting for a
+            // reader is released by a read-write open, which does not wait for a writer.
+            stop = true;
+            if (!writer.IsCompleted)
+            {
+                using var release = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            }
+
+            writer.Wait(TimeSpan.FromSeconds(30));
+            Flowing.Dispose();
+        }
+    }
+}
