@@ -80,8 +80,14 @@ public sealed class OrderedWindow<T>
 
         inFlight.Enqueue(task);
         Interlocked.Increment(ref running);
-        task.ContinueWith(static (_, state) => ((OrderedWindow<T>)state!).OnSettled(), this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        task.ContinueWith(static (settled, state) =>
+            {
+                // The window owns each operation's outcome: it hands it back in turn, or drops it on purpose when the run
+                // ends early (Ctrl+C, a break downstream, -ErrorAction Stop) with operations still held. Observing the
+                // failure here keeps a dropped one from being raised again as TaskScheduler.UnobservedTaskException.
+                _ = settled.Exception;
+                ((OrderedWindow<T>)state!).OnSettled();
+            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The oldest operation (to wait on); the window must not be empty.</summary>

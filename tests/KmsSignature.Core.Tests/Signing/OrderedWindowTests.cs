@@ -26,6 +26,54 @@ public sealed class OrderedWindowTests
         Assert.InRange(maxInFlight, 2, 16);
     }
 
+    // A run that ends early (Ctrl+C, a break downstream, -ErrorAction Stop) abandons its window with operations still
+    // held: failed ones, and ones that fail afterwards. Those failures are dropped on purpose, not unobserved.
+    [Fact]
+    public void Failures_left_in_an_abandoned_window_are_not_unobserved_task_exceptions()
+    {
+        var marker = Guid.NewGuid().ToString();
+        var unobserved = 0;
+        EventHandler<UnobservedTaskExceptionEventArgs> count = (_, e) =>
+        {
+            if (e.Exception.InnerExceptions.Any(x => x.Message == marker))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        };
+        TaskScheduler.UnobservedTaskException += count;
+        try
+        {
+            // An operation still in flight fails after the window was abandoned (no local keeps it alive).
+            FillAndAbandon(marker).SetException(new InvalidOperationException(marker));
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= count;
+        }
+
+        Assert.Equal(0, unobserved);
+    }
+
+    // Not inlined, so that nothing on the test's stack keeps the window or its tasks alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static TaskCompletionSource<int> FillAndAbandon(string marker)
+    {
+        var window = new OrderedWindow<int>(8, 4);
+        var slowOldest = new TaskCompletionSource<int>();
+        var failLater = new TaskCompletionSource<int>();
+        window.Add(slowOldest.Task);
+        window.Add(Task.FromException<int>(new InvalidOperationException(marker)));
+        window.Add(Task.FromException<int>(new InvalidOperationException(marker)));
+        window.Add(failLater.Task);
+        Assert.False(window.TryTakeCompleted(out _)); // all behind the oldest, which never completes
+        return failLater;
+    }
+
     [Fact]
     public async Task A_failure_surfaces_at_its_turn()
     {

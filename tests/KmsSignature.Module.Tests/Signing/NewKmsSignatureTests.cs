@@ -50,6 +50,26 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.False(File.Exists(files[2] + ".sig"), "a signature was written after the pipeline had ended");
     }
 
+    // Items that failed at once (missing files) wait in the window behind a slow Sign; a break after the first result
+    // abandons them. Their errors are dropped on purpose and must not come back as UnobservedTaskException.
+    [Fact]
+    public async Task A_pipeline_ended_downstream_leaves_no_unobserved_task_exception_for_failed_items()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var good = NewFile("unobserved-good.bin", 100);
+        var missing = Enumerable.Range(1, 3).Select(i => Path.Combine(directory, $"unobserved-missing-{i}.bin"));
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(700));
+        using var session = fixture.NewSession();
+        ScriptResult? result = null;
+
+        var unobserved = await UnobservedTaskExceptions.CountAsync(directory, () => result = session.Run(
+            "do { New-KmsSignature -LiteralPath $files -KeyId $k -ThrottleLimit 4 @kmsSigner | ForEach-Object { $_; break } } while ($false)",
+            Vars(("files", missing.Prepend(good).ToArray()), ("k", arn))));
+
+        Assert.Equal(good, Assert.Single(result!.AssertSuccess().Output).Properties["Path"].Value);
+        Assert.Equal(0, unobserved);
+    }
+
     public static TheoryData<string, string?, string> OpensslCases() => new()
     {
         { "RSA_2048", null, "RSASSA_PKCS1_V1_5_SHA_256" },

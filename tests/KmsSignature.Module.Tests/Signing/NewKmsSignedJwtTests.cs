@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KmsSignature.Module.Tests.Hosting;
 
 namespace KmsSignature.Module.Tests.Signing;
 
@@ -317,6 +318,29 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.True(stopped, "the pipeline was not stopped");
         Assert.True(elapsed < TimeSpan.FromSeconds(4), $"stopping took until {elapsed}");
         Assert.InRange(fixture.Kms.Counters.Count("Sign") - before, 1, 200);
+    }
+
+    // -ErrorAction Stop ends the run at the first failed Sign while the others are still in flight; they fail afterwards,
+    // with nobody to take their errors, which must not come back as UnobservedTaskException.
+    [Fact]
+    public async Task Calls_that_fail_after_the_run_ended_leave_no_unobserved_task_exception()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var faults = fixture.FaultsOnSign(sign =>
+        {
+            sign.Latency = TimeSpan.FromMilliseconds(200);
+            sign.ErrorProbability = 1; // every attempt of every call fails (500 KMSInternalException, retried, then the error)
+        });
+        using var session = fixture.NewSession();
+        ScriptResult? result = null;
+
+        var unobserved = await UnobservedTaskExceptions.CountAsync(arn,
+            () => result = session.Run("1..20 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 8 -ErrorAction Stop @kmsSigner",
+                Vars(("k", arn))),
+            () => UnobservedTaskExceptions.Quiet(() => fixture.Kms.Counters.Count("Sign")));
+
+        Assert.Contains("KMSInternalException", result!.TerminatingRecord?.Exception.Message);
+        Assert.Equal(0, unobserved);
     }
 
     [Fact]
