@@ -312,8 +312,12 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         VerifyCommandLineInput();
         if (runner is not null)
         {
-            runner.Complete(ready);
-            EmitReady();
+            // Batch by batch: what is done goes out (and a downstream `Select -First` may end the run) while a slow
+            // file is still being read.
+            while (runner.CompleteNext(ready))
+            {
+                EmitReady();
+            }
         }
 
         progress.Complete();

@@ -43,6 +43,32 @@ public sealed class TestKmsSignatureStopTests : IDisposable
         Assert.True(await pipe.ClosedByReader(TimeSpan.FromSeconds(30)), "the file was still being read 30 s after the run was stopped");
     }
 
+    // At the end of input the results already done were held back until the slowest item was done, so `| Select -First 1`
+    // (here a break) waited for a file that never ends. They now come out batch by batch, and ending the run stops the read.
+    [Fact]
+    public async Task At_the_end_of_input_a_finished_result_comes_out_while_a_slow_file_is_still_read()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the file is a named pipe
+        }
+
+        var good = Path.Combine(work.FullName, "message.txt");
+        File.Copy(Fixture("files/message.txt"), good);
+        File.Copy(Fixture("files/message.txt.sig"), good + ".sig");
+        var endless = Path.Combine(work.FullName, "endless.bin");
+        File.Copy(Fixture("files/message.txt.sig"), endless + ".sig");
+        using var pipe = new EndlessPipe(endless);
+
+        var run = Task.Run(() => session.Run(
+            "[IO.FileInfo]::new($good), [IO.FileInfo]::new($endless) | Test-KmsSignature -PublicKey $key -ThrottleLimit 2 | ForEach-Object { [string]$_.Status; break }",
+            new Dictionary<string, object?> { ["good"] = good, ["endless"] = endless, ["key"] = Fixture("keys/p256.pem") }));
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["Valid"], result.Output.Select(o => o.ToString()));
+        Assert.True(await pipe.ClosedByReader(TimeSpan.FromSeconds(30)), "the endless file was still being read 30 s after the run ended");
+    }
+
     /// <summary>A named pipe whose writer sends 64 KiB pieces while a reader keeps its end open; disposing ends the writer.</summary>
     private sealed class EndlessPipe : IDisposable
     {

@@ -96,20 +96,36 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     /// <summary>Runs what is left and appends every remaining output, in order (blocks until done).</summary>
     public void Complete(List<OrderedOutcome<TOutput>> ready)
     {
+        while (CompleteNext(ready))
+        {
+        }
+    }
+
+    /// <summary>
+    /// At the end of input: runs what is left and appends the outputs of the oldest batch (blocking until it is done);
+    /// false when nothing is left. A caller that emits between calls hands results out as they finish, instead of
+    /// holding finished ones back until the slowest item (a large file, a pipe) is done.
+    /// </summary>
+    public bool CompleteNext(List<OrderedOutcome<TOutput>> ready)
+    {
         if (pending.Count > 0)
         {
             if (window.IsFull)
             {
                 TakeOldest(ready);
+                return true;
             }
 
             Dispatch();
         }
 
-        while (window.Count > 0)
+        if (window.Count == 0)
         {
-            TakeOldest(ready);
+            return false;
         }
+
+        TakeOldest(ready);
+        return true;
     }
 
     private void Dispatch()

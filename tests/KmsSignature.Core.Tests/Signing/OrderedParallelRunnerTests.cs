@@ -176,6 +176,38 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public void At_the_end_of_input_outputs_come_batch_by_batch_while_a_later_item_still_runs()
+    {
+        // Both items are held until the test lets them go, so both are still in the window when input ends.
+        using var first = new ManualResetEventSlim(false);
+        using var second = new ManualResetEventSlim(false);
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            if (!(i == 0 ? first : second).Wait(TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException($"item {i} was never released");
+            }
+
+            return i;
+        }, workers: 2, batchSize: 1);
+        var ready = new List<OrderedOutcome<int>>();
+        runner.Add(0, ready);
+        runner.Add(1, ready);
+        Assert.Empty(ready);
+
+        // Item 0 is handed out while item 1 still runs; Complete would block here until item 1 is done.
+        first.Set();
+        Assert.True(runner.CompleteNext(ready));
+        Assert.Equal([0], ready.Select(o => o.Value));
+
+        second.Set();
+        Assert.True(runner.CompleteNext(ready));
+        Assert.False(runner.CompleteNext(ready));
+        Assert.Equal([0, 1], ready.Select(o => o.Value));
+        Assert.All(ready, o => Assert.Null(o.Error));
+    }
+
+    [Fact]
     public void Worker_count_below_one_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderedParallelRunner<int, int>(i => i, workers: 0));
 }
