@@ -105,6 +105,13 @@ public sealed class JoseHeader
             error = "the JWS header is not valid JSON";
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // "\ud800" without its pair is JSON grammar (RFC 8259 §8.2) but no text: the reader throws when it
+            // unescapes one (a name compared, a kid or alg read), so a hostile unsigned header must not get that far.
+            error = "the JWS header holds an escaped lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is no Unicode text";
+            return false;
+        }
 
         if (algName is null)
         {

@@ -148,6 +148,12 @@ public sealed class JwtClaims
             error = "the JWT claims set is not valid JSON";
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate in a registered claim's name or value (see RequireText).
+            error = "the JWT claims set holds an escaped lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is no Unicode text";
+            return false;
+        }
 
         return true;
     }
@@ -260,7 +266,13 @@ public sealed class JwtClaims
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            return materialize ? reader.GetString() : null;
+            if (materialize)
+            {
+                return reader.GetString();
+            }
+
+            RequireText(ref reader);
+            return null;
         }
 
         error = $"the {name} claim is not a string";
@@ -274,6 +286,7 @@ public sealed class JwtClaims
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
+            RequireText(ref reader);
             matched = Matches(ref reader, expected);
             return materialize ? [reader.GetString()!] : NoAudience;
         }
@@ -283,6 +296,7 @@ public sealed class JwtClaims
             var list = materialize ? new List<string>(2) : null;
             while (reader.Read() && reader.TokenType == JsonTokenType.String)
             {
+                RequireText(ref reader);
                 matched |= Matches(ref reader, expected);
                 list?.Add(reader.GetString()!);
             }
@@ -296,6 +310,20 @@ public sealed class JwtClaims
         error = "the aud claim is neither a string nor an array of strings";
         reader.Skip();
         return NoAudience;
+    }
+
+    /// <summary>
+    /// The hot path makes no strings, but must refuse what the full parse refuses: an escaped lone surrogate
+    /// ("\ud800", JSON grammar but no text) makes GetString throw there. Unescaping checks it without a string,
+    /// and only escaped values (rare) pay for it. Throws the reader's InvalidOperationException, as GetString would.
+    /// </summary>
+    private static void RequireText(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            using var unescaped = new Verification.ScratchBuffer(stackalloc byte[256], reader.ValueSpan.Length);
+            reader.CopyString(unescaped.Span);
+        }
     }
 
     private static DateTimeOffset? ReadDate(ref Utf8JsonReader reader, string name, ref string? error)

@@ -57,6 +57,50 @@ public sealed class HostileTokenTests : IDisposable
         Assert.Null(signed.Header); // reading the result's header must not throw either
     }
 
+    // "\ud800" without its pair is JSON grammar (RFC 8259 §8.2) but no Unicode text, and the .NET reader throws
+    // when it unescapes one. Found by differential testing against jose, which accepts such headers as JS strings.
+    [Theory]
+    [InlineData("""{"alg":"ES256","kid":"\ud800"}""")]
+    [InlineData("""{"alg":"ES256","typ":"\udc00x"}""")]
+    [InlineData("""{"alg":"\ud800"}""")]
+    [InlineData("""{"alg":"ES256","\ud800":1}""")]
+    public void A_header_with_an_escaped_lone_surrogate_is_malformed_before_any_signature_check(string header)
+    {
+        var verifier = new TokenVerifier(store);
+
+        var unsigned = verifier.Verify(B64(header) + "." + B64("{}") + ".AAAA");
+        var signed = verifier.Verify(Signed(header, "{}"));
+
+        Assert.Equal(VerificationStatus.Malformed, unsigned.Status);
+        Assert.Contains("lone UTF-16 surrogate", unsigned.Reason);
+        Assert.Equal(VerificationStatus.Malformed, signed.Status);
+        Assert.Null(signed.Header);
+    }
+
+    [Theory]
+    [InlineData("""{"iss":"\ud800"}""")]
+    [InlineData("""{"sub":"\ud800"}""")]
+    [InlineData("""{"jti":"x\udfff"}""")]
+    [InlineData("""{"aud":"\ud800"}""")]
+    [InlineData("""{"aud":["a","\ud800"]}""")]
+    [InlineData("""{"\ud800":1}""")]
+    [InlineData("""{"\ud800\ud800\ud800":1}""")]
+    public void A_signed_claims_set_with_an_escaped_lone_surrogate_is_malformed_and_its_result_can_be_read(string payload)
+    {
+        var token = Signed("{\"alg\":\"ES256\"}", payload);
+
+        foreach (var options in new TokenValidationOptions[] { new(), new() { Issuers = ["https://issuer.example"] }, new() { Audiences = ["a"] } })
+        {
+            var result = new TokenVerifier(store, options).Verify(token);
+
+            Assert.Equal(VerificationStatus.Malformed, result.Status);
+            Assert.Contains("lone UTF-16 surrogate", result.Reason);
+            Assert.Null(result.Subject);
+            Assert.Null(result.Issuer);
+            Assert.Null(result.Claims);
+        }
+    }
+
     [Fact]
     public void A_signed_payload_that_is_not_utf8_is_malformed_and_its_result_can_be_read()
     {

@@ -136,6 +136,11 @@ public sealed class TokenClaimsTests
     [InlineData("""[1,2]""")]
     [InlineData("""{"iss":"https://issuer.example"} {}""")]
     [InlineData("""{"iss":"https://issuer.example",""")]
+    [InlineData("""{"iss":"\ud800"}""")]
+    [InlineData("""{"sub":"\ud800","iss":"https://issuer.example"}""")]
+    [InlineData("""{"jti":"\ud800"}""")]
+    [InlineData("""{"aud":["a","\udc00"]}""")]
+    [InlineData("""{"x":"\ud800","iss":"https://issuer.example"}""")]
     public void Hot_path_check_agrees_with_the_full_parse(string json)
     {
         string[] issuers = ["https://issuer.example"], audiences = ["a"];
