@@ -4,7 +4,8 @@ namespace KmsSignature.Core.Jose;
 
 /// <summary>
 /// The registered claims the verifier checks (RFC 7519 §4.1). NumericDate values may be fractional;
-/// they are kept to the second. Parsed with a forward-only reader; all claims are available on demand.
+/// they are kept to the second, rounded so the validity window never widens (exp down, nbf up; iat down).
+/// Parsed with a forward-only reader; all claims are available on demand.
 /// </summary>
 public sealed class JwtClaims
 {
@@ -120,7 +121,7 @@ public sealed class JwtClaims
                         values.ExpiresAt = ReadDate(ref reader, "exp", ref error);
                         break;
                     case Claim.NotBefore:
-                        values.NotBefore = ReadDate(ref reader, "nbf", ref error);
+                        values.NotBefore = ReadDate(ref reader, "nbf", ref error, roundUp: true);
                         break;
                     case Claim.IssuedAt:
                         values.IssuedAt = ReadDate(ref reader, "iat", ref error);
@@ -326,12 +327,13 @@ public sealed class JwtClaims
         }
     }
 
-    private static DateTimeOffset? ReadDate(ref Utf8JsonReader reader, string name, ref string? error)
+    private static DateTimeOffset? ReadDate(ref Utf8JsonReader reader, string name, ref string? error, bool roundUp = false)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Number)
         {
-            // Integers are the common case; fractional NumericDates are allowed (RFC 7519 §2) and floored.
+            // Integers are the common case; fractional NumericDates are allowed (RFC 7519 §2). Floored, a fractional
+            // nbf would admit the token up to a second before it (§4.1.5: now MUST be at or after nbf), so it rounds up.
             if (reader.TryGetInt64(out var whole) && whole is >= Signing.NumericDate.Min and <= Signing.NumericDate.Max)
             {
                 return DateTimeOffset.FromUnixTimeSeconds(whole);
@@ -339,7 +341,7 @@ public sealed class JwtClaims
 
             if (reader.TryGetDouble(out var seconds) && Signing.NumericDate.InRange(seconds))
             {
-                return DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds));
+                return DateTimeOffset.FromUnixTimeSeconds((long)(roundUp ? Math.Ceiling(seconds) : Math.Floor(seconds)));
             }
         }
 

@@ -43,6 +43,36 @@ public sealed class TokenClaimsTests
         Assert.True(Check("es256-not-yet-valid.jwt", new() { At = nbf, ClockSkew = TimeSpan.Zero }).IsValid);
     }
 
+    // RFC 7519 §4.1.5: the current time MUST be after or equal to nbf. Kept to the second, a fractional nbf is rounded
+    // up (a floored one let the token in up to a second early, which jose refuses), and a fractional exp down.
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.0001)]
+    [InlineData(0.9999)]
+    public void Fractional_nbf_and_exp_never_widen_the_validity_window(double fraction)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var store = TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo(), "k")]);
+        string Signed(string claims)
+        {
+            var input = Base64Url.Encode("{\"alg\":\"ES256\"}"u8) + "." + Base64Url.Encode(Encoding.UTF8.GetBytes(claims));
+            return input + "." + Base64Url.Encode(key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256));
+        }
+
+        VerificationResult At(string token, long seconds) =>
+            new TokenVerifier(store, new() { At = DateTimeOffset.FromUnixTimeSeconds(seconds), ClockSkew = TimeSpan.Zero }).Verify(token);
+
+        var f = fraction.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)[1..];
+        var nbf = Signed($"{{\"nbf\":1700000000{f}}}");
+        var exp = Signed($"{{\"exp\":1700000000{f}}}");
+
+        Assert.Equal(VerificationStatus.NotYetValid, At(nbf, 1700000000).Status);
+        Assert.True(At(nbf, 1700000001).IsValid);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000001), At(nbf, 1700000001).JwtClaims!.NotBefore);
+        Assert.True(At(exp, 1699999999).IsValid);
+        Assert.Equal(VerificationStatus.Expired, At(exp, 1700000000).Status);
+    }
+
     [Theory]
     [InlineData("es256-p256.jwt")]
     [InlineData("es256-aud-string.jwt")]
