@@ -42,7 +42,9 @@ internal static class JoseJson
 
     private static void WriteValue(Utf8JsonWriter writer, object? value, string path, int depth)
     {
-        if (depth > JwsLimits.MaxJsonDepth)
+        // The verifier reads at most JwsLimits.MaxJsonDepth nested objects and arrays, the top-level object among them:
+        // a container at this depth would open one level too many (scalars inside the deepest level are fine).
+        if (depth >= JwsLimits.MaxJsonDepth && value is IEnumerable and not string)
         {
             throw Invalid(path, $"is nested deeper than {JwsLimits.MaxJsonDepth} levels");
         }

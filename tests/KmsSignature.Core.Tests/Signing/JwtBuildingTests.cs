@@ -125,6 +125,42 @@ public sealed class JwtBuildingTests
         Assert.Equal("""{"e":"\uD83D\uDE00 é"}""", Encoding.UTF8.GetString(JoseJson.WriteObject([new("e", "\U0001F600 é")])));
     }
 
+    // The signer refuses what the verifier cannot read, so it must count nesting as the reader does: the top-level
+    // object is one of JwsLimits.MaxJsonDepth levels. Signing allowed one array more, a token Test-KmsSignature then
+    // called Malformed ("not valid JSON") and jose verified.
+    [Theory]
+    [InlineData(30, true)]
+    [InlineData(31, true)]
+    [InlineData(32, false)]
+    public void Claims_nest_exactly_as_deep_as_the_verifier_reads(int arrays, bool signed)
+    {
+        object? value = Array.Empty<object?>();
+        for (var i = 1; i < arrays; i++)
+        {
+            value = new object?[] { value };
+        }
+
+        object? scalar = 1; // scalars inside the deepest array the verifier reads are fine
+        for (var i = 0; i < arrays - 1; i++)
+        {
+            scalar = new object?[] { scalar };
+        }
+
+        if (!signed)
+        {
+            Assert.Equal("KmsSignature.InvalidClaimValue", Assert.Throws<KmsSignatureException>(() => JoseJson.WriteObject([new("x", value)])).ErrorId);
+            Assert.Equal("KmsSignature.InvalidClaimValue", Assert.Throws<KmsSignatureException>(() => JoseJson.WriteObject([new("x", new Dictionary<string, object?> { ["y"] = value })])).ErrorId);
+            return;
+        }
+
+        foreach (var json in new[] { JoseJson.WriteObject([new("x", value)]), JoseJson.WriteObject([new("x", scalar)]) })
+        {
+            Assert.True(Core.Jose.JwtClaims.TryParse(json, out var claims, out var error), error);
+            Assert.NotNull(claims);
+            Assert.True(Core.Jose.JoseHeader.TryParse([.. "{\"alg\":\"ES256\","u8, .. json.AsSpan(1)], out _, out error), error);
+        }
+    }
+
     [Fact]
     public void Messages_over_4096_bytes_become_digests_only_where_the_algorithm_has_one()
     {
