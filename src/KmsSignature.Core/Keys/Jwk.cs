@@ -17,19 +17,37 @@ internal static class Jwk
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
 
-    public static bool IsSet(string json, string source)
+    public static bool IsSet(string json, string source) => Guarded(source, () =>
     {
         using var document = Open(json, source);
         return document.RootElement.TryGetProperty("keys", out _);
-    }
+    });
 
-    public static PublicKey ParseOne(string json, string source)
+    public static PublicKey ParseOne(string json, string source) => Guarded(source, () =>
     {
         using var document = Open(json, source);
         return Parse(document.RootElement, source, skipUnsupported: false)!;
+    });
+
+    public static IReadOnlyList<PublicKey> ParseSet(string json, string source) => Guarded(source, () => ParseKeys(json, source));
+
+    // "\ud800" without its pair is JSON grammar (RFC 8259 §8.2) but no text: JsonElement throws InvalidOperationException
+    // when it unescapes one (a member name compared, a kid read). Such a key source is unusable, not a crash.
+    private static T Guarded<T>(string source, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                $"{source} is not a valid public key: it holds an escaped lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair), which is no Unicode text.",
+                source, ex);
+        }
     }
 
-    public static IReadOnlyList<PublicKey> ParseSet(string json, string source)
+    private static IReadOnlyList<PublicKey> ParseKeys(string json, string source)
     {
         using var document = Open(json, source);
         if (!document.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)

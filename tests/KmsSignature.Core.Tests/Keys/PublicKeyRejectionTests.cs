@@ -102,6 +102,21 @@ public sealed class PublicKeyRejectionTests
         Assert.Contains("-PublicKey", ex.Message);
     }
 
+    // "\ud800" without its pair is JSON grammar but no text: System.Text.Json throws InvalidOperationException when
+    // it unescapes one, which ended Test-KmsSignature without the documented KmsSignature.InvalidPublicKey.
+    [Theory]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\",\"kid\":\"\\ud800\"}")]
+    [InlineData("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\",\"\\udc00\":1}")]
+    [InlineData("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\",\"alg\":\"ES\\ud800\"}]}")]
+    [InlineData("{\"\\ud800\":[]}")]
+    public void Jwk_with_an_escaped_lone_surrogate_is_an_invalid_public_key(string text)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll(text, "-PublicKey"));
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+        Assert.Contains("lone UTF-16 surrogate", ex.Message);
+    }
+
     [Fact]
     public void Missing_file_and_directory_have_their_own_errors()
     {
