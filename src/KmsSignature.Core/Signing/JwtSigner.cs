@@ -64,11 +64,20 @@ public sealed class JwtSigner
                     "-Header cannot set 'alg': the algorithm follows the key and -Algorithm, so a header can never claim another one.", name);
             }
 
-            if (string.Equals(name, "kid", StringComparison.Ordinal))
+            if (name is "crit" or "b64")
             {
-                // RFC 7515 §4.1.4: a string; verifiers (ours too) reject any other kid as a malformed header.
-                kid = value as string ?? throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
-                    $"-Header kid must be a string (RFC 7515 §4.1.4), not {(value is null ? "null" : "a " + value.GetType().FullName)}.", name);
+                // Test-KmsSignature implements no extension and refuses any crit (RFC 7515 §4.1.11); this signer always
+                // base64url-encodes the payload, so an RFC 7797 b64 member would misdescribe the token it signs.
+                throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
+                    $"-Header cannot set '{name}': the signer implements no JWS extension (crit, RFC 7515 §4.1.11) and always base64url-encodes the payload (no RFC 7797 b64).", name);
+            }
+
+            if (name is "kid" or "typ" or "cty")
+            {
+                // RFC 7515 §4.1.4, §4.1.9, §4.1.10: strings; verifiers (ours too, for kid) reject any other kid as a malformed header.
+                var text = value as string ?? throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
+                    $"-Header {name} must be a string (RFC 7515 §4.1.{(name == "kid" ? 4 : name == "typ" ? 9 : 10)}), not {(value is null ? "null" : "a " + value.GetType().FullName)}.", name);
+                kid = name == "kid" ? text : kid;
             }
 
             var index = header.FindIndex(h => string.Equals(h.Key, name, StringComparison.Ordinal));

@@ -545,6 +545,35 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // The signer writes every payload base64url-encoded and implements no JWS extension, so a crit member (which
+    // Test-KmsSignature, implementing none, always refuses: RFC 7515 §4.1.11) or an RFC 7797 b64 member (with b64 false
+    // the header would claim an unencoded payload it does not have) can never be honoured. typ and cty are strings
+    // (RFC 7515 §4.1.9, §4.1.10) as kid is: null was signed as "typ":null. All are refused before any Sign call.
+    [Theory]
+    [InlineData("@{ crit = @('exp'); exp = 1 }", "crit")]
+    [InlineData("@{ crit = @() }", "crit")]
+    [InlineData("@{ b64 = $false }", "b64")]
+    [InlineData("([ordered]@{ b64 = $false; crit = @('b64') })", "b64")]
+    [InlineData("@{ typ = $null }", "typ")]
+    [InlineData("@{ typ = 5 }", "typ")]
+    [InlineData("@{ cty = $null }", "cty")]
+    [InlineData("@{ cty = @('JWT') }", "cty")]
+    public async Task Header_crit_b64_and_a_typ_or_cty_that_is_not_a_string_are_refused_before_any_Sign(string header, string member)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var bad = session.Run($"New-KmsSignedJwt -KeyId $k -Header {header} @kmsSigner", Vars(("k", arn)));
+        Assert.Empty(bad.Output);
+        Assert.Equal("KmsSignature.InvalidHeaderValue", bad.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, bad.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(member, bad.FirstError()!.TargetObject);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+
+        var ok = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ cty = 'JWT'; typ = 'at+jwt'; critical = 1 } @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        Assert.Equal("""{"alg":"ES256","typ":"at+jwt","kid":"ARN","critical":1,"cty":"JWT"}""".Replace("ARN", arn), Segment(ok.Output[0].ToString(), 0).GetRawText());
+    }
+
     [Fact]
     public async Task A_lone_surrogate_in_claims_is_one_item_error_and_in_the_header_refused_never_signed_as_U_FFFD()
     {
