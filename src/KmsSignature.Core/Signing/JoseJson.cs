@@ -37,8 +37,8 @@ internal static class JoseJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Seconds since 1970-01-01T00:00:00Z; local and unspecified DateTime values are taken as local time, as PowerShell's Get-Date gives them.</summary>
-    public static long NumericDate(DateTime value) => new DateTimeOffset(value.Kind == DateTimeKind.Utc ? value : value.ToLocalTime()).ToUnixTimeSeconds();
+    /// <summary>Local and unspecified DateTime values are taken as local time, as PowerShell's Get-Date gives them.</summary>
+    public static DateTimeOffset ToOffset(DateTime value) => new(value.Kind == DateTimeKind.Utc ? value : value.ToLocalTime());
 
     private static void WriteValue(Utf8JsonWriter writer, object? value, string path, int depth)
     {
@@ -63,11 +63,12 @@ internal static class JoseJson
             case char c:
                 writer.WriteStringValue(Text(c.ToString(), path));
                 break;
+            // A date as a top-level nbf rounds up, as JwtClaimSet.CheckTimeClaims checks it (see NumericDate.Of).
             case DateTime dt:
-                writer.WriteNumberValue(NumericDate(dt));
+                writer.WriteNumberValue(NumericDate.Of(ToOffset(dt), roundUp: depth == 1 && path == "nbf"));
                 break;
             case DateTimeOffset dto:
-                writer.WriteNumberValue(dto.ToUnixTimeSeconds());
+                writer.WriteNumberValue(NumericDate.Of(dto, roundUp: depth == 1 && path == "nbf"));
                 break;
             case byte or sbyte or short or ushort or int or uint or long:
                 writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));

@@ -35,7 +35,7 @@ public sealed class JwtClaimSet
             }
 
             var value = this[name];
-            if (NumericDate.Seconds(value) is not { } seconds)
+            if (NumericDate.Seconds(value, roundUp: name == "nbf") is not { } seconds)
             {
                 throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
                     $"The value of '{name}' is {(value is null ? "null" : $"a {value.GetType().Name}")}, not a NumericDate: give seconds since 1970 as a number, or a date.", name);

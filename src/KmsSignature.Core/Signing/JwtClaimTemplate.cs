@@ -20,6 +20,7 @@ public sealed class JwtClaimTemplate
     /// </summary>
     public TimeSpan? Lifetime { get; init; }
 
+    /// <summary>Written rounded up to the second (RFC 7519 §4.1.5: the token is never valid before this time).</summary>
     public DateTimeOffset? NotBefore { get; init; }
 
     /// <summary>Null = the time of signing.</summary>
@@ -73,7 +74,7 @@ public sealed class JwtClaimTemplate
 
         if (NotBefore is { } nbf)
         {
-            set.Set("nbf", nbf.ToUnixTimeSeconds());
+            set.Set("nbf", NumericDate.Of(nbf, roundUp: true));
         }
 
         if (Lifetime is { } lifetime)

@@ -17,11 +17,21 @@ internal static class NumericDate
     /// <summary>9999-12-31T23:59:59Z.</summary>
     public const long Max = 253402300799;
 
-    /// <summary>Seconds since the epoch, or null for a value that is not written as a number (string, null, object ...).</summary>
-    public static double? Seconds(object? value) => value switch
+    /// <summary>
+    /// A time in whole seconds as the signer writes it: floored, or with <paramref name="roundUp"/> (for <c>nbf</c>) rounded
+    /// up, so a sub-second time never widens the validity window (RFC 7519 §4.1.5: no token is valid before its nbf).
+    /// </summary>
+    public static long Of(DateTimeOffset time, bool roundUp = false) =>
+        time.ToUnixTimeSeconds() + (roundUp && time.UtcTicks % TimeSpan.TicksPerSecond != 0 ? 1 : 0);
+
+    /// <summary>
+    /// Seconds since the epoch as the signer writes the value (dates rounded as <see cref="Of"/>), or null for a value that
+    /// is not written as a number (string, null, object ...).
+    /// </summary>
+    public static double? Seconds(object? value, bool roundUp = false) => value switch
     {
-        DateTime dt => JoseJson.NumericDate(dt),
-        DateTimeOffset dto => dto.ToUnixTimeSeconds(),
+        DateTime dt => Of(JoseJson.ToOffset(dt), roundUp),
+        DateTimeOffset dto => Of(dto, roundUp),
         byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal =>
             Math.Floor(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
         BigInteger big => Math.Floor((double)big),

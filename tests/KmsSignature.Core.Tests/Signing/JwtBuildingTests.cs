@@ -89,6 +89,37 @@ public sealed class JwtBuildingTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1900000000), new JwtClaimTemplate().Build([new("exp", 1900000000m)], DateTimeOffset.UtcNow).ExpiresAt);
     }
 
+    // RFC 7519 §4.1.5: a token must not be accepted before its nbf. -NotBefore '...00.9Z' was floored to ...00, so the
+    // token was valid 0.9 s before the time asked for; nbf now rounds up (as the verifier rounds a fractional nbf),
+    // exp and iat still round down, so the validity window never widens. Dates in the claims object follow the same rule.
+    [Fact]
+    public void A_fractional_nbf_rounds_up_while_exp_and_iat_round_down()
+    {
+        static string Json(JwtClaimSet claims) => Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries));
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_893_456_000).AddMilliseconds(900);
+
+        var parameters = new JwtClaimTemplate { NotBefore = at, IssuedAt = at, Lifetime = TimeSpan.FromMilliseconds(1500) }.Build(null, at);
+        Assert.Equal("""{"iat":1893456000,"nbf":1893456001,"exp":1893456002}""", Json(parameters));
+        var own = new JwtClaimTemplate().Build([new("nbf", at), new("exp", at), new("iat", at.UtcDateTime), new("o", new Dictionary<string, object?> { ["nbf"] = at })], at);
+        Assert.Equal("""{"nbf":1893456001,"exp":1893456000,"iat":1893456000,"o":{"nbf":1893456000}}""", Json(own));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_893_456_000), own.ExpiresAt);
+
+        var whole = DateTimeOffset.FromUnixTimeSeconds(1_893_456_000);
+        Assert.Equal("""{"iat":1893456000,"nbf":1893456000}""", Json(new JwtClaimTemplate { NotBefore = whole, IssuedAt = whole }.Build(null, at)));
+
+        // Rounded up, the last instant of year 9999 is no NumericDate any more: refused, not signed as 9999-12-31T23:59:59.
+        foreach (var build in new Func<JwtClaimSet>[]
+                 {
+                     () => new JwtClaimTemplate { NotBefore = DateTimeOffset.MaxValue }.Build(null, at),
+                     () => new JwtClaimTemplate().Build([new("nbf", DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc))], at),
+                 })
+        {
+            var ex = Assert.Throws<KmsSignatureException>(build);
+            Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+            Assert.Equal("nbf", ex.Target);
+        }
+    }
+
     // -Lifetime "sets exp to iat plus this time span": an iat from the claims object is that iat, not the time of signing.
     [Fact]
     public void Lifetime_counts_from_an_iat_given_in_the_claims()
