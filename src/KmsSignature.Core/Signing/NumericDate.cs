@@ -4,8 +4,8 @@ using System.Numerics;
 namespace KmsSignature.Core.Signing;
 
 /// <summary>
-/// The NumericDate (RFC 7519 §2) of a claim value the signer writes as a JSON number: integers, fractions (floored,
-/// as the verifier reads them) and dates. Only years 1 to 9999 are dates at all here, and the verifier treats
+/// The NumericDate (RFC 7519 §2) of a claim value the signer writes as a JSON number: integers, fractions (kept as
+/// written, range-checked as the verifier reads them) and dates (whole seconds, see <see cref="Of"/>). Only years 1 to 9999 are dates at all here, and the verifier treats
 /// anything outside them as no NumericDate (<see cref="Jose.JwtClaims"/> reads with these bounds), so the signer
 /// refuses to write such a time claim.
 /// </summary>
@@ -32,15 +32,20 @@ internal static class NumericDate
     {
         DateTime dt => Of(JoseJson.ToOffset(dt), roundUp),
         DateTimeOffset dto => Of(dto, roundUp),
-        byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal =>
-            Math.Floor(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
-        BigInteger big => Math.Floor((double)big),
+        // A number is written as given and the verifier range-checks the double it reads before rounding
+        // (JwtClaims.ReadDate): check that same double, not a rounded one, or 253402300799.5 passes here and fails there.
+        // A decimal is written in full; parsing its text gives the correctly rounded double the verifier reads.
+        decimal m => double.Parse(m.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+        byte or sbyte or short or ushort or int or uint or long or ulong or float or double =>
+            Convert.ToDouble(value, CultureInfo.InvariantCulture),
+        BigInteger big => (double)big,
         _ => null,
     };
 
+    /// <summary>The verifier's own test (JwtClaims.ReadDate), so both accept exactly the same values.</summary>
     public static bool InRange(double seconds) => seconds is >= Min and <= Max;
 
-    /// <summary>The time a claim value stands for, or null when it is not a number or date within years 1 to 9999.</summary>
+    /// <summary>The time a claim value stands for, floored to the second, or null when it is not a number or date within years 1 to 9999.</summary>
     public static DateTimeOffset? ToTime(object? value) =>
-        Seconds(value) is { } seconds && InRange(seconds) ? DateTimeOffset.FromUnixTimeSeconds((long)seconds) : null;
+        Seconds(value) is { } seconds && InRange(seconds) ? DateTimeOffset.FromUnixTimeSeconds((long)Math.Floor(seconds)) : null;
 }

@@ -120,6 +120,43 @@ public sealed class JwtBuildingTests
         }
     }
 
+    // The signer and the verifier must agree exactly on which time claims are NumericDates. The signer checked the floor
+    // of a fractional value but wrote the value itself, so exp 253402300799.5 (past 9999-12-31T23:59:59) was signed
+    // and Test-KmsSignature called the token Malformed.
+    [Theory]
+    [InlineData("exp", "253402300799.5")]
+    [InlineData("nbf", "253402300799.5")]
+    [InlineData("iat", "253402300799.0001")]
+    [InlineData("exp", "253402300799")]
+    [InlineData("nbf", "253402300798.5")]
+    [InlineData("iat", "-62135596800")]
+    [InlineData("exp", "-62135596800.5")]
+    [InlineData("nbf", "-62135596799.5")]
+    public void Time_claims_are_signed_exactly_when_the_verifier_reads_them(string name, string text)
+    {
+        var json = Encoding.UTF8.GetBytes($"{{\"{name}\":{text}}}");
+        var verifierReads = Core.Jose.JwtClaims.TryParse(json, out _, out _);
+        var number = double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var dec = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var value in new object[] { number, dec })
+        {
+            var build = () => new JwtClaimTemplate().Build([new(name, value)], DateTimeOffset.FromUnixTimeSeconds(1000));
+            if (verifierReads)
+            {
+                var written = name == "iat" ? $"{{\"iat\":{text}}}" : $"{{\"iat\":1000,\"{name}\":{text}}}";
+                Assert.Equal(written, Encoding.UTF8.GetString(JoseJson.WriteObject(build().Entries)));
+            }
+            else
+            {
+                var ex = Assert.Throws<KmsSignatureException>(build);
+                Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+                Assert.Equal(name, ex.Target);
+            }
+        }
+
+        Assert.Equal(text is "253402300799" or "253402300798.5" or "-62135596800" or "-62135596799.5", verifierReads);
+    }
+
     // -Lifetime "sets exp to iat plus this time span": an iat from the claims object is that iat, not the time of signing.
     [Fact]
     public void Lifetime_counts_from_an_iat_given_in_the_claims()
