@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Specialized;
+using System.Globalization;
 using System.Management.Automation;
 using KmsSignature.Core;
 
@@ -51,7 +52,7 @@ internal static class PlainValues
         var members = new List<KeyValuePair<string, object?>>(dictionary.Count);
         foreach (DictionaryEntry entry in dictionary)
         {
-            members.Add(new(Unwrap(entry.Key)?.ToString() ?? string.Empty, Convert(entry.Value)));
+            members.Add(new(Name(entry.Key), Convert(entry.Value)));
         }
 
         if (!HasOwnOrder(dictionary))
@@ -61,6 +62,15 @@ internal static class PlainValues
 
         return members;
     }
+
+    // A key that is not a string (@{ 1.5 = 'a' }) names its member by the text PowerShell's [string] gives it, which is
+    // culture-invariant: ToString() made "1,5" under de-DE, so the same script signed other claim names elsewhere.
+    private static string Name(object? key) => Unwrap(key) switch
+    {
+        string name => name,
+        null => string.Empty,
+        var other => (string)LanguagePrimitives.ConvertTo(other, typeof(string), CultureInfo.InvariantCulture),
+    };
 
     // ConvertFrom-Json -AsHashtable's OrderedHashtable (PowerShell 7.3+, not in PowerShellStandard) is a Hashtable that
     // keeps insertion order without implementing IOrderedDictionary; a plain Hashtable enumerates in per-process hash order.

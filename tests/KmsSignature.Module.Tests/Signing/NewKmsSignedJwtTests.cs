@@ -574,6 +574,28 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("""{"alg":"ES256","typ":"at+jwt","kid":"ARN","critical":1,"cty":"JWT"}""".Replace("ARN", arn), Segment(ok.Output[0].ToString(), 0).GetRawText());
     }
 
+    // Claim and header names from non-string keys were made with the session culture's ToString(): the same script
+    // signed "1.5" on an en-US machine and "1,5" on a de-DE one. They are now the invariant text PowerShell's own
+    // [string] conversion gives, at every level.
+    [Fact]
+    public async Task Non_string_keys_become_their_invariant_text_whatever_the_culture()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $culture = [cultureinfo]::CurrentCulture
+            try {
+                [cultureinfo]::CurrentCulture = 'de-DE'
+                New-KmsSignedJwt -KeyId $k -Claims @{ 1.5 = 'a'; b = @{ 2.5 = 'c'; 3 = 'd' } } -Header @{ 4.5 = 'e' } -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner
+            } finally {
+                [cultureinfo]::CurrentCulture = $culture
+            }
+            """, Vars(("k", arn))).AssertSuccess();
+        var jwt = Assert.Single(result.Output);
+        Assert.Equal("""{"iat":1800000000,"1.5":"a","b":{"2.5":"c","3":"d"}}""", jwt.Properties["ClaimsJson"].Value);
+        Assert.Equal("e", Segment(jwt.ToString(), 0).GetProperty("4.5").GetString());
+    }
+
     [Fact]
     public async Task A_lone_surrogate_in_claims_is_one_item_error_and_in_the_header_refused_never_signed_as_U_FFFD()
     {
