@@ -146,36 +146,31 @@ public sealed class SigningKeyService
         return ToSigningKey(metadata, alias);
     }
 
-    // kms:ListAliases can be granted only in IAM (not in a key policy), so a signer or verifier holding just what the key
-    // policy grants (DescribeKey) is denied it: the alias is a courtesy, and the key is still returned without one.
-    private async Task<string?> AliasIfAllowedAsync(string keyId, CancellationToken ct)
-    {
-        try
-        {
-            return await FirstAliasAsync(keyId, ct).ConfigureAwait(false);
-        }
-        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "AccessDeniedException")
-        {
-            log.Verbose($"ListAliases for {keyId} was denied (kms:ListAliases is granted in IAM only); the key is returned without its alias.");
-            return null;
-        }
-    }
+    private Task<string?> AliasIfAllowedAsync(string keyId, CancellationToken ct) => UnlessAliasesDeniedAsync(
+        () => FirstAliasAsync(keyId, ct), null,
+        $"ListAliases for {keyId} was denied (kms:ListAliases is granted in IAM only); the key is returned without its alias.");
 
-    // As for one key (AliasIfAllowedAsync): a caller granted ListKeys and DescribeKey but not ListAliases (all three are
-    // IAM-only) still gets every key, without aliases.
-    private async Task<Dictionary<string, string>> AliasesByKeyIfAllowedAsync(CancellationToken ct)
+    private Task<Dictionary<string, string>> AliasesByKeyIfAllowedAsync(CancellationToken ct) => UnlessAliasesDeniedAsync(
+        async () => (await ListAliasesAsync(null, ct).ConfigureAwait(false))
+            .Where(a => a.TargetKeyId is not null)
+            .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal),
+        new Dictionary<string, string>(StringComparer.Ordinal),
+        "ListAliases was denied (kms:ListAliases is granted in IAM only); the keys are listed without their aliases.");
+
+    // kms:ListAliases can be granted only in IAM (not in a key policy), so a caller holding just what a key policy grants
+    // (DescribeKey), or ListKeys and DescribeKey from IAM without it, is denied it: aliases are a courtesy, and the key
+    // (or every key) is still returned without them.
+    private async Task<T> UnlessAliasesDeniedAsync<T>(Func<Task<T>> list, T withoutAliases, string deniedMessage)
     {
         try
         {
-            return (await ListAliasesAsync(null, ct).ConfigureAwait(false))
-                .Where(a => a.TargetKeyId is not null)
-                .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal);
+            return await list().ConfigureAwait(false);
         }
         catch (KmsSignatureException ex) when (ex.KmsErrorCode == "AccessDeniedException")
         {
-            log.Verbose("ListAliases was denied (kms:ListAliases is granted in IAM only); the keys are listed without their aliases.");
-            return new Dictionary<string, string>(StringComparer.Ordinal);
+            log.Verbose(deniedMessage);
+            return withoutAliases;
         }
     }
 
