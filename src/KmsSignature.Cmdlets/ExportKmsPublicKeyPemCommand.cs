@@ -47,6 +47,9 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    // The keys are gathered and written as one file or one JWKS at the end, all or nothing.
+    private bool Bundles => Path is not null || Format == "Jwks";
+
     // Resolved before any KMS call.
     protected override void BeginProcessing()
     {
@@ -75,7 +78,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
             try
             {
                 var key = Run(ct => service.ExportAsync(id, KeyIds.ParseStyle(KeyIdStyle), algorithm, ct));
-                if (Path is not null || Format == "Jwks")
+                if (Bundles)
                 {
                     if (collected.Exists(key.IsSameEntryAs))
                     {
@@ -107,7 +110,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 
     protected override void EndProcessing()
     {
-        if (failed.Count > 0 && (target is not null || Format == "Jwks"))
+        if (failed.Count > 0 && Bundles)
         {
             // Nothing partial, in a file or printed for `| Set-Content`: a JWKS or PEM bundle missing a key is worse than none.
             WriteError(ErrorRecords.Create("KmsSignature.OutputNotWritten", ErrorKind.InvalidResult,
@@ -118,7 +121,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 
         if (collected.Count == 0)
         {
-            if (target is not null || Format == "Jwks")
+            if (Bundles)
             {
                 // An empty pipeline (a pattern that matched no key) must not pass for a published key set; an empty file would
                 // drop every key a verifier trusts, so nothing is written, and the user hears why.

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using KmsSignature.Core;
 using KmsSignature.Core.Kms;
+using KmsSignature.Core.Policy;
 
 namespace KmsSignature.Cmdlets;
 
@@ -46,10 +48,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     [ValidateNotNull]
     public Uri? EndpointUrl { get; set; }
 
-    /// <summary>Cancelled when the user presses Ctrl+C.</summary>
-    protected CancellationToken CancelToken => stopping.Token;
-
-    /// <summary>Cancelled when the user presses Ctrl+C (for helpers outside the class hierarchy).</summary>
+    /// <summary>Cancelled when the user presses Ctrl+C, or when the cmdlet is disposed (a pipeline ended downstream).</summary>
     internal CancellationToken CancellationToken => stopping.Token;
 
     /// <summary>Thread-safe: verbose messages from any thread are written on the pipeline thread by <see cref="Run{T}"/>.</summary>
@@ -66,7 +65,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// </summary>
     protected T Run<T>(Func<CancellationToken, Task<T>> work)
     {
-        var task = work(CancelToken);
+        var task = work(CancellationToken);
         var handles = new[] { pipelineSignal, ((IAsyncResult)task).AsyncWaitHandle };
         while (!task.IsCompleted)
         {
@@ -79,7 +78,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         {
             return task.GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
@@ -133,15 +132,35 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// (Env:X, Variable:x) resolves to a bare name, which would read or write a file of that name in the process's
     /// working directory: it is <c>NotAFileSystemPath</c> instead.
     /// </summary>
-    protected string FileSystemPath(string path)
-    {
-        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-        {
-            throw new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{path}' is not a file system path.", path);
-        }
+    protected string FileSystemPath(string path) =>
+        OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _), provider, path);
 
-        return resolved;
+    /// <summary>As <see cref="FileSystemPath"/> for a pattern: the files it matches (none for a wildcard matching nothing).</summary>
+    protected Collection<string> FileSystemPaths(string pattern) =>
+        OnFileSystem(GetResolvedProviderPathFromPSPath(pattern, out var provider), provider, pattern);
+
+    private static T OnFileSystem<T>(T resolved, ProviderInfo provider, string path) =>
+        provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)
+            ? resolved
+            : throw new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{path}' is not a file system path.", path);
+
+    /// <summary>
+    /// Deny statements that override KmsSignature's grants: a warning, or verbose when the Deny is conditional (outside the
+    /// organization, without MFA ...), since it often does not apply to these principals at all.
+    /// </summary>
+    protected void WriteBlockingDenies(IEnumerable<BlockingDeny> denies)
+    {
+        foreach (var deny in denies)
+        {
+            if (deny.IsConditional)
+            {
+                WriteVerbose(deny.ToString());
+            }
+            else
+            {
+                WriteWarning(deny.ToString());
+            }
+        }
     }
 
     private KmsConnection Connect()

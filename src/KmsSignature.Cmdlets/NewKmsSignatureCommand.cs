@@ -147,22 +147,8 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
         {
             try
             {
-                ProviderInfo provider;
-                List<string> paths;
-                if (ParameterSetName == LiteralPathSet)
-                {
-                    paths = [SessionState.Path.GetUnresolvedProviderPathFromPSPath(input, out provider, out _)];
-                }
-                else
-                {
-                    paths = [.. GetResolvedProviderPathFromPSPath(input, out provider)];
-                }
-
-                if (provider.Name != "FileSystem")
-                {
-                    resolved.Add((null, new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{input}' is not a file system path.", input)));
-                }
-                else if (paths.Count == 0)
+                IReadOnlyList<string> paths = ParameterSetName == LiteralPathSet ? [FileSystemPath(input)] : FileSystemPaths(input);
+                if (paths.Count == 0)
                 {
                     resolved.Add((null, NotFound(input))); // a wildcard that matches nothing resolves to an empty list
                 }
@@ -170,6 +156,10 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                 {
                     resolved.AddRange(paths.Select(p => ((string?)p, (KmsSignatureException?)null)));
                 }
+            }
+            catch (KmsSignatureException ex)
+            {
+                resolved.Add((null, ex)); // NotAFileSystemPath
             }
             catch (SessionStateException)
             {

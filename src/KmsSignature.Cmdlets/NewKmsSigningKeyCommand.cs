@@ -75,17 +75,7 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
             };
             var service = new SigningKeyService(Connection, Log);
             var plan = Run(ct => service.PlanCreateAsync(options, ct));
-            foreach (var deny in plan.PolicyPlan?.BlockingDenies ?? [])
-            {
-                if (deny.IsConditional)
-                {
-                    WriteVerbose(deny.ToString());
-                }
-                else
-                {
-                    WriteWarning(deny.ToString());
-                }
-            }
+            WriteBlockingDenies(plan.PolicyPlan?.BlockingDenies ?? []);
 
             if (plan.HasChanges && !ShouldProcess(plan.Target, plan.Describe()))
             {

@@ -75,18 +75,7 @@ public sealed class SetKmsSignerPolicyCommand : KmsCmdletBase
                 WriteWarning($"KMS key {key.Arn} is {key.KeyState}: the policy can change, but nobody can sign or fetch its public key until it is Enabled.");
             }
 
-            foreach (var deny in plan.BlockingDenies)
-            {
-                // A conditional Deny (outside the organization, without MFA...) often does not apply to these principals at all.
-                if (deny.IsConditional)
-                {
-                    WriteVerbose(deny.ToString());
-                }
-                else
-                {
-                    WriteWarning(deny.ToString());
-                }
-            }
+            WriteBlockingDenies(plan.BlockingDenies);
 
             if (plan.HasChanges && !ShouldProcess(key.Arn, "Update the key policy:" + Environment.NewLine + plan.Describe()))
             {

@@ -598,14 +598,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         Collection<string> files;
         try
         {
-            files = GetResolvedProviderPathFromPSPath(pattern, out var provider);
-            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-            {
-                allValid = false;
-                WriteError(ErrorRecords.Create("NotAFileSystemPath", ErrorKind.InvalidArgument,
-                    $"'{pattern}' is not a file system path.", pattern));
-                return [];
-            }
+            files = FileSystemPaths(pattern);
+        }
+        catch (KmsSignatureException ex)
+        {
+            allValid = false;
+            WriteError(ErrorRecords.From(ex)); // NotAFileSystemPath
+            return [];
         }
         catch (ItemNotFoundException ex)
         {
