@@ -7,7 +7,8 @@ namespace KmsSignature.Core.Policy;
 /// Finds the Deny statements that apply to what KmsSignature's statements grant. IAM evaluates an explicit Deny before any
 /// Allow, so a grant such a statement covers does nothing: the signer still gets AccessDeniedException. Matching follows
 /// IAM: actions case-insensitively with wildcards (Action or NotAction); a principal is covered by "*", by its own ARN, or
-/// by its account (root ARN or account id), or by a NotPrincipal that does not list it. Conditions are not evaluated.
+/// by its account (root ARN or account id), or by a NotPrincipal that does not list both it and its account. Conditions are
+/// not evaluated.
 /// </summary>
 internal static class DenyStatements
 {
@@ -50,8 +51,26 @@ internal static class DenyStatements
 
     private static bool CoversPrincipal(JsonObject deny, string principal)
     {
-        bool Listed(JsonNode? node) => OwnStatement.AwsPrincipals(node).Any(p => p == IamPrincipal.Everyone || p == principal || SameAccount(p, principal));
-        return deny.ContainsKey("NotPrincipal") ? !Listed(deny["NotPrincipal"]) : Listed(deny["Principal"]);
+        if (deny.ContainsKey("NotPrincipal"))
+        {
+            return !ExemptedBy(OwnStatement.AwsPrincipals(deny["NotPrincipal"]), principal);
+        }
+
+        return OwnStatement.AwsPrincipals(deny["Principal"]).Any(p => p == IamPrincipal.Everyone || p == principal || SameAccount(p, principal));
+    }
+
+    // A NotPrincipal exempts a role or user only when it lists both the principal and its account: IAM checks the account
+    // first, then the role or user, so a NotPrincipal naming just one of them still denies the principal
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html, "Key points").
+    private static bool ExemptedBy(IReadOnlyList<string> notPrincipals, string principal)
+    {
+        if (notPrincipals.Contains(IamPrincipal.Everyone, StringComparer.Ordinal))
+        {
+            return true;
+        }
+
+        var accountListed = notPrincipals.Any(p => SameAccount(p, principal));
+        return IamPrincipal.IsAccountRoot(principal) ? accountListed : accountListed && notPrincipals.Contains(principal, StringComparer.Ordinal);
     }
 
     // An account (arn:<partition>:iam::<account>:root or the bare id) in a Deny stands for every principal of that account.

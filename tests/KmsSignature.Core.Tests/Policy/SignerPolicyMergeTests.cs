@@ -231,7 +231,8 @@ public sealed class SignerPolicyMergeTests
     [Theory]
     [InlineData("""{"Sid":"D","Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"KMS:sign","Resource":"*"}""", "kms:Sign", "Signer")]
     [InlineData("""{"Sid":"D","Effect":"Deny","Principal":"*","NotAction":["kms:Sign","kms:Describe*"],"Resource":"*"}""", "kms:GetPublicKey", "Signer,Verifier")]
-    [InlineData("""{"Sid":"D","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:role/Signer"},"Action":"kms:*","Resource":"*"}""", "kms:DescribeKey,kms:GetPublicKey", "Verifier")]
+    [InlineData("""{"Sid":"D","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/Signer","111122223333"]},"Action":"kms:*","Resource":"*"}""", "kms:DescribeKey,kms:GetPublicKey", "Verifier")]
+    [InlineData("""{"Sid":"D","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:root","arn:aws:iam::111122223333:role/Signer"]},"Action":"kms:Sign","Resource":"*"}""", "", "")]
     [InlineData("""{"Sid":"D","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"}""", "", "")]
     [InlineData("""{"Sid":"D","Effect":"Deny","Principal":{"Service":"lambda.amazonaws.com"},"Action":"kms:*","Resource":"*"}""", "", "")]
     [InlineData("""{"Sid":"D","Effect":"Allow","Principal":"*","Action":"kms:Sign","Resource":"*"}""", "", "")]
@@ -250,6 +251,26 @@ public sealed class SignerPolicyMergeTests
         Assert.Equal(("D", 1, false), (found.Sid, found.Index, found.IsConditional));
         Assert.Equal(actions.Split(',').Order(), found.Actions.Order());
         Assert.Equal(principals.Split(',').Select(p => $"arn:aws:iam::111122223333:role/{p}").Order(), found.Principals.Order());
+    }
+
+    [Theory]
+    [InlineData("""["arn:aws:iam::111122223333:role/Signer"]""")]
+    [InlineData("""["arn:aws:iam::111122223333:root"]""")]
+    [InlineData("""["111122223333","arn:aws:iam::111122223333:role/Other"]""")]
+    public void A_NotPrincipal_Deny_that_does_not_list_both_the_principal_and_its_account_still_denies_it(string notPrincipals)
+    {
+        // IAM checks the account, then the role: a NotPrincipal exempts a role only when it names the role and its account
+        // (IAM user guide, NotPrincipal, "Key points"). Naming just the role denies the whole account, the role included.
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"D","Effect":"Deny","NotPrincipal":{"AWS":{{notPrincipals}}},"Action":"kms:Sign","Resource":"*"}]}
+            """);
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer] });
+        var found = Assert.Single(plan.BlockingDenies);
+        Assert.Equal(("D", 1, false), (found.Sid, found.Index, found.IsConditional));
+        Assert.Equal([Signer], found.Principals);
+        Assert.Equal(["kms:Sign"], found.Actions);
     }
 
     [Fact]
