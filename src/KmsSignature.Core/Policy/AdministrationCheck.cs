@@ -7,14 +7,25 @@ namespace KmsSignature.Core.Policy;
 /// Our version of KMS's policy lockout safety check. KMS refuses (MalformedPolicyDocumentException) a new
 /// key policy under which the principal making the request could not call PutKeyPolicy again; the usual
 /// way a policy keeps that ability is a statement letting the account root (that is, IAM policies in the
-/// account) or a named administrator use kms:PutKeyPolicy (kms:* covers it). We refuse, before calling
-/// KMS and in plain words, any change that removes the last such statement.
+/// account) or a named administrator use kms:PutKeyPolicy (kms:* covers it), unless an explicit Deny takes it
+/// away again. We refuse, before calling KMS and in plain words, any change that removes the last such grant.
 /// </summary>
 public static class AdministrationCheck
 {
-    /// <summary>True when some Allow statement lets an account root or a named IAM principal call kms:PutKeyPolicy.</summary>
-    public static bool AllowsAdministration(KeyPolicyDocument policy) =>
-        policy.Statements.Any(IsAdministrationStatement);
+    private const string PutKeyPolicy = "kms:PutKeyPolicy";
+
+    /// <summary>
+    /// True when some Allow statement lets an account root or a named IAM principal call kms:PutKeyPolicy, and no Deny
+    /// without a Condition takes that from the principal (an explicit Deny wins over any Allow). A Deny with a Condition may
+    /// not apply to the administrator's requests; it is left to KMS's own lockout check, which evaluates it for the caller.
+    /// </summary>
+    public static bool AllowsAdministration(KeyPolicyDocument policy)
+    {
+        var statements = policy.Statements;
+        return statements.Where(IsAdministrationStatement)
+            .SelectMany(s => OwnStatement.AwsPrincipals(s["Principal"]))
+            .Any(p => p != IamPrincipal.Everyone && !statements.Any(d => DenyStatements.DeniesAlways(d, p, PutKeyPolicy)));
+    }
 
     /// <summary>Throws <c>PolicyLockout</c> when <paramref name="after"/> loses what <paramref name="before"/> had.</summary>
     public static void EnsureNotLockedOut(KeyPolicyDocument before, KeyPolicyDocument after, string? keyId)
@@ -39,10 +50,9 @@ public static class AdministrationCheck
             return false;
         }
 
-        var hasAdministrator = OwnStatement.AwsPrincipals(statement["Principal"]).Any(p => p != IamPrincipal.Everyone);
-        return hasAdministrator && OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
+        return OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
     }
 
     private static bool CoversPutKeyPolicy(string action) =>
-        action == "*" || WildcardName.IsMatch(action.ToLowerInvariant(), "kms:putkeypolicy");
+        action == "*" || WildcardName.IsMatch(action.ToLowerInvariant(), PutKeyPolicy.ToLowerInvariant());
 }

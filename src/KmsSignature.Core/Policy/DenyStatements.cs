@@ -42,6 +42,17 @@ internal static class DenyStatements
         return result;
     }
 
+    /// <summary>
+    /// True when <paramref name="statement"/> is a Deny without a Condition that covers <paramref name="action"/> for
+    /// <paramref name="principal"/>: it applies to every such request, whatever the request context.
+    /// </summary>
+    public static bool DeniesAlways(JsonObject statement, string principal, string action) =>
+        OwnStatement.Strings(statement["Effect"]) is ["Deny"]
+        && statement["Condition"] is not JsonObject { Count: > 0 }
+        && !statement.ContainsKey("NotResource")
+        && CoversAction(statement, action)
+        && CoversPrincipal(statement, principal);
+
     private static bool CoversAction(JsonObject deny, string action)
     {
         var lower = action.ToLowerInvariant();

@@ -321,6 +321,35 @@ public sealed class SignerPolicyMergeTests
     public void Wildcard_with_force_is_allowed() =>
         Assert.True(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = ["*"], AllowEveryone = true }).HasChanges);
 
+    [Theory]
+    [InlineData(""" "Principal":{"AWS":"arn:aws:iam::111122223333:role/AdminA"} """, true)]
+    [InlineData(""" "Principal":{"AWS":["arn:aws:iam::444455556666:root","arn:aws:iam::111122223333:role/AdminA"]} """, true)]
+    [InlineData(""" "NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/AdminB","111122223333"]} """, true)]
+    [InlineData(""" "Principal":{"AWS":"arn:aws:iam::111122223333:role/AdminA"},"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}} """, false)]
+    [InlineData(""" "Principal":{"AWS":"arn:aws:iam::111122223333:role/Other"} """, false)]
+    public void Lockout_check_counts_only_administrators_that_no_unconditional_Deny_stops(string denyPrincipal, bool lockedOut)
+    {
+        // AdminA's kms:* is taken away by an explicit Deny, so once this module rewrites its own statement (which someone gave
+        // kms:PutKeyPolicy for AdminB by hand) nobody could change the policy any more. A Deny with a Condition may not apply:
+        // that is left to KMS's own lockout check, which evaluates it for the caller.
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/AdminA"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"NoPolicyChanges","Effect":"Deny",{{denyPrincipal.Trim()}},"Action":"kms:Put*","Resource":"*"},
+            {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":["{{Signer}}","arn:aws:iam::111122223333:role/AdminB"]},"Action":["kms:Sign","kms:PutKeyPolicy"],"Resource":"*"}]}
+            """);
+        var request = new SignerPolicyRequest { Signers = ["arn:aws:iam::111122223333:role/AdminB"], Remove = true };
+        if (lockedOut)
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(policy, request, "key-1"));
+            Assert.Equal(("KmsSignature.PolicyLockout", ErrorKind.InvalidOperation, (object?)"key-1"), (ex.ErrorId, ex.Kind, ex.Target));
+        }
+        else
+        {
+            Assert.True(SignerPolicyMerge.Plan(policy, request, "key-1").HasChanges);
+        }
+    }
+
     [Fact]
     public void Lockout_size_and_malformed_policies_are_refused()
     {
