@@ -45,7 +45,10 @@ public static partial class IamPrincipal
     /// <summary>True for <c>arn:&lt;partition&gt;:iam::&lt;account&gt;:root</c> or a bare 12-digit account id.</summary>
     public static bool IsAccountRoot(string principal) => RootPattern().IsMatch(principal) || AccountPattern().IsMatch(principal);
 
-    [GeneratedRegex(@"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:(?:root|(?:role|user)(?:/[\w+=,.@-]+)*/[\w+=,.@-]{1,128})$")]
+    // IAM's own rules (CreateRole/CreateUser): a name is 1-64 of ASCII letters, digits and _+=,.@- (IAM's [\w+=,.@-] is
+    // ASCII; .NET's \w would also take é or ß, which KMS then refuses as a MalformedPolicyDocumentException); a path
+    // segment is any of ! (U+0021) through DEL (U+007F) but '/'.
+    [GeneratedRegex(@"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:(?:root|(?:role|user)(?:/[\x21-\x2E\x30-\x7F]+)*/[A-Za-z0-9_+=,.@-]{1,64})$")]
     private static partial Regex ArnPattern();
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:iam::[0-9]{12}:root$")]

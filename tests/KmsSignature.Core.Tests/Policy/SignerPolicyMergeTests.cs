@@ -304,6 +304,9 @@ public sealed class SignerPolicyMergeTests
     [InlineData("arn:aws:iam::1111:role/x", "KmsSignature.InvalidPrincipal")]
     [InlineData("arn:aws:sts::111122223333:assumed-role/r/s", "KmsSignature.InvalidPrincipal")]
     [InlineData("arn:aws:iam::111122223333:group/g", "KmsSignature.InvalidPrincipal")]
+    [InlineData("arn:aws:iam::111122223333:role/Sígner", "KmsSignature.InvalidPrincipal")]
+    [InlineData("arn:aws:iam::111122223333:user/team/Straße", "KmsSignature.InvalidPrincipal")]
+    [InlineData("arn:aws:iam::111122223333:role/ThisRoleNameIsSixtyFiveCharactersLongWhichIsOneMoreThanIamAllowsX", "KmsSignature.InvalidPrincipal")]
     public void Bad_principals_are_refused(string principal, string errorId)
     {
         var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [principal] }));
@@ -314,6 +317,7 @@ public sealed class SignerPolicyMergeTests
     [InlineData("arn:aws-cn:iam::111122223333:role/a")]
     [InlineData("arn:aws-iso-b:iam::111122223333:role/a/b/c")]
     [InlineData("arn:aws:iam::111122223333:root")]
+    [InlineData("arn:aws:iam::111122223333:role/team#1/ops!/ThisRoleNameIsSixtyFourCharactersLongWhichIsExactlyWhatIamAllows")]
     public void Principals_in_every_partition_are_accepted(string principal) =>
         Assert.True(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = [principal] }).HasChanges);
 
