@@ -8,12 +8,16 @@ namespace KmsSignature.Core.Kms;
 /// </summary>
 public sealed class NewSigningKeyPlan
 {
-    internal NewSigningKeyPlan(NewSigningKeyOptions options, string alias, KmsSigningKey? existingKey, SignerPolicyPlan? policyPlan)
+    private readonly IReadOnlyList<PolicyStatementChange> birthChanges;
+
+    internal NewSigningKeyPlan(NewSigningKeyOptions options, string alias, KmsSigningKey? existingKey, SignerPolicyPlan? policyPlan,
+        IReadOnlyList<PolicyStatementChange>? birthChanges = null)
     {
         Options = options;
         Alias = alias;
         ExistingKey = existingKey;
         PolicyPlan = policyPlan;
+        this.birthChanges = birthChanges ?? [];
     }
 
     /// <summary>The alias, normalized (<c>alias/</c> prefix).</summary>
@@ -43,10 +47,11 @@ public sealed class NewSigningKeyPlan
                 : $"Reuse KMS key {key.Arn}, which {Alias} names; its key policy already grants this.";
         }
 
-        var policy = Options.Policy;
+        // The statements themselves, as Set-KmsSignerPolicy shows them: the algorithm condition and kms:Verify included.
         return $"Create a {Options.KeySpec} signing key with the alias {Alias} and " +
-               (policy.NamesPrincipals
-                   ? $"a key policy granting signers [{string.Join(", ", policy.Signers)}] and verifiers [{string.Join(", ", policy.Verifiers)}]"
+               (birthChanges.Count > 0
+                   ? "the default key policy (the account administers the key) with these statements:" + Environment.NewLine +
+                     string.Join(Environment.NewLine, birthChanges.Select(c => $"{c.Kind} {c.Sid}: {c.After}"))
                    : "the default key policy");
     }
 

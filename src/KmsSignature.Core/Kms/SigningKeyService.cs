@@ -56,13 +56,10 @@ public sealed class SigningKeyService
         var existing = await TryDescribeAsync(alias, ct).ConfigureAwait(false);
         if (existing is null)
         {
-            if (wantsPolicy)
-            {
-                // Every rule of the birth policy, checked on a placeholder before any mutating call.
-                SignerPolicyMerge.Plan(KeyPolicyDocument.Default("aws", "000000000000"), options.Policy, alias);
-            }
-
-            return new NewSigningKeyPlan(options, alias, null, null);
+            // Every rule of the birth policy, checked on a placeholder before any mutating call; its statement changes (ours
+            // only, which name no account) are what -WhatIf and -Confirm show.
+            var birth = wantsPolicy ? SignerPolicyMerge.Plan(KeyPolicyDocument.Default("aws", "000000000000"), options.Policy, alias) : null;
+            return new NewSigningKeyPlan(options, alias, null, null, birth?.Changes ?? []);
         }
 
         var key = Reusable(alias, existing, spec, options);
