@@ -91,11 +91,39 @@ public sealed class KeyPolicyDocument
     /// <summary>The policy text as we write it: indented when that fits in 32 KB, compact otherwise.</summary>
     public string ToJson()
     {
-        var indented = root.ToJsonString(Indented);
-        return Encoding.UTF8.GetByteCount(indented) <= MaxBytes ? indented : root.ToJsonString(Compact);
+        var indented = KmsCharacters(root.ToJsonString(Indented));
+        return Encoding.UTF8.GetByteCount(indented) <= MaxBytes ? indented : ToCompactJson();
     }
 
-    public string ToCompactJson() => root.ToJsonString(Compact);
+    public string ToCompactJson() => KmsCharacters(root.ToJsonString(Compact));
+
+    // A key policy may hold only tab, LF, CR and U+0020 through U+00FF (PutKeyPolicy and CreateKey, Policy): KMS refuses
+    // any other character as a MalformedPolicyDocumentException. A policy on a key can still hold others as escapes
+    // ("\u30c1"), which the parser decodes; they go out escaped again. Outside strings JSON text is ASCII, so escaping
+    // every such UTF-16 unit (surrogates one by one) keeps the text valid and the same document.
+    private static string KmsCharacters(string json)
+    {
+        var first = json.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF');
+        if (first < 0)
+        {
+            return json;
+        }
+
+        var text = new StringBuilder(json.Length + 32).Append(json, 0, first);
+        foreach (var c in json.AsSpan(first))
+        {
+            if (c > '\u00FF')
+            {
+                text.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
 
     public override string ToString() => ToJson();
 

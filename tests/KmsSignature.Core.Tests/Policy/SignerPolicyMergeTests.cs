@@ -25,6 +25,25 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void Characters_KMS_does_not_take_in_a_key_policy_go_out_escaped_as_they_came_in()
+    {
+        // KMS takes only tab, LF, CR and U+0020..U+00FF in a key policy; a foreign statement can still hold other characters
+        // as JSON escapes (a team name in Japanese, an emoji). Written back raw, KMS would refuse the whole merged policy.
+        const string foreign = """{"Sid":"Team","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:DescribeKey","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":["\u30c1\u30fc\u30e0","\ud83d\ude00","café"]}}}""";
+        var policy = KeyPolicyDocument.Parse($$"""{"Version":"2012-10-17","Statement":[{{foreign}}]}""");
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer] });
+
+        foreach (var text in new[] { plan.After.ToJson(), plan.After.ToCompactJson() })
+        {
+            Assert.All(text, c => Assert.True(c is '\t' or '\n' or '\r' or (>= '\u0020' and <= '\u00FF'), $"U+{(int)c:X4} in the policy text"));
+            Assert.Contains("café", text);
+            var written = JsonNode.Parse(text)!["Statement"]!.AsArray();
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(foreign), written[0]));
+            Assert.Equal(["チーム", "😀", "café"], written[0]!["Condition"]!["StringEquals"]!["aws:PrincipalTag/team"]!.AsArray().Select(v => (string)v!));
+        }
+    }
+
+    [Fact]
     public void Same_request_twice_is_no_change()
     {
         var once = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["ecdsa_sha_256"] });
