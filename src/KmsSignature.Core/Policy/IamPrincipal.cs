@@ -12,10 +12,18 @@ public static partial class IamPrincipal
 {
     public const string Everyone = "*";
 
-    /// <summary>Returns the trimmed ARN, or throws <c>InvalidPrincipal</c> / <c>WildcardPrincipal</c>.</summary>
-    public static string Validate(string? principal, bool allowEveryone)
+    /// <summary>
+    /// Returns the trimmed ARN, or throws <c>InvalidPrincipal</c> / <c>WildcardPrincipal</c>. <paramref name="allowUniqueId"/>
+    /// (for -Remove) also takes the unique id KMS shows in place of a deleted role or user, so it can be taken out.
+    /// </summary>
+    public static string Validate(string? principal, bool allowEveryone, bool allowUniqueId = false)
     {
         var value = principal?.Trim() ?? string.Empty;
+        if (allowUniqueId && IsUniqueId(value))
+        {
+            return value;
+        }
+
         if (value == Everyone)
         {
             return allowEveryone
@@ -50,6 +58,15 @@ public static partial class IamPrincipal
     // segment is any of ! (U+0021) through DEL (U+007F) but '/'.
     [GeneratedRegex(@"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::[0-9]{12}:(?:root|(?:role|user)(?:/[\x21-\x2E\x30-\x7F]+)*/[A-Za-z0-9_+=,.@-]{1,64})$")]
     private static partial Regex ArnPattern();
+
+    /// <summary>
+    /// True for an IAM unique id of a user (AIDA...) or role (AROA...): what a key policy shows for a principal that was
+    /// deleted, and what KMS then refuses in any new policy ("Policy contains a statement with one or more invalid principals").
+    /// </summary>
+    public static bool IsUniqueId(string principal) => UniqueIdPattern().IsMatch(principal);
+
+    [GeneratedRegex(@"^A(?:IDA|ROA)[A-Z0-9]{12,124}$")]
+    private static partial Regex UniqueIdPattern();
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:iam::[0-9]{12}:root$")]
     private static partial Regex RootPattern();

@@ -170,6 +170,7 @@ public static class SignerPolicyMerge
         {
             AdministrationCheck.EnsureNotLockedOut(before, after, keyId);
             EnsureSize(after, keyId);
+            EnsureNoDeletedPrincipals(after, keyId);
         }
 
         return new SignerPolicyPlan(before, changes.Count > 0 ? after : before, changes);
@@ -198,6 +199,31 @@ public static class SignerPolicyMerge
             "means (a Deny would become an Allow), and removing it could grant more. Nothing was changed.", keyId)
         {
             RecommendedAction = "Give that statement another Sid (it is then kept as it is, like any other statement), or delete it, with Write-KMSKeyPolicy or the AWS console; then run the command again.",
+        };
+    }
+
+    // KMS shows a deleted role or user by its unique id (AROA..., AIDA...) and refuses any new policy that still names one
+    // (MalformedPolicyDocumentException, "Policy contains a statement with one or more invalid principals"): say which
+    // and where before the call, and how to take them out.
+    private static void EnsureNoDeletedPrincipals(KeyPolicyDocument policy, string? keyId)
+    {
+        var found = policy.Statements.Select((s, i) => (
+                Name: OwnStatement.Strings(s["Sid"]).FirstOrDefault() is { } sid ? $"'{sid}'" : $"#{i + 1} (no Sid)",
+                Ids: OwnStatement.AwsPrincipals(s["Principal"]).Concat(OwnStatement.AwsPrincipals(s["NotPrincipal"])).Where(IamPrincipal.IsUniqueId).ToArray()))
+            .Where(s => s.Ids.Length > 0)
+            .ToArray();
+        if (found.Length == 0)
+        {
+            return;
+        }
+
+        throw new KmsSignatureException("DeletedPrincipalInPolicy", ErrorKind.InvalidData,
+            $"The key policy{(keyId is null ? string.Empty : $" of {keyId}")} names IAM principals that no longer exist (KMS shows a deleted " +
+            $"role or user by its unique id): {string.Join("; ", found.Select(f => $"{string.Join(", ", f.Ids)} in statement {f.Name}"))}. " +
+            "KMS refuses any key policy that still names them (MalformedPolicyDocumentException: invalid principals). Nothing was changed.", keyId)
+        {
+            RecommendedAction = "Take them out of KmsSignature's statements with Set-KmsSignerPolicy -SignerPrincipal <id> -Remove (or -VerifierPrincipal " +
+                                "<id> -Remove), and out of other statements with Write-KMSKeyPolicy or the AWS console; then run the command again.",
         };
     }
 
@@ -237,8 +263,8 @@ public static class SignerPolicyMerge
         };
 
     private static (string[] Signers, string[] Verifiers, string[]? Algorithms) Validated(SignerPolicyRequest request) => (
-        request.Signers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray(),
-        request.Verifiers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove)).ToArray(),
+        request.Signers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove, request.Remove)).ToArray(),
+        request.Verifiers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove, request.Remove)).ToArray(),
         request.SigningAlgorithms?.Select(ValidateAlgorithm).ToArray());
 
     private static List<string> Apply(IReadOnlyList<string> current, IReadOnlyList<string> given, bool remove)

@@ -374,6 +374,36 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void A_deleted_principal_shown_by_its_unique_id_is_named_before_the_call_and_can_be_removed()
+    {
+        // KMS shows a deleted role by its unique id and refuses any new policy that still names it ("invalid principals").
+        const string deleted = "AROAEXAMPLEDELETED123";
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":["{{deleted}}","{{Signer}}"]},"Action":"kms:Sign","Resource":"*"},
+            {"Sid":"KmsSignatureSignersPublicKey","Effect":"Allow","Principal":{"AWS":["{{deleted}}","{{Signer}}"]},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"}]}
+            """);
+
+        var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = [Verifier] }, "key-1"));
+        Assert.Equal(("KmsSignature.DeletedPrincipalInPolicy", ErrorKind.InvalidData, (object?)"key-1"), (ex.ErrorId, ex.Kind, ex.Target));
+        Assert.Contains($"{deleted} in statement 'KmsSignatureSigners'", ex.Message);
+        Assert.Contains($"{deleted} in statement 'KmsSignatureSignersPublicKey'", ex.Message);
+        Assert.Contains("-Remove", ex.RecommendedAction);
+
+        // Nothing to write, nothing to refuse.
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer] }, "key-1").HasChanges);
+
+        // It cannot be granted, but it can be taken out, from both statements.
+        Assert.Equal("KmsSignature.InvalidPrincipal",
+            Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [deleted] }, "key-1")).ErrorId);
+        var removed = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [deleted], Remove = true }, "key-1");
+        Assert.Equal(2, removed.Changes.Count);
+        Assert.DoesNotContain(deleted, removed.After.ToJson());
+        Assert.Contains(Signer, removed.After.ToJson());
+    }
+
+    [Fact]
     public void Lockout_size_and_malformed_policies_are_refused()
     {
         var lockout = KeyPolicyDocument.Parse("""{"Statement":[{"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Admin"},"Action":"kms:*","Resource":"*"}]}""");
