@@ -79,7 +79,8 @@ internal sealed class OwnStatement
             }
         }
 
-        if (!SameSet(Strings(merged["Action"]), Actions))
+        // IAM action names are case-insensitive (KMS:sign is kms:Sign): a statement that already says ours in another case is left as written.
+        if (!SameSet(Strings(merged["Action"]), Actions, StringComparer.OrdinalIgnoreCase))
         {
             merged["Action"] = StringOrArray(Actions);
         }
@@ -163,8 +164,8 @@ internal sealed class OwnStatement
         equals[key] = StringOrArray(algorithms);
     }
 
-    private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
-        a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
+    private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b, StringComparer? comparer = null) =>
+        a.ToHashSet(comparer ?? StringComparer.Ordinal).SetEquals(b);
 
     private static JsonNode? Normalize(JsonNode? node)
     {

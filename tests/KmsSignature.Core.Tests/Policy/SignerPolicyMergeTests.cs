@@ -44,6 +44,21 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void Our_actions_written_in_another_case_are_no_change()
+    {
+        // IAM action names are case-insensitive: another tool's "KMS:sign" already says what this module would write.
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":"{{Signer}}"},"Action":"KMS:sign","Resource":"*"},
+            {"Sid":"KmsSignatureSignersPublicKey","Effect":"Allow","Principal":{"AWS":"{{Signer}}"},"Action":["kms:getpublickey","Kms:DescribeKey"],"Resource":"*"}]}
+            """);
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer] });
+        Assert.False(plan.HasChanges);
+        Assert.Empty(plan.Changes);
+    }
+
+    [Fact]
     public void Same_request_twice_is_no_change()
     {
         var once = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["ecdsa_sha_256"] });
