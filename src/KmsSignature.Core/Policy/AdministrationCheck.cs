@@ -45,12 +45,15 @@ public static class AdministrationCheck
 
     private static bool IsAdministrationStatement(JsonObject statement)
     {
-        if (OwnStatement.Strings(statement["Effect"]) is not ["Allow"] || statement.ContainsKey("NotPrincipal") || statement.ContainsKey("NotAction"))
+        if (OwnStatement.Strings(statement["Effect"]) is not ["Allow"] || statement.ContainsKey("NotPrincipal"))
         {
             return false;
         }
 
-        return OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
+        // An Allow with NotAction grants every action it does not list ("everything but kms:ScheduleKeyDeletion").
+        return statement.ContainsKey("NotAction")
+            ? !OwnStatement.Strings(statement["NotAction"]).Any(CoversPutKeyPolicy)
+            : OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
     }
 
     private static bool CoversPutKeyPolicy(string action) =>

@@ -418,6 +418,31 @@ public sealed class SignerPolicyMergeTests
         Assert.Contains(Signer, removed.After.ToJson());
     }
 
+    [Theory]
+    [InlineData(""" "NotAction":"kms:ScheduleKeyDeletion" """, false)]
+    [InlineData(""" "NotAction":["kms:Put*","kms:ScheduleKeyDeletion"] """, true)]
+    public void An_Allow_with_NotAction_that_leaves_PutKeyPolicy_in_keeps_the_key_administered(string actions, bool lockedOut)
+    {
+        // "Everything but deleting the key" for the account: administration stays when this module rewrites its own
+        // statement, which someone had given kms:PutKeyPolicy for an admin role by hand.
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"AccountButNoDeletion","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},{{actions.Trim()}},"Resource":"*"},
+            {"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"AWS":["{{Signer}}","arn:aws:iam::111122223333:role/Admin"]},"Action":["kms:Sign","kms:PutKeyPolicy"],"Resource":"*"}]}
+            """);
+        var request = new SignerPolicyRequest { Signers = ["arn:aws:iam::111122223333:role/Admin"], Remove = true };
+        if (lockedOut)
+        {
+            Assert.Equal("KmsSignature.PolicyLockout", Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(policy, request, "key-1")).ErrorId);
+        }
+        else
+        {
+            var plan = SignerPolicyMerge.Plan(policy, request, "key-1");
+            Assert.True(plan.HasChanges);
+            Assert.DoesNotContain("kms:PutKeyPolicy", plan.After.ToJson());
+        }
+    }
+
     [Fact]
     public void Lockout_size_and_malformed_policies_are_refused()
     {
