@@ -149,6 +149,37 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         Assert.EndsWith("with an explicit deny in a resource-based policy", ex.Message, StringComparison.Ordinal);
     }
 
+    // IAM checks the account, then the role: a NotPrincipal Deny exempts the signer only when it lists both.
+    [Theory]
+    [InlineData("role", false)]
+    [InlineData("account", false)]
+    [InlineData("role and account", true)]
+    [InlineData("role and account id", true)]
+    [InlineData("everyone", true)]
+    public async Task A_NotPrincipal_Deny_exempts_a_role_only_when_it_lists_the_role_and_its_account(string listed, bool exempt)
+    {
+        var notPrincipal = listed switch
+        {
+            "role" => Signer,
+            "account" => $"\"arn:aws:iam::{Account}:root\"",
+            "role and account" => $"[{Signer},\"arn:aws:iam::{Account}:root\"]",
+            "role and account id" => $"[{Signer},\"{Account}\"]",
+            _ => "\"*\"",
+        };
+        var deny = $$"""{"Effect":"Deny","NotPrincipal":{"AWS":{{notPrincipal}}},"Action":"kms:Sign","Resource":"*"}""";
+        var key = await fixture.NewKeyAsync(policy: Policy(RootStatement, Allow(Signer, "\"kms:Sign\""), deny));
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        if (exempt)
+        {
+            await SignAsync(signer, key.KeyId);
+        }
+        else
+        {
+            var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
+            Assert.EndsWith("with an explicit deny in a resource-based policy", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task NotAction_allows_everything_but_the_listed_actions()
     {

@@ -35,6 +35,9 @@ internal sealed class CallerIdentity
 
     public PolicyDocument? IdentityPolicy { get; }
 
+    /// <summary>For an assumed-role session, the role's ARN; otherwise null.</summary>
+    public string? RoleArn => _roleArn;
+
     public bool IsSamePrincipal(string principal) =>
         string.Equals(principal, Arn, StringComparison.Ordinal) || (_roleArn is not null && string.Equals(principal, _roleArn, StringComparison.Ordinal));
 

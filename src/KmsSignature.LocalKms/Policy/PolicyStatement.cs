@@ -36,13 +36,17 @@ internal sealed record PolicyStatement(
             return PrincipalMatch.None;
         }
 
+        if (NotPrincipal)
+        {
+            return ExemptedByNotPrincipal(caller) ? PrincipalMatch.None : PrincipalMatch.Direct;
+        }
+
         var match = PrincipalMatch.None;
         foreach (var principal in Principals)
         {
             if (principal == "*" || caller.IsSamePrincipal(principal))
             {
-                match = PrincipalMatch.Direct;
-                break;
+                return PrincipalMatch.Direct;
             }
 
             if (caller.IsAccountRoot(principal))
@@ -51,11 +55,25 @@ internal sealed record PolicyStatement(
             }
         }
 
-        if (NotPrincipal)
+        return match;
+    }
+
+    // IAM checks the account, then the role or user, then an assumed-role session: a NotPrincipal exempts a caller only
+    // when it lists each of them, so one naming just the role (or just the account) still denies it
+    // (IAM User Guide, "NotPrincipal", key points).
+    private bool ExemptedByNotPrincipal(CallerIdentity caller)
+    {
+        if (Principals!.Contains("*"))
         {
-            return match == PrincipalMatch.None ? PrincipalMatch.Direct : PrincipalMatch.None;
+            return true;
         }
 
-        return match;
+        if (!Principals!.Any(caller.IsAccountRoot))
+        {
+            return false;
+        }
+
+        return caller.IsAccountRoot(caller.Arn)
+            || (Principals!.Contains(caller.Arn) && (caller.RoleArn is null || Principals!.Contains(caller.RoleArn)));
     }
 }
