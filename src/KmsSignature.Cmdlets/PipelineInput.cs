@@ -13,12 +13,13 @@ internal readonly struct PipelineInput
     // Property names that mean "a file": Get-ChildItem output (PSPath), plain FileInfo (FullName), CSV rows.
     private static readonly string[] PathProperties = ["LiteralPath", "PSPath", "FullName", "LP"];
 
-    private PipelineInput(PipelineInputKind kind, string? value, string? signaturePath, IEnumerable? items)
+    private PipelineInput(PipelineInputKind kind, string? value, string? signaturePath, IEnumerable? items, string? algorithm = null)
     {
         Kind = kind;
         Value = value;
         SignaturePath = signaturePath;
         Items = items;
+        Algorithm = algorithm;
     }
 
     public PipelineInputKind Kind { get; }
@@ -28,6 +29,11 @@ internal readonly struct PipelineInput
 
     /// <summary>The object's own SignaturePath property, if it has one.</summary>
     public string? SignaturePath { get; }
+
+    /// <summary>
+    /// A file object's own Algorithm property (New-KmsSignature output names the algorithm it signed with), if it has one.
+    /// </summary>
+    public string? Algorithm { get; }
 
     /// <summary>For <see cref="PipelineInputKind.Many"/>: the items of an array given to -InputObject.</summary>
     public IEnumerable? Items { get; }
@@ -56,7 +62,7 @@ internal readonly struct PipelineInput
         {
             if (Text(input, name) is { } path)
             {
-                return new(PipelineInputKind.File, path, Text(input, "SignaturePath"), null);
+                return new(PipelineInputKind.File, path, Text(input, "SignaturePath"), null, Text(input, "Algorithm"));
             }
         }
 

@@ -39,7 +39,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private long failedCount;
     private long erroredCount;
     private int fileTotal;
-    private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath), VerificationResult>? runner;
+    private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath, DetachedSignatureVerifier? Verifier), VerificationResult>? runner;
+    private Dictionary<string, DetachedSignatureVerifier>? verifiersByAlgorithm;
     private readonly List<OrderedOutcome<VerificationResult>> ready = [];
     private bool commandLineInputDone;
     private bool takesInputObject;
@@ -178,7 +179,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             if (ThrottleLimit > 1)
             {
                 runner = new(item => item.IsFile
-                    ? largeFiles.VerifyFile(detachedVerifier!, item.Input, item.SignaturePath, reported: null, CancellationToken)
+                    ? largeFiles.VerifyFile(item.Verifier!, item.Input, item.SignaturePath, reported: null, CancellationToken)
                     : tokenVerifier!.Verify(item.Input), ThrottleLimit, waiting: reportProgress, cancellationToken: CancellationToken);
             }
         }
@@ -246,7 +247,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 VerifyToken(item.Value!);
                 break;
             case PipelineInputKind.File:
-                VerifyFile(item.Value!, item.SignaturePath ?? SignaturePath);
+                VerifyFile(item.Value!, item.SignaturePath ?? SignaturePath, item.Algorithm);
                 break;
             case PipelineInputKind.Many:
                 foreach (var element in item.Items!)
@@ -271,7 +272,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
         else
         {
-            runner.Add((token, false, null), ready);
+            runner.Add((token, false, null, null), ready);
             EmitReady();
         }
     }
@@ -472,7 +473,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
     }
 
-    private void VerifyFile(string literal, string? signaturePath)
+    private void VerifyFile(string literal, string? signaturePath, string? algorithm = null)
     {
         if (detachedVerifier is null)
         {
@@ -491,10 +492,12 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         // cannot be a file (no such drive, another provider) is that item's error, not the end of the run.
         string file;
         string? signature;
+        DetachedSignatureVerifier verifier;
         try
         {
             file = ProviderPath(literal);
             signature = SignatureFor(file, signaturePath);
+            verifier = VerifierFor(algorithm);
         }
         catch (KmsSignatureException ex)
         {
@@ -504,14 +507,14 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         if (runner is not null)
         {
-            runner.Add((file, true, signature), ready);
+            runner.Add((file, true, signature, verifier), ready);
             EmitReady();
             return;
         }
 
         try
         {
-            var result = largeFiles.VerifyFile(detachedVerifier!, file, signature, reportProgress, CancellationToken);
+            var result = largeFiles.VerifyFile(verifier, file, signature, reportProgress, CancellationToken);
             progress.CompleteDetail();
             Emit(result);
         }
@@ -571,6 +574,26 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
 
         ready.Clear();
+    }
+
+    // A piped object that names its algorithm (New-KmsSignature output, a manifest row) is checked with it, so a PSS or
+    // Ed25519ph signature round-trips; -Algorithm, when given, wins. One verifier per algorithm named, made once.
+    private DetachedSignatureVerifier VerifierFor(string? algorithm)
+    {
+        // Blank is none: an Import-Csv row with an empty Algorithm column.
+        if (string.IsNullOrWhiteSpace(algorithm) || Algorithm is { Length: > 0 })
+        {
+            return detachedVerifier!;
+        }
+
+        verifiersByAlgorithm ??= new(StringComparer.OrdinalIgnoreCase);
+        if (!verifiersByAlgorithm.TryGetValue(algorithm, out var verifier))
+        {
+            verifier = detachedVerifier!.WithAlgorithm(DetachedSignatureOptions.ParseAlgorithm(algorithm));
+            verifiersByAlgorithm.Add(algorithm, verifier);
+        }
+
+        return verifier;
     }
 
     private string? SignatureFor(string file, string? signaturePath)

@@ -99,6 +99,37 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal(Path.Combine(work.FullName, "large.bin.p256.der.sig"), result.Output[1].Properties["SignaturePath"].Value);
     }
 
+    // New-KmsSignature's output names its Algorithm; a PSS or Ed25519ph signature piped on was checked with the key's
+    // default algorithm instead (PKCS#1 v1.5, pure Ed25519) and reported InvalidSignature for a good signature.
+    [Fact]
+    public void A_piped_objects_Algorithm_property_picks_the_algorithm_unless_Algorithm_is_given()
+    {
+        var result = Run(
+            "$row = [pscustomobject]@{ LiteralPath = [IO.Path]::Combine($fixtures, 'files/message.txt'); " +
+            "SignaturePath = [IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pss-sha384.sig'); Algorithm = 'RSASSA_PSS_SHA_384' }; " +
+            "$rsa = [IO.Path]::Combine($fixtures, 'keys/rsa2048.pem'); " +
+            "$row | Test-KmsSignature -PublicKey $rsa; " +
+            "$row | Test-KmsSignature -PublicKey $rsa -Algorithm RSASSA_PKCS1_V1_5_SHA_384; " +
+            "[pscustomobject]@{ LiteralPath = $row.LiteralPath; SignaturePath = [IO.Path]::Combine($fixtures, 'files/message.txt.ed25519ph.sig'); Algorithm = 'ED25519_PH_SHA_512' }, " +
+            "[pscustomobject]@{ LiteralPath = $row.LiteralPath; SignaturePath = [IO.Path]::Combine($fixtures, 'files/message.txt.ed25519.sig'); Algorithm = 'ES256' }, " +
+            "[pscustomobject]@{ LiteralPath = $row.LiteralPath; SignaturePath = [IO.Path]::Combine($fixtures, 'files/message.txt.ed25519.sig'); Algorithm = 'NO_SUCH_ALG' }, " +
+            "[pscustomobject]@{ LiteralPath = $row.LiteralPath; SignaturePath = [IO.Path]::Combine($fixtures, 'files/message.txt.ed25519.sig'); Algorithm = '' } | " +
+            "Test-KmsSignature -PublicKey ([IO.Path]::Combine($fixtures, 'keys/ed25519.pem')) -ThrottleLimit 2");
+
+        Assert.True(result.Output.Count == 4, $"Output: {string.Join(" | ", result.Output)}\nErrors: {string.Join(" | ", result.Errors.Select(e => $"{e.FullyQualifiedErrorId}: {e}"))}\nTerminating: {result.Terminating}");
+        Assert.Equal(["Valid", "InvalidSignature", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal(["RSASSA_PSS_SHA_384", "RSASSA_PKCS1_V1_5_SHA_384", "ED25519_PH_SHA_512", "ED25519_SHA_512"],
+            result.Output.Select(o => (string)o.Properties["Algorithm"].Value));
+        // An algorithm that does not fit the key, or is none, is that item's error; the items after it still verify.
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", result.Errors[0].FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
+        Assert.Equal("ECDSA_SHA_256", result.Errors[0].TargetObject);
+        Assert.Equal("KmsSignature.UnknownAlgorithm", result.Errors[1].FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("NO_SUCH_ALG", result.Errors[1].TargetObject);
+        Assert.Null(result.Terminating);
+    }
+
     [Fact]
     public void Unrecognized_piped_objects_are_errors_with_the_object_as_target_and_the_rest_still_verifies()
     {

@@ -39,6 +39,19 @@ public sealed class DetachedSignatureVerifier
 
     public DetachedSignatureOptions Options => options;
 
+    /// <summary>
+    /// This verifier's trust store and options with another algorithm: for an input that names the algorithm it was
+    /// signed with (New-KmsSignature's output). Throws as the constructor does when the algorithm fits no trusted key
+    /// or, with MessageType Digest, has no digest form.
+    /// </summary>
+    public DetachedSignatureVerifier WithAlgorithm(SignatureAlgorithm algorithm) =>
+        new(trustStore, new DetachedSignatureOptions
+        {
+            Algorithm = algorithm,
+            MessageType = options.MessageType,
+            MaxInMemoryMessageLength = options.MaxInMemoryMessageLength,
+        });
+
     /// <summary>The conventional signature file for a message file: <c>&lt;file&gt;.sig</c>.</summary>
     public static string DefaultSignaturePath(string path) => path + ".sig";
 

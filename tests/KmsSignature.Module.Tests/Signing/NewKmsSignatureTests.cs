@@ -126,6 +126,26 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         }
     }
 
+    // The round trip the output type promises: a signature made with a non-default algorithm (RSA-PSS, Ed25519ph) was
+    // verified with the key's default one when piped on, and a good signature came back InvalidSignature.
+    [Theory]
+    [InlineData("RSA_2048", "RSASSA_PSS_SHA_384", 5000)]
+    [InlineData("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_512", 100)]
+    [InlineData("ECC_NIST_EDWARDS25519", "ED25519_PH_SHA_512", 100)]
+    public async Task Piped_on_to_Test_KmsSignature_a_signature_verifies_with_the_algorithm_it_was_made_with(string spec, string algorithm, int length)
+    {
+        var arn = await fixture.KeyAsync(spec);
+        var file = NewFile($"roundtrip-{algorithm}.bin", length);
+        using var session = fixture.NewSession();
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -KeyId $k -Algorithm $a @kmsSigner | Test-KmsSignature -KeyId $k @kmsVerifier",
+            Vars(("f", file), ("k", arn), ("a", algorithm))).AssertSuccess();
+
+        var verified = Assert.Single(result.Output);
+        Assert.Equal("Valid", verified.Properties["Status"].Value.ToString());
+        Assert.Equal(algorithm, verified.Properties["Algorithm"].Value);
+    }
+
     [Fact]
     public async Task Ed25519_files_up_to_4096_bytes_verify_with_openssl_pkeyutl()
     {
