@@ -55,7 +55,7 @@ Describe 'Get-KmsSigningKey' {
         }
 
         It 'returns nothing for a wildcard that matches nothing' {
-            Get-KmsSigningKey -Alias "pester-none-$run-*" @kms | Should -BeNullOrEmpty
+            Get-KmsSigningKey -Alias "pester-none-$run-*" @kms -ErrorAction Stop | Should -BeNullOrEmpty
         }
 
         It 'reports an alias that does not exist' {

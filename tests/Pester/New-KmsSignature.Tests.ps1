@@ -20,7 +20,7 @@ Describe 'New-KmsSignature' {
             Set-Content -LiteralPath $file -Value 'hello' -NoNewline
         }
 
-        It 'writes <file>.sig and reports RAW for small files' {
+        It 'writes a .sig next to the file and reports RAW for small files' {
             $result = New-KmsSignature -Path $file -KeyId $key @kms
             $result.SignaturePath | Should -Be "$file.sig"
             $result.MessageType | Should -Be 'RAW'

@@ -31,7 +31,7 @@ Describe 'New-KmsSignedJwt' {
         }
 
         It 'signs nothing with -WhatIf' {
-            New-KmsSignedJwt -KeyId $key -WhatIf @kms | Should -BeNullOrEmpty
+            New-KmsSignedJwt -KeyId $key -WhatIf @kms -ErrorAction Stop | Should -BeNullOrEmpty
         }
     }
 }

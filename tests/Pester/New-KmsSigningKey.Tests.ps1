@@ -73,8 +73,8 @@ Describe 'New-KmsSigningKey' {
         }
 
         It 'creates nothing with -WhatIf' {
-            New-KmsSigningKey -Alias "pester-whatif-$run" -WhatIf @kms | Should -BeNullOrEmpty
-            Get-KmsSigningKey -Alias "pester-whatif-$run*" @kms | Should -BeNullOrEmpty
+            New-KmsSigningKey -Alias "pester-whatif-$run" -WhatIf @kms -ErrorAction Stop | Should -BeNullOrEmpty
+            Get-KmsSigningKey -Alias "pester-whatif-$run*" @kms -ErrorAction Stop | Should -BeNullOrEmpty
         }
     }
 }

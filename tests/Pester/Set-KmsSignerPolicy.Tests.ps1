@@ -59,7 +59,7 @@ Describe 'Set-KmsSignerPolicy' {
 
         It 'changes nothing with -WhatIf' {
             $before = (Set-KmsSignerPolicy -KeyId $key.Arn -SignerPrincipal $signer -PassThru @kms).Json
-            Set-KmsSignerPolicy -KeyId $key.Arn -VerifierPrincipal $verifier -WhatIf @kms | Should -BeNullOrEmpty
+            Set-KmsSignerPolicy -KeyId $key.Arn -VerifierPrincipal $verifier -WhatIf @kms -ErrorAction Stop | Should -BeNullOrEmpty
             (Set-KmsSignerPolicy -KeyId $key.Arn -SignerPrincipal $signer -PassThru @kms).Json | Should -Be $before
         }
     }

@@ -78,7 +78,7 @@ Describe 'Test-KmsSignature' {
             Copy-Item (Join-Path $fixtures 'files/large.bin.p256.der.sig') (Join-Path $TestDrive 'large.bin.sig')
         }
 
-        It 'verifies files piped from Get-ChildItem against <file>.sig' {
+        It 'verifies files piped from Get-ChildItem against the .sig next to each' {
             $results = Get-ChildItem $TestDrive -File | Where-Object Extension -NE '.sig' | Test-KmsSignature -PublicKey (Join-Path $keys 'p256.pem')
             $results.Status | Should -Be @('Valid', 'Valid')
         }
