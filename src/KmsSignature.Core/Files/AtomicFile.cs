@@ -21,7 +21,9 @@ public static class AtomicFile
         }
 
         var directory = Path.GetDirectoryName(full) ?? ".";
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // Not named after the target: a target name near the file system's 255-byte limit would make a longer temporary
+        // name fail ("File name too long") where the target itself can be written.
+        var temp = Path.Combine(directory, $".kmssig-{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))

@@ -371,6 +371,26 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(["denied.bin"], Directory.GetFiles(directory).Select(Path.GetFileName));
     }
 
+    // The temporary file was named ".<signature file name>.<32 hex>.tmp", 38 characters longer than the signature file:
+    // a file whose .sig name fits the file system's 255-byte limit failed with KmsSignature.OutputNotWritable
+    // ("File name too long") after KMS had signed it.
+    [Fact]
+    public async Task A_file_whose_signature_file_name_is_near_the_name_length_limit_is_signed()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var pem = await PemFileAsync(arn);
+        var file = NewFile(new string('n', 247) + ".bin", 100); // <file>.sig: 255 characters, the most ext4 and NTFS take
+        using var session = fixture.NewSession();
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -KeyId $k -Encoding Base64 @kmsSigner", Vars(("f", file), ("k", arn))).AssertSuccess();
+
+        Assert.Equal(file + ".sig", Assert.Single(result.Output).Properties["SignaturePath"].Value);
+        var binary = Path.Combine(directory, "long-name-decoded.sig");
+        File.WriteAllBytes(binary, Convert.FromBase64String(File.ReadAllText(file + ".sig")));
+        Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", pem, file, binary));
+        Assert.DoesNotContain(Directory.GetFiles(directory), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Written_atomically_with_no_temporary_files_left_and_Base64_encoding_on_request()
     {
