@@ -46,9 +46,9 @@ public sealed class DetachedSigner
             throw new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{path}' does not exist.", path);
         }
 
-        if (SignaturePathClaims.PathComparer.Equals(Path.GetFullPath(path), Path.GetFullPath(signaturePath)))
+        if (SignaturePathClaims.PathComparer.Equals(RealPath.Of(path), RealPath.Of(signaturePath)))
         {
-            // With -Force the signature would replace the file it signs.
+            // With -Force the signature would replace the file it signs, also when a link to its directory names it.
             throw new KmsSignatureException("SignaturePathIsInput", ErrorKind.InvalidArgument,
                 $"The signature file for '{path}' would be the file itself; it is never overwritten with its signature.", path)
             {

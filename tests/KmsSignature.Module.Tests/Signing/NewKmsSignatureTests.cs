@@ -337,6 +337,32 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // The same check through a symbolic link to the file's directory: the paths differ as text, so -Force renamed the
+    // signature over the directory entry of the input and the file was replaced by its own signature.
+    [Fact]
+    public async Task A_Destination_that_reaches_the_input_file_through_a_linked_directory_is_refused_even_with_Force()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var real = Directory.CreateDirectory(Path.Combine(directory, "real")).FullName;
+        var alias = Path.Combine(directory, "alias");
+        Directory.CreateSymbolicLink(alias, real);
+        var file = Path.Combine(real, "release.bin");
+        File.WriteAllBytes(file, [1, 2, 3, 4]);
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -Destination $d -KeyId $k -Force @kmsSigner",
+            Vars(("f", file), ("d", Path.Combine(alias, "release.bin")), ("k", arn)));
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.SignaturePathIsInput", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(file, result.FirstError()!.TargetObject);
+        Assert.Equal([1, 2, 3, 4], File.ReadAllBytes(file));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Theory]
     [InlineData("-LiteralPath $f")]
     [InlineData("-Message ([byte[]](1, 2, 3))")]
