@@ -240,6 +240,32 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         Assert.DoesNotContain("xxxx", policy.Policy, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Schlüssel für € Zahlungen")] // U+20AC, beyond Latin-1
+    [InlineData("签名者")]
+    [InlineData("signer \U0001F511")] // a surrogate pair
+    [InlineData("bell \u0007")]
+    public async Task Policies_with_characters_beyond_Latin1_are_ValidationException(string sid)
+    {
+        // PutKeyPolicy/CreateKey: "A key policy document can include only the following characters": printable ASCII and
+        // Latin-1 Supplement (through \u00FF), tab, line feed and carriage return; the model pattern is
+        // [\u0009\u000A\u000D\u0020-\u00FF]+. AWS refuses such a policy, so LocalKms must not accept it.
+        var key = await fixture.NewKeyAsync();
+        var text = Policy(RootStatement.Replace("Enable IAM User Permissions", sid));
+        var put = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = text }));
+        Assert.StartsWith("1 validation error detected: Value '", put.Message, StringComparison.Ordinal);
+        Assert.EndsWith(@"at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+", put.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(sid, (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy, StringComparison.Ordinal);
+
+        await KmsAssert.ErrorAsync("ValidationException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = text }));
+
+        // Latin-1 Supplement, tab, line feed and carriage return are allowed.
+        var latin1 = Policy(RootStatement.Replace("Enable IAM User Permissions", "Signatur-Schlüssel ©")).Replace(",", ",\r\n\t");
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = latin1 });
+        Assert.Equal(latin1, (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
+    }
+
     [Fact]
     public async Task The_32_KB_limit_counts_UTF8_bytes_not_characters()
     {

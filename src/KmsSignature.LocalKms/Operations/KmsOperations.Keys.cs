@@ -23,7 +23,7 @@ internal sealed partial class KmsOperations
     private void CreateKey(OperationContext context)
     {
         var input = context.Input;
-        var policyText = input.String("Policy", 1, PolicyMaxLength);
+        var policyText = PolicyText(input);
         var description = input.String("Description", 0, 8192) ?? string.Empty;
         var keyUsage = input.Enum("KeyUsage", KeySpecInfo.AllUsages) ?? "ENCRYPT_DECRYPT";
         var cmkSpec = input.Enum("CustomerMasterKeySpec", CustomerMasterKeySpecs);

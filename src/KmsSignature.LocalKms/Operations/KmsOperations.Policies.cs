@@ -29,7 +29,7 @@ internal sealed partial class KmsOperations
     {
         var key = ResolveKey(context, allowAlias: false);
         RequireDefaultPolicyName(context);
-        var policyText = context.Input.RequiredString("Policy", 1, PolicyMaxLength);
+        var policyText = PolicyText(context.Input) ?? throw KmsErrorException.Constraint("policy", null, "Member must not be null");
         var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
         Authorize(context, "kms:PutKeyPolicy", key);
         CheckPolicyQuota(policyText);
@@ -40,6 +40,23 @@ internal sealed partial class KmsOperations
         }
 
         _store.Mutate(() => key.SetStatus(key.Status with { PolicyText = policyText, Policy = policy }));
+    }
+
+    /// <summary>
+    /// The Policy member as the API model constrains it: 1-131072 characters of pattern [\u0009\u000A\u000D\u0020-\u00FF]+.
+    /// CreateKey/PutKeyPolicy: "A key policy document can include only the following characters: printable ASCII ...,
+    /// printable characters in the Basic Latin and Latin-1 Supplement character set (through \u00FF), the tab, line feed
+    /// and carriage return" (https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html).
+    /// </summary>
+    private static string? PolicyText(JsonInput input)
+    {
+        var text = input.String("Policy", 1, PolicyMaxLength);
+        if (text is not null && text.Any(static c => c is not ('\t' or '\n' or '\r' or (>= '\u0020' and <= '\u00FF'))))
+        {
+            throw KmsErrorException.Constraint("policy", Truncate(text), @"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+");
+        }
+
+        return text;
     }
 
     private static void CheckPolicyQuota(string? policyText)
