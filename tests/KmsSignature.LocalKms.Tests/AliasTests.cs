@@ -102,6 +102,37 @@ public sealed class AliasTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_takes_at_most_50_aliases()
+    {
+        // KMS resource quota "Aliases per KMS key: 50" ("You can associate up to 50 aliases with each customer managed key");
+        // beyond a resource quota KMS answers LimitExceededException, which CreateAlias and UpdateAlias both list.
+        var key = await fixture.NewKeyAsync();
+        var other = await fixture.NewKeyAsync();
+        var prefix = NewAlias();
+        for (var i = 0; i < 50; i++)
+        {
+            await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = $"{prefix}-{i:D2}", TargetKeyId = key.KeyId });
+        }
+
+        var create = await KmsAssert.ErrorAsync<LimitExceededException>("LimitExceededException",
+            () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = prefix + "-50", TargetKeyId = key.KeyId }));
+        Assert.Contains("50", create.Message, StringComparison.Ordinal);
+
+        var elsewhere = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = elsewhere, TargetKeyId = other.KeyId });
+        await KmsAssert.ErrorAsync<LimitExceededException>("LimitExceededException",
+            () => fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = elsewhere, TargetKeyId = key.Arn }));
+        Assert.Equal(other.Arn, (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = elsewhere })).KeyMetadata.Arn);
+        Assert.Equal(50, (await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 100 })).Aliases.Count);
+
+        // Re-pointing one of the 50 at the key it already names is no new association; a freed place can be taken again.
+        await fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = prefix + "-00", TargetKeyId = key.KeyId });
+        await fixture.Admin.DeleteAliasAsync(new DeleteAliasRequest { AliasName = prefix + "-00" });
+        await fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = elsewhere, TargetKeyId = key.KeyId });
+        Assert.Equal(key.Arn, (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = elsewhere })).KeyMetadata.Arn);
+    }
+
+    [Fact]
     public async Task ListAliases_paginates()
     {
         var key = await fixture.NewKeyAsync();

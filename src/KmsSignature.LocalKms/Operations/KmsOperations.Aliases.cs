@@ -6,6 +6,8 @@ namespace KmsSignature.LocalKms.Operations;
 
 internal sealed partial class KmsOperations
 {
+    private const int AliasesPerKeyQuota = 50;
+
     [GeneratedRegex("^alias/[a-zA-Z0-9/_-]+$")]
     private static partial Regex AliasNamePattern();
 
@@ -24,6 +26,19 @@ internal sealed partial class KmsOperations
         }
 
         return name;
+    }
+
+    /// <summary>
+    /// KMS resource quota "Aliases per KMS key: 50": "You can associate up to 50 aliases with each customer managed key"
+    /// (https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html); CreateAlias and UpdateAlias answer
+    /// LimitExceededException beyond it. Only inside <see cref="KeyStore.Mutate(Action)"/>.
+    /// </summary>
+    private void RequireAliasQuota(KmsKey key)
+    {
+        if (_store.Aliases.Count(a => a.TargetKeyId == key.KeyId) >= AliasesPerKeyQuota)
+        {
+            throw new KmsErrorException("LimitExceededException", $"A KMS key can have at most {AliasesPerKeyQuota} aliases; {key.Arn} has {AliasesPerKeyQuota}.");
+        }
     }
 
     private static void RejectReserved(string aliasName)
@@ -48,6 +63,8 @@ internal sealed partial class KmsOperations
             {
                 throw new KmsErrorException("AlreadyExistsException", $"An alias with the name {_store.AliasArn(aliasName)} already exists");
             }
+
+            RequireAliasQuota(key);
 
             var now = _store.Now;
             _store.SetAlias(new AliasEntry(aliasName, key.KeyId, now, now));
@@ -76,6 +93,11 @@ internal sealed partial class KmsOperations
         _store.Mutate(() =>
         {
             var current = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+            if (current.TargetKeyId != newKey.KeyId)
+            {
+                RequireAliasQuota(newKey);
+            }
+
             _store.SetAlias(current with { TargetKeyId = newKey.KeyId, LastUpdatedDate = _store.Now });
         });
     }
