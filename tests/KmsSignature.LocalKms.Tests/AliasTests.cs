@@ -159,7 +159,8 @@ public sealed class AliasTests(LocalKmsFixture fixture)
     [Fact]
     public async Task ListAliases_markers_stay_within_the_320_characters_the_Marker_member_allows()
     {
-        // KMS: ListAliases Marker is 1-320 characters, alias names up to 256; a NextMarker must be sendable back.
+        // Alias names are up to 256 characters; a NextMarker must be sendable back (Marker: the model's MarkerType, 1-1024
+        // characters; it was 1-320 in older models, which this still fits).
         var key = await fixture.NewKeyAsync();
         var shortName = NewAlias();
         var longName = "alias/" + new string('z', 250);
@@ -174,6 +175,36 @@ public sealed class AliasTests(LocalKmsFixture fixture)
         var second = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 1, Marker = first.NextMarker });
         Assert.Equal(longName, Assert.Single(second.Aliases).AliasName);
         Assert.False(second.Truncated);
+    }
+
+    [Fact]
+    public async Task Markers_are_validated_as_the_models_MarkerType()
+    {
+        // Every List operation's Marker is MarkerType: 1-1024 characters, pattern [\u0020-\u00FF]*. Past the model,
+        // a marker KMS did not issue is the operation's InvalidMarkerException.
+        var key = await fixture.NewKeyAsync();
+        var long600 = "alias/" + new string('~', 594);
+        var page = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Marker = long600 });
+        Assert.Empty(page.Aliases);
+        Assert.False(page.Truncated);
+        await KmsAssert.ErrorAsync<InvalidMarkerException>("InvalidMarkerException",
+            () => fixture.Admin.ListAliasesAsync(new ListAliasesRequest { Marker = new string('m', 1024) }));
+        Assert.False((await fixture.Admin.ListKeyPoliciesAsync(new ListKeyPoliciesRequest { KeyId = key.KeyId, Marker = new string('m', 600) })).Truncated);
+
+        var tooLong = await KmsAssert.ErrorAsync("ValidationException",
+            () => fixture.Admin.ListAliasesAsync(new ListAliasesRequest { Marker = "alias/" + new string('a', 1019) }));
+        Assert.EndsWith("at 'marker' failed to satisfy constraint: Member must have length less than or equal to 1024", tooLong.Message, StringComparison.Ordinal);
+        foreach (var call in new Func<string, Task>[]
+        {
+            marker => fixture.Admin.ListKeysAsync(new ListKeysRequest { Marker = marker }),
+            marker => fixture.Admin.ListAliasesAsync(new ListAliasesRequest { Marker = marker }),
+            marker => fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId, Marker = marker }),
+            marker => fixture.Admin.ListKeyPoliciesAsync(new ListKeyPoliciesRequest { KeyId = key.KeyId, Marker = marker }),
+        })
+        {
+            var ex = await KmsAssert.ErrorAsync("ValidationException", () => call("alias/€"));
+            Assert.EndsWith(@"at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0020-\u00FF]*", ex.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

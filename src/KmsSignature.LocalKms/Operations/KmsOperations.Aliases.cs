@@ -122,13 +122,13 @@ internal sealed partial class KmsOperations
     {
         var keyIdFilter = context.Input.String("KeyId", 1, KeyIdMaxLength);
         var limit = context.Input.Int("Limit", 1, 100) ?? 50;
-        var marker = context.Input.String("Marker", 1, 320);
+        var marker = Marker(context.Input);
         AuthorizeWithoutKey(context, "kms:ListAliases");
         var filterKey = keyIdFilter is null ? null : _store.Resolve(keyIdFilter, allowAlias: false);
         var aliases = _store.Aliases.Where(a => filterKey is null || a.TargetKeyId == filterKey.KeyId).ToList();
-        // The marker is the name of the first alias of the next page, as it is: its base64 would not fit the 320 characters
-        // ListAliases's Marker allows. The page starts at the first name at or after it (aliases are listed in name order),
-        // so the marker stays valid if that alias is deleted in between, as KMS's do.
+        // The marker is the name of the first alias of the next page, as it is (at most 256 characters). The page starts at
+        // the first name at or after it (aliases are listed in name order), so the marker stays valid if that alias is
+        // deleted in between, as KMS's do.
         if (marker is not null && !marker.StartsWith("alias/", StringComparison.Ordinal))
         {
             throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");

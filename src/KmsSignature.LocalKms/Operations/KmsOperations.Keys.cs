@@ -203,7 +203,7 @@ internal sealed partial class KmsOperations
     private void ListKeys(OperationContext context)
     {
         var limit = context.Input.Int("Limit", 1, 1000) ?? 100;
-        var marker = context.Input.String("Marker", 1, 1024);
+        var marker = Marker(context.Input);
         AuthorizeWithoutKey(context, "kms:ListKeys");
         var keys = _store.Keys;
         var start = marker is null ? 0 : FirstAtOrAfter(keys, ParseKeyMarker(marker));

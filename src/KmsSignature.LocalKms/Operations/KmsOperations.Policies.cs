@@ -72,7 +72,7 @@ internal sealed partial class KmsOperations
     {
         var key = ResolveKey(context, allowAlias: false);
         context.Input.Int("Limit", 1, 1000);
-        context.Input.String("Marker", 1, 320);
+        Marker(context.Input);
         Authorize(context, "kms:ListKeyPolicies", key);
         WriteStrings(context.Output, "PolicyNames", ["default"]);
         context.Output.WriteBoolean("Truncated", false);

@@ -50,7 +50,7 @@ internal sealed partial class KmsOperations
     {
         var key = ResolveKey(context, allowAlias: false);
         var limit = context.Input.Int("Limit", 1, 50) ?? 50;
-        var marker = context.Input.String("Marker", 1, 1024);
+        var marker = Marker(context.Input);
         Authorize(context, "kms:ListResourceTags", key);
         var tags = key.Status.Tags;
         var start = StartIndex(tags.Select(static t => t.Key).ToList(), marker);

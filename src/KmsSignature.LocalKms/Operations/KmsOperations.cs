@@ -182,6 +182,22 @@ internal sealed partial class KmsOperations
         }
     }
 
+    /// <summary>
+    /// Every List operation's Marker is the model's MarkerType: 1-1024 characters of pattern [\u0020-\u00FF]*
+    /// (ListKeys, ListAliases, ListKeyPolicies and ListResourceTags alike). A well-formed marker LocalKms did not
+    /// issue is the operation's own InvalidMarkerException, not a ValidationException.
+    /// </summary>
+    private static string? Marker(JsonInput input)
+    {
+        var marker = input.String("Marker", 1, 1024);
+        if (marker is not null && marker.Any(static c => c is < '\u0020' or > '\u00FF'))
+        {
+            throw KmsErrorException.Constraint("marker", Truncate(marker), @"Member must satisfy regular expression pattern: [\u0020-\u00FF]*");
+        }
+
+        return marker;
+    }
+
     private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset date) =>
         writer.WriteNumber(name, date.ToUnixTimeMilliseconds() / 1000m);
 
