@@ -41,6 +41,22 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         Assert.False(names.Truncated);
     }
 
+    [Theory]
+    [InlineData("my-policy")]
+    [InlineData("default policy")]
+    [InlineData("défaut")]
+    public async Task A_PolicyName_outside_its_pattern_is_ValidationException(string name)
+    {
+        // GetKeyPolicy/PutKeyPolicy PolicyName is the model's PolicyNameType: 1-128 characters of pattern [\w]+.
+        var key = await fixture.NewKeyAsync();
+        var get = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = name }));
+        Assert.Equal($@"1 validation error detected: Value '{name}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w]+", get.Message);
+        await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, PolicyName = name, Policy = Policy(RootStatement) }));
+
+        // A name of the right shape that is not "default" names no policy.
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "my_policy" }));
+    }
+
     [Fact]
     public async Task PutKeyPolicy_stores_the_text_verbatim()
     {

@@ -6,10 +6,18 @@ namespace KmsSignature.LocalKms.Operations;
 
 internal sealed partial class KmsOperations
 {
-    /// <summary>A KMS key has exactly one key policy, named "default".</summary>
+    /// <summary>
+    /// A KMS key has exactly one key policy, named "default". PolicyName is the model's PolicyNameType, 1-128 characters of
+    /// pattern [\w]+ (ASCII letters, digits, underscore): a name outside it is a ValidationException before any lookup.
+    /// </summary>
     private static void RequireDefaultPolicyName(OperationContext context)
     {
         var name = context.Input.String("PolicyName", 1, 128);
+        if (name is not null && !name.All(static c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            throw KmsErrorException.Constraint("policyName", name, @"Member must satisfy regular expression pattern: [\w]+");
+        }
+
         if (name is not null && name != "default")
         {
             throw KmsErrorException.NotFound($"No such policy exists: {name}. The only key policy name is \"default\".");
