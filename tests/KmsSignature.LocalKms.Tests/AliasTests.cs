@@ -67,6 +67,24 @@ public sealed class AliasTests(LocalKmsFixture fixture)
         await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
     }
 
+    [Theory]
+    [InlineData("alias/has space")]
+    [InlineData("no prefix")]
+    [InlineData("alias/ünïcode")]
+    public async Task Alias_names_outside_the_model_pattern_are_reported_with_that_pattern(string alias)
+    {
+        // AliasName is the model's AliasNameType: 1-256 characters of ^[a-zA-Z0-9:/_-]+$. KMS validates the model first,
+        // so such a name is reported against that pattern (in CreateAlias, UpdateAlias and DeleteAlias alike).
+        var key = await fixture.NewKeyAsync();
+        var expected = $"1 validation error detected: Value '{alias}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$";
+        var create = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+        Assert.Equal(expected, create.Message);
+        var update = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+        Assert.Equal(expected, update.Message);
+        var delete = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias }));
+        Assert.Equal(expected, delete.Message);
+    }
+
     [Fact]
     public async Task Aliases_over_256_characters_are_ValidationException()
     {

@@ -8,6 +8,11 @@ internal sealed partial class KmsOperations
 {
     private const int AliasesPerKeyQuota = 50;
 
+    // The API model's AliasNameType pattern (it admits ':' for alias ARNs elsewhere); checked first, as KMS validates the
+    // model before its own alias rules.
+    [GeneratedRegex("^[a-zA-Z0-9:/_-]+$")]
+    private static partial Regex AliasNameTypePattern();
+
     [GeneratedRegex("^alias/[a-zA-Z0-9/_-]+$")]
     private static partial Regex AliasNamePattern();
 
@@ -15,6 +20,11 @@ internal sealed partial class KmsOperations
     private static string AliasName(OperationContext context)
     {
         var name = context.Input.RequiredString("AliasName", 1, 256);
+        if (!AliasNameTypePattern().IsMatch(name))
+        {
+            throw KmsErrorException.Constraint("aliasName", name, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
+        }
+
         if (!name.StartsWith("alias/", StringComparison.Ordinal))
         {
             throw KmsErrorException.Validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
@@ -22,7 +32,7 @@ internal sealed partial class KmsOperations
 
         if (!AliasNamePattern().IsMatch(name))
         {
-            throw KmsErrorException.Constraint("aliasName", name, "Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$");
+            throw KmsErrorException.Validation($"Alias name {name} is not valid: after the prefix \"alias/\" it must have 1-250 characters of a-z, A-Z, 0-9, '/', '_' and '-'.");
         }
 
         return name;
