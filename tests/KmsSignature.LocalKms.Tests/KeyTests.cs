@@ -60,6 +60,23 @@ public sealed class KeyTests(LocalKmsFixture fixture)
     }
 
     [Theory]
+    [InlineData("RSA_2048")]
+    [InlineData("RSA_4096")]
+    [InlineData("ECC_NIST_P256")]
+    [InlineData("HMAC_256")]
+    [InlineData("ML_DSA_44")]
+    public async Task KeyUsage_is_required_for_every_key_but_a_symmetric_encryption_key(string keySpec)
+    {
+        // CreateKey KeyUsage: "The default value is ENCRYPT_DECRYPT. This parameter is optional when you are creating a
+        // symmetric encryption KMS key; otherwise, it is required."
+        var ex = await KmsAssert.ErrorAsync("ValidationException", () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = keySpec }));
+        Assert.Contains("KeyUsage is required", ex.Message, StringComparison.Ordinal);
+
+        var symmetric = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.SYMMETRIC_DEFAULT })).KeyMetadata;
+        Assert.Equal("ENCRYPT_DECRYPT", symmetric.KeyUsage.Value);
+    }
+
+    [Theory]
     [InlineData("ECC_NIST_P256", "ENCRYPT_DECRYPT")]
     [InlineData("SYMMETRIC_DEFAULT", "SIGN_VERIFY")]
     [InlineData("ML_DSA_65", "ENCRYPT_DECRYPT")]

@@ -25,7 +25,8 @@ internal sealed partial class KmsOperations
         var input = context.Input;
         var policyText = PolicyText(input);
         var description = input.String("Description", 0, 8192) ?? string.Empty;
-        var keyUsage = input.Enum("KeyUsage", KeySpecInfo.AllUsages) ?? "ENCRYPT_DECRYPT";
+        var keyUsageGiven = input.Enum("KeyUsage", KeySpecInfo.AllUsages);
+        var keyUsage = keyUsageGiven ?? "ENCRYPT_DECRYPT";
         var cmkSpec = input.Enum("CustomerMasterKeySpec", CustomerMasterKeySpecs);
         var keySpecName = input.Enum("KeySpec", KeySpecInfo.AllNames);
         var origin = input.Enum("Origin", Origins) ?? "AWS_KMS";
@@ -47,6 +48,13 @@ internal sealed partial class KmsOperations
         if (keySpecName == "SM2")
         {
             throw KmsErrorException.Validation("KeySpec SM2 is supported only in China Regions.");
+        }
+
+        // CreateKey KeyUsage: "The default value is ENCRYPT_DECRYPT. This parameter is optional when you are creating a
+        // symmetric encryption KMS key; otherwise, it is required." An RSA key without it is not an encryption key.
+        if (keyUsageGiven is null && keySpecName != "SYMMETRIC_DEFAULT")
+        {
+            throw KmsErrorException.Validation($"KeyUsage is required for a KMS key with KeySpec {keySpecName}; only a symmetric encryption key (SYMMETRIC_DEFAULT) defaults to ENCRYPT_DECRYPT.");
         }
 
         var spec = KeySpecInfo.Find(keySpecName)!;
