@@ -26,6 +26,19 @@ public sealed class ProtocolTests(LocalKmsFixture fixture) : IDisposable
     }
 
     [Theory]
+    [InlineData("GetKeyLastUsage")]
+    [InlineData("RotateKeyOnDemand")]
+    [InlineData("DeriveSharedSecret")]
+    public async Task Real_KMS_operations_LocalKms_lacks_are_UnsupportedOperationException_not_unknown(string operation)
+    {
+        // README contract: real KMS operations LocalKms does not implement answer UnsupportedOperationException; only
+        // targets KMS does not have are UnknownOperationException. GetKeyLastUsage is in the KMS API reference.
+        var response = await _raw.SendAsync("TrentService." + operation, "{\"KeyId\":\"1234abcd-12ab-34cd-56ef-1234567890ab\"}");
+        Assert.Equal(400, response.Status);
+        Assert.Equal("UnsupportedOperationException", response.ErrorType);
+    }
+
+    [Theory]
     [InlineData("TrentService.DescribeKey", "{\"KeyId\":")]
     [InlineData("TrentService.DescribeKey", "[1,2]")]
     [InlineData("TrentService.DescribeKey", "\"text\"")]
