@@ -119,6 +119,28 @@ public sealed class KeyTests(LocalKmsFixture fixture)
             ex.Message);
     }
 
+    [Theory]
+    [InlineData("aws-cn")]
+    [InlineData("aws-us-gov")]
+    public async Task A_key_or_alias_ARN_of_another_partition_is_NotFoundException(string partition)
+    {
+        // An ARN names a resource in one partition, Region and account; LocalKms's keys are arn:aws:kms:<region>:<account>.
+        // The same key id under another partition is another (absent) key, as under another Region.
+        var key = await fixture.NewKeyAsync();
+        var alias = "alias/partition-" + Guid.NewGuid().ToString("N");
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        foreach (var identifier in new[] { key.Arn.Replace("arn:aws:", $"arn:{partition}:", StringComparison.Ordinal), $"arn:{partition}:kms:us-east-1:111122223333:{alias}" })
+        {
+            await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = identifier }));
+            await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException",
+                () => fixture.Admin.SignAsync(new SignRequest { KeyId = identifier, Message = new MemoryStream([1]), SigningAlgorithm = "ECDSA_SHA_256" }));
+        }
+
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException",
+            () => fixture.Admin.DisableKeyAsync(new DisableKeyRequest { KeyId = key.Arn.Replace("arn:aws:", $"arn:{partition}:", StringComparison.Ordinal) }));
+        Assert.Equal(KeyState.Enabled, (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.Arn })).KeyMetadata.KeyState);
+    }
+
     [Fact]
     public async Task DescribeKey_accepts_key_id_key_ARN_alias_name_and_alias_ARN()
     {

@@ -48,9 +48,12 @@ internal sealed partial class KeyStore
 
     public string AccountId { get; }
 
-    public string KeyArnPrefix => $"arn:aws:kms:{Region}:{AccountId}:key/";
+    /// <summary>The partition of every ARN LocalKms issues; an ARN of another partition names nothing here.</summary>
+    public const string Partition = "aws";
 
-    public string AliasArn(string aliasName) => $"arn:aws:kms:{Region}:{AccountId}:{aliasName}";
+    public string KeyArnPrefix => $"arn:{Partition}:kms:{Region}:{AccountId}:key/";
+
+    public string AliasArn(string aliasName) => $"arn:{Partition}:kms:{Region}:{AccountId}:{aliasName}";
 
     public string KeyArn(string keyId) => KeyArnPrefix + keyId;
 
@@ -87,7 +90,7 @@ internal sealed partial class KeyStore
                     throw KmsErrorException.NotFound($"Invalid keyId {identifier}");
                 }
 
-                if (parts[3] != Region || parts[4] != AccountId || !_aliases.TryGetValue(parts[5], out var aliasByArn))
+                if (parts[1] != Partition || parts[3] != Region || parts[4] != AccountId || !_aliases.TryGetValue(parts[5], out var aliasByArn))
                 {
                     throw KmsErrorException.NotFound($"Alias {identifier} is not found.");
                 }
@@ -95,7 +98,7 @@ internal sealed partial class KeyStore
                 return ResolveKeyId(aliasByArn.TargetKeyId);
             }
 
-            if (parts[3] != Region || parts[4] != AccountId)
+            if (parts[1] != Partition || parts[3] != Region || parts[4] != AccountId)
             {
                 throw KmsErrorException.NotFound($"Key '{identifier}' does not exist");
             }
