@@ -206,6 +206,29 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
     }
 
+    [Fact]
+    public async Task A_key_policy_statement_without_Action_or_Resource_is_accepted_and_has_no_effect()
+    {
+        // CreateKey/PutKeyPolicy Policy: "If either of the required Resource or Action elements are missing from a key policy
+        // statement, the policy statement has no effect. ... the CreateKey and PutKeyPolicy API requests succeed, even though
+        // the policy statement is ineffective."
+        var noResource = $$"""{"Sid":"NoResource","Effect":"Allow","Principal":{"AWS":{{Signer}}},"Action":"kms:*"}""";
+        var noAction = $$"""{"Sid":"NoAction","Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*"}""";
+        var text = Policy(RootStatement, noResource, noAction);
+        var key = await fixture.NewKeyAsync(policy: text);
+        Assert.Equal(text, (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
+
+        // The Allow without Resource grants the signer nothing; the Deny without Action denies the admin nothing.
+        using var signer = fixture.Client(fixture.Kms.Signer);
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
+        await SignAsync(fixture.Admin, key.KeyId);
+
+        var other = await fixture.NewKeyAsync();
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = other.KeyId, Policy = text });
+        Assert.Equal(text, (await fixture.Admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = other.KeyId })).Policy);
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, other.KeyId));
+    }
+
     [Theory]
     [InlineData("{not json", "JSON")]
     [InlineData("""{"Version":"2012-10-17"}""", "Statement")]

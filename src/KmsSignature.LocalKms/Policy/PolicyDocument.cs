@@ -59,7 +59,7 @@ internal sealed partial class PolicyDocument
             switch (statementElement.ValueKind)
             {
                 case JsonValueKind.Object:
-                    statements.Add(ParseStatement(statementElement, isKeyPolicy));
+                    AddEffective(statements, ParseStatement(statementElement, isKeyPolicy));
                     break;
                 case JsonValueKind.Array:
                     foreach (var item in statementElement.EnumerateArray())
@@ -69,7 +69,7 @@ internal sealed partial class PolicyDocument
                             throw Malformed("Each policy Statement must be a JSON object.");
                         }
 
-                        statements.Add(ParseStatement(item, isKeyPolicy));
+                        AddEffective(statements, ParseStatement(item, isKeyPolicy));
                     }
 
                     break;
@@ -107,7 +107,16 @@ internal sealed partial class PolicyDocument
         }
     }
 
-    private static PolicyStatement ParseStatement(JsonElement statement, bool isKeyPolicy)
+    private static void AddEffective(List<PolicyStatement> statements, PolicyStatement? statement)
+    {
+        if (statement is not null)
+        {
+            statements.Add(statement);
+        }
+    }
+
+    /// <summary>The statement, or null for a key policy statement that has no effect (no Action/NotAction or no Resource/NotResource).</summary>
+    private static PolicyStatement? ParseStatement(JsonElement statement, bool isKeyPolicy)
     {
         var effect = statement.TryGetProperty("Effect", out var effectElement) && effectElement.ValueKind == JsonValueKind.String
             ? effectElement.GetString() switch
@@ -134,10 +143,18 @@ internal sealed partial class PolicyDocument
             throw Malformed("Policy contains a statement with no principal.");
         }
 
-        var (actions, notAction) = ParseEither(statement, "Action", "NotAction")
-            ?? throw Malformed("Policy statement is missing the required element Action.");
-        var (resources, notResource) = ParseEither(statement, "Resource", "NotResource")
-            ?? throw Malformed("Policy statement is missing the required element Resource.");
+        var action = ParseEither(statement, "Action", "NotAction");
+        var resource = ParseEither(statement, "Resource", "NotResource");
+        if (isKeyPolicy && (action is null || resource is null))
+        {
+            // CreateKey/PutKeyPolicy: "If either of the required Resource or Action elements are missing from a key policy
+            // statement, the policy statement has no effect. ... the CreateKey and PutKeyPolicy API requests succeed, even
+            // though the policy statement is ineffective." Kept in the stored text, left out of evaluation.
+            return null;
+        }
+
+        var (actions, notAction) = action ?? throw Malformed("Policy statement is missing the required element Action.");
+        var (resources, notResource) = resource ?? throw Malformed("Policy statement is missing the required element Resource.");
 
         var conditions = statement.TryGetProperty("Condition", out var conditionElement)
             ? ParseConditions(conditionElement)
