@@ -181,11 +181,16 @@ public sealed partial class KmsClientProvider
             SharedConfigRegion());
 
         // With a custom endpoint (LocalKms, a proxy) SigV4 still needs a Region, and a local run must not probe instance metadata.
-        region ??= options.EndpointUrl is not null ? EndpointDefaultRegion : new InstanceProfileAWSRegion().Region?.SystemName;
+        Exception? instanceMetadataFailure = null;
+        if (region is null)
+        {
+            region = options.EndpointUrl is not null ? EndpointDefaultRegion : InstanceMetadataRegion(out instanceMetadataFailure);
+        }
+
         if (region is null)
         {
             throw new KmsSignatureException("NoRegion", ErrorKind.InvalidArgument,
-                "No AWS Region was given and none is configured.")
+                "No AWS Region was given and none is configured.", null, instanceMetadataFailure)
             {
                 RecommendedAction = "Pass -Region, run Set-DefaultAWSRegion (AWS.Tools), set AWS_REGION, or set a region in your AWS profile.",
             };
@@ -198,6 +203,22 @@ public sealed partial class KmsClientProvider
         }
 
         return region;
+    }
+
+    // Off EC2 (or with AWS_EC2_METADATA_DISABLED) InstanceProfileAWSRegion throws rather than answering null; that is the
+    // ordinary "no Region configured" case, which must be NoRegion, not a raw InvalidOperationException from the SDK.
+    private static string? InstanceMetadataRegion(out Exception? failure)
+    {
+        failure = null;
+        try
+        {
+            return new InstanceProfileAWSRegion().Region?.SystemName;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex;
+            return null;
+        }
     }
 
     // kms.eu-west-1.amazonaws.com, kms-fips.us-gov-west-1.amazonaws.com, vpce-….kms.eu-west-1.vpce.amazonaws.com,

@@ -75,4 +75,15 @@ public sealed class RegionEnvironmentTests : IDisposable
         Environment.SetEnvironmentVariable("AWS_REGION", "ap-northeast-2");
         Assert.Equal("ap-northeast-2", RegionOf(null));
     }
+
+    // Off EC2 the SDK's instance-metadata Region lookup throws InvalidOperationException; that escaped the cmdlets as a raw
+    // exception instead of the NoRegion error with its advice.
+    [Fact]
+    public void No_Region_anywhere_is_a_NoRegion_error_not_an_SDK_exception()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => RegionOf(null));
+        Assert.Equal("KmsSignature.NoRegion", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Contains("-Region", ex.RecommendedAction);
+    }
 }
