@@ -126,7 +126,8 @@ public sealed partial class KmsClientProvider
             var chain = string.IsNullOrEmpty(options.ProfileLocation)
                 ? new CredentialProfileStoreChain()
                 : new CredentialProfileStoreChain(options.ProfileLocation);
-            if (!chain.TryGetAWSCredentials(profileName, out var profileCredentials))
+            if (ReadingProfiles(() => chain.TryGetAWSCredentials(profileName, out var found) ? found : null, options.ProfileLocation)
+                is not { } profileCredentials)
             {
                 throw new KmsSignatureException("ProfileNotFound", ErrorKind.ObjectNotFound,
                     $"No AWS profile named '{profileName}' was found" +
@@ -137,7 +138,7 @@ public sealed partial class KmsClientProvider
                 };
             }
 
-            chain.TryGetProfile(profileName, out var profile);
+            var profile = ReadingProfiles(() => chain.TryGetProfile(profileName, out var found) ? found : null, options.ProfileLocation);
             var advice = profile?.Options is { SsoStartUrl: not null } or { SsoSession: not null }
                 ? $"Sign in with 'aws sso login --profile {profileName}', then try again."
                 : $"Check profile '{profileName}': for assume-role, its source credentials and that AWS STS can be reached; " +
@@ -153,7 +154,7 @@ public sealed partial class KmsClientProvider
 
         try
         {
-            var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            var resolved = ReadingProfiles(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(null), null);
             return (new SourcedCredentials(resolved, "the SDK's default credential chain",
                     "Check the profile AWS_PROFILE names (or the default one), or the container or instance role."),
                 "the SDK's default credential chain", "default:" + RuntimeHelpers.GetHashCode(resolved), null);
@@ -240,8 +241,33 @@ public sealed partial class KmsClientProvider
     private static string? SharedConfigRegion()
     {
         var name = FirstNonEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE")) ?? "default";
-        return new CredentialProfileStoreChain().TryGetProfile(name, out var profile) ? profile.Region?.SystemName : null;
+        return ReadingProfiles(() => new CredentialProfileStoreChain().TryGetProfile(name, out var profile) ? profile.Region?.SystemName : null, null);
     }
+
+    // The SDK reads the shared files as it goes and throws InvalidDataException for a line that is not a section, property or
+    // comment; raw, that escaped every cmdlet without an error id. Its message quotes the whole line, which may be a secret
+    // key written without its '=', so only the line number and the file are kept, and not the SDK's exception.
+    private static T ReadingProfiles<T>(Func<T> read, string? location)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidDataException ex)
+        {
+            var match = ProfileFileErrorPattern().Match(ex.Message);
+            var file = match.Success ? match.Groups["file"].Value : location;
+            var line = match.Success ? $": line {match.Groups["line"].Value} is not a [section], a 'name = value' property or a comment" : ".";
+            throw new KmsSignatureException("InvalidProfileFile", ErrorKind.InvalidData,
+                $"The AWS shared credentials or config file{(file is null ? string.Empty : $" '{file}'")} cannot be read{line}", file)
+            {
+                RecommendedAction = "Fix or remove that line (every property is 'name = value' under a [profile] section), or pass -ProfileLocation for another file.",
+            };
+        }
+    }
+
+    [GeneratedRegex(@"^Line (?<line>[0-9]+):.* in file (?<file>.+) does not contain a section", RegexOptions.Singleline)]
+    private static partial Regex ProfileFileErrorPattern();
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
 

@@ -157,6 +157,33 @@ public sealed class KmsClientProviderTests
         }
     }
 
+    // The SDK threw InvalidDataException, which escaped the cmdlets raw, quoting the bad line: here a secret key without its '='.
+    [Fact]
+    public void A_malformed_credentials_file_is_an_InvalidProfileFile_error_that_does_not_quote_the_line()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key wJalrXUtnFEMI-not-shown\n");
+            var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                ProfileName = "dev", ProfileLocation = file, EndpointUrl = Endpoint,
+            }));
+            Assert.Equal("KmsSignature.InvalidProfileFile", ex.ErrorId);
+            Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+            Assert.Equal(file, ex.Target);
+            Assert.Contains("line 3", ex.Message);
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                Assert.DoesNotContain("wJalrXUtnFEMI", e.Message);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void Malformed_region_is_rejected_before_any_call()
     {
