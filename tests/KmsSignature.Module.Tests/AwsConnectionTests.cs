@@ -107,6 +107,24 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         }
     }
 
+    // A PSCredential has no room for a session token: temporary STS keys must be refused with advice, not sent to KMS without it.
+    [Fact]
+    public void A_PSCredential_with_a_temporary_access_key_is_a_SessionTokenRequired_error()
+    {
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Total;
+        var result = session.Run(
+            "$c = [pscredential]::new('ASIAEXAMPLETEMPORARY', [System.Net.NetworkCredential]::new('', 'temporary-secret').SecurePassword); " +
+            "Get-KmsSigningKey -KeyId alias/x -Credential $c -EndpointUrl $kmsEndpoint -Region $kmsRegion");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.SessionTokenRequired", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal("ASIAEXAMPLETEMPORARY", error.TargetObject);
+        Assert.DoesNotContain("temporary-secret", error.ToString());
+        Assert.Contains("-SessionToken", error.ErrorDetails?.RecommendedAction ?? string.Empty);
+        Assert.Equal(calls, fixture.Kms.Counters.Total); // refused before any call
+    }
+
     // Fixing a wrong key in the credentials file must take effect on the next command, not after restarting PowerShell.
     [Fact]
     public void An_edited_profile_is_read_again_by_the_next_command()

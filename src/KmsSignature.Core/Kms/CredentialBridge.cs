@@ -13,8 +13,21 @@ internal static class CredentialBridge
 {
     private const string AwsCredentialsTypeName = "Amazon.Runtime.AWSCredentials";
 
+    // Access key ids beginning with ASIA are temporary credentials made by AWS STS (STS GetAccessKeyInfo reference): KMS refuses
+    // them without their session token, and a PSCredential has nowhere to carry one.
+    private const string TemporaryAccessKeyPrefix = "ASIA";
+
     public static AWSCredentials FromObject(object value) => value switch
     {
+        AwsKeyCredential { SessionToken: null } key when key.AccessKeyId.StartsWith(TemporaryAccessKeyPrefix, StringComparison.Ordinal) =>
+            throw new KmsSignatureException("SessionTokenRequired", ErrorKind.InvalidArgument,
+                $"Access key {key.AccessKeyId} is a temporary (AWS STS) access key, which KMS accepts only with its session token, " +
+                "and a PSCredential carries no session token.", key.AccessKeyId)
+            {
+                RecommendedAction = "Pass -Credential an AWSCredentials object that holds the token (with AWS.Tools: " +
+                                    "New-AWSCredential -AccessKey <id> -SecretKey <secret> -SessionToken <token>), use a profile with " +
+                                    "aws_session_token, or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.",
+            },
         AwsKeyCredential key => key.SessionToken is null
             ? new BasicAWSCredentials(key.AccessKeyId, key.SecretAccessKey)
             : new SessionAWSCredentials(key.AccessKeyId, key.SecretAccessKey, key.SessionToken),

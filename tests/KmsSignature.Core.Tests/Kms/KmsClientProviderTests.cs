@@ -184,6 +184,28 @@ public sealed class KmsClientProviderTests
         }
     }
 
+    // A PSCredential cannot carry a session token: temporary (ASIA) keys went to KMS without one and came back as
+    // UnrecognizedClientException ("The security token included in the request is invalid"), which explained nothing.
+    [Fact]
+    public void A_temporary_access_key_without_its_session_token_is_refused_before_any_call()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "us-east-1", EndpointUrl = Endpoint, Credential = new AwsKeyCredential("ASIAEXAMPLETEMPORARY", "temporary-secret"),
+        }));
+        Assert.Equal("KmsSignature.SessionTokenRequired", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal("ASIAEXAMPLETEMPORARY", ex.Target);
+        Assert.DoesNotContain("temporary-secret", ex.Message);
+        Assert.Contains("SessionToken", ex.RecommendedAction);
+
+        // With its token, or as a long-term AKIA key, it connects.
+        Assert.NotNull(new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "us-east-1", EndpointUrl = Endpoint, Credential = new AwsKeyCredential("ASIAEXAMPLETEMPORARY", "temporary-secret", "token"),
+        }));
+    }
+
     [Fact]
     public void Malformed_region_is_rejected_before_any_call()
     {
