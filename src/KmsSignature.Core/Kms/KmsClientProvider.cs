@@ -129,6 +129,19 @@ public sealed partial class KmsClientProvider
             if (ReadingProfiles(() => chain.TryGetAWSCredentials(profileName, out var found) ? found : null, options.ProfileLocation)
                 is not { } profileCredentials)
             {
+                // The SDK answers "no credentials" both for a missing profile and for one it cannot make credentials from.
+                if (ReadingProfiles(() => chain.TryGetProfile(profileName, out var existing) ? existing : null, options.ProfileLocation) is not null)
+                {
+                    throw new KmsSignatureException("ProfileHasNoCredentials", ErrorKind.AuthenticationError,
+                        $"AWS profile '{profileName}'" + (string.IsNullOrEmpty(options.ProfileLocation) ? string.Empty : $" in '{options.ProfileLocation}'") +
+                        " exists but holds no credentials the AWS SDK can use (a region or other settings alone are not credentials).",
+                        profileName)
+                    {
+                        RecommendedAction = "Give the profile aws_access_key_id and aws_secret_access_key, role_arn with source_profile or " +
+                                            "credential_source, SSO settings (sso_session or sso_start_url), or credential_process; or choose another profile.",
+                    };
+                }
+
                 throw new KmsSignatureException("ProfileNotFound", ErrorKind.ObjectNotFound,
                     $"No AWS profile named '{profileName}' was found" +
                     (string.IsNullOrEmpty(options.ProfileLocation) ? " in the shared credentials and config files." : $" in '{options.ProfileLocation}'."),

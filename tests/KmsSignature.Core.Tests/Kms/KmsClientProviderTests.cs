@@ -206,6 +206,31 @@ public sealed class KmsClientProviderTests
         }));
     }
 
+    // A profile that exists but yields no credentials was reported as "No AWS profile named 'x' was found".
+    [Theory]
+    [InlineData("[regiononly]\nregion = eu-west-3\n")]
+    [InlineData("[regiononly]\naws_access_key_id = AKIDNOSECRET\n")]
+    public void A_profile_without_credentials_is_not_reported_as_missing(string content)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, content);
+            var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                ProfileName = "regiononly", ProfileLocation = file, EndpointUrl = Endpoint,
+            }));
+            Assert.Equal("KmsSignature.ProfileHasNoCredentials", ex.ErrorId);
+            Assert.Equal(ErrorKind.AuthenticationError, ex.Kind);
+            Assert.Equal("regiononly", ex.Target);
+            Assert.DoesNotContain("was found", ex.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void Malformed_region_is_rejected_before_any_call()
     {
