@@ -63,6 +63,24 @@ public static class KmsErrorTranslator
             };
         }
 
+        // An HTTP error without KMS's error body: a load balancer, proxy or gateway in front of KMS (502/503/504 with an HTML
+        // page), or a 5xx with an empty body. The SDK's message says only "See inner exception"; the status is the news.
+        if (exception is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.BadRequest } http)
+        {
+            var status = (int)http.StatusCode;
+            var requestId = string.IsNullOrEmpty(http.RequestId) ? null : http.RequestId;
+            return new KmsSignatureException("KmsHttpError", status >= 500 ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidOperation,
+                $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} failed: {(endpoint?.ToString() ?? "the KMS endpoint")} " +
+                $"answered HTTP {status} ({http.StatusCode}) without a KMS error" + (requestId is null ? "." : $" (request id {requestId})."),
+                target, exception)
+            {
+                RequestId = requestId,
+                RecommendedAction = status >= 500
+                    ? "Retry later; if it persists, check any proxy or load balancer between here and KMS (-EndpointUrl)."
+                    : "Check -EndpointUrl and any proxy between here and KMS: the answer did not come from KMS.",
+            };
+        }
+
         return new KmsSignatureException("KmsCallFailed", ErrorKind.InvalidOperation,
             $"KMS {operation} failed: {exception.Message}", target, exception);
     }

@@ -39,6 +39,43 @@ public sealed class KmsErrorTranslatorTests
         Assert.Equal(ErrorKind.ResourceUnavailable, KmsErrorTranslator.Translate(service, "Sign", null).Kind);
     }
 
+    // A gateway in front of KMS (502 with an HTML page) or a 5xx with an empty body has no KMS error code: it was
+    // KmsCallFailed (InvalidOperation) saying "The service returned an error. See inner exception for details.", with
+    // neither the HTTP status nor the request id. The SDK's real exception, from a real HTTP answer.
+    [Theory]
+    [InlineData("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 19\r\nConnection: close\r\n\r\n<html>gateway</html", 502, null)]
+    [InlineData("HTTP/1.1 500 Internal Server Error\r\nx-amzn-RequestId: rid-500\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}", 500, "rid-500")]
+    public async Task An_HTTP_error_without_a_KMS_error_code_keeps_the_status_and_request_id(string answer, int status, string? requestId)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        var server = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptTcpClientAsync();
+            var stream = socket.GetStream();
+            _ = await stream.ReadAsync(new byte[16384]);
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(answer));
+        });
+        using var client = new Amazon.KeyManagementService.AmazonKeyManagementServiceClient(new BasicAWSCredentials("AKID", "s"),
+            new Amazon.KeyManagementService.AmazonKeyManagementServiceConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+
+        var thrown = await Assert.ThrowsAnyAsync<AmazonServiceException>(() =>
+            client.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = "alias/x" }));
+        await server;
+        var ex = KmsErrorTranslator.Translate(thrown, "DescribeKey", "alias/x", endpoint);
+
+        Assert.Equal("KmsSignature.KmsHttpError", ex.ErrorId);
+        Assert.Equal(ErrorKind.ResourceUnavailable, ex.Kind);
+        Assert.Equal("alias/x", ex.Target);
+        Assert.Contains($"HTTP {status}", ex.Message);
+        Assert.Equal(requestId, ex.RequestId);
+        if (requestId is not null)
+        {
+            Assert.Contains(requestId, ex.Message);
+        }
+    }
+
     [Fact]
     public void Unreachable_endpoint_is_a_connection_error()
     {
