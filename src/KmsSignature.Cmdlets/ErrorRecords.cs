@@ -38,6 +38,7 @@ internal static class ErrorRecords
         ErrorKind.WriteError => ErrorCategory.WriteError,
         ErrorKind.ReadError => ErrorCategory.ReadError,
         ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -21,6 +21,7 @@ public enum ErrorKind
     WriteError,
     ReadError,
     InvalidResult,
+    OperationTimeout,
 }
 
 /// <summary>

@@ -17,6 +17,19 @@ public static class KmsErrorTranslator
             return already;
         }
 
+        // The SDK turns HttpClient's own timeout (no answer within the client's Timeout) into TimeoutException, over a
+        // TaskCanceledException and a SocketException "Operation canceled": reported as "could not reach ...: Operation
+        // canceled", it read as if the user had cancelled, or as if the endpoint had refused the connection.
+        if (Find<TimeoutException>(exception) is not null)
+        {
+            return new KmsSignatureException("KmsTimeout", ErrorKind.OperationTimeout,
+                $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} timed out: {(endpoint?.ToString() ?? "the KMS endpoint")} " +
+                "did not answer in time, retries included.", target, exception)
+            {
+                RecommendedAction = "Retry later; check -EndpointUrl / -Region, the network path to KMS and any proxy settings.",
+            };
+        }
+
         if (IsConnectionFailure(exception))
         {
             return new KmsSignatureException("KmsEndpointUnreachable", ErrorKind.ConnectionError,
@@ -154,6 +167,19 @@ public static class KmsErrorTranslator
         }
 
         return false;
+    }
+
+    private static T? Find<T>(Exception exception) where T : Exception
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static Exception Innermost(Exception exception)

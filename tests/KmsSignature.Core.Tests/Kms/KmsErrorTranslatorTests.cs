@@ -76,6 +76,33 @@ public sealed class KmsErrorTranslatorTests
         }
     }
 
+    // An endpoint that accepts the connection and never answers: the SDK's TimeoutException (over a TaskCanceledException
+    // and a SocketException "Operation canceled") was "KmsEndpointUnreachable ... could not reach ...: Operation canceled".
+    [Fact]
+    public async Task A_call_that_times_out_is_a_KmsTimeout_not_a_cancellation()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var endpoint = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        using var client = new Amazon.KeyManagementService.AmazonKeyManagementServiceClient(new BasicAWSCredentials("AKID", "s"),
+            new Amazon.KeyManagementService.AmazonKeyManagementServiceConfig
+            {
+                ServiceURL = endpoint.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0, Timeout = TimeSpan.FromMilliseconds(500),
+            });
+
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() =>
+            client.DescribeKeyAsync(new Amazon.KeyManagementService.Model.DescribeKeyRequest { KeyId = "alias/x" }));
+        Assert.IsNotAssignableFrom<OperationCanceledException>(thrown); // not mistaken for Ctrl+C by the callers
+        var ex = KmsErrorTranslator.Translate(thrown, "DescribeKey", "alias/x", endpoint);
+
+        Assert.Equal("KmsSignature.KmsTimeout", ex.ErrorId);
+        Assert.Equal("OperationTimeout", ex.Kind.ToString()); // ErrorKind.OperationTimeout (ErrorCategory.OperationTimeout)
+        Assert.Equal("alias/x", ex.Target);
+        Assert.Contains("timed out", ex.Message);
+        Assert.DoesNotContain("canceled", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(KmsErrorTranslator.IsTransient(thrown));
+    }
+
     [Fact]
     public void Unreachable_endpoint_is_a_connection_error()
     {
