@@ -8,10 +8,18 @@ public sealed class AwsKeyCredential
 {
     public AwsKeyCredential(string accessKeyId, string secretAccessKey, string? sessionToken = null)
     {
-        if (string.IsNullOrWhiteSpace(accessKeyId) || string.IsNullOrEmpty(secretAccessKey))
+        // The target is the access key id (never the secret), so a bad credential among several can be told apart.
+        if (string.IsNullOrWhiteSpace(accessKeyId))
         {
             throw new KmsSignatureException("InvalidCredential", ErrorKind.InvalidArgument,
-                "A credential needs an access key id (user name) and a secret access key (password).");
+                "A credential needs an access key id (user name) and a secret access key (password); the access key id is empty.");
+        }
+
+        if (string.IsNullOrEmpty(secretAccessKey))
+        {
+            throw new KmsSignatureException("InvalidCredential", ErrorKind.InvalidArgument,
+                $"The credential for access key {accessKeyId.Trim()} has an empty password: it must hold the secret access key.",
+                accessKeyId.Trim());
         }
 
         AccessKeyId = accessKeyId.Trim();

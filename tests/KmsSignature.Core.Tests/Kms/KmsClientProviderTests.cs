@@ -231,6 +231,22 @@ public sealed class KmsClientProviderTests
         }
     }
 
+    // A PSCredential with an empty password was InvalidCredential with no target and a message that did not say which part was missing.
+    [Fact]
+    public void A_credential_with_an_empty_secret_names_its_access_key_id()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new AwsKeyCredential(" AKIDNOSECRET ", string.Empty));
+        Assert.Equal("KmsSignature.InvalidCredential", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal("AKIDNOSECRET", ex.Target);
+        Assert.Contains("empty password", ex.Message);
+
+        var noId = Assert.Throws<KmsSignatureException>(() => new AwsKeyCredential(" ", "secret-value"));
+        Assert.Equal("KmsSignature.InvalidCredential", noId.ErrorId);
+        Assert.Contains("access key id is empty", noId.Message);
+        Assert.DoesNotContain("secret-value", noId.Message);
+    }
+
     [Fact]
     public void Malformed_region_is_rejected_before_any_call()
     {
