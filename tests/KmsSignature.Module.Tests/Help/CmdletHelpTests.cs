@@ -148,6 +148,32 @@ public sealed class CmdletHelpTests
         Assert.Contains(problems, p => p.Contains("no syntax block shows the parameter set", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Audit_flags_parameter_details_that_disagree_with_the_command()
+    {
+        // Same parameters and sets as the doc, but each detail the doc states about them changed in the command.
+        var parameters = SampleModule.Parameters
+            .Replace("[Parameter(Mandatory, Position = 0, ValueFromPipeline, ParameterSetName = 'Token')]",
+                "[Parameter(Position = 1, ParameterSetName = 'Token')]", StringComparison.Ordinal)
+            .Replace("[Alias('Jwt')]", "[Alias('Jws')]", StringComparison.Ordinal)
+            .Replace("[SupportsWildcards()]", string.Empty, StringComparison.Ordinal)
+            .Replace("[object] $PublicKey", "[string] $PublicKey", StringComparison.Ordinal)
+            .Replace("'Pem', 'Jwk', 'Der'", "'Pem', 'Jwk', 'Jwks', 'Der'", StringComparison.Ordinal);
+        using var module = SampleModule.Create(withHelp: true, parameters: parameters);
+        using var session = new PowerShellSession(importModule: false);
+        session.Run("Import-Module $path -DisableNameChecking -ErrorAction Stop", new Dictionary<string, object?> { ["path"] = module.Manifest })
+            .AssertSuccess();
+
+        var problems = HelpAudit.Problems(session, "Sample-Cmdlet");
+        Assert.Contains(problems, p => p.Contains("-Token (set Token) is documented Required: True", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("-Token (set Token) is documented at Position 0; the command has it at 1", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("-Token (set Token) is documented with pipeline input 'True (ByValue)'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("-Token (set Token) is documented with aliases 'Jwt'; the command has 'Jws'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("-Path (set Path) is documented Accept wildcard characters: True", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("-PublicKey (set Token) is documented as type 'Object'; the command takes System.String", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("-Format (set Token) is documented with accepted values 'Der,Jwk,Pem'; the command accepts 'Der,Jwk,Jwks,Pem'", StringComparison.Ordinal));
+    }
+
     /// <summary>A script module whose Sample-Cmdlet matches HelpSamples/Sample-Cmdlet.md, with the converter's MAML as its help.</summary>
     private sealed class SampleModule : IDisposable
     {

@@ -64,6 +64,64 @@ internal static class HelpAudit
             $problems.Add("the help shows $($shown.Count) syntax block(s) for $($actual.Count) parameter set(s)")
         }
 
+        # Each parameter as the syntax block of its set shows it: type, Required, Position, pipeline input, aliases,
+        # wildcards and accepted values must be what the command declares (what binding and tab completion do).
+        $items = @($help.syntax.syntaxItem | Where-Object { $_ })
+        foreach ($set in $command.ParameterSets) {
+            $key = Get-SortedKey @($set.Parameters | ForEach-Object { $_.Name })
+            $item = @($items | Where-Object { (Get-SortedKey @($_.parameter | ForEach-Object { [string]$_.name })) -eq $key })[0]
+            if (-not $item) { continue }
+            foreach ($actualParameter in $set.Parameters) {
+                if ($common -contains $actualParameter.Name) { continue }
+                $shownParameter = @($item.parameter | Where-Object { [string]$_.name -eq $actualParameter.Name })[0]
+                $where = "-$($actualParameter.Name) (set $($set.Name))"
+
+                $type = $actualParameter.ParameterType
+                if ($type.IsGenericType -and $type.GetGenericTypeDefinition() -eq [Nullable`1]) { $type = $type.GetGenericArguments()[0] }
+                $shownType = [string]$shownParameter.type.name
+                if ($shownType -ne $type.Name -and $shownType -ne $type.FullName) {
+                    $problems.Add("$where is documented as type '$shownType'; the command takes $($type.FullName)")
+                }
+
+                $required = [string]$shownParameter.required -eq 'true'
+                if ($required -ne $actualParameter.IsMandatory) {
+                    $problems.Add("$where is documented Required: $required; the command says $($actualParameter.IsMandatory)")
+                }
+
+                $position = if ($actualParameter.Position -lt 0) { 'named' } else { [string]$actualParameter.Position }
+                if ([string]$shownParameter.position -ne $position) {
+                    $problems.Add("$where is documented at Position $($shownParameter.position); the command has it at $position")
+                }
+
+                $pipeline = [string]$shownParameter.pipelineInput
+                $byValue = $pipeline -match 'ByValue'
+                $byName = $pipeline -match 'ByPropertyName'
+                if ($byValue -ne $actualParameter.ValueFromPipeline -or $byName -ne $actualParameter.ValueFromPipelineByPropertyName) {
+                    $problems.Add("$where is documented with pipeline input '$pipeline'; the command takes ByValue $($actualParameter.ValueFromPipeline), ByPropertyName $($actualParameter.ValueFromPipelineByPropertyName)")
+                }
+
+                $shownAliases = [string]$shownParameter.aliases
+                $shownAliases = if ($shownAliases -eq 'none') { '' } else { Get-SortedKey @($shownAliases -split ',\s*') }
+                $aliases = Get-SortedKey @($actualParameter.Aliases)
+                if ($shownAliases -ne $aliases) {
+                    $problems.Add("$where is documented with aliases '$shownAliases'; the command has '$aliases'")
+                }
+
+                $wildcards = [string]$shownParameter.globbing -eq 'true'
+                $supportsWildcards = @($actualParameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0
+                if ($wildcards -ne $supportsWildcards) {
+                    $problems.Add("$where is documented Accept wildcard characters: $wildcards; the command says $supportsWildcards")
+                }
+
+                $validateSet = @($actualParameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] })[0]
+                $values = if ($validateSet) { Get-SortedKey @($validateSet.ValidValues) } else { '' }
+                $shownValues = Get-SortedKey @($shownParameter.parameterValueGroup.parameterValue | Where-Object { $_ } | ForEach-Object { "$_".Trim() })
+                if ($shownValues -ne $values) {
+                    $problems.Add("$where is documented with accepted values '$shownValues'; the command accepts '$values'")
+                }
+            }
+        }
+
         $problems
         """;
 
