@@ -201,6 +201,48 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     }
 
     [Fact]
+    public void Table_views_give_enum_columns_room_for_every_name()
+    {
+        // A fixed-width column cuts a longer value to "AlgorithmNotAll…"; an enum column must fit every name it can show.
+        var core = Run("Test-KmsSignature $t -TrustStore $store", new() { ["t"] = Token("es256-p256.jwt"), ["store"] = Fixture("keys") })
+            .AssertSuccess().Output.Single().BaseObject.GetType().Assembly;
+        var problems = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.ModuleDirectory, "*.Format.ps1xml"))
+        {
+            foreach (var view in System.Xml.Linq.XDocument.Load(file).Descendants("View"))
+            {
+                var type = core.GetType(view.Descendants("TypeName").Single().Value);
+                var headers = view.Descendants("TableColumnHeader").ToList();
+                var items = view.Descendants("TableColumnItem").ToList();
+                if (type is null || headers.Count == 0)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < headers.Count; i++)
+                {
+                    var width = headers[i].Element("Width")?.Value;
+                    var property = items[i].Element("PropertyName")?.Value;
+                    var propertyType = property is null ? null : type.GetProperty(property)?.PropertyType;
+                    propertyType = propertyType is null ? null : Nullable.GetUnderlyingType(propertyType) ?? propertyType;
+                    if (width is null || propertyType is not { IsEnum: true })
+                    {
+                        continue;
+                    }
+
+                    var longest = Enum.GetNames(propertyType).MaxBy(n => n.Length)!;
+                    if (int.Parse(width, System.Globalization.CultureInfo.InvariantCulture) < longest.Length)
+                    {
+                        problems.Add($"{Path.GetFileName(file)} {type.Name}.{property}: Width {width} < {longest.Length} ({longest})");
+                    }
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
     public void Command_declares_its_output_types()
     {
         var result = Run("(Get-Command Test-KmsSignature).OutputType.Name").AssertSuccess();
