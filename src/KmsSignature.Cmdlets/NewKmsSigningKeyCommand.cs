@@ -11,6 +11,8 @@ namespace KmsSignature.Cmdlets;
 [OutputType(typeof(KmsSigningKey))]
 public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
 {
+    internal const string DefaultKeySpec = "ECC_NIST_P256";
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = string.Empty;
@@ -18,7 +20,7 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KeySpecCompleter))]
     [ValidateNotNullOrEmpty]
-    public string KeySpec { get; set; } = "ECC_NIST_P256";
+    public string KeySpec { get; set; } = DefaultKeySpec;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Description { get; set; }

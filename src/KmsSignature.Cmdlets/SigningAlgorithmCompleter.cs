@@ -5,12 +5,21 @@ using KmsSignature.Core.Algorithms;
 
 namespace KmsSignature.Cmdlets;
 
-/// <summary>Tab completion for -SigningAlgorithm (KMS names).</summary>
+/// <summary>
+/// Tab completion for -SigningAlgorithm (KMS names): where the key spec is known (New-KmsSigningKey's -KeySpec, or
+/// its default), only the algorithms KMS allows for it, since any other is refused as SigningAlgorithmNotForKey.
+/// </summary>
 public sealed class SigningAlgorithmCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        SignatureAlgorithm.All.Select(a => a.KmsName)
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var keySpec = fakeBoundParameters.Contains("KeySpec")
+            ? fakeBoundParameters["KeySpec"]?.ToString()
+            : string.Equals(commandName, "New-KmsSigningKey", StringComparison.OrdinalIgnoreCase) ? NewKmsSigningKeyCommand.DefaultKeySpec : null;
+        var fitting = KmsKeySpecs.TryParse(keySpec, out var spec) ? SignatureAlgorithm.ForKeySpec(spec) : SignatureAlgorithm.All;
+        return SignatureAlgorithm.All.Where(fitting.Contains).Select(a => a.KmsName)
             .Where(n => n.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
             .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+    }
 }

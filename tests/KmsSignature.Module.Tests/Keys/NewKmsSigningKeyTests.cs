@@ -218,4 +218,20 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         var result = session.Run("(TabExpansion2 -inputScript 'New-KmsSigningKey -KeySpec ECC_N' -cursorColumn 32).CompletionMatches.CompletionText").AssertSuccess();
         Assert.Equal(new[] { "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_NIST_EDWARDS25519" }, result.Output.Select(o => o.BaseObject.ToString()));
     }
+
+    [Theory]
+    [InlineData("New-KmsSigningKey -Alias a -KeySpec RSA_4096 -SigningAlgorithm ",
+        "RSASSA_PKCS1_V1_5_SHA_256,RSASSA_PKCS1_V1_5_SHA_384,RSASSA_PKCS1_V1_5_SHA_512,RSASSA_PSS_SHA_256,RSASSA_PSS_SHA_384,RSASSA_PSS_SHA_512")]
+    [InlineData("New-KmsSigningKey -Alias a -KeySpec ECC_NIST_P384 -SigningAlgorithm E", "ECDSA_SHA_384")]
+    [InlineData("New-KmsSigningKey -Alias a -KeySpec ECC_NIST_EDWARDS25519 -SigningAlgorithm ", "ED25519_SHA_512,ED25519_PH_SHA_512")]
+    [InlineData("New-KmsSigningKey -Alias a -SigningAlgorithm ", "ECDSA_SHA_256")] // the default key spec, ECC_NIST_P256
+    [InlineData("Set-KmsSignerPolicy -KeyId alias/a -SigningAlgorithm E", "ECDSA_SHA_256,ECDSA_SHA_384,ECDSA_SHA_512,ED25519_SHA_512,ED25519_PH_SHA_512")]
+    public void SigningAlgorithm_completes_only_what_the_key_spec_allows(string input, string expected)
+    {
+        // Any other algorithm is refused as KmsSignature.SigningAlgorithmNotForKey, so offering it only leads to an error.
+        using var session = fixture.NewSession();
+        var result = session.Run("(TabExpansion2 -inputScript $i -cursorColumn $i.Length).CompletionMatches.CompletionText",
+            new Dictionary<string, object?> { ["i"] = input }).AssertSuccess();
+        Assert.Equal(expected, string.Join(",", result.Output.Select(o => o.BaseObject.ToString())));
+    }
 }
