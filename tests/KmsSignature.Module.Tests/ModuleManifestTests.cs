@@ -118,7 +118,10 @@ public sealed class ModuleManifestTests
                 }
 
                 var end = Array.FindIndex(lines, i + 1, l => l.Trim() == "```");
-                yield return ($"{file} (block at line {i + 1})", string.Join("\n", lines[(i + 1)..end]));
+                // Help examples show the prompt ("PS> Get-KmsSigningKey ..."), which would parse as a command named PS
+                // redirected to a file named after the cmdlet: without it, the cmdlet's call is bound like any other.
+                var code = lines[(i + 1)..end].Select(l => l.StartsWith("PS> ", StringComparison.Ordinal) ? l[4..] : l);
+                yield return ($"{file} (block at line {i + 1})", string.Join("\n", code));
                 i = end;
             }
         }
