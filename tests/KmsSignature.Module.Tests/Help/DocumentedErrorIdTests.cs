@@ -1,0 +1,40 @@
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests.Help;
+
+/// <summary>
+/// An error a user can provoke with a bad argument is named in that cmdlet's doc (its parameter or NOTES): the
+/// ErrorId is what scripts catch and what people search the help for. Each case runs the cmdlet against LocalKms.
+/// </summary>
+public sealed class DocumentedErrorIdTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
+{
+    [Theory]
+    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias aws/reserved @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-a -KeySpec SYMMETRIC_DEFAULT @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-b -SignerPrincipal '*' @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-c -VerifierPrincipal 'role/not-an-arn' @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-d -SigningAlgorithm ECDSA_SHA_256 @kmsAdmin")]
+    [InlineData("Set-KmsSignerPolicy", "Set-KmsSignerPolicy -KeyId $key -SignerPrincipal '*' @kmsAdmin")]
+    [InlineData("Set-KmsSignerPolicy", "Set-KmsSignerPolicy -KeyId $key -VerifierPrincipal 'role/not-an-arn' @kmsAdmin")]
+    [InlineData("Set-KmsSignerPolicy", "Set-KmsSignerPolicy -KeyId $key -Remove @kmsAdmin")]
+    [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -JwtId a -NewJwtId @kmsAdmin")]
+    [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -Lifetime 15 @kmsAdmin")]
+    [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -Header @{ alg = 'none' } @kmsAdmin")]
+    [InlineData("Get-KmsSigningKey", "Get-KmsSigningKey -Alias doc-errors-none @kmsAdmin")]
+    [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Algorithm PS256 @kmsAdmin")]
+    [InlineData("Test-KmsSignature", "42 | Test-KmsSignature -KeyId $key @kmsAdmin")]
+    public void Error_id_is_named_in_the_cmdlets_doc(string cmdlet, string script)
+    {
+        using var session = fixture.NewSession();
+        var key = session.Run("if (-not $global:docErrorsKey) { $global:docErrorsKey = (New-KmsSigningKey -Alias \"doc-errors-$([Guid]::NewGuid())\" @kmsAdmin).Arn }; $global:docErrorsKey")
+            .AssertSuccess().Output.Single().BaseObject;
+        var result = session.Run(script, new Dictionary<string, object?> { ["key"] = key });
+        var error = result.TerminatingRecord ?? result.Errors.FirstOrDefault();
+        Assert.NotNull(error);
+        var id = error.FullyQualifiedErrorId.Split(',')[0];
+        Assert.StartsWith("KmsSignature.", id, StringComparison.Ordinal);
+
+        var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", cmdlet + ".md"));
+        Assert.True(doc.Contains(id, StringComparison.Ordinal), $"{cmdlet} raises {id} ({error}), which docs/{cmdlet}.md does not name.");
+    }
+}
