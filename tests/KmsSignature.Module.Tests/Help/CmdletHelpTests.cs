@@ -47,6 +47,22 @@ public sealed class CmdletHelpTests
     }
 
     [Fact]
+    public void Get_Help_Online_opens_each_cmdlets_own_doc()
+    {
+        // Get-Help -Online opens the first related link that has a URI: the doc's "online version", else whatever link
+        // comes first (an RFC, say).
+        using var session = new PowerShellSession();
+        var wrong = ExportedCmdlets(session)
+            .Select(name => (Name: name, Uri: session.Run(
+                    "@((Get-Help $n -Full).relatedLinks.navigationLink | Where-Object { $_.uri })[0].uri",
+                    new Dictionary<string, object?> { ["n"] = name }).AssertSuccess().Output.SingleOrDefault()?.ToString()))
+            .Where(link => link.Uri is null || !link.Uri.EndsWith("/docs/" + link.Name + ".md", StringComparison.Ordinal))
+            .Select(link => $"{link.Name}: {link.Uri ?? "(no link)"}")
+            .ToList();
+        Assert.True(wrong.Count == 0, "Get-Help -Online does not open the cmdlet's doc (set 'online version' in its front matter):\n" + string.Join("\n", wrong));
+    }
+
+    [Fact]
     public void Help_file_is_in_the_module_where_PowerShell_looks_for_it()
     {
         // The root module is KmsSignature.Cmdlets.dll, so Get-Help reads en-US/KmsSignature.Cmdlets.dll-Help.xml.
