@@ -195,7 +195,7 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal(output.BaseObject.GetType().FullName, view.Descendants("TypeName").Single().Value);
         var properties = view.Descendants("PropertyName").Select(p => p.Value).ToArray();
         Assert.Equal(["Status", "Algorithm", "Reason"], properties);
-        Assert.NotNull(output.Properties["KeyId"]); // shown through a script block (VerificationTableViewTests)
+        Assert.NotNull(output.Properties["KeyId"]); // shown through a script block (TableViewTests)
         Assert.All(properties, p => Assert.NotNull(output.Properties[p]));
         Assert.Equal("fixture-ES256", output.Properties["Subject"].Value);
         Assert.Contains(view.Descendants("Label"), l => l.Value == "Subject/Path");
