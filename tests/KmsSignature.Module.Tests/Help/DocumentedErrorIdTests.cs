@@ -23,6 +23,8 @@ public sealed class DocumentedErrorIdTests(LocalKmsFixture fixture) : IClassFixt
     [InlineData("Get-KmsSigningKey", "Get-KmsSigningKey -Alias doc-errors-none @kmsAdmin")]
     [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Algorithm PS256 @kmsAdmin")]
     [InlineData("Test-KmsSignature", "42 | Test-KmsSignature -KeyId $key @kmsAdmin")]
+    [InlineData("New-KmsSignature", "New-KmsSignature -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none-*')) -KeyId $key @kmsAdmin")]
+    [InlineData("New-KmsSignature", "New-KmsSignature -Message ([byte[]](1, 2)) -Destination 'Variable:\\x' -KeyId $key @kmsAdmin")]
     public void Error_id_is_named_in_the_cmdlets_doc(string cmdlet, string script)
     {
         using var session = fixture.NewSession();
