@@ -128,7 +128,7 @@ internal static class Jwk
                 "EC" => SpkiCodec.EcFromParts(Curve(String(jwk, "crv", source, true)!, source),
                     Bytes(jwk, "x", source), Bytes(jwk, "y", source), source),
                 "OKP" => String(jwk, "crv", source, true) == "Ed25519"
-                    ? SpkiCodec.Fixed(KmsKeySpec.EccNistEdwards25519, Bytes(jwk, "x", source), 32, source)
+                    ? SpkiCodec.Ed25519FromBytes(Bytes(jwk, "x", source), source)
                     : throw SpkiCodec.Unsupported(source, $"an OKP key on curve {String(jwk, "crv", source, true)}"),
                 "AKP" => MlDsa(alg, Bytes(jwk, "pub", source), source),
                 _ => throw SpkiCodec.Unsupported(source, $"a JWK of kty '{kty}'"),

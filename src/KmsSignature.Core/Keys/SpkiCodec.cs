@@ -80,7 +80,7 @@ internal static class SpkiCodec
         {
             RsaOid => ParseRsa(keyBits, source),
             EcOid => ParseEc(curveOid, keyBits, source),
-            Ed25519Oid when curveOid is null => Fixed(KmsKeySpec.EccNistEdwards25519, keyBits, 32, source),
+            Ed25519Oid when curveOid is null => Ed25519FromBytes(keyBits, source),
             MlDsa44Oid when curveOid is null => Fixed(KmsKeySpec.MlDsa44, keyBits, 1312, source),
             MlDsa65Oid when curveOid is null => Fixed(KmsKeySpec.MlDsa65, keyBits, 1952, source),
             MlDsa87Oid when curveOid is null => Fixed(KmsKeySpec.MlDsa87, keyBits, 2592, source),
@@ -152,6 +152,16 @@ internal static class SpkiCodec
         }
 
         return new KeyMaterial(spec, x, y);
+    }
+
+    // RFC 8032 §5.1.3: not every 32 bytes decode to a point (y >= p, or no x for y). Refused here, with the source named,
+    // rather than when a verifier is made from the key (BouncyCastle's ArgumentException, naming nothing).
+    public static KeyMaterial Ed25519FromBytes(byte[] key, string source)
+    {
+        var material = Fixed(KmsKeySpec.EccNistEdwards25519, key, 32, source);
+        return Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.ValidatePublicKeyPartial(key, 0)
+            ? material
+            : throw Malformed(source, "the Ed25519 public key is not the encoding of a point on the curve (RFC 8032 §5.1.3)");
     }
 
     public static KeyMaterial Fixed(KmsKeySpec spec, byte[] key, int length, string source) =>

@@ -181,4 +181,42 @@ public sealed class PublicKeyRejectionTests
         Assert.Equal(ErrorKind.InvalidData, ex.Kind);
         Assert.Contains("not a valid point on its curve", ex.Message);
     }
+
+    public static TheoryData<string> Ed25519NonPoints()
+    {
+        var offCurve = Core.Jose.Base64Url.Decode((string)System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Text("keys/ed25519.jwk.json"))!["x"]!);
+        offCurve[0]++; // this y has no x on the curve
+        byte[] yIsP = [0xED, .. Enumerable.Repeat((byte)0xFF, 30), 0x7F]; // y = 2^255 - 19, not canonical
+        return [Convert.ToHexString(offCurve), Convert.ToHexString(yIsP)];
+    }
+
+    [Theory]
+    [MemberData(nameof(Ed25519NonPoints))]
+    public void Ed25519_key_that_is_no_point_is_an_invalid_key_naming_its_file(string hex)
+    {
+        var key = Convert.FromHexString(hex);
+        var jwk = "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + Core.Jose.Base64Url.Encode(key) + "\"}";
+        var dir = Directory.CreateTempSubdirectory("kms-ed-");
+        try
+        {
+            var der = Path.Combine(dir.FullName, "ed.der");
+            File.WriteAllBytes(der, [.. Convert.FromHexString("302a300506032b6570032100"), .. key]);
+            var json = Path.Combine(dir.FullName, "ed.jwk");
+            File.WriteAllText(json, jwk);
+
+            foreach (var path in new[] { der, json })
+            {
+                var ex = Assert.Throws<KmsSignatureException>(() => Core.Verification.TrustStore.Load(path));
+
+                Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+                Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+                Assert.Contains("not the encoding of a point", ex.Message);
+                Assert.Contains(path, ex.Target?.ToString());
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
