@@ -75,6 +75,14 @@ internal static class KeyText
 
     public static IReadOnlyList<PublicKey> ParsePem(string text, string source)
     {
+        // PemEncoding.TryFind passes over a block it cannot decode (a traditional encrypted "RSA PRIVATE KEY" with its
+        // Proc-Type and DEK-Info headers, a damaged body) and finds the next one, so a private key beside a public key
+        // in one file would be skipped in silence. Any private key boundary refuses the whole text.
+        if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw PrivateKey(source);
+        }
+
         var keys = new List<PublicKey>();
         var rest = text.AsSpan();
         var sawBlock = false;

@@ -219,4 +219,31 @@ public sealed class PublicKeyRejectionTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nc2VjcmV0LW1hdGVyaWFs\n-----END RSA PRIVATE KEY-----\n", true)]
+    [InlineData("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nc2VjcmV0LW1hdGVyaWFs\n-----END RSA PRIVATE KEY-----\n", false)]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nc2VjcmV0LW1hdGVyaWFs!\n-----END PRIVATE KEY-----\n", true)]
+    public void Private_key_block_beside_a_public_key_refuses_the_file(string privateBlock, bool publicFirst)
+    {
+        var publicPem = Fixtures.Text("keys/p256.pem");
+        var dir = Directory.CreateTempSubdirectory("kms-mixed-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "bundle.pem");
+            File.WriteAllText(path, publicFirst ? publicPem + privateBlock : privateBlock + publicPem);
+
+            var ex = Assert.Throws<KmsSignatureException>(() => Core.Verification.TrustStore.Load(path));
+
+            Assert.Equal("KmsSignature.PrivateKeyNotAllowed", ex.ErrorId);
+            Assert.Contains(path, ex.Target?.ToString());
+            Assert.DoesNotContain("c2VjcmV0LW1hdGVyaWFs", ex.Message);
+            Assert.Equal("KmsSignature.PrivateKeyNotAllowed",
+                Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll(publicFirst ? publicPem + privateBlock : privateBlock + publicPem, "-PublicKey")).ErrorId);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
