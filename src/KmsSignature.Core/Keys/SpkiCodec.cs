@@ -151,6 +151,13 @@ internal static class SpkiCodec
             throw Malformed(source, $"EC coordinates must be {size} bytes for {spec.ToKmsName()}");
         }
 
+        // SEC 1 §3.2.2.1: a public key is a point on the curve. Checked here, where the source is known, rather than left
+        // to the platform's import, whose refusal names neither the file nor, for secp256k1, whether the curve or the point failed.
+        if (!IsOnCurve(spec, x, y))
+        {
+            throw Malformed(source, $"its (x, y) is not a valid point on its curve, {Jwk.CurveName(spec)}");
+        }
+
         return new KeyMaterial(spec, x, y);
     }
 
@@ -259,7 +266,16 @@ internal static class SpkiCodec
             throw Malformed(source, "the EC point is not an uncompressed point of the curve's size");
         }
 
-        return new KeyMaterial(spec, point.AsSpan(1, size).ToArray(), point.AsSpan(1 + size, size).ToArray());
+        return EcFromParts(spec, point.AsSpan(1, size).ToArray(), point.AsSpan(1 + size, size).ToArray(), source);
+    }
+
+    private static bool IsOnCurve(KmsKeySpec spec, byte[] x, byte[] y)
+    {
+        var curve = Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName(Jwk.CurveName(spec)).Curve;
+        var px = new Org.BouncyCastle.Math.BigInteger(1, x);
+        var py = new Org.BouncyCastle.Math.BigInteger(1, y);
+        var p = curve.Field.Characteristic;
+        return px.CompareTo(p) < 0 && py.CompareTo(p) < 0 && curve.CreatePoint(px, py).IsValid();
     }
 
     private static string DescribeOid(string oid) => oid switch

@@ -246,4 +246,56 @@ public sealed class PublicKeyRejectionTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("p256", "P-256", false)]
+    [InlineData("p384", "P-384", false)]
+    [InlineData("p521", "P-521", false)]
+    [InlineData("secp256k1", "secp256k1", false)]
+    [InlineData("p256", "P-256", true)]
+    [InlineData("secp256k1", "secp256k1", true)]
+    public void Ec_point_off_its_curve_is_an_invalid_key_naming_its_file(string name, string curve, bool xIsFieldPrime)
+    {
+        var jwk = System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Text($"keys/{name}.jwk.json"))!.AsObject();
+        var x = Core.Jose.Base64Url.Decode((string)jwk["x"]!);
+        var y = Core.Jose.Base64Url.Decode((string)jwk["y"]!);
+        if (xIsFieldPrime)
+        {
+            x = Convert.FromHexString(name == "p256"
+                ? "FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF"
+                : "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F");
+        }
+        else
+        {
+            y[^1] ^= 1;
+        }
+
+        jwk["x"] = Core.Jose.Base64Url.Encode(x);
+        jwk["y"] = Core.Jose.Base64Url.Encode(y);
+        var spki = Fixtures.Bytes($"keys/{name}.der");
+        x.CopyTo(spki, spki.Length - 2 * x.Length);
+        y.CopyTo(spki, spki.Length - y.Length);
+        var dir = Directory.CreateTempSubdirectory("kms-ec-");
+        try
+        {
+            var json = Path.Combine(dir.FullName, "ec.jwk");
+            File.WriteAllText(json, jwk.ToJsonString());
+            var der = Path.Combine(dir.FullName, "ec.der");
+            File.WriteAllBytes(der, spki);
+
+            foreach (var path in new[] { json, der })
+            {
+                var ex = Assert.Throws<KmsSignatureException>(() => Core.Verification.TrustStore.Load(path));
+
+                Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+                Assert.Equal(ErrorKind.InvalidData, ex.Kind);
+                Assert.Contains($"not a valid point on its curve, {curve}", ex.Message);
+                Assert.Contains(path, ex.Target?.ToString());
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
