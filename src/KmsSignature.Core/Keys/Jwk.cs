@@ -17,6 +17,8 @@ internal static class Jwk
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
 
+    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "priv"];
+
     public static bool IsSet(string json, string source) => Guarded(source, () =>
     {
         using var document = Open(json, source);
@@ -109,10 +111,15 @@ internal static class Jwk
             throw SpkiCodec.Malformed(source, "a JWK is a JSON object");
         }
 
-        // A private JWK must be refused before anything else, and its content never repeated.
-        if (jwk.TryGetProperty("d", out _) || jwk.TryGetProperty("priv", out _) || jwk.TryGetProperty("p", out _))
+        // A private JWK must be refused before anything else, and its content never repeated. Any private member counts:
+        // RFC 7518 §6.3.2 lists d, p, q, dp, dq, qi and oth for RSA (each of p, q gives away the key), §6.2.2 d for EC,
+        // RFC 8037 d for OKP, the ML-DSA draft priv for AKP.
+        foreach (var member in PrivateMembers)
         {
-            throw KeyText.PrivateKey(source);
+            if (jwk.TryGetProperty(member, out _))
+            {
+                throw KeyText.PrivateKey(source);
+            }
         }
 
         var kty = String(jwk, "kty", source, required: true)!;

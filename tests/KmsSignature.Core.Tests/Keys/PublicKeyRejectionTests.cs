@@ -39,6 +39,28 @@ public sealed class PublicKeyRejectionTests
         Assert.DoesNotContain(secret, ex.Message);
     }
 
+    [Theory]
+    [InlineData("q")]
+    [InlineData("dp")]
+    [InlineData("dq")]
+    [InlineData("qi")]
+    [InlineData("oth")]
+    public void Rsa_jwk_with_any_private_member_is_refused_without_echoing_it(string member)
+    {
+        const string secret = "3ZWX0lPhnC7yq_4cO5aKzXrz8Yz3bqLrWcRmCJdvDhM";
+        var jwk = System.Text.Json.Nodes.JsonNode.Parse(Fixtures.Text("keys/rsa2048.jwk.json"))!.AsObject();
+        jwk[member] = member == "oth" ? System.Text.Json.Nodes.JsonNode.Parse($"[{{\"r\":\"{secret}\",\"d\":\"{secret}\",\"t\":\"{secret}\"}}]") : secret;
+
+        var one = Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwk(jwk.ToJsonString()));
+        var set = Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwks($"{{\"keys\":[{jwk.ToJsonString()}]}}"));
+
+        foreach (var ex in new[] { one, set })
+        {
+            Assert.Equal("KmsSignature.PrivateKeyNotAllowed", ex.ErrorId);
+            Assert.DoesNotContain(secret, ex.Message);
+        }
+    }
+
     [Fact]
     public void Certificate_is_refused_with_a_hint()
     {
