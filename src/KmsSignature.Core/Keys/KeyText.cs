@@ -46,6 +46,12 @@ internal static class KeyText
 
     public static IReadOnlyList<PublicKey> ParseAny(ReadOnlySpan<byte> data, string source)
     {
+        // Windows PowerShell's Out-File and > write UTF-16 with a byte order mark; DER never starts with FF FE or FE FF.
+        if (data is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            return ParseAny(Encoding.UTF8.GetBytes(Utf16Text(data, source)), source);
+        }
+
         var trimmed = TrimText(data);
         if (trimmed.IsEmpty)
         {
@@ -213,6 +219,19 @@ internal static class KeyText
         catch (AsnContentException)
         {
             // Left to the strict parser, which says what is wrong.
+        }
+    }
+
+    private static string Utf16Text(ReadOnlySpan<byte> data, string source)
+    {
+        try
+        {
+            return new UnicodeEncoding(bigEndian: data[0] == 0xFE, byteOrderMark: false, throwOnInvalidBytes: true).GetString(data[2..]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                $"{source} starts with a UTF-16 byte order mark but is not UTF-16 text.", source, ex);
         }
     }
 

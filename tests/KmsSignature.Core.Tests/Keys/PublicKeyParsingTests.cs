@@ -91,4 +91,31 @@ public sealed class PublicKeyParsingTests
 
         Assert.Equal(Fixtures.Key("p256"), PublicKey.Parse(System.Text.Encoding.UTF8.GetBytes(pem), "text"));
     }
+
+    [Theory]
+    [InlineData("keys/p256.pem", false)]
+    [InlineData("keys/p256.pem", true)]
+    [InlineData("keys/jwks.json", false)]
+    [InlineData("keys/p256.jwk.json", true)]
+    public void Utf16_key_text_with_a_byte_order_mark_parses(string file, bool bigEndian)
+    {
+        // What Windows PowerShell's Out-File and > write: UTF-16 (LE by default, BigEndianUnicode on request) with a BOM.
+        var encoding = new System.Text.UnicodeEncoding(bigEndian, byteOrderMark: true);
+        var text = Fixtures.Text(file).Replace("\n", "\r\n");
+        var path = Path.Combine(Directory.CreateTempSubdirectory("kms-utf16-").FullName, Path.GetFileName(file));
+        File.WriteAllBytes(path, [.. encoding.GetPreamble(), .. encoding.GetBytes(text)]);
+
+        Assert.Equal(PublicKey.ParseAll(Fixtures.Bytes(file), "utf8"), PublicKey.LoadFile(path));
+        Assert.Equal(PublicKey.ParseAll(Fixtures.Bytes(file), "utf8").Select(k => k.KeyId), PublicKey.LoadFile(path).Select(k => k.KeyId));
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
+    public void Utf16_byte_order_mark_before_bytes_that_are_no_utf16_text_is_an_invalid_public_key()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll([0xFF, 0xFE, 0x00, 0xD8, 0x41], "key.pem"));
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+        Assert.Equal("key.pem", ex.Target);
+    }
 }
