@@ -29,11 +29,10 @@ internal static class KeyText
         {
             if (new FileInfo(path).Length > MaxKeyFileLength)
             {
-                throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
-                    $"'{path}' is larger than {MaxKeyFileLength / 1024 / 1024} MiB; it is not a public key file.", path);
+                throw TooLarge(path);
             }
 
-            data = File.ReadAllBytes(path);
+            data = ReadBounded(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -42,6 +41,39 @@ internal static class KeyText
         }
 
         return ParseAny(data, $"'{path}'");
+    }
+
+    private static KmsSignatureException TooLarge(string path) =>
+        new("InvalidPublicKey", ErrorKind.InvalidData,
+            $"'{path}' is larger than {MaxKeyFileLength / 1024 / 1024} MiB; it is not a public key file.", path);
+
+    // A pipe or device (/dev/zero, a FIFO, bash's <(...)) reports length 0, so the length check above does not bound it:
+    // read at most one byte past the bound instead of File.ReadAllBytes, which reads such a file until memory runs out.
+    private static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        var buffer = new byte[stream.CanSeek && stream.Length is > 0 and <= MaxKeyFileLength ? stream.Length + 1 : 64 * 1024];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > MaxKeyFileLength)
+                {
+                    throw TooLarge(path);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, MaxKeyFileLength + 1));
+            }
+
+            var read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0)
+            {
+                return length == buffer.Length ? buffer : buffer[..length];
+            }
+
+            length += read;
+        }
     }
 
     public static IReadOnlyList<PublicKey> ParseAny(ReadOnlySpan<byte> data, string source)

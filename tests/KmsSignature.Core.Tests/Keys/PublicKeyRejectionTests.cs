@@ -320,4 +320,52 @@ public sealed class PublicKeyRejectionTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Pipe_that_reports_no_length_is_read_no_further_than_the_key_file_bound()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no FIFOs; /dev/zero and bash's <(...) are Unix too
+        }
+
+        var dir = Directory.CreateTempSubdirectory("kms-fifo-");
+        try
+        {
+            var fifo = Path.Combine(dir.FullName, "key.pem");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+            {
+                await mkfifo.WaitForExitAsync();
+            }
+
+            var writer = Task.Run(() =>
+            {
+                try
+                {
+                    using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                    var chunk = new byte[1024 * 1024];
+                    Array.Fill(chunk, (byte)'A');
+                    for (var i = 0; i < 64; i++)
+                    {
+                        stream.Write(chunk);
+                    }
+                }
+                catch (IOException)
+                {
+                    // the reader stopped reading: what the bound is for
+                }
+            });
+
+            var ex = Assert.Throws<KmsSignatureException>(() => Core.Verification.TrustStore.Load(dir.FullName));
+            await writer.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+            Assert.Contains("larger than 4 MiB", ex.Message);
+            Assert.Equal(fifo, ex.Target);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
