@@ -103,6 +103,30 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
     }
 
     [Fact]
+    public void Ed25519_key_that_is_no_curve_point_is_a_terminating_InvalidPublicKey_naming_the_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-ed-");
+        try
+        {
+            var key = Path.Combine(dir.FullName, "ed.der");
+            File.WriteAllBytes(key, [.. Convert.FromHexString("302a300506032b6570032100ED"), .. Enumerable.Repeat((byte)0xFF, 30), 0x7F]);
+
+            foreach (var parameter in new[] { "-PublicKey", "-TrustStore" })
+            {
+                var record = Terminating($"Test-KmsSignature -Token 'a.b.c' {parameter} $key", new() { ["key"] = key });
+
+                Assert.Equal("KmsSignature.InvalidPublicKey", record.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Equal(ErrorCategory.InvalidData, record.CategoryInfo.Category);
+                Assert.Contains(key, record.TargetObject?.ToString());
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Missing_trust_store_is_terminating()
     {
         var record = Terminating("Test-KmsSignature -Token 'a.b.c' -TrustStore $s", new() { ["s"] = Fixture("no-such-dir") });
