@@ -713,7 +713,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             case string text:
                 AddKeysFromText(text, keys);
                 return;
-            case FileInfo file:
+            case FileSystemInfo file: // a DirectoryInfo too: LoadFile names it PathIsDirectory
                 keys.AddRange(Core.Keys.PublicKey.LoadFile(file.FullName));
                 return;
             case IEnumerable many:
@@ -749,7 +749,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidArgument,
             $"-PublicKey got a {wrapped.BaseObject.GetType().Name}; give PEM text, a key file path, or a key object with a Pem property.",
-            wrapped.BaseObject.GetType().FullName);
+            wrapped.BaseObject);
     }
 
     private void AddKeysFromText(string text, List<PublicKey> keys)

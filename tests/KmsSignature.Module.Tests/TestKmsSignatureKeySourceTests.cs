@@ -127,6 +127,19 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
     }
 
     [Fact]
+    public void Public_key_object_it_cannot_read_is_the_error_target()
+    {
+        var directory = Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey ([IO.DirectoryInfo]::new($dir))",
+            new() { ["dir"] = Fixture("keys") });
+        var number = Terminating("Test-KmsSignature -Token 'a.b.c' -PublicKey 42", new());
+
+        Assert.StartsWith("KmsSignature.PathIsDirectory", directory.FullyQualifiedErrorId);
+        Assert.Equal(Fixture("keys"), directory.TargetObject);
+        Assert.StartsWith("KmsSignature.InvalidPublicKey", number.FullyQualifiedErrorId);
+        Assert.Equal(42, number.TargetObject);
+    }
+
+    [Fact]
     public void Missing_trust_store_is_terminating()
     {
         var record = Terminating("Test-KmsSignature -Token 'a.b.c' -TrustStore $s", new() { ["s"] = Fixture("no-such-dir") });
