@@ -77,4 +77,24 @@ public sealed class PersistenceTests : IDisposable
             Assert.Empty((await admin.ListKeysAsync(new ListKeysRequest())).Keys);
         }
     }
+
+    [Theory]
+    [InlineData("""{"version":2,"keys":[],"aliases":[],"grants":[]}""", "newer LocalKms (state version 2)")]
+    [InlineData("""{"version":1,"keys":[""", "not valid JSON")]
+    [InlineData("", "not valid JSON")]
+    [InlineData("[]", "does not hold a LocalKms state object")]
+    [InlineData("""{"keys":[],"aliases":[]}""", "no supported state version")]
+    [InlineData("""{"version":1,"keys":[{"keyId":"x"}],"aliases":[]}""", "key entry LocalKms cannot read")]
+    [InlineData("""{"version":1,"keys":[],"aliases":[{"name":"alias/a"}]}""", "alias entry LocalKms cannot read")]
+    public async Task A_state_file_that_cannot_be_read_is_refused_by_name_and_left_unchanged(string content, string reason)
+    {
+        var path = Path.Combine(_dir, "localkms-state.json");
+        await File.WriteAllTextAsync(path, content);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir }));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.Equal(content, await File.ReadAllTextAsync(path));
+    }
 }

@@ -12,6 +12,10 @@ namespace KmsSignature.LocalKms.Persistence;
 internal sealed class StateFile
 {
     private const string FileName = "localkms-state.json";
+
+    // The format this build writes and reads. A file of another version is refused rather than loaded in part and then
+    // rewritten as this version, which would silently drop whatever the newer LocalKms stored.
+    private const int Version = 1;
     private readonly string _path;
     private readonly JsonObject? _loaded;
 
@@ -21,12 +25,55 @@ internal sealed class StateFile
         _path = Path.Combine(directory, FileName);
         if (File.Exists(_path))
         {
-            _loaded = JsonNode.Parse(File.ReadAllBytes(_path))?.AsObject()
-                ?? throw new InvalidDataException($"{_path} does not hold a LocalKms state object.");
+            try
+            {
+                _loaded = JsonNode.Parse(File.ReadAllBytes(_path)) as JsonObject;
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"{_path} is not valid JSON, so it was left as it is: {ex.Message}", ex);
+            }
+
+            if (_loaded is null)
+            {
+                throw new InvalidDataException($"{_path} does not hold a LocalKms state object, so it was left as it is.");
+            }
+
+            var version = _loaded["version"] is JsonValue value && value.TryGetValue<int>(out var number) ? number : (int?)null;
+            if (version != Version)
+            {
+                throw new InvalidDataException(version > Version
+                    ? $"{_path} was written by a newer LocalKms (state version {version}); this one reads version {Version} and left the file as it is."
+                    : $"{_path} has no supported state version (this LocalKms reads version {Version}), so it was left as it is.");
+            }
         }
     }
 
-    public IEnumerable<KmsKey> LoadKeys(KeyStore store)
+    public IReadOnlyList<KmsKey> LoadKeys(KeyStore store)
+    {
+        try
+        {
+            return [.. ReadKeys(store)];
+        }
+        catch (Exception ex) when (ex is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{_path} holds a key entry LocalKms cannot read, so it was left as it is: {ex.Message}", ex);
+        }
+    }
+
+    public IReadOnlyList<AliasEntry> LoadAliases()
+    {
+        try
+        {
+            return [.. ReadAliases()];
+        }
+        catch (Exception ex) when (ex is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{_path} holds an alias entry LocalKms cannot read, so it was left as it is: {ex.Message}", ex);
+        }
+    }
+
+    private IEnumerable<KmsKey> ReadKeys(KeyStore store)
     {
         if (_loaded?["keys"] is not JsonArray keys)
         {
@@ -36,7 +83,7 @@ internal sealed class StateFile
         foreach (var node in keys)
         {
             var k = node!.AsObject();
-            var spec = KeySpecInfo.Find((string)k["keySpec"]!) ?? throw new InvalidDataException("Unknown key spec in state file.");
+            var spec = KeySpecInfo.Find((string)k["keySpec"]!) ?? throw new InvalidDataException($"{_path} holds a key of unknown spec {(string?)k["keySpec"]}, so it was left as it is.");
             var policyText = (string)k["policy"]!;
             var tags = k["tags"]!.AsArray()
                 .Select(static t => new KeyValuePair<string, string>((string)t!["key"]!, (string)t["value"]!))
@@ -62,7 +109,7 @@ internal sealed class StateFile
         }
     }
 
-    public IEnumerable<AliasEntry> LoadAliases()
+    private IEnumerable<AliasEntry> ReadAliases()
     {
         if (_loaded?["aliases"] is not JsonArray aliases)
         {
@@ -123,7 +170,7 @@ internal sealed class StateFile
         var state = new JsonObject
         {
             ["warning"] = "LocalKms test state. Private keys are stored IN THE CLEAR. Never use for real secrets.",
-            ["version"] = 1,
+            ["version"] = Version,
             ["keys"] = keys,
             ["aliases"] = aliases,
         };
