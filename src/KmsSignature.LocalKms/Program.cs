@@ -8,7 +8,13 @@ var region = "us-east-1";
 var accountId = "111122223333";
 for (var i = 0; i < args.Length; i++)
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    if (args[i] is "--port" or "--data-dir" or "--region" or "--account-id" && i + 1 == args.Length)
+    {
+        Console.Error.WriteLine($"{args[i]} needs a value; see --help.");
+        return 2;
+    }
+
+    string Next() => args[++i];
     switch (args[i])
     {
         case "--port":
@@ -19,9 +25,33 @@ for (var i = 0; i < args.Length; i++)
             }
 
             break;
-        case "--data-dir": dataDirectory = Next(); break;
-        case "--region": region = Next(); break;
-        case "--account-id": accountId = Next(); break;
+        case "--data-dir":
+            dataDirectory = Next();
+            if (dataDirectory.Length == 0)
+            {
+                Console.Error.WriteLine("--data-dir needs a directory path.");
+                return 2;
+            }
+
+            break;
+        case "--region":
+            region = Next();
+            if (region.Length == 0 || !region.All(static c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                Console.Error.WriteLine($"--region needs a Region name such as us-east-1, not '{region}'.");
+                return 2;
+            }
+
+            break;
+        case "--account-id":
+            accountId = Next();
+            if (accountId.Length != 12 || !accountId.All(char.IsAsciiDigit))
+            {
+                Console.Error.WriteLine($"--account-id needs 12 digits, not '{accountId}'.");
+                return 2;
+            }
+
+            break;
         case "-h" or "--help" or "-?":
             Console.WriteLine("LocalKms: a local AWS KMS (JSON 1.1 wire protocol) for tests and runbook rehearsal.");
             Console.WriteLine("Usage: KmsSignature.LocalKms [--port 4566] [--data-dir DIR] [--region us-east-1] [--account-id 111122223333]");
@@ -33,13 +63,31 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-await using var server = await LocalKmsServer.StartAsync(new LocalKmsOptions
+LocalKmsServer started;
+try
 {
-    Port = port,
-    DataDirectory = dataDirectory,
-    Region = region,
-    AccountId = accountId,
-});
+    started = await LocalKmsServer.StartAsync(new LocalKmsOptions
+    {
+        Port = port,
+        DataDirectory = dataDirectory,
+        Region = region,
+        AccountId = accountId,
+    });
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+{
+    // What a user can fix (a port in use, a data directory that is a file or not writable, an unreadable state
+    // file) is one line on stderr and exit code 1, not an unhandled exception that aborts the process.
+    Console.Error.WriteLine($"LocalKms could not start: {ex.Message}");
+    if (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+    {
+        Console.Error.WriteLine("Another process (another LocalKms?) uses that port: stop it, or pass another --port (0 = any free port).");
+    }
+
+    return 1;
+}
+
+await using var server = started;
 
 Console.WriteLine($"LocalKms listening on {server.Endpoint} (Region {server.Region}, account {server.AccountId})");
 Console.WriteLine(dataDirectory is null

@@ -82,4 +82,82 @@ public sealed partial class ExecutableTests : IDisposable
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--bogus", error, StringComparison.Ordinal);
     }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KmsSignature.LocalKms.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(exited.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Theory]
+    [InlineData("--port needs a value", "--port")]
+    [InlineData("--data-dir needs a value", "--data-dir")]
+    [InlineData("--region needs a value", "--port", "0", "--region")]
+    [InlineData("--account-id needs a value", "--account-id")]
+    [InlineData("--account-id needs 12 digits, not '12'", "--port", "0", "--account-id", "12")]
+    [InlineData("--region needs a Region name", "--port", "0", "--region", "")]
+    [InlineData("--data-dir needs a directory path", "--port", "0", "--data-dir", "")]
+    public async Task A_missing_or_bad_option_value_exits_with_2_and_one_line(string message, params string[] arguments)
+    {
+        var (exitCode, output, error) = await RunAsync(arguments);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_exits_with_1_and_says_so()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exitCode, _, error) = await RunAsync("--port", port);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"LocalKms could not start: Failed to bind to address http://127.0.0.1:{port}", error, StringComparison.Ordinal);
+        Assert.Contains("another --port", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_dir_that_is_a_file_or_holds_a_corrupt_state_file_exits_with_1_and_names_it()
+    {
+        var file = Path.Combine(_dir, "not-a-directory");
+        await File.WriteAllTextAsync(file, "x");
+        var (exitCode, _, error) = await RunAsync("--port", "0", "--data-dir", file);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"LocalKms could not start: The file '{file}' already exists.", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+
+        var stateDir = Directory.CreateDirectory(Path.Combine(_dir, "state")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(stateDir, "localkms-state.json"), """{"version":1,"keys":[""");
+        (exitCode, _, error) = await RunAsync("--port", "0", "--data-dir", stateDir);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"LocalKms could not start: {Path.Combine(stateDir, "localkms-state.json")} is not valid JSON", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
 }
