@@ -164,4 +164,31 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Equal("127.0.0.1", _kms.Endpoint.Host);
         Assert.NotEqual(0, _kms.Endpoint.Port);
     }
+
+    [Fact]
+    public void Fault_settings_refuse_values_outside_their_documented_ranges_and_keep_the_old_value()
+    {
+        var settings = new LocalKmsFaultSettings { ErrorProbability = 0.25, DropConnectionProbability = 0.5, ErrorStatusCode = 503, Latency = TimeSpan.FromMilliseconds(5), Jitter = TimeSpan.FromMilliseconds(1), RequestsPerSecond = 10 };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.ErrorProbability = 50);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.ErrorProbability = -0.1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.ErrorProbability = double.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.DropConnectionProbability = 1.5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.DropConnectionProbability = double.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.ErrorStatusCode = 502);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.ErrorStatusCode = 400);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.Latency = TimeSpan.FromMilliseconds(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.Jitter = TimeSpan.FromMilliseconds(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.RequestsPerSecond = double.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings.RequestsPerSecond = double.PositiveInfinity);
+
+        Assert.Equal((0.25, 0.5, 503, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(1), (double?)10),
+            (settings.ErrorProbability, settings.DropConnectionProbability, settings.ErrorStatusCode, settings.Latency, settings.Jitter, settings.RequestsPerSecond));
+
+        settings.ErrorProbability = 1;
+        settings.DropConnectionProbability = 0;
+        settings.ErrorStatusCode = 500;
+        settings.Reset();
+        Assert.Equal(0, settings.ErrorProbability);
+    }
 }

@@ -11,11 +11,25 @@ public sealed class LocalKmsFaultSettings
     private double _tokens;
     private long _lastRefillTicks;
 
-    /// <summary>Fixed delay added before the request is processed.</summary>
-    public TimeSpan Latency { get; set; }
+    private TimeSpan _latency;
+    private TimeSpan _jitter;
+    private double _errorProbability;
+    private int _errorStatusCode = 500;
+    private double _dropConnectionProbability;
 
-    /// <summary>Extra uniformly random delay in [0, Jitter) added to <see cref="Latency"/>.</summary>
-    public TimeSpan Jitter { get; set; }
+    /// <summary>Fixed delay added before the request is processed; not negative.</summary>
+    public TimeSpan Latency
+    {
+        get => _latency;
+        set => _latency = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Latency must not be negative.");
+    }
+
+    /// <summary>Extra uniformly random delay in [0, Jitter) added to <see cref="Latency"/>; not negative.</summary>
+    public TimeSpan Jitter
+    {
+        get => _jitter;
+        set => _jitter = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Jitter must not be negative.");
+    }
 
     /// <summary>
     /// Token-bucket quota (bucket size = one second of requests, like KMS's per-second quotas);
@@ -26,9 +40,9 @@ public sealed class LocalKmsFaultSettings
         get => _requestsPerSecond;
         set
         {
-            if (value is <= 0)
+            if (value is { } rate && !(rate > 0 && double.IsFinite(rate)))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), "RequestsPerSecond must be positive or null.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "RequestsPerSecond must be a positive finite number, or null.");
             }
 
             lock (_bucketLock)
@@ -41,13 +55,33 @@ public sealed class LocalKmsFaultSettings
     }
 
     /// <summary>Probability in [0, 1] that the request fails with <see cref="ErrorStatusCode"/>.</summary>
-    public double ErrorProbability { get; set; }
+    public double ErrorProbability
+    {
+        get => _errorProbability;
+        set => _errorProbability = Probability(value);
+    }
 
     /// <summary>500 (KMSInternalException) or 503 (ServiceUnavailableException) for injected errors.</summary>
-    public int ErrorStatusCode { get; set; } = 500;
+    public int ErrorStatusCode
+    {
+        get => _errorStatusCode;
+        set => _errorStatusCode = value is 500 or 503
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "ErrorStatusCode must be 500 (KMSInternalException) or 503 (ServiceUnavailableException).");
+    }
 
     /// <summary>Probability in [0, 1] that the connection is aborted without any response.</summary>
-    public double DropConnectionProbability { get; set; }
+    public double DropConnectionProbability
+    {
+        get => _dropConnectionProbability;
+        set => _dropConnectionProbability = Probability(value);
+    }
+
+    // A probability is a fraction: 50 meant as "50 %" would otherwise fail every request, and NaN none.
+    private static double Probability(double value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        value is >= 0 and <= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"{name} is a probability from 0 to 1 (0.5 = half of the requests).");
 
     /// <summary>Back to no faults.</summary>
     public void Reset()
