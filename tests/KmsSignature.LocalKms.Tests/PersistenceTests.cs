@@ -97,4 +97,22 @@ public sealed class PersistenceTests : IDisposable
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
         Assert.Equal(content, await File.ReadAllTextAsync(path));
     }
+
+    [Fact]
+    public async Task A_data_directory_where_the_state_file_cannot_be_written_is_refused_at_start()
+    {
+        var path = Directory.CreateDirectory(Path.Combine(_dir, "localkms-state.json")).FullName;
+
+        var error = await Assert.ThrowsAsync<IOException>(() => LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir }));
+
+        Assert.Contains($"LocalKms cannot write its state file {path}", error.Message, StringComparison.Ordinal);
+        Assert.Equal([path], Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public async Task A_new_data_directory_holds_a_state_file_from_the_start()
+    {
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir });
+        Assert.Equal(["localkms-state.json"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
 }

@@ -39,6 +39,10 @@ internal sealed partial class KeyStore
             }
 
             UpdateNextDeletion();
+
+            // Written once at start, so a data directory LocalKms cannot write stops it here, not at the first change,
+            // which would otherwise be applied in memory and answered as KMSInternalException (and retried by the SDK).
+            stateFile.Save(this);
         }
     }
 

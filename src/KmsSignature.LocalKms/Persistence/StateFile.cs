@@ -176,16 +176,24 @@ internal sealed class StateFile
         };
 
         var temp = _path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                state.WriteTo(writer);
+                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                {
+                    state.WriteTo(writer);
+                }
+
+                stream.Flush(flushToDisk: true);
             }
 
-            stream.Flush(flushToDisk: true);
+            File.Move(temp, _path, overwrite: true);
         }
-
-        File.Move(temp, _path, overwrite: true);
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temp);
+            throw new IOException($"LocalKms cannot write its state file {_path}: {ex.Message}", ex);
+        }
     }
 }
