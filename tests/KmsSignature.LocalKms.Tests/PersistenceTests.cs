@@ -115,4 +115,30 @@ public sealed class PersistenceTests : IDisposable
         await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir });
         Assert.Equal(["localkms-state.json"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public async Task A_change_that_cannot_be_saved_fails_and_is_not_kept_in_memory()
+    {
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir });
+        using var admin = KmsClients.Create(kms, kms.Admin);
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Description = "saved" })).KeyMetadata;
+        await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/saved", TargetKeyId = key.KeyId });
+
+        // The state file's place taken by a directory: every later save fails, as on a full or read-only disk.
+        var path = Path.Combine(_dir, "localkms-state.json");
+        File.Delete(path);
+        Directory.CreateDirectory(path);
+
+        await Assert.ThrowsAsync<KMSInternalException>(() => admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY }));
+        await Assert.ThrowsAsync<KMSInternalException>(() => admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/unsaved", TargetKeyId = key.KeyId }));
+        await Assert.ThrowsAsync<KMSInternalException>(() => admin.DeleteAliasAsync(new DeleteAliasRequest { AliasName = "alias/saved" }));
+        await Assert.ThrowsAsync<KMSInternalException>(() => admin.UpdateKeyDescriptionAsync(new UpdateKeyDescriptionRequest { KeyId = key.KeyId, Description = "unsaved" }));
+        await Assert.ThrowsAsync<KMSInternalException>(() => admin.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 }));
+
+        Assert.Equal([key.KeyId], (await admin.ListKeysAsync(new ListKeysRequest())).Keys.Select(static k => k.KeyId));
+        Assert.Equal(["alias/saved"], (await admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId })).Aliases.Select(static a => a.AliasName));
+        var described = (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/saved" })).KeyMetadata;
+        Assert.Equal(("saved", "Enabled"), (described.Description, described.KeyState.Value));
+        Assert.Equal([path], Directory.GetFileSystemEntries(_dir));
+    }
 }

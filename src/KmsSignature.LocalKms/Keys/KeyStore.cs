@@ -135,24 +135,65 @@ internal sealed partial class KeyStore
     private KmsKey ResolveKeyId(string keyId) =>
         _keys.TryGetValue(keyId, out var key) ? key : throw KmsErrorException.NotFound($"Key '{KeyArn(keyId)}' does not exist");
 
-    public void Mutate(Action action)
+    public void Mutate(Action action) => Mutate<object?>(() =>
     {
-        lock (_mutationLock)
-        {
-            action();
-            UpdateNextDeletion();
-            _stateFile?.Save(this);
-        }
-    }
+        action();
+        return null;
+    });
 
     public T Mutate<T>(Func<T> action)
     {
         lock (_mutationLock)
         {
+            if (_stateFile is null)
+            {
+                var unsaved = action();
+                UpdateNextDeletion();
+                return unsaved;
+            }
+
+            // A change the state file does not hold is undone: the caller gets an error (KMSInternalException, which the
+            // SDK retries), so keeping it in memory would make a retried CreateKey leave several keys, all lost at exit.
+            var keys = _keys.ToDictionary(static p => p.Key, static p => (Key: p.Value, p.Value.Status), StringComparer.Ordinal);
+            var aliases = _aliases.ToDictionary(static p => p.Key, static p => p.Value, StringComparer.Ordinal);
             var result = action();
             UpdateNextDeletion();
-            _stateFile?.Save(this);
+            try
+            {
+                _stateFile.Save(this);
+            }
+            catch
+            {
+                Restore(keys, aliases);
+                UpdateNextDeletion();
+                throw;
+            }
+
             return result;
+        }
+    }
+
+    private void Restore(Dictionary<string, (KmsKey Key, KeyStatus Status)> keys, Dictionary<string, AliasEntry> aliases)
+    {
+        foreach (var keyId in _keys.Keys.Where(id => !keys.ContainsKey(id)).ToList())
+        {
+            _keys.TryRemove(keyId, out _);
+        }
+
+        foreach (var (keyId, (key, status)) in keys)
+        {
+            key.SetStatus(status);
+            _keys[keyId] = key;
+        }
+
+        foreach (var name in _aliases.Keys.Where(n => !aliases.ContainsKey(n)).ToList())
+        {
+            _aliases.TryRemove(name, out _);
+        }
+
+        foreach (var (name, alias) in aliases)
+        {
+            _aliases[name] = alias;
         }
     }
 
