@@ -63,6 +63,20 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+// Before the server starts: its host's console lifetime takes SIGINT/SIGTERM from then on, and a signal that came
+// before these handlers stopped the server while this program waited for them forever.
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopped.TrySetResult();
+};
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stopped.TrySetResult();
+});
+
 LocalKmsServer started;
 try
 {
@@ -103,17 +117,6 @@ foreach (var principal in server.Principals)
 Console.WriteLine($"AWS CLI: aws kms list-keys --endpoint-url {server.Endpoint} --region {server.Region}");
 Console.WriteLine("Press Ctrl+C to stop.");
 
-var stopped = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopped.TrySetResult();
-};
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    stopped.TrySetResult();
-});
 await stopped.Task;
 Console.WriteLine("LocalKms stopped.");
 return 0;
