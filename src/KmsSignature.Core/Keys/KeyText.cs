@@ -27,11 +27,6 @@ internal static class KeyText
         byte[] data;
         try
         {
-            if (new FileInfo(path).Length > MaxKeyFileLength)
-            {
-                throw TooLarge(path);
-            }
-
             data = ReadBounded(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -47,11 +42,17 @@ internal static class KeyText
         new("InvalidPublicKey", ErrorKind.InvalidData,
             $"'{path}' is larger than {MaxKeyFileLength / 1024 / 1024} MiB; it is not a public key file.", path);
 
-    // A pipe or device (/dev/zero, a FIFO, bash's <(...)) reports length 0, so the length check above does not bound it:
-    // read at most one byte past the bound instead of File.ReadAllBytes, which reads such a file until memory runs out.
+    // A file that says it is too large is refused before it is read. A pipe or device (/dev/zero, a FIFO, bash's <(...))
+    // reports length 0, so that does not bound it: read at most one byte past the bound instead of File.ReadAllBytes,
+    // which reads such a file until memory runs out.
     private static byte[] ReadBounded(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        if (stream.CanSeek && stream.Length > MaxKeyFileLength)
+        {
+            throw TooLarge(path);
+        }
+
         var buffer = new byte[stream.CanSeek && stream.Length is > 0 and <= MaxKeyFileLength ? stream.Length + 1 : 64 * 1024];
         var length = 0;
         while (true)

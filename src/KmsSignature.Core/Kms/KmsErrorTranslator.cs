@@ -20,7 +20,7 @@ public static class KmsErrorTranslator
         // The SDK turns HttpClient's own timeout (no answer within the client's Timeout) into TimeoutException, over a
         // TaskCanceledException and a SocketException "Operation canceled": reported as "could not reach ...: Operation
         // canceled", it read as if the user had cancelled, or as if the endpoint had refused the connection.
-        if (Find<TimeoutException>(exception) is not null)
+        if (Chain(exception).Any(static e => e is TimeoutException))
         {
             return new KmsSignatureException("KmsTimeout", ErrorKind.OperationTimeout,
                 $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} timed out: {(endpoint?.ToString() ?? "the KMS endpoint")} " +
@@ -122,7 +122,7 @@ public static class KmsErrorTranslator
             return true;
         }
 
-        for (Exception? e = exception; e is not null; e = e.InnerException)
+        foreach (var e in Chain(exception))
         {
             if (e is KmsSignatureException)
             {
@@ -156,30 +156,16 @@ public static class KmsErrorTranslator
         _ => ErrorKind.InvalidOperation,
     };
 
-    private static bool IsConnectionFailure(Exception exception)
+    private static bool IsConnectionFailure(Exception exception) =>
+        Chain(exception).Any(static e => e is HttpRequestException or SocketException);
+
+    // The exception and its inner exceptions, outermost first.
+    private static IEnumerable<Exception> Chain(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
-            if (e is HttpRequestException or SocketException)
-            {
-                return true;
-            }
+            yield return e;
         }
-
-        return false;
-    }
-
-    private static T? Find<T>(Exception exception) where T : Exception
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
     }
 
     private static Exception Innermost(Exception exception)

@@ -3,7 +3,7 @@ using KmsSignature.Core.Algorithms;
 namespace KmsSignature.Core.Verification;
 
 /// <summary>How detached signatures (over files or bytes) are checked. Immutable once built.</summary>
-public sealed class DetachedSignatureOptions
+public sealed record DetachedSignatureOptions
 {
     /// <summary>Default bound for algorithms that need the whole message in memory (pure Ed25519, ML-DSA): 64 MiB.</summary>
     public const long DefaultMaxInMemoryMessageLength = 64L * 1024 * 1024;

@@ -45,12 +45,7 @@ public sealed class DetachedSignatureVerifier
     /// or, with MessageType Digest, has no digest form.
     /// </summary>
     public DetachedSignatureVerifier WithAlgorithm(SignatureAlgorithm algorithm) =>
-        new(trustStore, new DetachedSignatureOptions
-        {
-            Algorithm = algorithm,
-            MessageType = options.MessageType,
-            MaxInMemoryMessageLength = options.MaxInMemoryMessageLength,
-        });
+        new(trustStore, options with { Algorithm = algorithm });
 
     /// <summary>The conventional signature file for a message file: <c>&lt;file&gt;.sig</c>.</summary>
     public static string DefaultSignaturePath(string path) => path + ".sig";
