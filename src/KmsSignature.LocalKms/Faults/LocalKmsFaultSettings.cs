@@ -21,14 +21,14 @@ public sealed class LocalKmsFaultSettings
     public TimeSpan Latency
     {
         get => _latency;
-        set => _latency = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Latency must not be negative.");
+        set => _latency = NotNegative(value);
     }
 
     /// <summary>Extra uniformly random delay in [0, Jitter) added to <see cref="Latency"/>; not negative.</summary>
     public TimeSpan Jitter
     {
         get => _jitter;
-        set => _jitter = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Jitter must not be negative.");
+        set => _jitter = NotNegative(value);
     }
 
     /// <summary>
@@ -76,6 +76,9 @@ public sealed class LocalKmsFaultSettings
         get => _dropConnectionProbability;
         set => _dropConnectionProbability = Probability(value);
     }
+
+    private static TimeSpan NotNegative(TimeSpan value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"{name} must not be negative.");
 
     // A probability is a fraction: 50 meant as "50 %" would otherwise fail every request, and NaN none.
     private static double Probability(double value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>

@@ -49,27 +49,20 @@ internal sealed class StateFile
         }
     }
 
-    public IReadOnlyList<KmsKey> LoadKeys(KeyStore store)
-    {
-        try
-        {
-            return [.. ReadKeys(store)];
-        }
-        catch (Exception ex) when (ex is not InvalidDataException)
-        {
-            throw new InvalidDataException($"{_path} holds a key entry LocalKms cannot read, so it was left as it is: {ex.Message}", ex);
-        }
-    }
+    public IReadOnlyList<KmsKey> LoadKeys(KeyStore store) => Load(() => ReadKeys(store), "a key entry");
 
-    public IReadOnlyList<AliasEntry> LoadAliases()
+    public IReadOnlyList<AliasEntry> LoadAliases() => Load(ReadAliases, "an alias entry");
+
+    // Whatever a malformed entry throws (a missing member, a wrong type) names the file, which is left as it is.
+    private IReadOnlyList<T> Load<T>(Func<IEnumerable<T>> read, string what)
     {
         try
         {
-            return [.. ReadAliases()];
+            return [.. read()];
         }
         catch (Exception ex) when (ex is not InvalidDataException)
         {
-            throw new InvalidDataException($"{_path} holds an alias entry LocalKms cannot read, so it was left as it is: {ex.Message}", ex);
+            throw new InvalidDataException($"{_path} holds {what} LocalKms cannot read, so it was left as it is: {ex.Message}", ex);
         }
     }
 
