@@ -1,5 +1,5 @@
-# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT (e.g. a LocalKms) and $env:KMSSIGNATURE_TEST_KEY
-# (a key the caller may sign with).
+# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT, credentials it accepts and $env:KMSSIGNATURE_TEST_KEY
+# (a key the caller may sign with); for LocalKms, see README.md here.
 BeforeAll {
     Import-Module "$PSScriptRoot/../../out/KmsSignature/KmsSignature.psd1" -Force
     $script:kms = @{}

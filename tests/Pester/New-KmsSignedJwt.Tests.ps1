@@ -1,5 +1,5 @@
-# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT (e.g. a LocalKms: dotnet run --project src/KmsSignature.LocalKms)
-# and the key to sign with in $env:KMSSIGNATURE_TEST_KEY (an ECC_NIST_P256 key the caller may sign with).
+# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT, credentials it accepts and the key to sign with in
+# $env:KMSSIGNATURE_TEST_KEY (an ECC_NIST_P256 key the caller may sign with); for LocalKms, see README.md here.
 BeforeAll {
     Import-Module "$PSScriptRoot/../../out/KmsSignature/KmsSignature.psd1" -Force
     $script:kms = @{}

@@ -1,4 +1,4 @@
-# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT (e.g. a LocalKms: dotnet run --project src/KmsSignature.LocalKms).
+# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT and credentials it accepts (for LocalKms, see README.md here).
 # These tests CREATE keys, so they run only against that endpoint (LocalKms), never against a real account by accident.
 BeforeAll {
     Import-Module "$PSScriptRoot/../../out/KmsSignature/KmsSignature.psd1" -Force

@@ -1,4 +1,4 @@
-# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT (e.g. a LocalKms: dotnet run --project src/KmsSignature.LocalKms).
+# Pester 5. Needs a KMS: set $env:KMSSIGNATURE_TEST_ENDPOINT and credentials it accepts (for LocalKms, see README.md here).
 # It creates keys and changes their policies, so it runs only against that endpoint (LocalKms).
 BeforeAll {
     Import-Module "$PSScriptRoot/../../out/KmsSignature/KmsSignature.psd1" -Force
