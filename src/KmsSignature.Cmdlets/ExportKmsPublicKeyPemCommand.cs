@@ -18,7 +18,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     private string? target;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Arn", "KeyArn")]
+    [Alias("Alias", "Arn", "KeyArn")]
     [ValidateNotNullOrEmpty]
     public string[] KeyId { get; set; } = [];
 

@@ -41,7 +41,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     public byte[] Message { get; set; } = null!;
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Alias", "Arn")]
+    [Alias("Alias", "Arn", "KeyArn")]
     [ValidateNotNullOrEmpty]
     public string KeyId { get; set; } = null!;
 
