@@ -110,6 +110,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     /// <summary>Tokens: the allowed JOSE algs (default: those that fit the key). Files: the one algorithm (KMS or JOSE name).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(VerificationAlgorithmCompleter))]
     public string[]? Algorithm { get; set; }
 
     /// <summary>Accepted iss values (tokens).</summary>

@@ -251,4 +251,16 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Contains("KmsSignature.Core.Verification.VerificationResult", result.Output.Select(o => o.ToString()));
         Assert.Contains("System.Boolean", result.Output.Select(o => o.ToString()));
     }
+
+    [Theory]
+    [InlineData("Test-KmsSignature -Algorithm ES", "ES256,ES384,ES512,ES256K")]
+    [InlineData("Test-KmsSignature -Algorithm ps5", "PS512")]
+    [InlineData("Test-KmsSignature -Path a.bin -Algorithm RSASSA_PSS", "RSASSA_PSS_SHA_256,RSASSA_PSS_SHA_384,RSASSA_PSS_SHA_512")]
+    [InlineData("Test-KmsSignature -Algorithm Ed", "Ed25519,EdDSA,ED25519_SHA_512,ED25519_PH_SHA_512")]
+    public void Algorithm_completes_JOSE_algs_then_KMS_names(string input, string expected)
+    {
+        var result = Run("(TabExpansion2 -inputScript $i -cursorColumn $i.Length).CompletionMatches.CompletionText",
+            new() { ["i"] = input }).AssertSuccess();
+        Assert.Equal(expected, string.Join(",", result.Output.Select(o => o.BaseObject.ToString())));
+    }
 }
