@@ -151,7 +151,7 @@ public sealed class SigningKeyService
         async () => (await ListAliasesAsync(null, ct).ConfigureAwait(false))
             .Where(a => a.TargetKeyId is not null)
             .GroupBy(a => a.TargetKeyId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().AliasName, StringComparer.Ordinal),
+            .ToDictionary(g => g.Key, g => FirstAlias(g)!, StringComparer.Ordinal),
         new Dictionary<string, string>(StringComparer.Ordinal),
         "ListAliases was denied (kms:ListAliases is granted in IAM only); the keys are listed without their aliases.");
 
@@ -549,8 +549,10 @@ public sealed class SigningKeyService
     }
 
     /// <summary>The key's alphabetically first alias over every ListAliases page, or null when it has none.</summary>
-    internal async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct) =>
-        (await ListAliasesAsync(keyId, ct).ConfigureAwait(false)).Select(a => a.AliasName).Order(StringComparer.Ordinal).FirstOrDefault();
+    internal async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct) => FirstAlias(await ListAliasesAsync(keyId, ct).ConfigureAwait(false));
+
+    // KMS documents no order for ListAliases: one stable choice, so the Alias a listing shows is the kid -KeyIdStyle Alias writes.
+    private static string? FirstAlias(IEnumerable<AliasListEntry> aliases) => aliases.Select(a => a.AliasName).Order(StringComparer.Ordinal).FirstOrDefault();
 
     private static void RequireSigning(KeyMetadata metadata, string target, bool includeAllKeyUsages)
     {
