@@ -25,7 +25,7 @@ public sealed partial class KmsClientProvider
     // and asking the SDK's fallback chain could probe instance metadata, which a local run must not do.
     private const string EndpointDefaultRegion = "us-east-1";
 
-    private readonly ConcurrentDictionary<string, KmsConnection> clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<CacheKey, KmsConnection> clients = new();
 
     public static KmsClientProvider Shared { get; } = new();
 
@@ -34,9 +34,9 @@ public sealed partial class KmsClientProvider
     {
         log ??= NullOperationLog.Instance;
         CheckEndpoint(options.EndpointUrl);
-        var (credentials, source, credentialKey, profileRegion) = ResolveCredentials(options);
+        var (credentials, source, credentialKey, credentialObject, profileRegion) = ResolveCredentials(options);
         var region = ResolveRegion(options, profileRegion);
-        var cacheKey = string.Join('|', region, options.EndpointUrl?.ToString() ?? "-", credentialKey);
+        var cacheKey = new CacheKey(string.Join('|', region, options.EndpointUrl?.ToString() ?? "-", credentialKey), credentialObject);
 
         if (clients.TryGetValue(cacheKey, out var existing))
         {
@@ -110,11 +110,13 @@ public sealed partial class KmsClientProvider
         return config;
     }
 
-    private static (AWSCredentials Credentials, string Source, string CacheKey, string? ProfileRegion) ResolveCredentials(AwsConnectionOptions options)
+    private static (AWSCredentials Credentials, string Source, string CacheKey, object? CacheKeyObject, string? ProfileRegion) ResolveCredentials(
+        AwsConnectionOptions options)
     {
         if (options.Credential is { } explicitCredential)
         {
-            return (CredentialBridge.FromObject(explicitCredential), DescribeObject(explicitCredential, "-Credential"), ObjectKey(explicitCredential), null);
+            var (key, keyObject) = ObjectKey(explicitCredential);
+            return (CredentialBridge.FromObject(explicitCredential), DescribeObject(explicitCredential, "-Credential"), key, keyObject, null);
         }
 
         // -ProfileLocation alone names that file's default profile (as in AWS.Tools); it is explicit, so it beats the shell default.
@@ -157,20 +159,23 @@ public sealed partial class KmsClientProvider
                 : $"Check profile '{profileName}': for assume-role, its source credentials and that AWS STS can be reached; " +
                   "for credential_process, that the command runs and prints credentials.";
             return (new SourcedCredentials(profileCredentials, $"profile '{profileName}'", advice), $"profile '{profileName}'",
-                $"profile:{options.ProfileLocation}:{profileName}:{ProfileKey(profile)}", profile?.Region?.SystemName);
+                $"profile:{options.ProfileLocation}:{profileName}:{ProfileKey(profile)}", null, profile?.Region?.SystemName);
         }
 
         if (options.ShellDefaultCredential is { } shellCredential)
         {
-            return (CredentialBridge.FromObject(shellCredential), "the shell's $StoredAWSCredentials", ObjectKey(shellCredential), null);
+            var (key, keyObject) = ObjectKey(shellCredential);
+            return (CredentialBridge.FromObject(shellCredential), "the shell's $StoredAWSCredentials", key, keyObject, null);
         }
 
         try
         {
+            // The SDK hands back the object it resolved first until an AWS_* credential variable changes, so keying on that
+            // object reuses one client while the environment stays put, and a changed one gets a client of its own.
             var resolved = ReadingProfiles(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(null), null);
             return (new SourcedCredentials(resolved, "the SDK's default credential chain",
                     "Check the profile AWS_PROFILE names (or the default one), or the container or instance role."),
-                "the SDK's default credential chain", "default:" + RuntimeHelpers.GetHashCode(resolved), null);
+                "the SDK's default credential chain", "default", resolved, null);
         }
         catch (AmazonClientException ex)
         {
@@ -284,12 +289,13 @@ public sealed partial class KmsClientProvider
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
 
-    // The cache key must tell credentials apart without keeping a readable secret in it.
-    private static string ObjectKey(object credential) => credential switch
+    // The cache key must tell credentials apart without keeping a readable secret in it. Objects whose secrets cannot be
+    // read up front (refreshing, AWS.Tools' own) are told apart by reference: their identity hash codes are not unique.
+    private static (string Key, object? KeyObject) ObjectKey(object credential) => credential switch
     {
-        AwsKeyCredential key => "key:" + key.AccessKeyId + ":" + Convert.ToHexString(
-            SHA256.HashData(Encoding.UTF8.GetBytes(key.SecretAccessKey + "\n" + key.SessionToken)))[..16],
-        _ => "object:" + RuntimeHelpers.GetHashCode(credential),
+        AwsKeyCredential key => ("key:" + key.AccessKeyId + ":" + Convert.ToHexString(
+            SHA256.HashData(Encoding.UTF8.GetBytes(key.SecretAccessKey + "\n" + key.SessionToken)))[..16], null),
+        _ => ("object", credential),
     };
 
     // The profile is read again at every call; a profile edited since (a fixed secret, another role) must get a new client
@@ -318,4 +324,20 @@ public sealed partial class KmsClientProvider
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();
+
+    /// <summary>
+    /// Region, endpoint and credentials as text, plus the credential object itself when only its identity tells it apart.
+    /// Holding the object keeps it alive while cached, so no later object can pass for it.
+    /// </summary>
+    private readonly struct CacheKey(string text, object? credential) : IEquatable<CacheKey>
+    {
+        private readonly string text = text;
+        private readonly object? credential = credential;
+
+        public bool Equals(CacheKey other) => string.Equals(text, other.text, StringComparison.Ordinal) && ReferenceEquals(credential, other.credential);
+
+        public override bool Equals(object? obj) => obj is CacheKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(text), RuntimeHelpers.GetHashCode(credential));
+    }
 }

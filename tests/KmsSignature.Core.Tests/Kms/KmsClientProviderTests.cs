@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Amazon.KeyManagementService.Model;
 using System.Runtime.Loader;
@@ -27,6 +28,59 @@ public sealed class KmsClientProviderTests
         Assert.NotSame(first.Client, other.Client);
         Assert.Equal("eu-west-1", first.Region);
         Assert.DoesNotContain("secret", first.Describe());
+    }
+
+    // Credential objects were cached under their identity hash code, which two live objects can share (CoreCLR draws it
+    // from about 2^26 values): the second caller was handed a client that signed with the first caller's keys.
+    [Fact]
+    public async Task Two_credential_objects_with_one_identity_hash_code_get_their_own_clients()
+    {
+        var (first, second) = TwoCredentialsWithOneIdentityHashCode();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = new AwsConnectionOptions
+        {
+            Region = "us-east-1", EndpointUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/"),
+        };
+        var provider = new KmsClientProvider();
+
+        var firstConnection = provider.Connect(options with { Credential = first });
+        var secondConnection = provider.Connect(options with { Credential = second });
+
+        Assert.NotSame(firstConnection.Client, secondConnection.Client);
+        Assert.Equal(first.GetCredentials().AccessKey, await AccessKeyIdSentBy(firstConnection, listener));
+        Assert.Equal(second.GetCredentials().AccessKey, await AccessKeyIdSentBy(secondConnection, listener));
+    }
+
+    private static (BasicAWSCredentials First, BasicAWSCredentials Second) TwoCredentialsWithOneIdentityHashCode()
+    {
+        var byHashCode = new Dictionary<int, BasicAWSCredentials>();
+        for (var i = 0; ; i++)
+        {
+            var credentials = new BasicAWSCredentials($"AKIDCOLLIDE{i}", "s");
+            if (byHashCode.TryGetValue(RuntimeHelpers.GetHashCode(credentials), out var earlier))
+            {
+                return (earlier, credentials);
+            }
+
+            byHashCode.Add(RuntimeHelpers.GetHashCode(credentials), credentials);
+        }
+    }
+
+    // The access key id in the SigV4 Authorization header of the connection's next request. SignClient has the SDK's retries
+    // off, so a cancelled call leaves no retry behind in the listener's queue for the next caller.
+    private static async Task<string> AccessKeyIdSentBy(KmsConnection connection, TcpListener listener)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var call = connection.SignClient.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/x" }, timeout.Token);
+        using var socket = await listener.AcceptTcpClientAsync(timeout.Token);
+        var buffer = new byte[16384];
+        var read = await socket.GetStream().ReadAsync(buffer, timeout.Token);
+        var request = Encoding.ASCII.GetString(buffer, 0, read);
+        timeout.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        var start = request.IndexOf("Credential=", StringComparison.Ordinal) + "Credential=".Length;
+        return request[start..request.IndexOf('/', start)];
     }
 
     [Fact]
