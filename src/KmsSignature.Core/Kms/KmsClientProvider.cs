@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,8 +13,10 @@ namespace KmsSignature.Core.Kms;
 /// <summary>
 /// Resolves region and credentials the way AWS.Tools users expect, and hands out one KMS client per
 /// (region, endpoint, credentials), reused across calls and cmdlets for the life of the process
-/// (clients are thread-safe and hold connection pools). Bounded: past <see cref="MaxClients"/> the cache
-/// starts afresh rather than grow without limit.
+/// (clients are thread-safe; their connection pools are the SDK's, shared by clients with the same settings). Bounded:
+/// past <see cref="MaxClients"/> the connection used least recently is forgotten, so the ones in use keep their clients
+/// and what their Sign pacers learned. A forgotten client is not disposed: a pipeline in another runspace may still be
+/// using it, and the garbage collector reclaims it once none is (its HttpClient stays in the SDK's process-wide cache).
 /// </summary>
 public sealed partial class KmsClientProvider
 {
@@ -25,7 +26,7 @@ public sealed partial class KmsClientProvider
     // and asking the SDK's fallback chain could probe instance metadata, which a local run must not do.
     private const string EndpointDefaultRegion = "us-east-1";
 
-    private readonly ConcurrentDictionary<CacheKey, KmsConnection> clients = new();
+    private readonly LeastRecentlyUsedCache<CacheKey, KmsConnection> clients = new(MaxClients);
 
     public static KmsClientProvider Shared { get; } = new();
 
@@ -38,14 +39,9 @@ public sealed partial class KmsClientProvider
         var region = ResolveRegion(options, profileRegion);
         var cacheKey = new CacheKey(string.Join('|', region, options.EndpointUrl?.ToString() ?? "-", credentialKey), credentialObject);
 
-        if (clients.TryGetValue(cacheKey, out var existing))
+        if (clients.TryGet(cacheKey, out var existing))
         {
             return existing;
-        }
-
-        if (clients.Count >= MaxClients)
-        {
-            clients.Clear();
         }
 
         var client = new AmazonKeyManagementServiceClient(credentials, Config(options.EndpointUrl, region, maxErrorRetry: 5));

@@ -83,6 +83,26 @@ public sealed class KmsClientProviderTests
         return request[start..request.IndexOf('/', start)];
     }
 
+    // Past MaxClients the whole cache was emptied: the connections in use lost their clients and what their Sign pacers
+    // had learned of the quota, because of one more set of credentials.
+    [Fact]
+    public void Past_MaxClients_only_the_least_recently_used_client_is_dropped()
+    {
+        var provider = new KmsClientProvider();
+        AwsConnectionOptions Options(int i) => new()
+        {
+            Region = "us-east-1", EndpointUrl = Endpoint, Credential = new AwsKeyCredential($"AKIDBOUND{i}", "s"),
+        };
+        var connections = Enumerable.Range(0, KmsClientProvider.MaxClients).Select(i => provider.Connect(Options(i))).ToList();
+        Assert.Same(connections[0], provider.Connect(Options(0))); // used again: connections[1] is now the least recently used
+
+        provider.Connect(Options(KmsClientProvider.MaxClients));
+
+        Assert.Same(connections[0], provider.Connect(Options(0)));
+        Assert.Same(connections[^1], provider.Connect(Options(KmsClientProvider.MaxClients - 1)));
+        Assert.NotSame(connections[1], provider.Connect(Options(1)));
+    }
+
     [Fact]
     public void Explicit_region_wins_over_the_shell_default()
     {
