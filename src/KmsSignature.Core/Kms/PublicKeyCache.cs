@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Amazon.KeyManagementService.Model;
 
 namespace KmsSignature.Core.Kms;
@@ -9,11 +8,15 @@ namespace KmsSignature.Core.Kms;
 /// Key ids and ARNs always name the same key and hit the cache without a call. An alias is resolved
 /// again (one GetPublicKey, which needs only kms:GetPublicKey) each time a cmdlet asks, so an alias moved
 /// to a new key is noticed; tokens are then verified offline against the resolved key.
+/// Bounded: past <see cref="MaxKeys"/> keys the one used least recently is forgotten (and fetched again if asked for),
+/// so a long session that meets ever more keys keeps at most a few megabytes (an ML-DSA-87 public key is 2.6 KB).
 /// </summary>
 public sealed class PublicKeyCache
 {
-    private readonly ConcurrentDictionary<string, KmsPublicKeyInfo> byArn = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> arnByKeyId = new(StringComparer.OrdinalIgnoreCase);
+    public const int MaxKeys = 1024;
+
+    private readonly LeastRecentlyUsedCache<string, KmsPublicKeyInfo> byArn = new(MaxKeys, StringComparer.Ordinal);
+    private readonly LeastRecentlyUsedCache<string, string> arnByKeyId = new(MaxKeys, StringComparer.OrdinalIgnoreCase);
 
     public static PublicKeyCache Shared { get; } = new();
 
@@ -49,8 +52,8 @@ public sealed class PublicKeyCache
 
         var info = new KmsPublicKeyInfo(response.KeyId, response.KeySpec?.Value ?? string.Empty, response.KeyUsage.Value,
             (response.SigningAlgorithms ?? []).ToArray(), response.PublicKey.ToArray());
-        byArn[Key(scope, info.KeyArn)] = info;
-        arnByKeyId[Key(scope, info.KeyId)] = info.KeyArn;
+        byArn.Set(Key(scope, info.KeyArn), info);
+        arnByKeyId.Set(Key(scope, info.KeyId), info.KeyArn);
         return info;
     }
 
@@ -60,10 +63,10 @@ public sealed class PublicKeyCache
         var arn = identifier.Kind switch
         {
             KmsKeyIdentifierKind.KeyArn => identifier.Value,
-            KmsKeyIdentifierKind.KeyId => arnByKeyId.GetValueOrDefault(Key(scope, identifier.Value)),
+            KmsKeyIdentifierKind.KeyId => arnByKeyId.TryGet(Key(scope, identifier.Value), out var known) ? known : null,
             _ => null, // aliases can move: always resolved afresh
         };
-        return arn is not null && byArn.TryGetValue(Key(scope, arn), out info!);
+        return arn is not null && byArn.TryGet(Key(scope, arn), out info!);
     }
 
     // Scoped by endpoint: two LocalKms instances (or LocalKms and AWS) never share entries.
