@@ -66,9 +66,10 @@ internal sealed partial class KmsOperations
         RejectReserved(aliasName);
         AuthorizeWithoutKey(context, "kms:CreateAlias", resource: _store.AliasArn(aliasName));
         Authorize(context, "kms:CreateAlias", key);
-        RequireNotPendingDeletion(key);
         _store.Mutate(() =>
         {
+            // Under the lock, so a ScheduleKeyDeletion that got there first is seen (a deleted key stays PendingDeletion).
+            RequireNotPendingDeletion(key);
             if (_store.FindAlias(aliasName) is not null)
             {
                 throw new KmsErrorException("AlreadyExistsException", $"An alias with the name {_store.AliasArn(aliasName)} already exists");
@@ -102,6 +103,8 @@ internal sealed partial class KmsOperations
 
         _store.Mutate(() =>
         {
+            // Again under the lock, as in CreateAlias; the check above keeps KMS's error order.
+            RequireNotPendingDeletion(newKey);
             var current = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
             if (current.TargetKeyId != newKey.KeyId)
             {
