@@ -7,10 +7,10 @@ namespace KmsSignature.LocalKms.Operations;
 internal sealed partial class KmsOperations
 {
     /// <summary>
-    /// A KMS key has exactly one key policy, named "default". PolicyName is the model's PolicyNameType, 1-128 characters of
-    /// pattern [\w]+ (ASCII letters, digits, underscore): a name outside it is a ValidationException before any lookup.
+    /// PolicyName is the model's PolicyNameType, 1-128 characters of pattern [\w]+ (ASCII letters, digits, underscore): a
+    /// name outside it is a ValidationException before any lookup.
     /// </summary>
-    private static void RequireDefaultPolicyName(OperationContext context)
+    private static string? PolicyName(OperationContext context)
     {
         var name = context.Input.String("PolicyName", 1, 128);
         if (name is not null && !name.All(static c => char.IsAsciiLetterOrDigit(c) || c == '_'))
@@ -18,16 +18,24 @@ internal sealed partial class KmsOperations
             throw KmsErrorException.Constraint("policyName", name, @"Member must satisfy regular expression pattern: [\w]+");
         }
 
+        return name;
+    }
+
+    /// <summary>A KMS key has exactly one key policy, named "default".</summary>
+    private static void RequireDefaultPolicyName(string? name)
+    {
         if (name is not null && name != "default")
         {
             throw KmsErrorException.NotFound($"No such policy exists: {name}. The only key policy name is \"default\".");
         }
     }
 
+    // Request validation first, then key lookup, as KMS does (and Sign, Verify and CreateAlias here).
     private void GetKeyPolicy(OperationContext context)
     {
+        var name = PolicyName(context);
         var key = ResolveKey(context, allowAlias: false);
-        RequireDefaultPolicyName(context);
+        RequireDefaultPolicyName(name);
         Authorize(context, "kms:GetKeyPolicy", key);
         context.Output.WriteString("Policy", key.Status.PolicyText);
         context.Output.WriteString("PolicyName", "default");
@@ -35,10 +43,11 @@ internal sealed partial class KmsOperations
 
     private void PutKeyPolicy(OperationContext context)
     {
-        var key = ResolveKey(context, allowAlias: false);
-        RequireDefaultPolicyName(context);
+        var name = PolicyName(context);
         var policyText = PolicyText(context.Input) ?? throw KmsErrorException.Constraint("policy", null, "Member must not be null");
         var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
+        var key = ResolveKey(context, allowAlias: false);
+        RequireDefaultPolicyName(name);
         Authorize(context, "kms:PutKeyPolicy", key);
         CheckPolicyQuota(policyText);
         var policy = PolicyDocument.Parse(policyText, isKeyPolicy: true);
@@ -78,9 +87,9 @@ internal sealed partial class KmsOperations
 
     private void ListKeyPolicies(OperationContext context)
     {
-        var key = ResolveKey(context, allowAlias: false);
         context.Input.Int("Limit", 1, 1000);
         Marker(context.Input);
+        var key = ResolveKey(context, allowAlias: false);
         Authorize(context, "kms:ListKeyPolicies", key);
         WriteStrings(context.Output, "PolicyNames", ["default"]);
         context.Output.WriteBoolean("Truncated", false);
