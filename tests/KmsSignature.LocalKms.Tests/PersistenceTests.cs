@@ -110,6 +110,40 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Temp_files_a_killed_LocalKms_left_behind_are_removed_at_start_and_nothing_else()
+    {
+        // What Save leaves when the process is killed between creating its temp file and renaming it.
+        var leftovers = new[]
+        {
+            $"localkms-state.json.{Guid.NewGuid():N}.tmp",
+            $"localkms-state.json.{Guid.NewGuid():N}.tmp",
+        };
+        var others = new[]
+        {
+            "localkms-state.json.tmp",
+            "localkms-state.json.backup.tmp",
+            $"localkms-state.json.{Guid.NewGuid():N}.tmp.keep",
+            $"localkms-state.json.{Guid.NewGuid().ToString("N").ToUpperInvariant()}.tmp",
+            $"localkms-state.json.{Guid.NewGuid()}.tmp",
+            $"other.json.{Guid.NewGuid():N}.tmp",
+            "notes.txt",
+        };
+        foreach (var name in leftovers.Concat(others))
+        {
+            File.WriteAllText(Path.Combine(_dir, name), "{\"version\":1,\"keys\":[]");
+        }
+
+        Directory.CreateDirectory(Path.Combine(_dir, $"localkms-state.json.{Guid.NewGuid():N}.tmp.d"));
+
+        await using (await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir }))
+        {
+            Assert.Equal(
+                [.. others.Append("localkms-state.json").Order(StringComparer.Ordinal)],
+                Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_new_data_directory_holds_a_state_file_from_the_start()
     {
         await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir });

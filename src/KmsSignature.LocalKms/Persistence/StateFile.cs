@@ -23,6 +23,7 @@ internal sealed class StateFile
     {
         Directory.CreateDirectory(directory);
         _path = Path.Combine(directory, FileName);
+        RemoveLeftoverTempFiles(directory);
         if (File.Exists(_path))
         {
             try
@@ -47,6 +48,42 @@ internal sealed class StateFile
                     : $"{_path} has no supported state version (this LocalKms reads version {Version}), so it was left as it is.");
             }
         }
+    }
+
+    /// <summary>
+    /// A process killed between creating its temp file and renaming it (SIGKILL, power loss) leaves the temp file behind.
+    /// Only names <see cref="TempPath"/> makes are ours; anything else in the directory is left alone.
+    /// </summary>
+    private void RemoveLeftoverTempFiles(string directory)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, FileName + ".*.tmp"))
+        {
+            if (!IsTempName(Path.GetFileName(path)))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"LocalKms cannot remove {path}, a temp file an earlier run of it left beside its state file {_path}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private string TempPath() => $"{_path}.{Guid.NewGuid():N}.tmp";
+
+    // "localkms-state.json." + 32 lowercase hex digits (a Guid in "N" format) + ".tmp", exactly what TempPath makes.
+    private static bool IsTempName(string name)
+    {
+        const string prefix = FileName + ".", suffix = ".tmp";
+        return name.Length == prefix.Length + 32 + suffix.Length
+            && name.StartsWith(prefix, StringComparison.Ordinal)
+            && name.EndsWith(suffix, StringComparison.Ordinal)
+            && !name.AsSpan(prefix.Length, 32).ContainsAnyExcept("0123456789abcdef");
     }
 
     public IReadOnlyList<KmsKey> LoadKeys(KeyStore store) => Load(() => ReadKeys(store), "a key entry");
@@ -168,7 +205,7 @@ internal sealed class StateFile
             ["aliases"] = aliases,
         };
 
-        var temp = _path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var temp = TempPath();
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
