@@ -3,7 +3,9 @@ namespace KmsSignature.Core.Files;
 /// <summary>
 /// Writes a file all at once or not at all: the bytes go to a temporary file in the same directory, which
 /// is then renamed over the target (a rename within one directory is atomic on every platform we run on).
-/// A failure leaves no temporary file and never a half-written target.
+/// A failure leaves no temporary file and never a half-written target. A path that is a symbolic link names the file
+/// the link finally points to, as it does for Set-Content and Out-File: that file is written (with overwrite, created
+/// when the link dangles) and the link stays a link.
 /// </summary>
 public static class AtomicFile
 {
@@ -15,12 +17,16 @@ public static class AtomicFile
             throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{full}' is a directory; a file was expected.", full);
         }
 
+        // A link, even a dangling one, exists: without overwrite it is refused, as Out-File -NoClobber does.
         if (!overwrite && File.Exists(full))
         {
             throw Exists(full);
         }
 
-        var directory = Path.GetDirectoryName(full) ?? ".";
+        // Renaming over the link itself would replace the link with a regular file and leave the file it names as it was.
+        var target = LinkTarget(full);
+
+        var directory = Path.GetDirectoryName(target) ?? ".";
         // Not named after the target: a target name near the file system's 255-byte limit would make a longer temporary
         // name fail ("File name too long") where the target itself can be written.
         var temp = Path.Combine(directory, $".kmssig-{Guid.NewGuid():N}.tmp");
@@ -32,16 +38,15 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, full, overwrite);
+            File.Move(temp, target, overwrite);
         }
-        catch (IOException) when (!overwrite && File.Exists(full))
+        catch (IOException) when (!overwrite && File.Exists(target))
         {
             throw Exists(full);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new KmsSignatureException("OutputNotWritable", ErrorKind.WriteError,
-                $"Cannot write '{full}': {ex.Message}", full, ex);
+            throw NotWritable(full, ex);
         }
         finally
         {
@@ -55,6 +60,22 @@ public static class AtomicFile
             }
         }
     }
+
+    /// <summary>The file a symbolic link at <paramref name="full"/> finally points to, or <paramref name="full"/> when it is no link.</summary>
+    private static string LinkTarget(string full)
+    {
+        try
+        {
+            return new FileInfo(full).LinkTarget is null ? full : File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw NotWritable(full, ex); // a loop of links, or a link that cannot be read
+        }
+    }
+
+    private static KmsSignatureException NotWritable(string path, Exception ex) =>
+        new("OutputNotWritable", ErrorKind.WriteError, $"Cannot write '{path}': {ex.Message}", path, ex);
 
     private static KmsSignatureException Exists(string path) =>
         new("OutputFileExists", ErrorKind.ResourceExists, $"'{path}' already exists; pass -Force to replace it.", path);

@@ -1,3 +1,5 @@
+using KmsSignature.Core.Files;
+
 namespace KmsSignature.Core.Signing;
 
 /// <summary>
@@ -29,13 +31,15 @@ public sealed class SignaturePathClaims
     public void Claim(string path, string signaturePath)
     {
         var full = Path.GetFullPath(signaturePath);
-        var input = Path.GetFullPath(path);
-        if (claimed.TryGetValue(full, out var first))
+        // Compared as real paths: a signature file is written through a symbolic link to the file the link names.
+        var written = RealPath.Of(signaturePath);
+        var input = RealPath.Of(path);
+        if (claimed.TryGetValue(written, out var first))
         {
             throw Duplicate(path, $"its signature file '{full}' is already the signature of '{first}' in this run, and one would overwrite the other");
         }
 
-        if (inputs.TryGetValue(full, out var signedInput))
+        if (inputs.TryGetValue(written, out var signedInput))
         {
             throw Duplicate(path, $"its signature file '{full}' is '{signedInput}', which this run signs too");
         }
@@ -45,7 +49,7 @@ public sealed class SignaturePathClaims
             throw Duplicate(path, $"it is the signature file this run writes for '{owner}'");
         }
 
-        claimed.Add(full, path);
+        claimed.Add(written, path);
         inputs.TryAdd(input, path);
     }
 

@@ -57,4 +57,31 @@ public sealed class SignaturePathClaimsTests
         Assert.Equal(signatureFirst ? file : signature, ex.Target);
         claims.Claim(Path.Combine(dir, "y"), Path.Combine(dir, "y.sig")); // unrelated inputs still go through
     }
+
+    // Signature files are written through a symbolic link to the file it names, so a link to another input of the run, or
+    // to a signature file already claimed, is that file.
+    [Fact]
+    public void A_signature_path_that_is_a_link_to_an_input_or_to_a_claimed_signature_file_is_refused()
+    {
+        var dir = Directory.CreateTempSubdirectory("claims-").FullName;
+        try
+        {
+            var claims = new SignaturePathClaims();
+            claims.Claim(Path.Combine(dir, "a.txt"), Path.Combine(dir, "a.txt.sig"));
+            File.CreateSymbolicLink(Path.Combine(dir, "b.txt.sig"), "a.txt");
+            File.CreateSymbolicLink(Path.Combine(dir, "c.txt.sig"), "a.txt.sig");
+
+            var toInput = Assert.Throws<KmsSignatureException>(() => claims.Claim(Path.Combine(dir, "b.txt"), Path.Combine(dir, "b.txt.sig")));
+            var toSignature = Assert.Throws<KmsSignatureException>(() => claims.Claim(Path.Combine(dir, "c.txt"), Path.Combine(dir, "c.txt.sig")));
+
+            Assert.Equal("KmsSignature.DuplicateSignaturePath", toInput.ErrorId);
+            Assert.Equal(Path.Combine(dir, "b.txt"), toInput.Target);
+            Assert.Equal("KmsSignature.DuplicateSignaturePath", toSignature.ErrorId);
+            Assert.Equal(Path.Combine(dir, "c.txt"), toSignature.Target);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

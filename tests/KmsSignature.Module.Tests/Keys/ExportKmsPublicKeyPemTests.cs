@@ -36,6 +36,27 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(key.Properties["JwkThumbprint"].Value, (string?)JsonNode.Parse((string)thumb.BaseObject)!["kid"]);
     }
 
+    // As Set-Content and Out-File do, -Force through a symbolic link replaces the file it points to; the atomic rename
+    // replaced the link itself with a regular file and left the linked file as it was.
+    [Fact]
+    public async Task Force_through_a_symbolic_link_writes_the_file_it_points_to_and_keeps_the_link()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var real = Path.Combine(dir, "release-2026.pem");
+        await File.WriteAllTextAsync(real, "old");
+        var link = Path.Combine(dir, "current.pem");
+        File.CreateSymbolicLink(link, "release-2026.pem");
+        using var session = fixture.NewSession();
+
+        session.Run("Export-KmsPublicKeyPem -KeyId $k -Path $p -Force @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn, ["p"] = link }).AssertSuccess();
+
+        Assert.Equal("release-2026.pem", new FileInfo(link).LinkTarget);
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", await File.ReadAllTextAsync(real));
+        Assert.Equal(2, Directory.GetFiles(dir).Length); // no temp files left
+        Directory.Delete(dir, recursive: true);
+    }
+
     [Fact]
     public async Task Jwks_of_piped_keys_and_atomic_file_writes()
     {

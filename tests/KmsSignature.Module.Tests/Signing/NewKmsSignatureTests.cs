@@ -337,6 +337,23 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // -Force through a symbolic link replaces the file it points to (as Set-Content does), not the link.
+    [Fact]
+    public async Task Force_through_a_symbolic_link_writes_the_signature_to_the_file_it_points_to()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("linked.bin", 100);
+        var real = Path.Combine(directory, "linked.bin.sig.2026");
+        File.WriteAllBytes(real, [0]);
+        File.CreateSymbolicLink(file + ".sig", "linked.bin.sig.2026");
+        using var session = fixture.NewSession();
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -KeyId $k -Force @kmsSigner", Vars(("f", file), ("k", arn))).AssertSuccess();
+
+        Assert.Equal("linked.bin.sig.2026", new FileInfo(file + ".sig").LinkTarget);
+        Assert.Equal((byte[])Assert.Single(result.Output).Properties["Signature"].Value, File.ReadAllBytes(real));
+    }
+
     // The same check through a symbolic link to the file's directory: the paths differ as text, so -Force renamed the
     // signature over the directory entry of the input and the file was replaced by its own signature.
     [Fact]
