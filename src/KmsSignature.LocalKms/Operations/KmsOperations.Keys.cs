@@ -32,7 +32,8 @@ internal sealed partial class KmsOperations
         var origin = input.Enum("Origin", Origins) ?? "AWS_KMS";
         var customKeyStoreId = input.String("CustomKeyStoreId", 1, 64);
         var bypass = input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
-        var tags = ParseTags(input);
+        var tags = TagMembers(input, required: false);
+        CheckTagRules(tags);
         var multiRegion = input.Bool("MultiRegion") ?? false;
 
         var requestContext = context.NewRequestContext().Set("kms:KeySpec", keySpecName ?? cmkSpec ?? "SYMMETRIC_DEFAULT").Set("kms:KeyUsage", keyUsage).Set("kms:KeyOrigin", origin).Set("kms:MultiRegion", multiRegion ? "true" : "false");
@@ -112,32 +113,47 @@ internal sealed partial class KmsOperations
         }
     }
 
-    private static List<KeyValuePair<string, string>> ParseTags(JsonInput input)
+    /// <summary>Tags as the model shapes them (TagKey 1-128 and TagValue 0-256 characters, both required): request validation.</summary>
+    private static List<KeyValuePair<string, string>> TagMembers(JsonInput input, bool required)
     {
+        var members = input.ObjectList("Tags");
+        if (members is null && required)
+        {
+            throw KmsErrorException.Constraint("tags", null, "Member must not be null");
+        }
+
         var tags = new List<KeyValuePair<string, string>>();
-        foreach (var tag in input.ObjectList("Tags") ?? [])
+        foreach (var tag in members ?? [])
         {
             var key = tag.RequiredString("TagKey", 1, 128);
             var value = tag.String("TagValue", 0, 256) ?? throw KmsErrorException.Constraint("tags.member.tagValue", null, "Member must not be null");
+            tags.Add(new(key, value));
+        }
+
+        return tags;
+    }
+
+    /// <summary>KMS's own tag rules, checked after the model's: no reserved aws: prefix, no duplicate keys, at most 50 tags.</summary>
+    private static void CheckTagRules(List<KeyValuePair<string, string>> tags)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var key = tags[i].Key;
             if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
             {
                 throw new KmsErrorException("TagException", "Tags beginning with aws: are reserved.");
             }
 
-            if (tags.Any(t => t.Key == key))
+            if (tags.Take(i).Any(t => t.Key == key))
             {
                 throw new KmsErrorException("TagException", $"Duplicate tag key: {key}");
             }
-
-            tags.Add(new(key, value));
         }
 
         if (tags.Count > 50)
         {
             throw new KmsErrorException("LimitExceededException", "A KMS key can have at most 50 tags.");
         }
-
-        return tags;
     }
 
     private void DescribeKey(OperationContext context)
@@ -302,9 +318,9 @@ internal sealed partial class KmsOperations
 
     private void UpdateKeyDescription(OperationContext context)
     {
-        var key = ResolveKey(context, allowAlias: false);
         var description = context.Input.String("Description", 0, 8192)
             ?? throw KmsErrorException.Constraint("description", null, "Member must not be null");
+        var key = ResolveKey(context, allowAlias: false);
         Authorize(context, "kms:UpdateKeyDescription", key);
         RequireNotPendingDeletion(key);
         _store.Mutate(() => key.SetStatus(key.Status with { Description = description }));
@@ -327,8 +343,8 @@ internal sealed partial class KmsOperations
 
     private void ScheduleKeyDeletion(OperationContext context)
     {
-        var key = ResolveKey(context, allowAlias: false);
         var days = context.Input.Int("PendingWindowInDays", 7, 30) ?? 30;
+        var key = ResolveKey(context, allowAlias: false);
         Authorize(context, "kms:ScheduleKeyDeletion", key);
         var deletionDate = _store.Now.AddDays(days);
         _store.Mutate(() =>

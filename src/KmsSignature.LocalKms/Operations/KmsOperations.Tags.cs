@@ -4,15 +4,12 @@ namespace KmsSignature.LocalKms.Operations;
 
 internal sealed partial class KmsOperations
 {
+    // Request validation first, then key lookup, as KMS does (and the other operations here).
     private void TagResource(OperationContext context)
     {
+        var tags = TagMembers(context.Input, required: true);
         var key = ResolveKey(context, allowAlias: false);
-        var tags = ParseTags(context.Input);
-        if (context.Input.ObjectList("Tags") is null)
-        {
-            throw KmsErrorException.Constraint("tags", null, "Member must not be null");
-        }
-
+        CheckTagRules(tags);
         Authorize(context, "kms:TagResource", key);
         _store.Mutate(() =>
         {
@@ -29,7 +26,6 @@ internal sealed partial class KmsOperations
 
     private void UntagResource(OperationContext context)
     {
-        var key = ResolveKey(context, allowAlias: false);
         var tagKeys = context.Input.StringList("TagKeys") ?? throw KmsErrorException.Constraint("tagKeys", null, "Member must not be null");
         if (tagKeys.FirstOrDefault(static k => k.Length is < 1 or > 128) is { } badKey)
         {
@@ -38,6 +34,7 @@ internal sealed partial class KmsOperations
                 : "Member must satisfy constraint: [Member must have length less than or equal to 128]");
         }
 
+        var key = ResolveKey(context, allowAlias: false);
         Authorize(context, "kms:UntagResource", key);
         _store.Mutate(() =>
         {
@@ -48,9 +45,9 @@ internal sealed partial class KmsOperations
 
     private void ListResourceTags(OperationContext context)
     {
-        var key = ResolveKey(context, allowAlias: false);
         var limit = context.Input.Int("Limit", 1, 50) ?? 50;
         var marker = Marker(context.Input);
+        var key = ResolveKey(context, allowAlias: false);
         Authorize(context, "kms:ListResourceTags", key);
         var tags = key.Status.Tags;
         var start = StartIndex(tags.Select(static t => t.Key).ToList(), marker);
