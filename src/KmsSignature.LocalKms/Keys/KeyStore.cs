@@ -239,6 +239,18 @@ internal sealed partial class KeyStore
         Volatile.Write(ref _nextDeletionTicks, next);
     }
 
+    /// <summary>
+    /// NotFoundException for a key deleted (its waiting period over) since the caller resolved it. Only inside
+    /// <see cref="Mutate(Action)"/>, so the key is still there when the change is made.
+    /// </summary>
+    public void RequireStored(KmsKey key)
+    {
+        if (!_keys.TryGetValue(key.KeyId, out var stored) || !ReferenceEquals(stored, key))
+        {
+            throw KmsErrorException.NotFound($"Key '{key.Arn}' does not exist");
+        }
+    }
+
     /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
     public void AddKey(KmsKey key) => _keys[key.KeyId] = key;
 

@@ -68,8 +68,8 @@ internal sealed partial class KmsOperations
         Authorize(context, "kms:CreateAlias", key);
         _store.Mutate(() =>
         {
-            // Under the lock, so a ScheduleKeyDeletion that got there first is seen (a deleted key stays PendingDeletion).
-            RequireNotPendingDeletion(key);
+            // Under the lock, so a ScheduleKeyDeletion (or a deletion) that got there first is seen.
+            RequireChangeable(key);
             if (_store.FindAlias(aliasName) is not null)
             {
                 throw new KmsErrorException("AlreadyExistsException", $"An alias with the name {_store.AliasArn(aliasName)} already exists");
@@ -104,7 +104,7 @@ internal sealed partial class KmsOperations
         _store.Mutate(() =>
         {
             // Again under the lock, as in CreateAlias; the check above keeps KMS's error order.
-            RequireNotPendingDeletion(newKey);
+            RequireChangeable(newKey);
             var current = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
             if (current.TargetKeyId != newKey.KeyId)
             {

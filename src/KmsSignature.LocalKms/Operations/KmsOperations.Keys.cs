@@ -322,8 +322,12 @@ internal sealed partial class KmsOperations
             ?? throw KmsErrorException.Constraint("description", null, "Member must not be null");
         var key = ResolveKey(context, allowAlias: false);
         Authorize(context, "kms:UpdateKeyDescription", key);
-        RequireNotPendingDeletion(key);
-        _store.Mutate(() => key.SetStatus(key.Status with { Description = description }));
+        _store.Mutate(() =>
+        {
+            // Under the lock, so a ScheduleKeyDeletion that got there first is seen.
+            RequireChangeable(key);
+            key.SetStatus(key.Status with { Description = description });
+        });
     }
 
     private void EnableKey(OperationContext context) => SetEnabled(context, "kms:EnableKey", enabled: true);
@@ -336,7 +340,7 @@ internal sealed partial class KmsOperations
         Authorize(context, action, key);
         _store.Mutate(() =>
         {
-            RequireNotPendingDeletion(key);
+            RequireChangeable(key);
             key.SetStatus(key.Status with { State = enabled ? "Enabled" : "Disabled" });
         });
     }
@@ -349,7 +353,7 @@ internal sealed partial class KmsOperations
         var deletionDate = _store.Now.AddDays(days);
         _store.Mutate(() =>
         {
-            RequireNotPendingDeletion(key);
+            RequireChangeable(key);
             key.SetStatus(key.Status with { State = "PendingDeletion", DeletionDate = deletionDate, PendingWindowInDays = days });
         });
         var w = context.Output;
@@ -365,6 +369,7 @@ internal sealed partial class KmsOperations
         Authorize(context, "kms:CancelKeyDeletion", key);
         _store.Mutate(() =>
         {
+            _store.RequireStored(key);
             if (key.Status.State != "PendingDeletion")
             {
                 throw new KmsErrorException("KMSInvalidStateException", $"{key.Arn} is not pending deletion.");

@@ -56,7 +56,12 @@ internal sealed partial class KmsOperations
             CheckLockoutSafety(context, policy, key.Arn);
         }
 
-        _store.Mutate(() => key.SetStatus(key.Status with { PolicyText = policyText, Policy = policy }));
+        _store.Mutate(() =>
+        {
+            // A key pending deletion takes a new policy, but not once its waiting period is over and it is gone.
+            _store.RequireStored(key);
+            key.SetStatus(key.Status with { PolicyText = policyText, Policy = policy });
+        });
     }
 
     /// <summary>

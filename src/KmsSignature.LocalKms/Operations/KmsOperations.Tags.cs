@@ -13,7 +13,7 @@ internal sealed partial class KmsOperations
         Authorize(context, "kms:TagResource", key);
         _store.Mutate(() =>
         {
-            RequireNotPendingDeletion(key);
+            RequireChangeable(key);
             var merged = key.Status.Tags.Where(t => tags.All(n => n.Key != t.Key)).Concat(tags).ToList();
             if (merged.Count > 50)
             {
@@ -38,7 +38,7 @@ internal sealed partial class KmsOperations
         Authorize(context, "kms:UntagResource", key);
         _store.Mutate(() =>
         {
-            RequireNotPendingDeletion(key);
+            RequireChangeable(key);
             key.SetStatus(key.Status with { Tags = key.Status.Tags.Where(t => !tagKeys.Contains(t.Key)).ToList() });
         });
     }

@@ -154,6 +154,16 @@ internal sealed partial class KmsOperations
         }
     }
 
+    /// <summary>
+    /// The key is still there and not pending deletion. Only inside <see cref="KeyStore.Mutate(Action)"/>: checked before
+    /// the lock, a concurrent ScheduleKeyDeletion or deletion could come between the check and the change.
+    /// </summary>
+    private void RequireChangeable(KmsKey key)
+    {
+        _store.RequireStored(key);
+        RequireNotPendingDeletion(key);
+    }
+
     private static KmsErrorException InvalidState(KmsKey key) =>
         new("KMSInvalidStateException", key.Status.State == "PendingDeletion" ? $"{key.Arn} is pending deletion." : $"{key.Arn} is {key.Status.State}.");
 
