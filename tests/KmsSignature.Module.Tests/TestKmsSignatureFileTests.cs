@@ -288,4 +288,37 @@ public sealed class TestKmsSignatureFileTests : IDisposable
 
         Assert.Equal(false, result.Output.Single().BaseObject);
     }
+
+    // The JWK's alg pins the key (KMS's "special considerations": offline, nothing else enforces the algorithm).
+    [Fact]
+    public void Jwk_pinned_to_RS256_refuses_detached_signatures_of_other_algorithms()
+    {
+        var jwk = Path.Combine(work.FullName, "rsa2048-rs256.jwk");
+        File.WriteAllText(jwk, File.ReadAllText(Fixture("keys/rsa2048.jwk.json")).Replace("\"use\"", "\"alg\": \"RS256\", \"use\""));
+        var result = session.Run(
+            "$m = [IO.Path]::Combine($fixtures, 'files/message.txt'); " +
+            "Test-KmsSignature -Path $m -SignaturePath ([IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pss-sha256.sig')) -PublicKey $jwk -Algorithm PS256; " +
+            "Test-KmsSignature -Path $m -SignaturePath ([IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pkcs1-sha512.sig')) -TrustStore $jwk -Algorithm RSASSA_PKCS1_V1_5_SHA_512; " +
+            "[pscustomobject]@{ LiteralPath = $m; SignaturePath = [IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pss-sha256.sig'); Algorithm = 'RSASSA_PSS_SHA_256' } | Test-KmsSignature -PublicKey $jwk; " +
+            "Test-KmsSignature -Path $m -SignaturePath ([IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pkcs1-sha256.sig')) -PublicKey $jwk -Algorithm RS256",
+            new Dictionary<string, object?> { ["jwk"] = jwk, ["fixtures"] = RepoPaths.Fixtures }).AssertSuccess();
+
+        Assert.Equal(["AlgorithmNotAllowed", "AlgorithmNotAllowed", "AlgorithmNotAllowed", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Contains("pinned to alg 'RS256'", (string)result.Output[0].Properties["Reason"].Value);
+    }
+
+    [Fact]
+    public void Jwk_pinned_alg_is_the_default_for_a_detached_signature()
+    {
+        var jwk = Path.Combine(work.FullName, "rsa2048-ps256.jwk");
+        File.WriteAllText(jwk, File.ReadAllText(Fixture("keys/rsa2048.jwk.json")).Replace("\"use\"", "\"alg\": \"PS256\", \"use\""));
+        var result = session.Run(
+            "$m = [IO.Path]::Combine($fixtures, 'files/message.txt'); " +
+            "Test-KmsSignature -Path $m -SignaturePath ([IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pss-sha256.sig')) -PublicKey $jwk; " +
+            "Test-KmsSignature -Path $m -SignaturePath ([IO.Path]::Combine($fixtures, 'files/message.txt.rsa2048.pkcs1-sha256.sig')) -PublicKey $jwk",
+            new Dictionary<string, object?> { ["jwk"] = jwk, ["fixtures"] = RepoPaths.Fixtures }).AssertSuccess();
+
+        Assert.Equal(["Valid", "InvalidSignature"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal("RSASSA_PSS_SHA_256", result.Output[0].Properties["Algorithm"].Value);
+    }
 }

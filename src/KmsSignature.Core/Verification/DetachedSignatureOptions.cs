@@ -9,7 +9,7 @@ public sealed record DetachedSignatureOptions
     public const long DefaultMaxInMemoryMessageLength = 64L * 1024 * 1024;
 
     /// <summary>
-    /// The algorithm; null = the key's default (<see cref="SignatureAlgorithm.DefaultFor"/>: RSASSA_PKCS1_V1_5_SHA_256
+    /// The algorithm; null = the alg the key's JWK pins, else the key's default (<see cref="SignatureAlgorithm.DefaultFor"/>: RSASSA_PKCS1_V1_5_SHA_256
     /// for RSA, as <c>openssl dgst -sha256 -sign</c> makes; the curve's ECDSA; pure Ed25519; ML-DSA).
     /// </summary>
     public SignatureAlgorithm? Algorithm { get; init; }

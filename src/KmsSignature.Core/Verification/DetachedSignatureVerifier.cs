@@ -193,7 +193,14 @@ public sealed class DetachedSignatureVerifier
         }
 
         var signature = SignatureEncoding.Decode(signatureFile, out _);
-        var candidates = Candidates();
+        var candidates = Candidates(out var pinnedElsewhere);
+        if (candidates.Count == 0 && pinnedElsewhere is { } pinned)
+        {
+            return FileResult(VerificationStatus.AlgorithmNotAllowed,
+                $"the key is pinned to alg '{pinned.Verifier.Key.Algorithm}' by its JWK, the signature is checked as {pinned.Algorithm.KmsName}",
+                pinned.Verifier.Key, pinned.Algorithm.KmsName, path, signaturePath);
+        }
+
         if (candidates.Count == 0)
         {
             return FileResult(VerificationStatus.UntrustedKey, "no trusted key fits the algorithm", null, options.Algorithm?.KmsName, path, signaturePath);
@@ -289,21 +296,33 @@ public sealed class DetachedSignatureVerifier
             : FileResult(VerificationStatus.InvalidSignature, $"the {algorithm.KmsName} signature does not verify with the {key.KeySpecName} key", key, algorithm.KmsName, path, signaturePath);
     }
 
-    private List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> Candidates()
+    // Keys whose JWK pins another alg are passed over, as for tokens without kid; the first of them is returned in
+    // pinnedElsewhere, so that "no key" can say it was the pin.
+    private List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> Candidates(out (KeyVerifier Verifier, SignatureAlgorithm Algorithm)? pinnedElsewhere)
     {
+        pinnedElsewhere = null;
         var list = new List<(KeyVerifier, SignatureAlgorithm)>(trustStore.Count);
         foreach (var verifier in trustStore.Verifiers)
         {
-            var algorithm = options.Algorithm ?? SignatureAlgorithm.DefaultFor(verifier.Key.KeySpec);
+            var algorithm = options.Algorithm ?? verifier.DefaultAlgorithm;
             if (options.Algorithm is null && options.MessageType == MessageType.Digest && !algorithm.AcceptsDigest)
             {
                 // Ed25519 keys: a DIGEST can only be Ed25519ph.
                 algorithm = SignatureAlgorithm.Ed25519PhSha512;
             }
 
-            if (verifier.Key.IsForVerification && verifier.Fits(algorithm) && (options.MessageType == MessageType.Raw || algorithm.AcceptsDigest))
+            if (!verifier.Key.IsForVerification || !verifier.Fits(algorithm) || (options.MessageType == MessageType.Digest && !algorithm.AcceptsDigest))
+            {
+                continue;
+            }
+
+            if (verifier.AllowsPinned(algorithm))
             {
                 list.Add((verifier, algorithm));
+            }
+            else
+            {
+                pinnedElsewhere ??= (verifier, algorithm);
             }
         }
 

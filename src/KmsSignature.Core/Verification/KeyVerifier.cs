@@ -35,6 +35,21 @@ public abstract class KeyVerifier
         Key.Algorithm is null || PinnedAlgorithm == algorithm
         || (PinnedAlgorithm is not null && (PinnedAlgorithm.KmsAlgorithm == SignatureAlgorithm.Ed25519Sha512 && algorithm.KmsAlgorithm == SignatureAlgorithm.Ed25519Sha512));
 
+    /// <summary>
+    /// As <see cref="AllowsPinned(JwsAlgorithm)"/> for a KMS algorithm (detached signatures): the pinned alg must be made
+    /// with it. An Ed25519 pin also admits ED25519_PH_SHA_512: JOSE has no name for Ed25519ph, and an exported Ed25519
+    /// JWK always pins <c>Ed25519</c>, yet KMS signs detached Ed25519ph with the same key.
+    /// </summary>
+    public bool AllowsPinned(SignatureAlgorithm algorithm) =>
+        Key.Algorithm is null || PinnedAlgorithm?.KmsAlgorithm == algorithm
+        || (PinnedAlgorithm?.KmsAlgorithm == SignatureAlgorithm.Ed25519Sha512 && algorithm == SignatureAlgorithm.Ed25519PhSha512);
+
+    /// <summary>
+    /// The KMS algorithm of a detached signature that names none: the one the JWK pins, else
+    /// <see cref="SignatureAlgorithm.DefaultFor"/> the key spec.
+    /// </summary>
+    public SignatureAlgorithm DefaultAlgorithm => PinnedAlgorithm?.KmsAlgorithm ?? SignatureAlgorithm.DefaultFor(Key.KeySpec);
+
     public PublicKey Key { get; }
 
     /// <summary>The KMS algorithms that fit the key (what KMS lists for its spec).</summary>

@@ -108,6 +108,45 @@ public sealed class DetachedSignatureTests
         Assert.Equal("p384", result.KeyId);
     }
 
+    // Offline, nothing but the verifier enforces the algorithm: a JWK's alg pins detached signatures as it pins tokens.
+    [Theory]
+    [InlineData("RS256", "RSASSA_PSS_SHA_256", "message.txt.rsa2048.pss-sha256.sig")]
+    [InlineData("RS256", "RSASSA_PKCS1_V1_5_SHA_512", "message.txt.rsa2048.pkcs1-sha512.sig")]
+    [InlineData("PS256", "RSASSA_PKCS1_V1_5_SHA_256", "message.txt.rsa2048.pkcs1-sha256.sig")]
+    public void A_jwk_pinned_alg_refuses_valid_detached_signatures_of_another_algorithm(string pin, string algorithm, string signature)
+    {
+        var key = Fixtures.Key("rsa2048");
+        var store = TrustStore.FromKeys([key.WithMetadata("pinned", pin)]);
+        var options = new DetachedSignatureOptions { Algorithm = DetachedSignatureOptions.ParseAlgorithm(algorithm) };
+        Assert.True(new DetachedSignatureVerifier(TrustStore.FromKeys([key]), options).Verify(Fixtures.Bytes("files/message.txt"), Fixtures.Bytes($"files/{signature}")).IsValid);
+
+        var result = new DetachedSignatureVerifier(store, options).VerifyFile(Fixtures.PathOf("files/message.txt"), Fixtures.PathOf($"files/{signature}"));
+
+        Assert.Equal(VerificationStatus.AlgorithmNotAllowed, result.Status);
+        Assert.Equal($"the key is pinned to alg '{pin}' by its JWK, the signature is checked as {algorithm}", result.Reason);
+        Assert.Equal("pinned", result.KeyId);
+        Assert.Equal(algorithm, result.Algorithm);
+    }
+
+    [Fact]
+    public void A_jwk_pinned_alg_is_the_default_algorithm_and_keys_pinned_elsewhere_are_passed_over()
+    {
+        var pss = TrustStore.FromKeys([Fixtures.Key("rsa2048").WithMetadata("pss", "PS256")]);
+        var both = TrustStore.FromKeys([Fixtures.Key("rsa2048").WithMetadata("pss", "PS256"), Fixtures.Key("rsa2048").WithMetadata("pkcs1", "RS256")]);
+        var message = Fixtures.PathOf("files/message.txt");
+
+        var byPin = new DetachedSignatureVerifier(pss).VerifyFile(message, Fixtures.PathOf("files/message.txt.rsa2048.pss-sha256.sig"));
+        var pkcs1ByDefault = new DetachedSignatureVerifier(pss).VerifyFile(message, Fixtures.PathOf("files/message.txt.rsa2048.pkcs1-sha256.sig"));
+        var named = new DetachedSignatureVerifier(both, new DetachedSignatureOptions { Algorithm = SignatureAlgorithm.RsaPkcs1Sha256 })
+            .VerifyFile(message, Fixtures.PathOf("files/message.txt.rsa2048.pkcs1-sha256.sig"));
+
+        Assert.True(byPin.IsValid, byPin.ToString());
+        Assert.Equal("RSASSA_PSS_SHA_256", byPin.Algorithm);
+        Assert.Equal(VerificationStatus.InvalidSignature, pkcs1ByDefault.Status);
+        Assert.True(named.IsValid, named.ToString());
+        Assert.Equal("pkcs1", named.KeyId);
+    }
+
     [Fact]
     public void Pure_ed25519_over_a_file_beyond_the_bound_is_message_too_large()
     {
