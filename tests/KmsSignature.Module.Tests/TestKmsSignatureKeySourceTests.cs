@@ -139,6 +139,48 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
         Assert.Equal(42, number.TargetObject);
     }
 
+    // A key directory also holds notes, Finder's .DS_Store, folders and perhaps a named pipe (which a loader that opened
+    // it would wait on forever; the writer here answers such a reader with junk, so the old behaviour fails, not hangs).
+    [Fact]
+    public async Task Trust_store_directory_passes_over_what_is_not_a_key_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixture("keys/p256.pem"), Path.Combine(dir.FullName, "p256.pem"));
+            File.WriteAllText(Path.Combine(dir.FullName, "README.md"), "# Keys we trust\n");
+            File.WriteAllBytes(Path.Combine(dir.FullName, ".DS_Store"), [0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]);
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "retired"));
+            var fifo = Path.Combine(dir.FullName, "incoming.pem");
+            NamedPipe.Create(fifo);
+            var opened = 0;
+            var writer = Task.Run(() =>
+            {
+                using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                Volatile.Write(ref opened, 1);
+                stream.Write("not a key"u8);
+            });
+
+            var result = session.Run("Test-KmsSignature -Token $token -TrustStore $dir", new Dictionary<string, object?>
+            {
+                ["dir"] = dir.FullName,
+                ["token"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")),
+            });
+            if (Volatile.Read(ref opened) == 0)
+            {
+                using var release = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+                release.CopyTo(Stream.Null);
+            }
+
+            await writer;
+            Assert.Equal("Valid", result.AssertSuccess().Output.Single().Properties["Status"].Value.ToString());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public void Missing_trust_store_is_terminating()
     {

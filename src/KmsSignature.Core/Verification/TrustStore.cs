@@ -93,7 +93,8 @@ public sealed class TrustStore
 
     /// <summary>
     /// Loads a JWKS/JWK/PEM/DER file, or every key file in a directory (extensions .pem .der .pub .jwk .json .jwks .key;
-    /// other files are ignored). A key without kid alone in its file in a directory gets the file's name without
+    /// other files, sub-directories, named pipes, sockets and devices are ignored; a key file that does not parse fails
+    /// the load). A key without kid alone in its file in a directory gets the file's name without
     /// extension as kid, so <c>keys/2024-signing.pem</c> verifies tokens with <c>kid: "2024-signing"</c>.
     /// </summary>
     public static TrustStore Load(string path)
@@ -114,7 +115,8 @@ public sealed class TrustStore
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            if (Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) < 0)
+            // A named pipe, socket or device is no key file, whatever its name: reading one could wait forever.
+            if (Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) < 0 || Files.SpecialFile.Is(file))
             {
                 continue;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using KmsSignature.Core.Jose;
@@ -72,6 +73,101 @@ public sealed class TrustStoreTests
             dir.Delete(true);
         }
     }
+
+    // A key directory collects what people keep next to keys (notes, Finder's .DS_Store, an archive folder, a link to
+    // the previous rotation); only regular files named like keys are keys.
+    [Fact]
+    public void Directory_skips_files_not_named_like_keys_folders_and_links_to_folders()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, "current.pem"));
+            File.WriteAllText(Path.Combine(dir.FullName, "README.md"), "# keys\n");
+            File.WriteAllBytes(Path.Combine(dir.FullName, ".DS_Store"), [0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]);
+            File.WriteAllText(Path.Combine(dir.FullName, "NOTES"), "rotated 2024-05");
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "archive"));
+            File.Copy(Fixtures.PathOf("keys/p384.pem"), Path.Combine(dir.FullName, "archive", "old.pem"));
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "2023.pem"));
+            Directory.CreateSymbolicLink(Path.Combine(dir.FullName, "previous.jwk"), Path.Combine(dir.FullName, "archive"));
+
+            var store = TrustStore.Load(dir.FullName);
+
+            Assert.Equal(Fixtures.Key("p256"), Assert.Single(store.Verifiers).Key);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    // A named pipe (or socket, device) in a key directory is not a key file: opening a pipe waits for a writer, which
+    // hung the load. The writer here answers any reader with junk, so a loader that opens the pipe fails instead of hanging.
+    [Fact]
+    public async Task Directory_skips_named_pipes_even_when_named_like_keys()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no FIFOs
+        }
+
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, "current.pem"));
+            var fifo = Path.Combine(dir.FullName, "incoming.pem");
+            Assert.True(MakeFifo(fifo, Convert.ToUInt32("600", 8)) == 0, $"mkfifo failed: errno {Marshal.GetLastPInvokeError()}");
+            var opened = 0;
+            var writer = Task.Run(() =>
+            {
+                using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                Volatile.Write(ref opened, 1);
+                stream.Write("not a key"u8);
+            });
+
+            TrustStore? store = null;
+            var error = Record.Exception(() => store = TrustStore.Load(dir.FullName));
+            if (Volatile.Read(ref opened) == 0)
+            {
+                // Never opened by the load: be the reader the writer waits for.
+                using var release = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+                release.CopyTo(Stream.Null);
+            }
+
+            await writer;
+            Assert.Null(error);
+            Assert.Equal(Fixtures.Key("p256"), Assert.Single(store!.Verifiers).Key);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    // Skipping what is not a key must not hide a broken key: a key-named file that does not parse still fails the load.
+    [Fact]
+    public void Directory_with_a_key_named_file_that_is_no_key_is_refused_naming_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, "current.pem"));
+            var broken = Path.Combine(dir.FullName, "next.pem");
+            File.WriteAllText(broken, "-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n");
+
+            var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.Load(dir.FullName));
+
+            Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+            Assert.Contains(broken, ex.Target?.ToString());
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     [Fact]
     public void Two_different_keys_under_one_kid_are_refused()
