@@ -66,6 +66,29 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal(["Valid", "Malformed", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
     }
 
+    // exp = 1e12 (year 33658) is a "never expires" some issuers write; the result shows it as the last date there is.
+    [Fact]
+    public void Exp_and_nbf_past_year_9999_verify_and_their_results_display()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string Signed(string payload)
+        {
+            var input = B64("{\"alg\":\"ES256\",\"typ\":\"JWT\"}"u8.ToArray()) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
+            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
+        }
+
+        var result = Run(
+            // Every property read and shown as text, as Format-List * would (the minimal host has no formatting cmdlets).
+            "$r = $tokens | Test-KmsSignature -PublicKey $key; $r; foreach ($o in $r) { (@($o.PSObject.Properties | ForEach-Object { [string]$_.Value }) -join ' ').Contains('9999') }",
+            new() { ["tokens"] = new[] { Signed("{\"sub\":\"a\",\"exp\":1e12}"), Signed("{\"sub\":\"b\",\"nbf\":253402300800}") }, ["key"] = key.ExportSubjectPublicKeyInfoPem() })
+            .AssertSuccess();
+
+        Assert.Equal(["Valid", "NotYetValid"], result.Output.Take(2).Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal(DateTimeOffset.MaxValue, result.Output[0].Properties["ExpiresAt"].Value);
+        Assert.Equal([true, true], result.Output.Skip(2).Select(o => o.BaseObject));
+    }
+
     [Fact]
     public void Lines_read_from_a_file_with_crlf_and_blank_space_verify()
     {

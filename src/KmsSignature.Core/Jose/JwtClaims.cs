@@ -5,6 +5,7 @@ namespace KmsSignature.Core.Jose;
 /// <summary>
 /// The registered claims the verifier checks (RFC 7519 §4.1). NumericDate values may be fractional;
 /// they are kept to the second, rounded so the validity window never widens (exp down, nbf up; iat down).
+/// A time past year 9999 is read as <see cref="DateTimeOffset.MaxValue"/>.
 /// Parsed with a forward-only reader; all claims are available on demand.
 /// </summary>
 public sealed class JwtClaims
@@ -339,9 +340,19 @@ public sealed class JwtClaims
                 return DateTimeOffset.FromUnixTimeSeconds(whole);
             }
 
-            if (reader.TryGetDouble(out var seconds) && Signing.NumericDate.InRange(seconds))
+            // A JSON number a double cannot hold (1e400) is one of infinite size.
+            var seconds = reader.TryGetDouble(out var value) ? value : reader.ValueSpan[0] == (byte)'-' ? double.NegativeInfinity : double.PositiveInfinity;
+            if (Signing.NumericDate.InRange(seconds))
             {
                 return DateTimeOffset.FromUnixTimeSeconds((long)(roundUp ? Math.Ceiling(seconds) : Math.Floor(seconds)));
+            }
+
+            // Any number is a NumericDate (RFC 7519 §2), and a time past year 9999 (exp = 1e12, a "never expires") is
+            // later than any DateTimeOffset: the last one stands for it, so exp has not come and nbf has not either.
+            // A time before year 1 stays malformed.
+            if (seconds > Signing.NumericDate.Max)
+            {
+                return DateTimeOffset.MaxValue;
             }
         }
 

@@ -45,7 +45,7 @@ public sealed class JwtClaimSet
             {
                 throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
                     $"The value of '{name}' ({seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}) is not a NumericDate " +
-                    $"between {NumericDate.Min} and {NumericDate.Max} (years 1 to 9999), so no verifier could read it.", name);
+                    $"between {NumericDate.Min} and {NumericDate.Max} (years 1 to 9999), the dates every verifier can read.", name);
             }
         }
     }

@@ -5,9 +5,9 @@ namespace KmsSignature.Core.Signing;
 
 /// <summary>
 /// The NumericDate (RFC 7519 §2) of a claim value the signer writes as a JSON number: integers, fractions (kept as
-/// written, range-checked as the verifier reads them) and dates (whole seconds, see <see cref="Of"/>). Only years 1 to 9999 are dates at all here, and the verifier treats
-/// anything outside them as no NumericDate (<see cref="Jose.JwtClaims"/> reads with these bounds), so the signer
-/// refuses to write such a time claim.
+/// written, range-checked as the verifier reads them) and dates (whole seconds, see <see cref="Of"/>). Only years 1 to 9999 are dates at all here: the
+/// signer refuses to write a time claim outside them, which a verifier that holds times as dates cannot read (ours reads
+/// a later time as <see cref="DateTimeOffset.MaxValue"/>, an earlier one as no NumericDate).
 /// </summary>
 internal static class NumericDate
 {
@@ -42,7 +42,7 @@ internal static class NumericDate
         _ => null,
     };
 
-    /// <summary>The verifier's own test (JwtClaims.ReadDate), so both accept exactly the same values.</summary>
+    /// <summary>Years 1 to 9999: what the signer writes, and what the verifier (JwtClaims.ReadDate) reads as the date itself.</summary>
     public static bool InRange(double seconds) => seconds is >= Min and <= Max;
 
     /// <summary>The time a claim value stands for, floored to the second, or null when it is not a number or date within years 1 to 9999.</summary>

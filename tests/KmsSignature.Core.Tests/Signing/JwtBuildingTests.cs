@@ -120,9 +120,9 @@ public sealed class JwtBuildingTests
         }
     }
 
-    // The signer and the verifier must agree exactly on which time claims are NumericDates. The signer checked the floor
-    // of a fractional value but wrote the value itself, so exp 253402300799.5 (past 9999-12-31T23:59:59) was signed
-    // and Test-KmsSignature called the token Malformed.
+    // What the signer writes, the verifier reads as the same time. The signer checked the floor of a fractional value but
+    // wrote the value itself, so exp 253402300799.5 (past 9999-12-31T23:59:59) was signed although only years 1 to 9999
+    // are written (the dates every verifier can hold); the verifier reads a later time as the last date there is.
     [Theory]
     [InlineData("exp", "253402300799.5")]
     [InlineData("nbf", "253402300799.5")]
@@ -132,16 +132,17 @@ public sealed class JwtBuildingTests
     [InlineData("iat", "-62135596800")]
     [InlineData("exp", "-62135596800.5")]
     [InlineData("nbf", "-62135596799.5")]
-    public void Time_claims_are_signed_exactly_when_the_verifier_reads_them(string name, string text)
+    public void Time_claims_are_signed_exactly_when_they_are_within_years_1_to_9999(string name, string text)
     {
         var json = Encoding.UTF8.GetBytes($"{{\"{name}\":{text}}}");
-        var verifierReads = Core.Jose.JwtClaims.TryParse(json, out _, out _);
+        var verifierReads = Core.Jose.JwtClaims.TryParse(json, out var claims, out _);
+        var signerWrites = text is "253402300799" or "253402300798.5" or "-62135596800" or "-62135596799.5";
         var number = double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
         var dec = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
         foreach (var value in new object[] { number, dec })
         {
             var build = () => new JwtClaimTemplate().Build([new(name, value)], DateTimeOffset.FromUnixTimeSeconds(1000));
-            if (verifierReads)
+            if (signerWrites)
             {
                 var written = name == "iat" ? $"{{\"iat\":{text}}}" : $"{{\"iat\":1000,\"{name}\":{text}}}";
                 Assert.Equal(written, Encoding.UTF8.GetString(JoseJson.WriteObject(build().Entries)));
@@ -154,7 +155,9 @@ public sealed class JwtBuildingTests
             }
         }
 
-        Assert.Equal(text is "253402300799" or "253402300798.5" or "-62135596800" or "-62135596799.5", verifierReads);
+        Assert.Equal(signerWrites || number > 253402300799, verifierReads);
+        var read = name switch { "exp" => claims?.ExpiresAt, "nbf" => claims?.NotBefore, _ => claims?.IssuedAt };
+        Assert.Equal(signerWrites ? DateTimeOffset.FromUnixTimeSeconds((long)(name == "nbf" ? Math.Ceiling(number) : Math.Floor(number))) : verifierReads ? DateTimeOffset.MaxValue : null, read);
     }
 
     // -Lifetime "sets exp to iat plus this time span": an iat from the claims object is that iat, not the time of signing.

@@ -130,6 +130,41 @@ public sealed class HostileTokenTests : IDisposable
         Assert.True(hugeSkew.Verify(Signed("{\"alg\":\"ES256\"}", "{\"exp\":253402300799,\"nbf\":253402300799}")).IsValid);
     }
 
+    // RFC 7519 §2: a NumericDate is any JSON number of seconds. Past year 9999 there is no DateTimeOffset, so such a time
+    // stands as the last one there is: an exp then has not come, an nbf not either.
+    [Theory]
+    [InlineData("253402300800")]
+    [InlineData("1e12")]
+    [InlineData("1000000000000")]
+    [InlineData("253402300799.5")]
+    [InlineData("9223372036854775808")]
+    [InlineData("1e400")]
+    public void Times_past_year_9999_are_the_end_of_time_not_malformed(string seconds)
+    {
+        var verifier = new TokenVerifier(store);
+
+        var exp = verifier.Verify(Signed("{\"alg\":\"ES256\"}", $"{{\"exp\":{seconds},\"iat\":{seconds}}}"));
+        var nbf = verifier.Verify(Signed("{\"alg\":\"ES256\"}", $"{{\"nbf\":{seconds}}}"));
+
+        Assert.True(exp.IsValid, exp.ToString());
+        Assert.Equal(DateTimeOffset.MaxValue, exp.ExpiresAt);
+        Assert.Equal(DateTimeOffset.MaxValue, exp.JwtClaims!.IssuedAt);
+        Assert.Equal(VerificationStatus.NotYetValid, nbf.Status);
+        Assert.Contains("not valid before 9999-12-31 23:59:59Z", nbf.Reason);
+        Assert.Equal(DateTimeOffset.MaxValue, nbf.JwtClaims!.NotBefore);
+    }
+
+    [Theory]
+    [InlineData("-62135596801")]
+    [InlineData("-1e400")]
+    public void Times_before_year_1_stay_malformed(string seconds)
+    {
+        var result = new TokenVerifier(store).Verify(Signed("{\"alg\":\"ES256\"}", $"{{\"exp\":{seconds}}}"));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Equal("the exp claim is not a NumericDate (seconds since 1970 as a JSON number)", result.Reason);
+    }
+
     [Theory]
     [InlineData("{\"alg\":\"ES256\"}")]
     [InlineData("{\"alg\":\"ES256\",\"typ\":\"JWT\"}")]
