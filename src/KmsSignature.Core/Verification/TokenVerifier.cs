@@ -181,11 +181,19 @@ public sealed class TokenVerifier
         signature = signature[..signatureLength];
         var derUsed = false;
         Span<byte> p1363 = stackalloc byte[132];
-        if (verifier is EcdsaKeyVerifier ecdsa && signatureLength != 2 * ecdsa.ScalarSize)
+        // With AllowDerSignature, strict DER is read as DER whatever its length: a P-521 DER signature can be 132 bytes,
+        // the length of R||S. R||S never reads as strict DER for P-521 (it starts with 0x00 or 0x01, DER with 0x30).
+        if (verifier is EcdsaKeyVerifier derVerifier && options.AllowDerSignature && signature is [0x30, ..]
+            && EcdsaSignatureFormat.TryDerToP1363(signature, derVerifier.ScalarSize, p1363))
+        {
+            signature = p1363[..(2 * derVerifier.ScalarSize)];
+            derUsed = true;
+        }
+        else if (verifier is EcdsaKeyVerifier ecdsa && signatureLength != 2 * ecdsa.ScalarSize)
         {
             if (!options.AllowDerSignature)
             {
-                var hint = signature.Length > 0 && signature[0] == 0x30 && EcdsaSignatureFormat.TryDerToP1363(signature, ecdsa.ScalarSize, p1363)
+                var hint = signature is [0x30, ..] && EcdsaSignatureFormat.TryDerToP1363(signature, ecdsa.ScalarSize, p1363)
                     ? " It is DER-encoded (as KMS returns it); JWS requires R||S. Use AllowDerSignature for such legacy tokens."
                     : string.Empty;
                 return Result(VerificationStatus.InvalidSignature,
@@ -193,14 +201,8 @@ public sealed class TokenVerifier
                     token, segments, header, key);
             }
 
-            if (!EcdsaSignatureFormat.TryDerToP1363(signature, ecdsa.ScalarSize, p1363))
-            {
-                return Result(VerificationStatus.InvalidSignature,
-                    $"the {alg.Name} signature is neither {2 * ecdsa.ScalarSize}-byte R||S nor strict DER", token, segments, header, key);
-            }
-
-            signature = p1363[..(2 * ecdsa.ScalarSize)];
-            derUsed = true;
+            return Result(VerificationStatus.InvalidSignature,
+                $"the {alg.Name} signature is neither {2 * ecdsa.ScalarSize}-byte R||S nor strict DER", token, segments, header, key);
         }
 
         if (!VerifySignature(token, segments, alg, verifier, signature))
