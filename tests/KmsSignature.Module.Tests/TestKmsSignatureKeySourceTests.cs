@@ -139,10 +139,10 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
         Assert.Equal(42, number.TargetObject);
     }
 
-    // A key directory also holds notes, Finder's .DS_Store, folders and perhaps a named pipe (which a loader that opened
-    // it would wait on forever; the writer here answers such a reader with junk, so the old behaviour fails, not hangs).
+    // A key directory also holds notes, Finder's .DS_Store and folders, passed over; a named pipe named like a key is refused
+    // unopened (a loader that opened it would wait forever; the writer here answers such a reader, so that fails, not hangs).
     [Fact]
-    public async Task Trust_store_directory_passes_over_what_is_not_a_key_file()
+    public async Task Trust_store_directory_passes_over_what_is_not_a_key_file_and_refuses_a_pipe_named_like_one()
     {
         var dir = Directory.CreateTempSubdirectory("kms-trust-");
         try
@@ -161,19 +161,31 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
                 stream.Write("not a key"u8);
             });
 
-            var result = session.Run("Test-KmsSignature -Token $token -TrustStore $dir", new Dictionary<string, object?>
+            var error = Terminating("Test-KmsSignature -Token $token -TrustStore $dir", new Dictionary<string, object?>
             {
                 ["dir"] = dir.FullName,
                 ["token"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")),
             });
-            if (Volatile.Read(ref opened) == 0)
+            var openedByCommand = Volatile.Read(ref opened) == 1;
+            if (!openedByCommand)
             {
                 using var release = new FileStream(fifo, FileMode.Open, FileAccess.Read);
                 release.CopyTo(Stream.Null);
             }
 
             await writer;
-            Assert.Equal("Valid", result.AssertSuccess().Output.Single().Properties["Status"].Value.ToString());
+            Assert.False(openedByCommand);
+            Assert.StartsWith("KmsSignature.InvalidPublicKey,", error.FullyQualifiedErrorId);
+            Assert.Equal(fifo, error.TargetObject);
+
+            // Without the pipe, the README, .DS_Store and the sub-directory are passed over.
+            File.Delete(fifo);
+            var valid = session.Run("Test-KmsSignature -Token $token -TrustStore $dir", new Dictionary<string, object?>
+            {
+                ["dir"] = dir.FullName,
+                ["token"] = File.ReadAllText(Fixture("tokens/es256-p256.jwt")),
+            });
+            Assert.Equal("Valid", valid.AssertSuccess().Output.Single().Properties["Status"].Value.ToString());
         }
         finally
         {

@@ -93,8 +93,8 @@ public sealed class TrustStore
 
     /// <summary>
     /// Loads a JWKS/JWK/PEM/DER file, or every key file in a directory (extensions .pem .der .pub .jwk .json .jwks .key;
-    /// other files, sub-directories, named pipes, sockets and devices are ignored; a key file that does not parse fails
-    /// the load). A key without kid alone in its file in a directory gets the file's name without
+    /// other files and sub-directories are ignored; a key file that does not parse, is empty or is a named pipe, socket or
+    /// device fails the load). A key without kid alone in its file in a directory gets the file's name without
     /// extension as kid, so <c>keys/2024-signing.pem</c> verifies tokens with <c>kid: "2024-signing"</c>.
     /// </summary>
     public static TrustStore Load(string path)
@@ -115,11 +115,12 @@ public sealed class TrustStore
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            // A named pipe, socket or device is no key file, whatever its name: reading one could wait forever.
-            if (Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) < 0 || Files.SpecialFile.Is(file))
+            if (Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) < 0)
             {
                 continue;
             }
+
+            RequireLength(file, path);
 
             // The file's name is the kid of the key it holds; a file of several keys (a rotation bundle) names
             // none of them, since a kid names one key: theirs stay as loading the file alone gives them.
@@ -131,6 +132,21 @@ public sealed class TrustStore
         }
 
         return FromKeys(keys, $"'{path}'");
+    }
+
+    // Opening a named pipe waits for a writer, possibly forever, and .NET 8 cannot tell one from a file without opening
+    // it. A pipe, socket or device reports no length, as an empty file does, and neither holds a key: refused unopened.
+    private static void RequireLength(string file, string store)
+    {
+        var info = new FileInfo(file);
+        if (info.Exists && info.Length == 0)
+        {
+            throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
+                $"'{file}' in trust store '{store}' is empty, or is a named pipe, socket or device; a key file holds a key.", file)
+            {
+                RecommendedAction = "Remove it from the trust-store directory, or give it another extension.",
+            };
+        }
     }
 
     /// <summary>

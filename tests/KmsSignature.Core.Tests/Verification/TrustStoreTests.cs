@@ -104,7 +104,7 @@ public sealed class TrustStoreTests
     // A named pipe (or socket, device) in a key directory is not a key file: opening a pipe waits for a writer, which
     // hung the load. The writer here answers any reader with junk, so a loader that opens the pipe fails instead of hanging.
     [Fact]
-    public async Task Directory_skips_named_pipes_even_when_named_like_keys()
+    public async Task Directory_refuses_a_named_pipe_named_like_a_key_without_opening_it()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -125,18 +125,21 @@ public sealed class TrustStoreTests
                 stream.Write("not a key"u8);
             });
 
-            TrustStore? store = null;
-            var error = Record.Exception(() => store = TrustStore.Load(dir.FullName));
-            if (Volatile.Read(ref opened) == 0)
+            var error = Record.Exception(() => TrustStore.Load(dir.FullName));
+            // The writer's open completes only once a reader opens the pipe: still waiting means the load never opened it.
+            var openedByLoad = Volatile.Read(ref opened) == 1;
+            if (!openedByLoad)
             {
-                // Never opened by the load: be the reader the writer waits for.
                 using var release = new FileStream(fifo, FileMode.Open, FileAccess.Read);
                 release.CopyTo(Stream.Null);
             }
 
             await writer;
-            Assert.Null(error);
-            Assert.Equal(Fixtures.Key("p256"), Assert.Single(store!.Verifiers).Key);
+            Assert.False(openedByLoad);
+            var refused = Assert.IsType<KmsSignatureException>(error);
+            Assert.Equal("KmsSignature.InvalidPublicKey", refused.ErrorId);
+            Assert.Equal(fifo, refused.Target);
+            Assert.Contains("named pipe", refused.Message);
         }
         finally
         {
