@@ -40,6 +40,13 @@ internal static class JoseJson
     /// <summary>Local and unspecified DateTime values are taken as local time, as PowerShell's Get-Date gives them.</summary>
     public static DateTimeOffset ToOffset(DateTime value) => new(value.Kind == DateTimeKind.Utc ? value : value.ToLocalTime());
 
+    /// <summary>True for the values <see cref="WriteObject"/> writes as a JSON string.</summary>
+    public static bool IsString(object? value) => value is string or char or Guid or Uri or Version or Enum;
+
+    /// <summary>True for the values <see cref="WriteObject"/> writes as a JSON array.</summary>
+    public static bool IsArray(object? value) =>
+        value is IEnumerable and not string and not IDictionary and not IEnumerable<KeyValuePair<string, object?>> and not byte[];
+
     private static void WriteValue(Utf8JsonWriter writer, object? value, string path, int depth)
     {
         // The verifier reads at most JwsLimits.MaxJsonDepth nested objects and arrays, the top-level object among them:
@@ -63,7 +70,7 @@ internal static class JoseJson
             case char c:
                 writer.WriteStringValue(Text(c.ToString(), path));
                 break;
-            // A date as a top-level nbf rounds up, as JwtClaimSet.CheckTimeClaims checks it (see NumericDate.Of).
+            // A date as a top-level nbf rounds up, as JwtClaimSet.CheckRegisteredClaims checks it (see NumericDate.Of).
             case DateTime dt:
                 writer.WriteNumberValue(NumericDate.Of(ToOffset(dt), roundUp: depth == 1 && path == "nbf"));
                 break;

@@ -21,11 +21,18 @@ public sealed class JwtClaimSet
     public DateTimeOffset? ExpiresAt => NumericDate.ToTime(this["exp"]);
 
     /// <summary>
-    /// Refuses (<c>KmsSignature.InvalidClaimValue</c>) an <c>exp</c>, <c>nbf</c> or <c>iat</c> that is not a number or a
-    /// date (RFC 7519 §4.1.4: a string, null, ...), or a number outside years 1 to 9999: verifiers, Test-KmsSignature
-    /// among them, read it as no NumericDate and reject the token as malformed.
+    /// Refuses (<c>KmsSignature.InvalidClaimValue</c>) registered claims that verifiers, Test-KmsSignature among them,
+    /// reject as malformed: an <c>exp</c>, <c>nbf</c> or <c>iat</c> that is not a number or a date (RFC 7519 §4.1.4: a
+    /// string, null, ...) or is outside years 1 to 9999; an <c>iss</c>, <c>sub</c> or <c>jti</c> that is not a string; an
+    /// <c>aud</c> that is neither a string nor an array of strings.
     /// </summary>
-    public void CheckTimeClaims()
+    public void CheckRegisteredClaims()
+    {
+        CheckTimeClaims();
+        CheckStringClaims();
+    }
+
+    private void CheckTimeClaims()
     {
         foreach (var name in TimeClaims)
         {
@@ -51,6 +58,37 @@ public sealed class JwtClaimSet
     }
 
     private static readonly string[] TimeClaims = ["exp", "nbf", "iat"];
+
+    private static readonly string[] StringClaims = ["iss", "sub", "jti"];
+
+    // RFC 7519 §4.1.1-4.1.3, §4.1.7: iss, sub and jti are strings, aud a string or an array of strings. Verifiers,
+    // Test-KmsSignature among them, reject any other value (a number from a CSV or JSON id, $null) as a malformed token.
+    private void CheckStringClaims()
+    {
+        foreach (var name in StringClaims)
+        {
+            if (Contains(name) && !JoseJson.IsString(this[name]))
+            {
+                throw NotText(name, "a string");
+            }
+        }
+
+        if (Contains("aud") && !IsAudience(this["aud"]))
+        {
+            throw NotText("aud", "a string or an array of strings");
+        }
+    }
+
+    private static bool IsAudience(object? value) => JoseJson.IsString(value)
+        || (JoseJson.IsArray(value) && ((System.Collections.IEnumerable)value!).Cast<object?>().All(JoseJson.IsString));
+
+    private KmsSignatureException NotText(string name, string expected)
+    {
+        var value = this[name];
+        return new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+            $"The value of '{name}' is {(value is null ? "null" : $"a {value.GetType().Name}")}, not {expected} (RFC 7519 §4.1): verifiers reject such a token as malformed. " +
+            "Make it a string (\"$id\" or [string]$id in PowerShell).", name);
+    }
 
     /// <summary>Sets a claim; a claim already present keeps its position and takes the new value.</summary>
     public JwtClaimSet Set(string name, object? value)

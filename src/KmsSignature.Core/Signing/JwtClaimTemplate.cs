@@ -95,7 +95,7 @@ public sealed class JwtClaimTemplate
             }
         }
 
-        set.CheckTimeClaims();
+        set.CheckRegisteredClaims();
         return set;
     }
 

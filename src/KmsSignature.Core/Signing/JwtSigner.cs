@@ -96,12 +96,12 @@ public sealed class JwtSigner
 
     /// <summary>
     /// Serialises the claims and decides RAW or DIGEST. Throws (before any KMS call) on values with no JSON form
-    /// and time claims outside years 1 to 9999, and on signing input over 4096 bytes for algorithms without a DIGEST form (Ed25519, ML-DSA).
+    /// and registered claims verifiers reject (see <see cref="JwtClaimSet.CheckRegisteredClaims"/>), and on signing input over 4096 bytes for algorithms without a DIGEST form (Ed25519, ML-DSA).
     /// <paramref name="target"/> names the item in size errors (the caller's claims object); default the claims set.
     /// </summary>
     public PreparedJwt Prepare(JwtClaimSet claims, object? target = null)
     {
-        claims.CheckTimeClaims();
+        claims.CheckRegisteredClaims();
         var payload = JoseJson.WriteObject(claims.Entries);
         var signingInput = string.Concat(encodedHeader, ".", Base64Url.Encode(payload));
         var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, target ?? claims);

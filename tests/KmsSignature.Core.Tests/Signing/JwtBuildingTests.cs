@@ -70,6 +70,40 @@ public sealed class JwtBuildingTests
         Assert.Contains("NumericDate", ex.Message);
     }
 
+    // RFC 7519 §4.1: iss, sub and jti are strings, aud a string or an array of strings. A number (an id from a CSV cast
+    // to [int], from ConvertFrom-Json) or $null was signed, and Test-KmsSignature then called every such token Malformed.
+    [Theory]
+    [InlineData("sub", 5)]
+    [InlineData("iss", null)]
+    [InlineData("jti", true)]
+    [InlineData("aud", 7L)]
+    [InlineData("aud", null)]
+    public void Registered_string_claims_that_are_not_strings_are_refused(string name, object? value)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new JwtClaimTemplate().Build([new(name, value)], DateTimeOffset.FromUnixTimeSeconds(1000)));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal(name, ex.Target);
+
+        var json = JoseJson.WriteObject([new(name, value)]);
+        Assert.False(Core.Jose.JwtClaims.TryParse(json, out _, out _)); // what the verifier would have said
+    }
+
+    [Fact]
+    public void An_aud_array_must_hold_only_strings_and_values_written_as_strings_are_kept()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new JwtClaimTemplate().Build([new("aud", new object?[] { "a", 5 })], DateTimeOffset.FromUnixTimeSeconds(1000)));
+        Assert.Equal("aud", ex.Target);
+
+        var claims = new JwtClaimTemplate().Build(
+            [new("iss", new Uri("https://issuer.example/")), new("sub", Guid.Empty), new("jti", 'j'), new("aud", new object?[] { "a", DayOfWeek.Monday }), new("x", 5)],
+            DateTimeOffset.FromUnixTimeSeconds(1000));
+        var json = JoseJson.WriteObject(claims.Entries);
+        Assert.Equal("""{"iat":1000,"iss":"https://issuer.example/","sub":"00000000-0000-0000-0000-000000000000","jti":"j","aud":["a","Monday"],"x":5}""", Encoding.UTF8.GetString(json));
+        Assert.True(Core.Jose.JwtClaims.TryParse(json, out _, out _));
+        Assert.Equal("""{"iat":1000,"aud":[]}""", Encoding.UTF8.GetString(JoseJson.WriteObject(new JwtClaimTemplate().Build([new("aud", Array.Empty<string>())], DateTimeOffset.FromUnixTimeSeconds(1000)).Entries)));
+    }
+
     [Fact]
     public void A_lifetime_past_year_9999_is_refused()
     {

@@ -509,6 +509,26 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.InvalidClaimValue", lifetime.ErrorId());
     }
 
+    // An id column cast to [int], or a missing one ($null), made sub a number or null: KMS signed it, and Test-KmsSignature
+    // (as any verifier) called the token Malformed. Such an item is now its own error, before any Sign call.
+    [Fact]
+    public async Task A_sub_iss_jti_or_aud_that_is_not_text_is_one_item_error_and_the_rest_is_signed()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("[ordered]@{ sub = 'u1' }, [ordered]@{ sub = 5 }, [pscustomobject]@{ aud = 'a', 7 }, @{ jti = $null }, [ordered]@{ sub = 'u5' } | New-KmsSignedJwt -KeyId $k @kmsSigner",
+            Vars(("k", arn)));
+        Assert.Null(result.Terminating);
+        Assert.Equal(["u1", "u5"], result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("sub").GetString()));
+        Assert.Equal(["sub", "aud", "jti"], result.Errors.Select(e => (string)e.TargetObject));
+        Assert.All(result.Errors, e => Assert.Equal("KmsSignature.InvalidClaimValue", e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(signs + 2, fixture.Kms.Counters.Count("Sign"));
+
+        var verified = session.Run("@{ sub = [string]5; aud = @('a') } | New-KmsSignedJwt -KeyId $k @kmsSigner | Test-KmsSignature -KeyId $k @kmsSigner", Vars(("k", arn)));
+        Assert.Equal("Valid", Assert.Single(verified.AssertSuccess().Output).Properties["Status"].Value.ToString());
+    }
+
     [Fact]
     public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
     {
