@@ -37,9 +37,6 @@ internal static class JoseJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Local and unspecified DateTime values are taken as local time, as PowerShell's Get-Date gives them.</summary>
-    public static DateTimeOffset ToOffset(DateTime value) => new(value.Kind == DateTimeKind.Utc ? value : value.ToLocalTime());
-
     /// <summary>True for the values <see cref="WriteObject"/> writes as a JSON string.</summary>
     public static bool IsString(object? value) => value is string or char or Guid or Uri or Version or Enum;
 
@@ -72,7 +69,7 @@ internal static class JoseJson
                 break;
             // A date as a top-level nbf rounds up, as JwtClaimSet.CheckRegisteredClaims checks it (see NumericDate.Of).
             case DateTime dt:
-                writer.WriteNumberValue(NumericDate.Of(ToOffset(dt), roundUp: depth == 1 && path == "nbf"));
+                writer.WriteNumberValue(NumericDate.Of(dt, roundUp: depth == 1 && path == "nbf"));
                 break;
             case DateTimeOffset dto:
                 writer.WriteNumberValue(NumericDate.Of(dto, roundUp: depth == 1 && path == "nbf"));

@@ -5,7 +5,7 @@ namespace KmsSignature.Core.Signing;
 
 /// <summary>
 /// The NumericDate (RFC 7519 §2) of a claim value the signer writes as a JSON number: integers, fractions (kept as
-/// written, range-checked as the verifier reads them) and dates (whole seconds, see <see cref="Of"/>). Only years 1 to 9999 are dates at all here: the
+/// written, range-checked as the verifier reads them) and dates (whole seconds, see <see cref="Of(DateTimeOffset, bool)"/>). Only years 1 to 9999 are dates at all here: the
 /// signer refuses to write a time claim outside them, which a verifier that holds times as dates cannot read (ours reads
 /// a later time as <see cref="DateTimeOffset.MaxValue"/>, an earlier one as no NumericDate).
 /// </summary>
@@ -25,12 +25,31 @@ internal static class NumericDate
         time.ToUnixTimeSeconds() + (roundUp && time.UtcTicks % TimeSpan.TicksPerSecond != 0 ? 1 : 0);
 
     /// <summary>
-    /// Seconds since the epoch as the signer writes the value (dates rounded as <see cref="Of"/>), or null for a value that
+    /// As <see cref="Of(DateTimeOffset, bool)"/> for a DateTime: Local and Unspecified ones (<c>[datetime]'2030-01-01'</c>) are
+    /// local time, as PowerShell converts them to the DateTimeOffset of -NotBefore and -IssuedAt. Counted in ticks, not through
+    /// a DateTimeOffset, which throws when the local offset moves the time past year 1 or 9999: the result is then simply
+    /// outside <see cref="InRange"/>.
+    /// </summary>
+    public static long Of(DateTime time, bool roundUp = false)
+    {
+        var utcTicks = time.Kind == DateTimeKind.Utc ? time.Ticks : time.Ticks - TimeZoneInfo.Local.GetUtcOffset(time).Ticks;
+        var seconds = Math.DivRem(utcTicks, TimeSpan.TicksPerSecond, out var rest);
+        if (rest < 0)
+        {
+            seconds--;
+            rest += TimeSpan.TicksPerSecond;
+        }
+
+        return seconds + Min + (roundUp && rest != 0 ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Seconds since the epoch as the signer writes the value (dates rounded as <see cref="Of(DateTimeOffset, bool)"/>), or null for a value that
     /// is not written as a number (string, null, object ...).
     /// </summary>
     public static double? Seconds(object? value, bool roundUp = false) => value switch
     {
-        DateTime dt => Of(JoseJson.ToOffset(dt), roundUp),
+        DateTime dt => Of(dt, roundUp),
         DateTimeOffset dto => Of(dto, roundUp),
         // A number is written as given and the verifier range-checks the double it reads before rounding
         // (JwtClaims.ReadDate): check that same double, not a rounded one, or 253402300799.5 passes here and fails there.
