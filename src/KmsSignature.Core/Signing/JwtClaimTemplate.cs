@@ -51,7 +51,8 @@ public sealed class JwtClaimTemplate
         var custom = claims?.ToList() ?? [];
         object? Custom(string name) => custom.FirstOrDefault(c => string.Equals(c.Key, name, StringComparison.Ordinal)).Value;
 
-        var issuedAt = IssuedAt ?? (Custom("iat") is { } given ? null : now);
+        // An iat member counts as given even when null: it is then an error (not a NumericDate), as a null exp is, not "now".
+        var issuedAt = IssuedAt ?? (custom.Exists(c => string.Equals(c.Key, "iat", StringComparison.Ordinal)) ? null : now);
         if (Issuer is not null)
         {
             set.Set("iss", Issuer);

@@ -211,6 +211,21 @@ public sealed class JwtBuildingTests
         Assert.Equal("iat", ex.Target);
     }
 
+    // The help says a $null time claim is an error; a $null iat (a missing CSV column) was silently replaced by the time of signing.
+    [Fact]
+    public void A_null_iat_in_the_claims_is_an_error_not_the_time_of_signing()
+    {
+        foreach (var template in new[] { new JwtClaimTemplate(), new JwtClaimTemplate { Lifetime = TimeSpan.FromHours(1) } })
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => template.Build([new("iat", null)], DateTimeOffset.FromUnixTimeSeconds(1000)));
+            Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+            Assert.Equal("iat", ex.Target);
+        }
+
+        var withIssuedAt = new JwtClaimTemplate { IssuedAt = DateTimeOffset.FromUnixTimeSeconds(2000) }.Build([new("iat", null)], DateTimeOffset.FromUnixTimeSeconds(1000));
+        Assert.Equal(2000L, withIssuedAt["iat"]); // -IssuedAt still wins over the claims' iat
+    }
+
     // A lone surrogate has no UTF-8 form: the JSON writer silently signed U+FFFD in its place, a claim the caller never gave.
     [Theory]
     [InlineData("value")]
