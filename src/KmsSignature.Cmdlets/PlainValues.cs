@@ -50,9 +50,19 @@ internal static class PlainValues
     private static List<KeyValuePair<string, object?>> FromDictionary(IDictionary dictionary)
     {
         var members = new List<KeyValuePair<string, object?>>(dictionary.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in dictionary)
         {
-            members.Add(new(Name(entry.Key), Convert(entry.Value)));
+            var name = Name(entry.Key);
+            if (!names.Add(name))
+            {
+                // $h[1] and $h['1'] are two keys but one member name: JSON would hold it twice (RFC 7519 §4 wants claim names
+                // unique, and verifiers read either one), and at the top level one of them was dropped unseen.
+                throw new KmsSignatureException("InvalidClaimName", ErrorKind.InvalidArgument,
+                    $"Two keys of one hashtable are both named '{name}' in JSON (such as 1 and '1'); member names must be unique.", name);
+            }
+
+            members.Add(new(name, Convert(entry.Value)));
         }
 
         if (!HasOwnOrder(dictionary))
