@@ -30,7 +30,8 @@ internal static class JsonValues
         JsonValueKind.Object => ConvertObject(element),
         JsonValueKind.Array => element.EnumerateArray().Select(Convert).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+        // Boxed apart: "? l : GetDouble()" is a double expression, and made every integer a double (ids past 2^53 changed).
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

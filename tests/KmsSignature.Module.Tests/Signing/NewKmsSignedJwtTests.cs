@@ -551,6 +551,20 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.InvalidClaimName", header.ErrorId());
     }
 
+    // The result's Claims gave every integer as a double: $jwt.Claims.n -is [long] was false, and an id past 2^53 came back
+    // as another number (9007199254740993 as 9007199254740992) although the token itself held it exactly.
+    [Fact]
+    public async Task Claims_and_Header_of_the_result_give_integers_as_long_and_fractions_as_double()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $jwt = [ordered]@{ id = 9007199254740993; n = 5; list = @(1, 2.5) } | New-KmsSignedJwt -KeyId $k -Header @{ ver = 2 } -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner
+            $jwt.Claims['id'], $jwt.Claims['n'], $jwt.Claims['iat'], $jwt.Claims['list'][0], $jwt.Claims['list'][1], $jwt.Header['ver']
+            """, Vars(("k", arn))).AssertSuccess();
+        Assert.Equal([9007199254740993L, 5L, 1800000000L, 1L, 2.5, 2L], result.Output.Select(o => o.BaseObject));
+    }
+
     [Fact]
     public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
     {
