@@ -92,10 +92,24 @@ internal static class PlainValues
         var members = new List<KeyValuePair<string, object?>>();
         foreach (var property in custom.Properties)
         {
-            if (property.MemberType is PSMemberTypes.NoteProperty or PSMemberTypes.Property)
+            // Every kind of property (note, script, alias, code), as Format-List and ConvertTo-Json show the object.
+            if ((property.MemberType & PSMemberTypes.Properties) == 0)
             {
-                members.Add(new(property.Name, Convert(property.Value)));
+                continue;
             }
+
+            object? value;
+            try
+            {
+                value = property.Value;
+            }
+            catch (GetValueException ex)
+            {
+                throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+                    $"Reading the property '{property.Name}' failed: {ex.InnerException?.Message ?? ex.Message}", property.Name, ex);
+            }
+
+            members.Add(new(property.Name, Convert(value)));
         }
 
         return members;

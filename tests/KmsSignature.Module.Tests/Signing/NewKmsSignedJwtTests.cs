@@ -565,6 +565,31 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal([9007199254740993L, 5L, 1800000000L, 1L, 2.5, 2L], result.Output.Select(o => o.BaseObject));
     }
 
+    // Add-Member -MemberType ScriptProperty/AliasProperty members are properties of the object (Format-List and ConvertTo-Json
+    // show them), but only note properties became claims: the others were dropped without a word. A script property that
+    // throws is that item's error, not the end of the pipeline.
+    [Fact]
+    public async Task Script_and_alias_properties_of_a_PSCustomObject_are_claims_and_one_that_throws_is_an_item_error()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $user = [pscustomobject]@{ sub = 'u1' }
+            $user.psobject.Properties.Add([psscriptproperty]::new('role', { 'admin' }))
+            $user.psobject.Properties.Add([psaliasproperty]::new('name', 'sub'))
+            $broken = [pscustomobject]@{ sub = 'u2' }
+            $broken.psobject.Properties.Add([psscriptproperty]::new('role', { throw 'no role' }))
+            $user, $broken, [pscustomobject]@{ sub = 'u3' } | New-KmsSignedJwt -KeyId $k -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner
+            """, Vars(("k", arn)));
+        Assert.Null(result.Terminating);
+        Assert.Equal(["""{"iat":1800000000,"sub":"u1","role":"admin","name":"u1"}""", """{"iat":1800000000,"sub":"u3"}"""],
+            result.Output.Select(o => (string)o.Properties["ClaimsJson"].Value));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.InvalidClaimValue", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("role", error.TargetObject);
+        Assert.Contains("no role", error.Exception.Message);
+    }
+
     [Fact]
     public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
     {
