@@ -3,6 +3,7 @@ using System.Collections.Specialized;
 using System.Globalization;
 using System.Management.Automation;
 using KmsSignature.Core;
+using KmsSignature.Core.Jose;
 
 namespace KmsSignature.Cmdlets;
 
@@ -16,8 +17,8 @@ internal static class PlainValues
     public static IReadOnlyList<KeyValuePair<string, object?>>? Members(object? value, string parameter) => Unwrap(value) switch
     {
         null => null,
-        IDictionary dictionary => FromDictionary(dictionary),
-        PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom),
+        IDictionary dictionary => FromDictionary(dictionary, string.Empty),
+        PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom, string.Empty),
         var other => throw new KmsSignatureException("InvalidClaims", ErrorKind.InvalidArgument,
             $"{parameter} takes a hashtable, an ordered dictionary or a PSCustomObject, not a {other.GetType().FullName}.", other),
     };
@@ -25,16 +26,24 @@ internal static class PlainValues
     /// <summary>True for what <see cref="Members"/> takes: null, a dictionary or a PSCustomObject.</summary>
     public static bool IsMembers(object? value) => Unwrap(value) is null or IDictionary or PSObject { BaseObject: PSCustomObject };
 
-    public static object? Convert(object? value) => Unwrap(value) switch
+    // path: where the value sits (a.b[0]), for errors; its depth counts the containers around the value.
+    private static object? Convert(object? value, string path, int depth) => Unwrap(value) switch
     {
         null => null,
         string s => s,
-        IDictionary dictionary => FromDictionary(dictionary),
-        PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom),
         byte[] bytes => bytes,
-        IEnumerable sequence => sequence.Cast<object?>().Select(Convert).ToArray(),
+        IEnumerable or PSObject when depth > JwsLimits.MaxJsonDepth => throw TooDeep(path),
+        IDictionary dictionary => FromDictionary(dictionary, path + ".", depth),
+        PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom, path + ".", depth),
+        IEnumerable sequence => sequence.Cast<object?>().Select((item, index) => Convert(item, $"{path}[{index}]", depth + 1)).ToArray(),
         var other => other,
     };
+
+    // A hashtable that holds itself ($h.self = $h) recursed until the stack overflowed and the process died. Core refuses
+    // claims nested deeper than the verifier reads anyway; refusing them here too keeps the recursion bounded.
+    private static KmsSignatureException TooDeep(string path) =>
+        new("InvalidClaimValue", ErrorKind.InvalidArgument,
+            $"The value of '{path}' is nested deeper than {JwsLimits.MaxJsonDepth} levels (does an object hold itself?).", path);
 
     private static object? Unwrap(object? value)
     {
@@ -47,7 +56,7 @@ internal static class PlainValues
         return value;
     }
 
-    private static List<KeyValuePair<string, object?>> FromDictionary(IDictionary dictionary)
+    private static List<KeyValuePair<string, object?>> FromDictionary(IDictionary dictionary, string prefix, int depth = 1)
     {
         var members = new List<KeyValuePair<string, object?>>(dictionary.Count);
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -62,7 +71,7 @@ internal static class PlainValues
                     $"Two keys of one hashtable are both named '{name}' in JSON (such as 1 and '1'); member names must be unique.", name);
             }
 
-            members.Add(new(name, Convert(entry.Value)));
+            members.Add(new(name, Convert(entry.Value, prefix + name, depth + 1)));
         }
 
         if (!HasOwnOrder(dictionary))
@@ -87,7 +96,7 @@ internal static class PlainValues
     private static bool HasOwnOrder(IDictionary dictionary) =>
         dictionary is IOrderedDictionary || dictionary.GetType().FullName == "System.Management.Automation.OrderedHashtable";
 
-    private static List<KeyValuePair<string, object?>> FromCustomObject(PSObject custom)
+    private static List<KeyValuePair<string, object?>> FromCustomObject(PSObject custom, string prefix, int depth = 1)
     {
         var members = new List<KeyValuePair<string, object?>>();
         foreach (var property in custom.Properties)
@@ -109,7 +118,7 @@ internal static class PlainValues
                     $"Reading the property '{property.Name}' failed: {ex.InnerException?.Message ?? ex.Message}", property.Name, ex);
             }
 
-            members.Add(new(property.Name, Convert(value)));
+            members.Add(new(property.Name, Convert(value, prefix + property.Name, depth + 1)));
         }
 
         return members;

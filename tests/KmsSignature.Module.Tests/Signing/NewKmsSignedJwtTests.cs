@@ -590,6 +590,26 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Contains("no role", error.Exception.Message);
     }
 
+    // A claims object that holds itself recursed in the conversion from PowerShell values until the stack overflowed, which
+    // ends the whole process (PowerShell with it); it is now that item's error, like any claim nested too deep.
+    [Fact]
+    public async Task A_claims_object_that_holds_itself_is_an_item_error_not_a_stack_overflow()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $h = @{ n = 1 }; $h.self = $h
+            $o = [pscustomobject]@{ n = 2; list = [System.Collections.ArrayList]::new() }; $null = $o.list.Add($o)
+            $h, $o, @{ n = 3 } | New-KmsSignedJwt -KeyId $k @kmsSigner
+            """, Vars(("k", arn)));
+        Assert.Null(result.Terminating);
+        Assert.Equal(3L, Segment(Assert.Single(result.Output).ToString(), 1).GetProperty("n").GetInt64());
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.Equal("KmsSignature.InvalidClaimValue", e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.StartsWith("self.self.self.", (string)result.Errors[0].TargetObject);
+        Assert.StartsWith("list[0].list[0].", (string)result.Errors[1].TargetObject);
+    }
+
     [Fact]
     public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
     {
