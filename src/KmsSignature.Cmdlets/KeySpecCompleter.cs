@@ -10,7 +10,5 @@ public sealed class KeySpecCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        KmsKeySpecs.AllKmsNames
-            .Where(n => n.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
-            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+        Completions.Matching(KmsKeySpecs.AllKmsNames, wordToComplete);
 }

@@ -18,8 +18,6 @@ public sealed class SigningAlgorithmCompleter : IArgumentCompleter
             ? fakeBoundParameters["KeySpec"]?.ToString()
             : string.Equals(commandName, "New-KmsSigningKey", StringComparison.OrdinalIgnoreCase) ? NewKmsSigningKeyCommand.DefaultKeySpec : null;
         var fitting = KmsKeySpecs.TryParse(keySpec, out var spec) ? SignatureAlgorithm.ForKeySpec(spec) : SignatureAlgorithm.All;
-        return SignatureAlgorithm.All.Where(fitting.Contains).Select(a => a.KmsName)
-            .Where(n => n.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
-            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+        return Completions.Matching(SignatureAlgorithm.All.Where(fitting.Contains).Select(a => a.KmsName), wordToComplete);
     }
 }

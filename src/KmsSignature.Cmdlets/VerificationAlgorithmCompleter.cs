@@ -14,10 +14,5 @@ public sealed class VerificationAlgorithmCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var prefix = wordToComplete.Trim('\'', '"');
-        return JwsAlgorithm.All.Select(a => a.Name).Concat(SignatureAlgorithm.All.Select(a => a.KmsName))
-            .Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
-    }
+        => Completions.Matching(JwsAlgorithm.All.Select(a => a.Name).Concat(SignatureAlgorithm.All.Select(a => a.KmsName)), wordToComplete);
 }
