@@ -48,26 +48,33 @@ internal readonly struct PipelineInput
             case string text:
                 return new(PipelineInputKind.Token, text, null, null);
             case FileInfo file:
-                return new(PipelineInputKind.File, file.FullName, Text(input, "SignaturePath"), null);
+                return new(PipelineInputKind.File, file.FullName, NonBlank(Text(input, "SignaturePath")), null);
             case IList items:
                 return new(PipelineInputKind.Many, null, null, items);
         }
 
-        if (Text(input, "Token") is { } token)
+        // Import-Csv gives every column of every row, so an empty cell is an empty string: it means "not given".
+        var token = Text(input, "Token");
+        if (NonBlank(token) is not null)
         {
             return new(PipelineInputKind.Token, token, null, null);
         }
 
         foreach (var name in PathProperties)
         {
-            if (Text(input, name) is { } path)
+            if (NonBlank(Text(input, name)) is { } path)
             {
-                return new(PipelineInputKind.File, path, Text(input, "SignaturePath"), null, Text(input, "Algorithm"));
+                return new(PipelineInputKind.File, path, NonBlank(Text(input, "SignaturePath")), null, Text(input, "Algorithm"));
             }
         }
 
-        return new(PipelineInputKind.Unrecognized, null, null, null);
+        // A blank Token and no file: an empty token, as an empty line is.
+        return token is null
+            ? new(PipelineInputKind.Unrecognized, null, null, null)
+            : new(PipelineInputKind.Token, token, null, null);
     }
+
+    private static string? NonBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     private static string? Text(PSObject input, string name) => input.Properties[name]?.Value switch
     {

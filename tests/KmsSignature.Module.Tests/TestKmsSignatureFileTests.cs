@@ -99,6 +99,24 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal(Path.Combine(work.FullName, "large.bin.p256.der.sig"), result.Output[1].Properties["SignaturePath"].Value);
     }
 
+    // Import-Csv gives an empty string for an empty cell. A blank Token cell made a row that names its file an empty
+    // token (Malformed), and a blank SignaturePath cell resolved to the current location, read as a signature directory.
+    [Fact]
+    public void Blank_csv_cells_mean_not_given()
+    {
+        var elsewhere = work.CreateSubdirectory("elsewhere");
+        var result = session.Run(
+            "$null = $ExecutionContext.SessionState.Path.SetLocation($elsewhere); $m = [IO.Path]::Combine($dir, 'message.txt'); " +
+            "[pscustomobject]@{ Token = ''; LiteralPath = $m; SignaturePath = ''; Algorithm = '' }, " +
+            "[pscustomobject]@{ Token = ' '; LiteralPath = ''; FullName = $m; SignaturePath = ' ' }, " +
+            "[pscustomobject]@{ Token = ''; LiteralPath = '' } | Test-KmsSignature -PublicKey $key",
+            new Dictionary<string, object?> { ["dir"] = work.FullName, ["elsewhere"] = elsewhere.FullName, ["key"] = Fixture("keys/p256.pem") }).AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid", "Malformed"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.All(result.Output.Take(2), o => Assert.Equal(Path.Combine(work.FullName, "message.txt.sig"), o.Properties["SignaturePath"].Value));
+        Assert.Equal("the token is empty", result.Output[2].Properties["Reason"].Value);
+    }
+
     // New-KmsSignature's output names its Algorithm; a PSS or Ed25519ph signature piped on was checked with the key's
     // default algorithm instead (PKCS#1 v1.5, pure Ed25519) and reported InvalidSignature for a good signature.
     [Fact]
