@@ -10,8 +10,9 @@ namespace KmsSignature.Cmdlets;
 /// </summary>
 internal readonly struct PipelineInput
 {
-    // Property names that mean "a file": Get-ChildItem output (PSPath), plain FileInfo (FullName), CSV rows.
-    private static readonly string[] PathProperties = ["LiteralPath", "PSPath", "FullName", "LP"];
+    // Property names that mean "a file": Get-ChildItem output (PSPath), plain FileInfo (FullName), CSV rows, and Path
+    // last (a manifest's column, Test-KmsSignature's own file results), taken literally: file names may hold brackets.
+    private static readonly string[] PathProperties = ["LiteralPath", "PSPath", "FullName", "LP", "Path"];
 
     private PipelineInput(PipelineInputKind kind, string? value, string? signaturePath, IEnumerable? items, string? algorithm = null)
     {

@@ -61,8 +61,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     public string?[]? Token { get; set; }
 
     /// <summary>
-    /// What the pipeline sends: token strings, file objects (FileInfo, or any object with a PSPath, FullName or
-    /// LiteralPath property), or objects with a Token property; an object's SignaturePath property is used too.
+    /// What the pipeline sends: token strings, file objects (FileInfo, or any object with a LiteralPath, PSPath, FullName,
+    /// LP or Path property), or objects with a Token property; an object's SignaturePath property is used too.
     /// </summary>
     [Parameter(ValueFromPipeline = true, ParameterSetName = InputSet)]
     [AllowNull]
@@ -259,7 +259,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 break;
             default:
                 ItemFailed(new KmsSignatureException("InputNotRecognized", ErrorKind.InvalidArgument,
-                    $"A {input!.BaseObject.GetType().Name} is neither a token nor a file: pipe token strings, file objects, or objects with a Token, PSPath, FullName or LiteralPath property.",
+                    $"A {input!.BaseObject.GetType().Name} is neither a token nor a file: pipe token strings, file objects, or objects with a Token, LiteralPath, PSPath, FullName, LP or Path property.",
                     input.BaseObject));
                 break;
         }

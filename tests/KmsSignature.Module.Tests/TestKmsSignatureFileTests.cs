@@ -117,6 +117,23 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("the token is empty", result.Output[2].Properties["Reason"].Value);
     }
 
+    // A manifest's Path column, and this command's own file results (Path, SignaturePath, Algorithm), were
+    // InputNotRecognized. Path is taken literally, as the other path properties are.
+    [Fact]
+    public void Objects_with_a_Path_property_are_files_taken_literally()
+    {
+        File.Copy(Path.Combine(work.FullName, "message.txt"), Path.Combine(work.FullName, "a[1].txt"));
+        File.Copy(Path.Combine(work.FullName, "message.txt.sig"), Path.Combine(work.FullName, "a[1].txt.sig"));
+        var result = Run(
+            "[pscustomobject]@{ Path = [IO.Path]::Combine($dir, 'a[1].txt'); SignaturePath = ''; Algorithm = 'ECDSA_SHA_256' }, " +
+            "[pscustomobject]@{ Path = [IO.Path]::Combine($dir, 'large.bin'); SignaturePath = [IO.Path]::Combine($dir, 'large.bin.p256.der.sig') } | " +
+            "Test-KmsSignature -PublicKey $key | Test-KmsSignature -PublicKey $key").AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal(Path.Combine(work.FullName, "a[1].txt"), result.Output[0].Properties["Path"].Value);
+        Assert.Equal(Path.Combine(work.FullName, "large.bin.p256.der.sig"), result.Output[1].Properties["SignaturePath"].Value);
+    }
+
     // New-KmsSignature's output names its Algorithm; a PSS or Ed25519ph signature piped on was checked with the key's
     // default algorithm instead (PKCS#1 v1.5, pure Ed25519) and reported InvalidSignature for a good signature.
     [Fact]
