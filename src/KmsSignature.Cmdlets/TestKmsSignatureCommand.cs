@@ -198,12 +198,22 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 Emit(detachedVerifier!.Verify(Message, Signature));
                 break;
             case PathSet:
-                // Every pattern is resolved first, so progress can show a percentage of the files matched.
-                var files = Path.SelectMany(ResolveWildcard).ToList();
-                fileTotal = files.Count;
-                foreach (var file in files)
+                // Every pattern is resolved first, so progress can show a percentage of the files matched; a pattern
+                // that matches nothing keeps its place, so its error comes between the results around it.
+                var patterns = Path.Select(ResolvePattern).ToList();
+                fileTotal = patterns.Sum(pattern => pattern.Error is null ? pattern.Files.Count : 1);
+                foreach (var (files, error) in patterns)
                 {
-                    VerifyFile(file, SignaturePath);
+                    if (error is not null)
+                    {
+                        ItemFailed(error);
+                        continue;
+                    }
+
+                    foreach (var file in files)
+                    {
+                        VerifyFile(file, SignaturePath);
+                    }
                 }
 
                 break;
@@ -617,7 +627,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             : resolvedSignaturePath;
     }
 
-    private IEnumerable<string> ResolveWildcard(string pattern)
+    private (Collection<string> Files, KmsSignatureException? Error) ResolvePattern(string pattern)
     {
         Collection<string> files;
         try
@@ -626,24 +636,16 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
         catch (KmsSignatureException ex)
         {
-            allValid = false;
-            WriteError(ErrorRecords.From(ex)); // NotAFileSystemPath
-            return [];
+            return ([], ex); // NotAFileSystemPath
         }
         catch (ItemNotFoundException ex)
         {
-            allValid = false;
-            WriteError(ErrorRecords.Create("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
-            return [];
+            return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
         }
 
-        if (files.Count == 0)
-        {
-            allValid = false;
-            WriteError(ErrorRecords.Create("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern));
-        }
-
-        return files;
+        return files.Count == 0
+            ? (files, new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern))
+            : (files, null);
     }
 
     private Core.Verification.TrustStore BuildTrustStore()

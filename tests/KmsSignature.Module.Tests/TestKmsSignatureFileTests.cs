@@ -250,6 +250,21 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("KmsSignature.FileNotFound", result.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
     }
 
+    // Every pattern is resolved before the first file is verified, and a pattern that matched nothing wrote its error
+    // then: ahead of the results of the patterns before it. It now comes in its place, with -ThrottleLimit too.
+    [Theory]
+    [InlineData("")]
+    [InlineData("-ThrottleLimit 2")]
+    public void A_path_pattern_that_matches_nothing_is_reported_in_its_place(string parallel)
+    {
+        var result = Run(
+            "$m = [IO.Path]::Combine($dir, 'message.txt'); " +
+            $"Test-KmsSignature -Path ([IO.Path]::Combine($dir, 'm*.txt')), ([IO.Path]::Combine($dir, 'zzz*')), 'Env:HOME', $m -PublicKey $key {parallel} 2>&1 | " +
+            "ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId.Split(',')[0] } else { [string]$_.Status } }");
+
+        Assert.Equal(["Valid", "KmsSignature.FileNotFound", "KmsSignature.NotAFileSystemPath", "Valid"], result.Output.Select(o => o.BaseObject.ToString()));
+    }
+
     [Fact]
     public void Tampered_file_is_an_invalid_signature_result()
     {
