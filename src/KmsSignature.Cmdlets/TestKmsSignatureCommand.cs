@@ -642,6 +642,11 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         {
             return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
         }
+        catch (SessionStateException ex)
+        {
+            // No such drive or provider: that pattern's error, as for -LiteralPath, not the end of the run.
+            return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist: {ex.Message}", pattern, ex));
+        }
 
         return files.Count == 0
             ? (files, new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern))

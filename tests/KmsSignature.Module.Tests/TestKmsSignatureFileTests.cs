@@ -265,6 +265,20 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal(["Valid", "KmsSignature.FileNotFound", "KmsSignature.NotAFileSystemPath", "Valid"], result.Output.Select(o => o.BaseObject.ToString()));
     }
 
+    // A pattern on a drive that does not exist escaped as the provider's DriveNotFound and ended the run.
+    [Fact]
+    public void A_path_pattern_on_no_drive_is_that_patterns_error_and_the_rest_still_verifies()
+    {
+        var result = Run("Test-KmsSignature -Path 'nosuchdrive:/x*', ([IO.Path]::Combine($dir, 'message.txt')) -PublicKey $key");
+
+        Assert.Null(result.Terminating);
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.FileNotFound", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal("nosuchdrive:/x*", error.TargetObject);
+    }
+
     [Fact]
     public void Tampered_file_is_an_invalid_signature_result()
     {
