@@ -45,6 +45,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private bool commandLineInputDone;
     private bool takesInputObject;
     private string? lastSignaturePath;
+    private string? lastSignatureLocation;
     private string? resolvedSignaturePath;
     private bool signaturePathIsDirectory;
 
@@ -544,9 +545,10 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     // A plain absolute file-system path (FileInfo.FullName) needs no provider resolution, which costs tens of
     // microseconds per file (issue 7 profile); provider-qualified (PSPath), relative and ~ paths still resolve.
     private string ProviderPath(string literal) =>
-        System.IO.Path.IsPathFullyQualified(literal) && !literal.Contains("::", StringComparison.Ordinal)
-            ? literal
-            : FileSystemPathOf(literal, "FileNotFound", "File");
+        IsPlainAbsolutePath(literal) ? literal : FileSystemPathOf(literal, "FileNotFound", "File");
+
+    private static bool IsPlainAbsolutePath(string path) =>
+        System.IO.Path.IsPathFullyQualified(path) && !path.Contains("::", StringComparison.Ordinal);
 
     // FileSystemPath, with a path on a drive or provider that does not exist reported like a missing file.
     private string FileSystemPathOf(string path, string missingId, string what)
@@ -614,12 +616,16 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             return null;
         }
 
-        // Usually the same -SignaturePath for every file: resolve it once, not per file.
-        if (!string.Equals(signaturePath, lastSignaturePath, StringComparison.Ordinal))
+        // Usually the same -SignaturePath for every file: resolve it once, not per file. A relative one resolves
+        // again when the location changed (a ForEach-Object upstream may Set-Location between items).
+        var location = IsPlainAbsolutePath(signaturePath) ? null : SessionState.Path.CurrentLocation.Path;
+        if (!string.Equals(signaturePath, lastSignaturePath, StringComparison.Ordinal)
+            || !string.Equals(location, lastSignatureLocation, StringComparison.Ordinal))
         {
             resolvedSignaturePath = FileSystemPathOf(signaturePath, "SignatureFileNotFound", "Signature file");
             signaturePathIsDirectory = Directory.Exists(resolvedSignaturePath);
             lastSignaturePath = signaturePath;
+            lastSignatureLocation = location;
         }
 
         return signaturePathIsDirectory

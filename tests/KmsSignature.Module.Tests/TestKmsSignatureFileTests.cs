@@ -134,6 +134,25 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal(Path.Combine(work.FullName, "large.bin.p256.der.sig"), result.Output[1].Properties["SignaturePath"].Value);
     }
 
+    // The resolved -SignaturePath was cached by its text alone: a relative one kept pointing into the first item's
+    // location after a Set-Location upstream, and the file was checked against another file's signature.
+    [Fact]
+    public void A_relative_SignaturePath_resolves_against_the_location_of_each_item()
+    {
+        var other = work.CreateSubdirectory("other");
+        File.WriteAllBytes(Path.Combine(other.FullName, "message.txt.sig"), new byte[70]);
+        var result = session.Run(
+            "$m = [IO.Path]::Combine($dir, 'message.txt'); " +
+            "$dir, $other | ForEach-Object { $null = $ExecutionContext.SessionState.Path.SetLocation($_); [pscustomobject]@{ LiteralPath = $m; SignaturePath = 'message.txt.sig' } } | " +
+            "Test-KmsSignature -PublicKey $key",
+            new Dictionary<string, object?> { ["dir"] = work.FullName, ["other"] = other.FullName, ["key"] = Fixture("keys/p256.pem") }).AssertSuccess();
+
+        Assert.Equal([Path.Combine(work.FullName, "message.txt.sig"), Path.Combine(other.FullName, "message.txt.sig")],
+            result.Output.Select(o => (string)o.Properties["SignaturePath"].Value));
+        Assert.Equal("Valid", result.Output[0].Properties["Status"].Value.ToString());
+        Assert.NotEqual("Valid", result.Output[1].Properties["Status"].Value.ToString());
+    }
+
     // New-KmsSignature's output names its Algorithm; a PSS or Ed25519ph signature piped on was checked with the key's
     // default algorithm instead (PKCS#1 v1.5, pure Ed25519) and reported InvalidSignature for a good signature.
     [Fact]
