@@ -14,9 +14,10 @@ internal readonly struct PipelineInput
     // last (a manifest's column, Test-KmsSignature's own file results), taken literally: file names may hold brackets.
     private static readonly string[] PathProperties = ["LiteralPath", "PSPath", "FullName", "LP", "Path"];
 
-    private PipelineInput(PipelineInputKind kind, string? value, string? signaturePath, IEnumerable? items, string? algorithm = null)
+    private PipelineInput(PipelineInputKind kind, string? value, string? signaturePath, IEnumerable? items, string? algorithm = null, bool isFileSystemPath = false)
     {
         Kind = kind;
+        IsFileSystemPath = isFileSystemPath;
         Value = value;
         SignaturePath = signaturePath;
         Items = items;
@@ -27,6 +28,12 @@ internal readonly struct PipelineInput
 
     /// <summary>The token text or the file path as given (a PSPath may still need provider resolution).</summary>
     public string? Value { get; }
+
+    /// <summary>
+    /// The value is a file object's FullName, already a file-system path: resolving it as a PowerShell path would read
+    /// a "::" in a file name as a provider qualifier.
+    /// </summary>
+    public bool IsFileSystemPath { get; }
 
     /// <summary>The object's own SignaturePath property, if it has one.</summary>
     public string? SignaturePath { get; }
@@ -49,7 +56,7 @@ internal readonly struct PipelineInput
             case string text:
                 return new(PipelineInputKind.Token, text, null, null);
             case FileInfo file:
-                return new(PipelineInputKind.File, file.FullName, NonBlank(Text(input, "SignaturePath")), null);
+                return new(PipelineInputKind.File, file.FullName, NonBlank(Text(input, "SignaturePath")), null, isFileSystemPath: true);
             case IList items:
                 return new(PipelineInputKind.Many, null, null, items);
         }

@@ -259,7 +259,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 VerifyToken(item.Value!);
                 break;
             case PipelineInputKind.File:
-                VerifyFile(item.Value!, item.SignaturePath ?? SignaturePath, item.Algorithm);
+                VerifyFile(item.Value!, item.SignaturePath ?? SignaturePath, item.Algorithm, item.IsFileSystemPath);
                 break;
             case PipelineInputKind.Many:
                 foreach (var element in item.Items!)
@@ -485,7 +485,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
     }
 
-    private void VerifyFile(string literal, string? signaturePath, string? algorithm = null)
+    // isFileSystemPath: the path is a FileInfo's FullName and must not be resolved again.
+    private void VerifyFile(string literal, string? signaturePath, string? algorithm = null, bool isFileSystemPath = false)
     {
         if (detachedVerifier is null)
         {
@@ -507,7 +508,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         DetachedSignatureVerifier verifier;
         try
         {
-            file = ProviderPath(literal);
+            file = isFileSystemPath ? literal : ProviderPath(literal);
             signature = SignatureFor(file, signaturePath);
             verifier = VerifierFor(algorithm);
         }
@@ -542,8 +543,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
     }
 
-    // A plain absolute file-system path (FileInfo.FullName) needs no provider resolution, which costs tens of
-    // microseconds per file (issue 7 profile); provider-qualified (PSPath), relative and ~ paths still resolve.
+    // A plain absolute file-system path (a CSV row's, New-KmsSignature's FullName) needs no provider resolution, which
+    // costs tens of microseconds per file (issue 7 profile); provider-qualified (PSPath), relative and ~ paths still resolve.
     private string ProviderPath(string literal) =>
         IsPlainAbsolutePath(literal) ? literal : FileSystemPathOf(literal, "FileNotFound", "File");
 

@@ -298,6 +298,28 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("nosuchdrive:/x*", error.TargetObject);
     }
 
+    // A file object's FullName was resolved again as a PowerShell path, so a "::" in a file name (legal on Linux and
+    // macOS) read as a provider qualifier and the file was FileNotFound.
+    [Theory]
+    [InlineData("[IO.FileInfo]::new($f) | Test-KmsSignature -PublicKey $key")]
+    [InlineData("[IO.FileInfo]::new($f) | Test-KmsSignature -PublicKey $key -ThrottleLimit 2")]
+    public void A_file_object_whose_name_holds_two_colons_is_verified(string script)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // ':' cannot be in a Windows file name
+        }
+
+        var file = Path.Combine(work.FullName, "a::b.txt");
+        File.Copy(Path.Combine(work.FullName, "message.txt"), file);
+        File.Copy(Path.Combine(work.FullName, "message.txt.sig"), file + ".sig");
+        var result = session.Run(script, new Dictionary<string, object?> { ["f"] = file, ["key"] = Fixture("keys/p256.pem") })
+            .AssertSuccess();
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal(file, result.Output.Single().Properties["Path"].Value);
+    }
+
     [Fact]
     public void Tampered_file_is_an_invalid_signature_result()
     {
