@@ -16,6 +16,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     private readonly List<KmsPublicKey> collected = [];
     private readonly List<string> failed = [];
     private string? target;
+    private string? format;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Alias", "Arn", "KeyArn")]
@@ -48,11 +49,13 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     public SwitchParameter PassThru { get; set; }
 
     // The keys are gathered and written as one file or one JWKS at the end, all or nothing.
-    private bool Bundles => Path is not null || Format == "Jwks";
+    private bool Bundles => Path is not null || format == "Jwks";
 
     // Resolved before any KMS call.
     protected override void BeginProcessing()
     {
+        // ValidateSet matches case-insensitively and passes the user's spelling (-Format jwks): compare in the set's spelling.
+        format = Format is null ? null : new[] { "Pem", "Jwk", "Jwks", "Der" }.First(f => f.Equals(Format, StringComparison.OrdinalIgnoreCase));
         if (Path is null)
         {
             return;
@@ -92,7 +95,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
                     continue;
                 }
 
-                switch (Format)
+                switch (format)
                 {
                     case "Pem": WriteObject(key.Pem); break;
                     case "Jwk": WriteObject(key.Jwk); break;
@@ -142,7 +145,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         try
         {
             var content = Content();
-            if (!ShouldProcess(target, $"Write {collected.Count} public key(s) as {Format ?? "Pem"}"))
+            if (!ShouldProcess(target, $"Write {collected.Count} public key(s) as {format ?? "Pem"}"))
             {
                 return;
             }
@@ -160,7 +163,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         }
     }
 
-    private byte[] Content() => Format switch
+    private byte[] Content() => format switch
     {
         "Jwks" => Encoding.UTF8.GetBytes(PublicKey.ToJwks(collected.Select(k => k.PublicKey), indented: true)),
         "Jwk" => Encoding.UTF8.GetBytes(Single("Jwk").Jwk),

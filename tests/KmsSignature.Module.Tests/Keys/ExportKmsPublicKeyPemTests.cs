@@ -36,6 +36,31 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(key.Properties["JwkThumbprint"].Value, (string?)JsonNode.Parse((string)thumb.BaseObject)!["kid"]);
     }
 
+    // ValidateSet accepts -Format jwks and passes that spelling on: the cmdlet took it for no -Format at all, printed
+    // KmsPublicKey objects and wrote a PEM bundle into the .json or .jwk file.
+    [Fact]
+    public async Task Format_is_case_insensitive_as_its_ValidateSet_is()
+    {
+        var a = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var b = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P384");
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["a"] = a, ["b"] = b, ["jwks"] = Path.Combine(dir, "jwks.json"), ["jwk"] = Path.Combine(dir, "key.jwk") };
+
+        var jwk = (string)Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $a -Format jwk @kmsAdmin", vars).AssertSuccess().Output).BaseObject;
+        Assert.Equal(a, (string?)JsonNode.Parse(jwk)!["kid"]);
+        var printed = (string)Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $a, $b -Format JWKS @kmsAdmin", vars).AssertSuccess().Output).BaseObject;
+        Assert.Equal(2, JsonNode.Parse(printed)!["keys"]!.AsArray().Count);
+        Assert.IsType<byte[]>(Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $a -Format der @kmsAdmin", vars).AssertSuccess().Output).BaseObject);
+
+        session.Run("Export-KmsPublicKeyPem -KeyId $a, $b -Format jwks -Path $jwks @kmsAdmin", vars).AssertSuccess();
+        Assert.Equal(2, JsonNode.Parse(await File.ReadAllTextAsync((string)vars["jwks"]!))!["keys"]!.AsArray().Count);
+        session.Run("Export-KmsPublicKeyPem -KeyId $a -Format jwk -Path $jwk @kmsAdmin", vars).AssertSuccess();
+        Assert.Equal(a, (string?)JsonNode.Parse(await File.ReadAllTextAsync((string)vars["jwk"]!))!["kid"]);
+        Assert.Equal("KmsSignature.TooManyKeysForFormat", Id(session.Run("Export-KmsPublicKeyPem -KeyId $a, $b -Format jwk -Path $jwk -Force @kmsAdmin", vars)));
+        Directory.Delete(dir, recursive: true);
+    }
+
     // As Set-Content and Out-File do, -Force through a symbolic link replaces the file it points to; the atomic rename
     // replaced the link itself with a regular file and left the linked file as it was.
     [Fact]
