@@ -36,6 +36,48 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(key.Properties["JwkThumbprint"].Value, (string?)JsonNode.Parse((string)thumb.BaseObject)!["kid"]);
     }
 
+    // Every form the export writes is a key source the verifier loads, for every KMS signing key spec: what one cmdlet writes,
+    // the other reads, and tokens and detached signatures made with the key verify against it.
+    [Theory]
+    [InlineData("RSA_2048")]
+    [InlineData("RSA_3072")]
+    [InlineData("RSA_4096")]
+    [InlineData("ECC_NIST_P256")]
+    [InlineData("ECC_NIST_P384")]
+    [InlineData("ECC_NIST_P521")]
+    [InlineData("ECC_SECG_P256K1")]
+    [InlineData("ECC_NIST_EDWARDS25519")]
+    [InlineData("ML_DSA_44")]
+    [InlineData("ML_DSA_65")]
+    [InlineData("ML_DSA_87")]
+    public async Task Every_exported_form_verifies_tokens_and_detached_signatures_made_with_the_key(string spec)
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, spec);
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var statuses = session.Run("""
+            $jwk = Export-KmsPublicKeyPem -KeyId $k -Format Jwk @kmsAdmin
+            $object = Export-KmsPublicKeyPem -KeyId $k @kmsAdmin
+            Export-KmsPublicKeyPem -KeyId $k -Format Jwks -KeyIdStyle Thumbprint -Path "$d/jwks.json" @kmsAdmin
+            Export-KmsPublicKeyPem -KeyId $k -Format Jwk -Path "$d/key.jwk" @kmsAdmin
+            Export-KmsPublicKeyPem -KeyId $k -Path "$d/key.pem" @kmsAdmin
+            Export-KmsPublicKeyPem -KeyId $k -Format Der -Path "$d/key.der" @kmsAdmin
+            $jwt = New-KmsSignedJwt -KeyId $k -Subject s @kmsAdmin
+            $byThumbprint = New-KmsSignedJwt -KeyId $k -Subject s -KeyIdStyle Thumbprint @kmsAdmin
+            $message = [byte[]](1, 2, 3)
+            $sig = New-KmsSignature -Message $message -KeyId $k @kmsAdmin
+            foreach ($key in @($jwk, $object, $object.Pem, "$d/key.jwk", "$d/key.pem", "$d/key.der")) {
+                (Test-KmsSignature -Token $jwt.Token -PublicKey $key).Status
+                (Test-KmsSignature -Message $message -Signature $sig.Signature -PublicKey $key -Algorithm $sig.Algorithm).Status
+            }
+            (Test-KmsSignature -Token $byThumbprint.Token -TrustStore "$d/jwks.json").Status
+            (Test-KmsSignature -Message $message -Signature $sig.Signature -TrustStore "$d/jwks.json" -Algorithm $sig.Algorithm).Status
+            """, new Dictionary<string, object?> { ["k"] = arn, ["d"] = dir }).AssertSuccess().Output.Select(o => o.ToString());
+
+        Assert.Equal(Enumerable.Repeat("Valid", 14), statuses);
+        Directory.Delete(dir, recursive: true);
+    }
+
     // ValidateSet accepts -Format jwks and passes that spelling on: the cmdlet took it for no -Format at all, printed
     // KmsPublicKey objects and wrote a PEM bundle into the .json or .jwk file.
     [Fact]
