@@ -64,6 +64,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         try
         {
             target = FileSystemPath(Path);
+            AtomicFile.RefuseDirectory(target);
         }
         catch (KmsSignatureException ex)
         {

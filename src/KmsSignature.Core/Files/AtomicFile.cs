@@ -12,10 +12,7 @@ public static class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> content, bool overwrite)
     {
         var full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-        {
-            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{full}' is a directory; a file was expected.", full);
-        }
+        RefuseDirectory(full);
 
         // A link, even a dangling one, exists: without overwrite it is refused, as Out-File -NoClobber does.
         if (!overwrite && File.Exists(full))
@@ -58,6 +55,19 @@ public static class AtomicFile
             {
                 // Nothing was created, or the directory refuses even that: nothing to clean.
             }
+        }
+    }
+
+    /// <summary>
+    /// Throws PathIsDirectory when <paramref name="path"/> is a directory, which no write can replace: callers check before
+    /// slow work (KMS calls) whose result could never be written, and <see cref="Write"/> checks again.
+    /// </summary>
+    public static void RefuseDirectory(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{full}' is a directory; a file was expected.", full);
         }
     }
 

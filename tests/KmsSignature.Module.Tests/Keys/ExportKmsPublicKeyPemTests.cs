@@ -182,6 +182,31 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(calls, fixture.Kms.Counters.Count("GetPublicKey"));
     }
 
+    // Nothing can be written to a directory, with or without -Force: the keys were all fetched first, and -WhatIf said it
+    // would write the directory.
+    [Fact]
+    public async Task A_directory_path_is_refused_before_any_KMS_call()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture);
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Count("GetPublicKey");
+        foreach (var switches in new[] { "", "-Force", "-WhatIf", "-Format Jwks -Force" })
+        {
+            var result = session.Run($"Export-KmsPublicKeyPem -KeyId $k -Path $d {switches} @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn, ["d"] = dir });
+
+            var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+            Assert.Equal("KmsSignature.PathIsDirectory", error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal(dir, error.TargetObject);
+            Assert.Empty(result.Output);
+        }
+
+        Assert.Equal(calls, fixture.Kms.Counters.Count("GetPublicKey"));
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+        Directory.Delete(dir);
+    }
+
     [Fact]
     public void No_key_in_the_pipeline_writes_nothing_and_says_so()
     {
