@@ -22,6 +22,8 @@ public sealed class DocumentedErrorIdTests(LocalKmsFixture fixture) : IClassFixt
     [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -Header @{ alg = 'none' } @kmsAdmin")]
     [InlineData("Get-KmsSigningKey", "Get-KmsSigningKey -Alias doc-errors-none @kmsAdmin")]
     [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Algorithm PS256 @kmsAdmin")]
+    [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Path ([IO.Path]::GetTempPath()) @kmsAdmin")]
+    [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none', 'key.pem')) @kmsAdmin")]
     [InlineData("Test-KmsSignature", "42 | Test-KmsSignature -KeyId $key @kmsAdmin")]
     [InlineData("New-KmsSignature", "New-KmsSignature -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none-*')) -KeyId $key @kmsAdmin")]
     [InlineData("New-KmsSignature", "New-KmsSignature -Message ([byte[]](1, 2)) -Destination 'Variable:\\x' -KeyId $key @kmsAdmin")]
