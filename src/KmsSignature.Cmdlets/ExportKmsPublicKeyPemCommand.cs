@@ -51,6 +51,9 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     // The keys are gathered and written as one file or one JWKS at the end, all or nothing.
     private bool Bundles => Path is not null || format == "Jwks";
 
+    // PEM and DER hold the key alone; a JWK also holds its kid and alg.
+    private bool WritesKid => format is "Jwk" or "Jwks";
+
     // Resolved before any KMS call.
     protected override void BeginProcessing()
     {
@@ -84,9 +87,9 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
                 var key = Run(ct => service.ExportAsync(id, KeyIds.ParseStyle(KeyIdStyle), algorithm, ct));
                 if (Bundles)
                 {
-                    if (collected.Exists(key.IsSameEntryAs))
+                    if (collected.Exists(WritesKid ? key.IsSameEntryAs : key.IsSameKeyAs))
                     {
-                        WriteVerbose($"{id} is {key.Arn} again (kid {key.Kid}): written once.");
+                        WriteVerbose($"{id} is {key.Arn} again{(WritesKid ? $" (kid {key.Kid})" : string.Empty)}: written once.");
                     }
                     else
                     {

@@ -67,6 +67,12 @@ public sealed class KmsPublicKey
     public bool IsSameEntryAs(KmsPublicKey other) =>
         Arn == other.Arn && Kid == other.Kid && JwtAlgorithm == other.JwtAlgorithm;
 
+    /// <summary>
+    /// True when <paramref name="other"/> is the same KMS key, whatever its kid and alg: PEM and DER carry neither, so a
+    /// bundle needs the key once even when it came under two kids (-KeyIdStyle Alias with two of its aliases).
+    /// </summary>
+    public bool IsSameKeyAs(KmsPublicKey other) => Arn == other.Arn;
+
     /// <summary>The DER SubjectPublicKeyInfo, exactly what KMS GetPublicKey returned.</summary>
     public byte[] ToDer() => PublicKey.ToDer();
 

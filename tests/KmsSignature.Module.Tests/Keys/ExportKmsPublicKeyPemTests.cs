@@ -261,6 +261,31 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(new[] { "alias/twice-a", "alias/twice-b" }, JsonNode.Parse(byAlias)!["keys"]!.AsArray().Select(k => (string?)k!["kid"]));
     }
 
+    // PEM and DER carry no kid: one key named by two of its aliases with -KeyIdStyle Alias was two PEM blocks of one key, and
+    // TooManyKeysForFormat for a DER file.
+    [Fact]
+    public async Task A_key_under_two_kids_is_one_pem_block_and_one_der_file()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, alias: "alias/two-kids-a");
+        using var admin = KmsSdk.For(fixture, fixture.Kms.Admin);
+        await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/two-kids-b", TargetKeyId = arn });
+
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["pem"] = Path.Combine(dir, "keys.pem"), ["der"] = Path.Combine(dir, "key.der") };
+
+        var written = session.Run("Export-KmsPublicKeyPem -KeyId alias/two-kids-a, alias/two-kids-b -KeyIdStyle Alias -Path $pem -PassThru @kmsAdmin", vars).AssertSuccess();
+        var pem = await File.ReadAllTextAsync((string)vars["pem"]!);
+        Assert.Equal(pem, Assert.Single(written.Output).Properties["Pem"].Value);
+        session.Run("Export-KmsPublicKeyPem -KeyId alias/two-kids-a, alias/two-kids-b -KeyIdStyle Alias -Format Der -Path $der @kmsAdmin", vars).AssertSuccess();
+        Assert.Equal((await admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = arn })).PublicKey.ToArray(), await File.ReadAllBytesAsync((string)vars["der"]!));
+
+        // A JWK holds the kid: two kids are two JWKs, which one JWK file cannot hold.
+        Assert.Equal("KmsSignature.TooManyKeysForFormat",
+            Id(session.Run("Export-KmsPublicKeyPem -KeyId alias/two-kids-a, alias/two-kids-b -KeyIdStyle Alias -Format Jwk -Path $der -Force @kmsAdmin", vars)));
+        Directory.Delete(dir, recursive: true);
+    }
+
     [Fact]
     public async Task Rsa_jwks_pins_no_alg_so_tokens_the_module_signs_with_any_rsa_alg_verify_against_it()
     {
