@@ -172,28 +172,18 @@ public sealed class SigningKeyService
     }
 
     /// <summary>
-    /// Keys whose alias matches <paramref name="aliasPattern"/> (wildcards * and ?), found with ListAliases page by page, in
+    /// Keys whose alias matches <paramref name="aliasPattern"/> (<see cref="AliasNamePattern"/>), found with ListAliases page by page, in
     /// alias order. A key that cannot be described is an entry with its error, and the others are still listed.
     /// </summary>
     public async Task<IReadOnlyList<KeyListEntry>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
     {
-        var pattern = aliasPattern.Trim();
-        if (!pattern.StartsWith("alias/", StringComparison.Ordinal))
-        {
-            pattern = "alias/" + pattern;
-        }
-
-        var wildcard = WildcardName.HasWildcards(pattern);
-        if (!wildcard)
-        {
-            pattern = KmsKeyIdentifier.NormalizeAliasLookup(pattern);
-        }
-
+        var pattern = AliasNamePattern.Parse(aliasPattern);
+        var wildcard = pattern.HasWildcards;
         var result = new List<KeyListEntry>();
         var matched = 0;
         foreach (var entry in await ListAliasesAsync(null, ct).ConfigureAwait(false))
         {
-            if (entry.TargetKeyId is null || !WildcardName.IsMatch(pattern, entry.AliasName))
+            if (entry.TargetKeyId is null || !pattern.IsMatch(entry.AliasName))
             {
                 continue;
             }
@@ -221,7 +211,7 @@ public sealed class SigningKeyService
         if (!wildcard && matched == 0)
         {
             throw new KmsSignatureException("AliasNotFound", ErrorKind.ObjectNotFound,
-                $"There is no alias {pattern} in {connection.Region}.", pattern);
+                $"There is no alias {pattern} in {connection.Region}.", pattern.Text);
         }
 
         return result;

@@ -1,8 +1,8 @@
 namespace KmsSignature.Core.Kms;
 
 /// <summary>
-/// <c>*</c> and <c>?</c> wildcards, ordinal: alias-name patterns (case-sensitive like KMS aliases) and IAM action
-/// patterns (callers lower-case both sides, as IAM actions are case-insensitive).
+/// <c>*</c> and <c>?</c> wildcards, ordinal, as IAM matches action patterns (callers lower-case both sides, as IAM
+/// actions are case-insensitive). Alias-name patterns take PowerShell's wildcards: <see cref="AliasNamePattern"/>.
 /// </summary>
 public static class WildcardName
 {

@@ -103,6 +103,28 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Empty(none.Output);
     }
 
+    // -Alias supports wildcards as PowerShell does, brackets included; '[' and ']' cannot be in an alias name, so they were
+    // either refused as an invalid name or matched literally (nothing, silently).
+    [Fact]
+    public async Task Alias_patterns_take_PowerShell_bracket_wildcards()
+    {
+        var prefix = Unique("brackets");
+        var a = await KmsSdk.CreateKeyAsync(fixture, alias: $"alias/{prefix}-a1");
+        var b = await KmsSdk.CreateKeyAsync(fixture, alias: $"alias/{prefix}-b");
+        await KmsSdk.CreateKeyAsync(fixture, alias: $"alias/{prefix}-c");
+        using var session = fixture.NewSession();
+        string[] Arns(string pattern) => session.Run("Get-KmsSigningKey -Alias $p @kmsAdmin", new Dictionary<string, object?> { ["p"] = pattern })
+            .AssertSuccess().Output.Select(k => (string)k.Properties["Arn"].Value).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(new[] { b }, Arns($"alias/{prefix}-[bx]"));
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), Arns($"{prefix}-[a-b]*"));
+        Assert.Empty(Arns($"{prefix}-[xy]"));
+
+        var unclosed = session.Run("Get-KmsSigningKey -Alias $p @kmsAdmin", new Dictionary<string, object?> { ["p"] = $"{prefix}-[ab" });
+        Assert.Equal("KmsSignature.InvalidAliasPattern", Id(unclosed));
+        Assert.Equal($"{prefix}-[ab", Assert.Single(unclosed.Errors).TargetObject);
+    }
+
     [Fact]
     public async Task Unknown_keys_and_aliases_are_not_found_with_the_KMS_code_and_request_id()
     {
