@@ -25,6 +25,9 @@ public sealed partial class KmsKeyIdentifier
 
     public KmsKeyIdentifierKind Kind { get; }
 
+    /// <summary>The Region an ARN names; null for a key id or alias name, which name a key in the Region of the call.</summary>
+    public string? Region => Kind is KmsKeyIdentifierKind.KeyArn or KmsKeyIdentifierKind.AliasArn ? Value.Split(':')[3] : null;
+
     /// <summary>True for forms that always name the same key (aliases can be moved to another key).</summary>
     public bool IsStable => Kind is KmsKeyIdentifierKind.KeyId or KmsKeyIdentifierKind.KeyArn;
 

@@ -580,7 +580,28 @@ public sealed class SigningKeyService
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw KmsErrorTranslator.Translate(ex, operation, target, connection.Endpoint);
+            var error = KmsErrorTranslator.Translate(ex, operation, target, connection.Endpoint);
+            throw InOtherRegion(error, target) ?? error;
         }
+    }
+
+    // KMS keys are regional and each Region's endpoint answers NotFound for an ARN of any other Region, which reads as if the
+    // key did not exist. (A multi-Region key's replica here has the same mrk- key id, in an ARN of this Region.)
+    private KmsSignatureException? InOtherRegion(KmsSignatureException error, string? target)
+    {
+        if (error.KmsErrorCode != "NotFoundException" || !KmsKeyIdentifier.TryParse(target, out var identifier)
+            || identifier.Region is not { } region || string.Equals(region, connection.Region, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return new KmsSignatureException("KeyInOtherRegion", ErrorKind.ObjectNotFound,
+            $"{target} is in Region {region}, but this command called KMS in {connection.Region}: KMS keys are regional, so it answered " +
+            $"that the key does not exist ({error.KmsErrorCode}, request id {error.RequestId}).", target, error)
+        {
+            KmsErrorCode = error.KmsErrorCode,
+            RequestId = error.RequestId,
+            RecommendedAction = $"Add -Region {region}.",
+        };
     }
 }

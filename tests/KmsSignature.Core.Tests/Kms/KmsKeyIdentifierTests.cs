@@ -21,6 +21,13 @@ public sealed class KmsKeyIdentifierTests
     }
 
     [Theory]
+    [InlineData("arn:aws:kms:eu-west-3:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "eu-west-3")]
+    [InlineData("arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/app", "us-gov-west-1")]
+    [InlineData("1234abcd-12ab-34cd-56ef-1234567890ab", null)]
+    [InlineData("alias/app", null)]
+    public void Region_is_the_one_an_ARN_names(string text, string? region) => Assert.Equal(region, KmsKeyIdentifier.Parse(text).Region);
+
+    [Theory]
     [InlineData("")]
     [InlineData("not-a-key")]
     [InlineData("arn:aws:kms:us-east-1:11112222333:key/1234abcd-12ab-34cd-56ef-1234567890ab")] // 11-digit account

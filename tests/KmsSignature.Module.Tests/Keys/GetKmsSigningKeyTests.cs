@@ -148,6 +148,28 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Equal("KmsSignature.KeyNotForSigning", Id(session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin", new Dictionary<string, object?> { ["k"] = encrypt })));
     }
 
+    // KMS answers NotFound for an ARN of another Region, which read as if the key did not exist.
+    [Fact]
+    public async Task An_ARN_of_another_Region_is_an_error_that_names_both_Regions()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture);
+        var elsewhere = arn.Replace($":kms:{fixture.Kms.Region}:", ":kms:eu-west-3:", StringComparison.Ordinal);
+        Assert.NotEqual(arn, elsewhere);
+        using var session = fixture.NewSession();
+        foreach (var script in new[] { "Get-KmsSigningKey -KeyId $k @kmsAdmin", "Export-KmsPublicKeyPem -KeyId $k @kmsAdmin" })
+        {
+            var result = session.Run(script, new Dictionary<string, object?> { ["k"] = elsewhere });
+            Assert.Equal("KmsSignature.KeyInOtherRegion", Id(result));
+            var error = Assert.Single(result.Errors);
+            Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal(elsewhere, error.TargetObject);
+            Assert.Contains("eu-west-3", error.Exception.Message);
+            Assert.Contains(fixture.Kms.Region, error.Exception.Message);
+            Assert.Equal("NotFoundException", error.Exception.GetType().GetProperty("KmsErrorCode")!.GetValue(error.Exception));
+            Assert.Equal("Add -Region eu-west-3.", error.ErrorDetails?.RecommendedAction);
+        }
+    }
+
     [Fact]
     public void An_AWS_managed_alias_is_looked_up_not_refused_as_reserved()
     {
