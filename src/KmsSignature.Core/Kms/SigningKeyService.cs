@@ -189,7 +189,7 @@ public sealed class SigningKeyService
             }
 
             matched++;
-            var outcome = await TryListAsync(entry.TargetKeyId, metadata =>
+            var outcome = await TryListAsync(entry.TargetKeyId, leaveOutDeleted: wildcard, metadata =>
             {
                 if (!wildcard)
                 {
@@ -232,7 +232,7 @@ public sealed class SigningKeyService
                 .ConfigureAwait(false);
             foreach (var key in page.Keys ?? [])
             {
-                var outcome = await TryListAsync(key.KeyId, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
+                var outcome = await TryListAsync(key.KeyId, leaveOutDeleted: true, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
                     ? ToSigningKey(metadata, aliases.GetValueOrDefault(metadata.KeyId))
                     : null, ct).ConfigureAwait(false);
                 if (outcome is { } listed)
@@ -483,12 +483,19 @@ public sealed class SigningKeyService
         return KeyPolicyDocument.Parse(response.Policy, keyArn);
     }
 
-    // Describes one listed key: its entry, null when it is left out (not a signing key), or its error as an entry.
-    private async Task<KeyListEntry?> TryListAsync(string keyId, Func<KeyMetadata, KmsSigningKey?> select, CancellationToken ct)
+    // Describes one listed key: its entry, null when it is left out (not a signing key, or deleted since it was listed), or
+    // its error as an entry. KMS deletes a key when its waiting period ends, so in a listing that takes minutes a listed key
+    // can be gone by the time it is described: it no longer exists, as if it had been listed a moment later.
+    private async Task<KeyListEntry?> TryListAsync(string keyId, bool leaveOutDeleted, Func<KeyMetadata, KmsSigningKey?> select, CancellationToken ct)
     {
         try
         {
             return select(await DescribeAsync(keyId, ct).ConfigureAwait(false)) is { } key ? new KeyListEntry(key, null) : null;
+        }
+        catch (KmsSignatureException ex) when (leaveOutDeleted && ex.KmsErrorCode == "NotFoundException")
+        {
+            log.Verbose($"{keyId} was deleted after it was listed; left out.");
+            return null;
         }
         catch (KmsSignatureException ex)
         {
