@@ -25,11 +25,7 @@ public sealed class AliasNamePattern
 
     public static AliasNamePattern Parse(string pattern)
     {
-        var text = pattern.Trim();
-        if (!text.StartsWith("alias/", StringComparison.Ordinal))
-        {
-            text = "alias/" + text;
-        }
+        var text = KmsKeyIdentifier.WithAliasPrefix(pattern);
 
         if (text.AsSpan().IndexOfAny("*?[") < 0)
         {

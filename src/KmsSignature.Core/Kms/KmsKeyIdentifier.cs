@@ -82,11 +82,7 @@ public sealed partial class KmsKeyIdentifier
     /// </summary>
     public static string NormalizeAliasLookup(string alias)
     {
-        var name = alias.Trim();
-        if (!name.StartsWith("alias/", StringComparison.Ordinal))
-        {
-            name = "alias/" + name;
-        }
+        var name = WithAliasPrefix(alias);
 
         if (name.Length > MaxAliasNameLength)
         {
@@ -103,6 +99,16 @@ public sealed partial class KmsKeyIdentifier
         }
 
         return name;
+    }
+
+    /// <summary>
+    /// The name with KMS's <c>alias/</c> prefix: added when missing, and lower-cased when typed otherwise (<c>Alias/app</c>), which
+    /// KMS refuses as a prefix; made a part of the name instead, it gave <c>alias/Alias/app</c>.
+    /// </summary>
+    internal static string WithAliasPrefix(string alias)
+    {
+        var name = alias.Trim();
+        return name.StartsWith("alias/", StringComparison.OrdinalIgnoreCase) ? "alias/" + name["alias/".Length..] : "alias/" + name;
     }
 
     [GeneratedRegex("^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})$")]

@@ -46,6 +46,8 @@ public sealed class KmsKeyIdentifierTests
     [InlineData("app-signer", "alias/app-signer")]
     [InlineData("alias/app-signer", "alias/app-signer")]
     [InlineData(" team/app ", "alias/team/app")]
+    [InlineData("Alias/App", "alias/App")]
+    [InlineData("ALIAS/team/app", "alias/team/app")]
     public void NormalizeAliasName_adds_the_prefix_once(string given, string expected) =>
         Assert.Equal(expected, KmsKeyIdentifier.NormalizeAliasName(given));
 

@@ -76,6 +76,22 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Contains("ENCRYPT_DECRYPT", incompatibleError.ToString());
     }
 
+    // KMS's prefix is lower-case only; 'Alias/app' became the alias 'alias/Alias/app', a key under a name nobody asked for.
+    [Fact]
+    public void An_alias_prefix_in_other_case_is_the_prefix_not_part_of_the_name()
+    {
+        using var session = fixture.NewSession();
+        var name = Unique("prefixcase");
+        var vars = new Dictionary<string, object?> { ["name"] = name };
+        var key = Assert.Single(session.Run("New-KmsSigningKey -Alias \"Alias/$name\" @kmsAdmin", vars).AssertSuccess().Output);
+        Assert.Equal($"alias/{name}", key.Properties["Alias"].Value);
+
+        var found = Assert.Single(session.Run("Get-KmsSigningKey -Alias \"ALIAS/$name*\" @kmsAdmin", vars).AssertSuccess().Output);
+        Assert.Equal(key.Properties["Arn"].Value, found.Properties["Arn"].Value);
+        var reused = Assert.Single(session.Run("New-KmsSigningKey -Alias \"ALIAS/$name\" -UseExisting @kmsAdmin", vars).AssertSuccess().Output);
+        Assert.Equal(key.Properties["Arn"].Value, reused.Properties["Arn"].Value);
+    }
+
     [Fact]
     public async Task UseExisting_merges_the_given_principals_into_the_reused_keys_policy()
     {
