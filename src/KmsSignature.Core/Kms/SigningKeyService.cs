@@ -181,6 +181,8 @@ public sealed class SigningKeyService
         var wildcard = pattern.HasWildcards;
         var result = new List<KeyListEntry>();
         var matched = 0;
+        // A key carries up to 50 aliases, and a pattern often matches several of them: one DescribeKey per key, not per alias.
+        var described = new Dictionary<string, KeyMetadata>(StringComparer.Ordinal);
         foreach (var entry in await ListAliasesAsync(null, ct).ConfigureAwait(false))
         {
             if (entry.TargetKeyId is null || !pattern.IsMatch(entry.AliasName))
@@ -189,7 +191,7 @@ public sealed class SigningKeyService
             }
 
             matched++;
-            var outcome = await TryListAsync(entry.TargetKeyId, leaveOutDeleted: wildcard, metadata =>
+            var outcome = await TryListAsync(entry.TargetKeyId, leaveOutDeleted: wildcard, described, metadata =>
             {
                 if (!wildcard)
                 {
@@ -232,7 +234,7 @@ public sealed class SigningKeyService
                 .ConfigureAwait(false);
             foreach (var key in page.Keys ?? [])
             {
-                var outcome = await TryListAsync(key.KeyId, leaveOutDeleted: true, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
+                var outcome = await TryListAsync(key.KeyId, leaveOutDeleted: true, null, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
                     ? ToSigningKey(metadata, aliases.GetValueOrDefault(metadata.KeyId))
                     : null, ct).ConfigureAwait(false);
                 if (outcome is { } listed)
@@ -486,11 +488,18 @@ public sealed class SigningKeyService
     // Describes one listed key: its entry, null when it is left out (not a signing key, or deleted since it was listed), or
     // its error as an entry. KMS deletes a key when its waiting period ends, so in a listing that takes minutes a listed key
     // can be gone by the time it is described: it no longer exists, as if it had been listed a moment later.
-    private async Task<KeyListEntry?> TryListAsync(string keyId, bool leaveOutDeleted, Func<KeyMetadata, KmsSigningKey?> select, CancellationToken ct)
+    private async Task<KeyListEntry?> TryListAsync(string keyId, bool leaveOutDeleted, Dictionary<string, KeyMetadata>? described,
+        Func<KeyMetadata, KmsSigningKey?> select, CancellationToken ct)
     {
         try
         {
-            return select(await DescribeAsync(keyId, ct).ConfigureAwait(false)) is { } key ? new KeyListEntry(key, null) : null;
+            if (described?.GetValueOrDefault(keyId) is not { } metadata)
+            {
+                metadata = await DescribeAsync(keyId, ct).ConfigureAwait(false);
+                described?.Add(keyId, metadata);
+            }
+
+            return select(metadata) is { } key ? new KeyListEntry(key, null) : null;
         }
         catch (KmsSignatureException ex) when (leaveOutDeleted && ex.KmsErrorCode == "NotFoundException")
         {

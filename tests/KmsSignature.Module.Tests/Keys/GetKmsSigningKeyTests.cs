@@ -90,8 +90,10 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         using var session = fixture.NewSession();
         var vars = new Dictionary<string, object?> { ["pattern"] = $"alias/{prefix}-*" };
         var lists = fixture.Kms.Counters.Count("ListAliases");
+        var describes = fixture.Kms.Counters.Count("DescribeKey");
         var keys = session.Run("Get-KmsSigningKey -Alias $pattern @kmsAdmin", vars).AssertSuccess().Output;
         Assert.Equal(105, keys.Count);
+        Assert.Equal(4, fixture.Kms.Counters.Count("DescribeKey") - describes); // one per key (the encrypt key's included), not per alias
         Assert.All(keys, k => Assert.Contains((string)k.Properties["Arn"].Value, arns));
         Assert.True(fixture.Kms.Counters.Count("ListAliases") - lists >= 2, "ListAliases must be paginated");
 
