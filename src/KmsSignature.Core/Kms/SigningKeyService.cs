@@ -173,14 +173,18 @@ public sealed class SigningKeyService
 
     /// <summary>
     /// Keys whose alias matches <paramref name="aliasPattern"/> (<see cref="AliasNamePattern"/>), found with ListAliases page by page, in
-    /// alias order. A key that cannot be described is an entry with its error, and the others are still listed.
+    /// alias order. A key that cannot be described is an entry with its error, and the others are still listed. A name without
+    /// wildcards is one DescribeKey, and an error when there is no such alias.
     /// </summary>
     public async Task<IReadOnlyList<KeyListEntry>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
     {
         var pattern = AliasNamePattern.Parse(aliasPattern);
-        var wildcard = pattern.HasWildcards;
+        if (!pattern.HasWildcards)
+        {
+            return [new KeyListEntry(await GetByAliasNameAsync(pattern.Text, includeAllKeyUsages, ct).ConfigureAwait(false), null)];
+        }
+
         var result = new List<KeyListEntry>();
-        var matched = 0;
         // A key carries up to 50 aliases, and a pattern often matches several of them: one DescribeKey per key, not per alias.
         var described = new Dictionary<string, KeyMetadata>(StringComparer.Ordinal);
         foreach (var entry in await ListAliasesAsync(null, ct).ConfigureAwait(false))
@@ -190,16 +194,9 @@ public sealed class SigningKeyService
                 continue;
             }
 
-            matched++;
-            var outcome = await TryListAsync(entry.TargetKeyId, leaveOutDeleted: wildcard, described, metadata =>
-            {
-                if (!wildcard)
-                {
-                    RequireSigning(metadata, entry.AliasName, includeAllKeyUsages);
-                }
-
-                return metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages ? ToSigningKey(metadata, entry.AliasName) : null;
-            }, ct).ConfigureAwait(false);
+            var outcome = await TryListAsync(entry.TargetKeyId, leaveOutDeleted: true, described,
+                metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages ? ToSigningKey(metadata, entry.AliasName) : null,
+                ct).ConfigureAwait(false);
             if (outcome is { } listed)
             {
                 result.Add(listed);
@@ -210,13 +207,30 @@ public sealed class SigningKeyService
             }
         }
 
-        if (!wildcard && matched == 0)
+        return result;
+    }
+
+    // One name is one DescribeKey, which a key policy can grant (as for -KeyId alias/...): listing every alias to find it cost
+    // a ListAliases call per 100 aliases, and kms:ListAliases can be granted only in IAM, so a verifier could not use -Alias.
+    private async Task<KmsSigningKey> GetByAliasNameAsync(string aliasName, bool includeAllKeyUsages, CancellationToken ct)
+    {
+        KeyMetadata metadata;
+        try
+        {
+            metadata = await DescribeAsync(aliasName, ct).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "NotFoundException")
         {
             throw new KmsSignatureException("AliasNotFound", ErrorKind.ObjectNotFound,
-                $"There is no alias {pattern} in {connection.Region}.", pattern.Text);
+                $"There is no alias {aliasName} in {connection.Region}.", aliasName, ex)
+            {
+                KmsErrorCode = ex.KmsErrorCode,
+                RequestId = ex.RequestId,
+            };
         }
 
-        return result;
+        RequireSigning(metadata, aliasName, includeAllKeyUsages);
+        return ToSigningKey(metadata, aliasName);
     }
 
     /// <summary>

@@ -47,6 +47,28 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Equal(arn, Assert.Single(pem.Output).Properties["Kid"].Value);
     }
 
+    // One alias name is one DescribeKey, as -KeyId alias/... is: it listed every alias (kms:ListAliases, IAM-only) to find it.
+    [Fact]
+    public void A_caller_without_ListAliases_gets_the_key_by_an_alias_name_in_one_call()
+    {
+        var alias = "alias/" + Unique("byname");
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["a"] = alias };
+        var arn = session.Run("(New-KmsSigningKey -Alias $a -VerifierPrincipal $verifierArn @kmsAdmin).Arn", vars).AssertSuccess().Output.Single().BaseObject;
+        var lists = fixture.Kms.Counters.Count("ListAliases");
+        var total = fixture.Kms.Counters.Total;
+
+        var key = Assert.Single(session.Run("Get-KmsSigningKey -Alias $a @kmsVerifier", vars).AssertSuccess().Output);
+        Assert.Equal(arn, key.Properties["Arn"].Value);
+        Assert.Equal(alias, key.Properties["Alias"].Value);
+        Assert.Equal(lists, fixture.Kms.Counters.Count("ListAliases"));
+        Assert.Equal(total + 1, fixture.Kms.Counters.Total);
+
+        var missing = session.Run("Get-KmsSigningKey -Alias $a @kmsVerifier", new Dictionary<string, object?> { ["a"] = alias + "-none" });
+        Assert.Equal("KmsSignature.AliasNotFound", Id(missing));
+        Assert.Equal(alias + "-none", Assert.Single(missing.Errors).TargetObject);
+    }
+
     [Fact]
     public async Task A_caller_without_ListAliases_still_lists_every_key_without_aliases()
     {
@@ -178,11 +200,11 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         // alias/aws/ is reserved for creating aliases, but AWS managed keys carry such aliases, and -IncludeAllKeyUsage
         // exists to find keys that do not sign: looking one up asks KMS (LocalKms has no AWS managed keys: not found).
         using var session = fixture.NewSession();
-        var lists = fixture.Kms.Counters.Count("ListAliases");
+        var describes = fixture.Kms.Counters.Count("DescribeKey");
         var result = session.Run("Get-KmsSigningKey -Alias aws/ebs -IncludeAllKeyUsage @kmsAdmin");
         Assert.Equal("KmsSignature.AliasNotFound", Id(result));
         Assert.Equal("alias/aws/ebs", Assert.Single(result.Errors).TargetObject);
-        Assert.True(fixture.Kms.Counters.Count("ListAliases") > lists);
+        Assert.True(fixture.Kms.Counters.Count("DescribeKey") > describes);
     }
 
     [Fact]
