@@ -33,7 +33,8 @@ public sealed class SigningKeyServiceListingTests
 
         admin.AfterListing = clock.Now.AddDays(7);
         var all = await service.ListAsync(includeAllKeyUsages: false, default);
-        Assert.Equal(new[] { first, last }, all.Select(e => Assert.IsType<KmsSigningKey>(e.Key).Arn));
+        Assert.Equal(new[] { first, last }.Order(StringComparer.Ordinal),
+            all.Select(e => Assert.IsType<KmsSigningKey>(e.Key).Arn).Order(StringComparer.Ordinal));
         Assert.All(all, e => Assert.Null(e.Error));
 
         // The same race through ListAliases: the alias went with its key after it was listed.
