@@ -19,7 +19,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
     private string? format;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Alias", "Arn", "KeyArn")]
+    [Alias("Alias", "Arn", "KeyArn", "TargetKeyId")]
     [ValidateNotNullOrEmpty]
     public string[] KeyId { get; set; } = [];
 

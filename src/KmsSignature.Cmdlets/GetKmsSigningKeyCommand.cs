@@ -14,7 +14,7 @@ public sealed class GetKmsSigningKeyCommand : KmsCmdletBase
     private const string AliasSet = "Alias";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = KeyIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Arn", "KeyArn")]
+    [Alias("Arn", "KeyArn", "TargetKeyId")]
     [ValidateNotNullOrEmpty]
     public string[] KeyId { get; set; } = [];
 

@@ -41,7 +41,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     public byte[] Message { get; set; } = null!;
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Alias", "Arn", "KeyArn")]
+    [Alias("Alias", "Arn", "KeyArn", "TargetKeyId")]
     [ValidateNotNullOrEmpty]
     public string KeyId { get; set; } = null!;
 

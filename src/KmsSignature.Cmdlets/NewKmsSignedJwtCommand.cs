@@ -23,7 +23,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
     private bool keyObjectsPiped;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Alias", "Arn", "KeyArn")]
+    [Alias("Alias", "Arn", "KeyArn", "TargetKeyId")]
     [ValidateNotNullOrEmpty]
     public string KeyId { get; set; } = null!;
 

@@ -14,7 +14,7 @@ namespace KmsSignature.Cmdlets;
 public sealed class SetKmsSignerPolicyCommand : KmsCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Alias", "Arn", "KeyArn")]
+    [Alias("Alias", "Arn", "KeyArn", "TargetKeyId")]
     [ValidateNotNullOrEmpty]
     public string KeyId { get; set; } = string.Empty;
 

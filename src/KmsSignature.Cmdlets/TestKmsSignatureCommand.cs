@@ -106,7 +106,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     /// <summary>KMS key id, ARN, alias or alias ARN: the public key is fetched from KMS once, then verification is offline.</summary>
     [Parameter(ValueFromPipelineByPropertyName = false)]
-    [Alias("Alias", "Arn", "KeyArn")]
+    [Alias("Alias", "Arn", "KeyArn", "TargetKeyId")]
     public string[]? KeyId { get; set; }
 
     /// <summary>Tokens: the allowed JOSE algs (default: those that fit the key). Files: the one algorithm (KMS or JOSE name).</summary>

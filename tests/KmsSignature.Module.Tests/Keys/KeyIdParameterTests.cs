@@ -19,7 +19,7 @@ public sealed class KeyIdParameterTests(LocalKmsFixture fixture) : IClassFixture
         var keyId = Assert.IsType<ParameterMetadata>(parameters!["KeyId"]);
 
         // Get-KmsSigningKey has its own -Alias (wildcard patterns), so there 'Alias' cannot also name -KeyId.
-        string[] expected = parameters.Contains("Alias") ? ["Arn", "KeyArn"] : ["Alias", "Arn", "KeyArn"];
+        string[] expected = parameters.Contains("Alias") ? ["Arn", "KeyArn", "TargetKeyId"] : ["Alias", "Arn", "KeyArn", "TargetKeyId"];
         Assert.Equal(expected, keyId.Aliases.Order(StringComparer.Ordinal));
     }
 
@@ -35,5 +35,22 @@ public sealed class KeyIdParameterTests(LocalKmsFixture fixture) : IClassFixture
         var piped = session.Run("[pscustomobject]@{ KeyId = $k; Alias = 'alias/no-such-alias' } | Export-KmsPublicKeyPem @kmsAdmin", vars)
             .AssertSuccess().Output.Single();
         Assert.Equal(arn, piped.Properties["Arn"].Value);
+    }
+
+    // AWS.Tools' Get-KMSAliasList (and the SDK's AliasListEntry) names the key TargetKeyId; piped, it used to become a string
+    // ("Amazon.KeyManagementService.Model.AliasListEntry") and fail as InvalidKeyIdentifier.
+    [Fact]
+    public async Task An_alias_list_entry_pipes_in_by_its_TargetKeyId()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var keyId = arn[(arn.LastIndexOf('/') + 1)..];
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?>
+        {
+            ["entry"] = new Amazon.KeyManagementService.Model.AliasListEntry { AliasName = "alias/listed", TargetKeyId = keyId },
+        };
+
+        Assert.Equal(arn, session.Run("($entry | Get-KmsSigningKey @kmsAdmin).Arn", vars).AssertSuccess().Output.Single().BaseObject);
+        Assert.Equal(arn, session.Run("($entry | Export-KmsPublicKeyPem @kmsAdmin).Arn", vars).AssertSuccess().Output.Single().BaseObject);
     }
 }
