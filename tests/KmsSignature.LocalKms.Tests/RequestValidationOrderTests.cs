@@ -11,6 +11,9 @@ namespace KmsSignature.LocalKms.Tests;
 [Collection(TestCollection.Name)]
 public sealed class RequestValidationOrderTests(LocalKmsFixture fixture)
 {
+    private const string RootPolicy =
+        """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}""";
+
     [Theory]
     [InlineData("UpdateKeyDescription", "", "ValidationException")]
     [InlineData("UpdateKeyDescription", ""","Description":7 """, "SerializationException")]
@@ -29,6 +32,13 @@ public sealed class RequestValidationOrderTests(LocalKmsFixture fixture)
     [InlineData("ListResourceTags", ""","Marker":"\u0100" """, "ValidationException")]
     [InlineData("DescribeKey", ""","GrantTokens":[""] """, "ValidationException")]
     [InlineData("GetPublicKey", ""","GrantTokens":"token" """, "SerializationException")]
+    [InlineData("GetKeyPolicy", ""","PolicyName":"my-policy" """, "ValidationException")]
+    [InlineData("PutKeyPolicy", ""","PolicyName":"my-policy","Policy":"{}" """, "ValidationException")]
+    [InlineData("PutKeyPolicy", ""","Policy":"{\"Id\":\"\u0100\"}" """, "ValidationException")]
+    [InlineData("PutKeyPolicy", ""","Policy":"" """, "ValidationException")]
+    [InlineData("PutKeyPolicy", "", "ValidationException")]
+    [InlineData("PutKeyPolicy", ""","Policy":"{}","BypassPolicyLockoutSafetyCheck":"yes" """, "SerializationException")]
+    [InlineData("ListKeyPolicies", ""","Limit":1001 """, "ValidationException")]
     public async Task A_malformed_request_for_an_unknown_key_is_rejected_for_its_shape_not_NotFoundException(string operation, string members, string error)
     {
         using var raw = new RawKmsClient(fixture.Kms);
@@ -46,5 +56,7 @@ public sealed class RequestValidationOrderTests(LocalKmsFixture fixture)
         await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => kms.TagResourceAsync(new TagResourceRequest { KeyId = unknown, Tags = [new Tag { TagKey = "k", TagValue = "v" }] }));
         await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => kms.UntagResourceAsync(new UntagResourceRequest { KeyId = unknown, TagKeys = ["k"] }));
         await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = unknown, Limit = 50 }));
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = unknown, PolicyName = "default" }));
+        await KmsAssert.ErrorAsync<NotFoundException>("NotFoundException", () => kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = unknown, Policy = RootPolicy }));
     }
 }
