@@ -21,7 +21,8 @@ public static class AtomicFile
         }
 
         // Renaming over the link itself would replace the link with a regular file and leave the file it names as it was.
-        var target = LinkTarget(full);
+        // The same resolution SignaturePathClaims compares, so a claim check and the file written always agree.
+        var target = RealTarget(full);
 
         var directory = Path.GetDirectoryName(target) ?? ".";
         // Not named after the target: a target name near the file system's 255-byte limit would make a longer temporary
@@ -71,12 +72,12 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>The file a symbolic link at <paramref name="full"/> finally points to, or <paramref name="full"/> when it is no link.</summary>
-    private static string LinkTarget(string full)
+    /// <summary>The file <paramref name="full"/> names, with the symbolic links on its way followed.</summary>
+    private static string RealTarget(string full)
     {
         try
         {
-            return new FileInfo(full).LinkTarget is null ? full : File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName;
+            return RealPath.Resolve(full);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

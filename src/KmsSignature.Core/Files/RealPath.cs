@@ -9,19 +9,27 @@ public static class RealPath
     // Linux's limit on links followed while resolving one path (MAXSYMLINKS); a loop ends here instead of never.
     private const int MaxLinks = 40;
 
-    /// <summary>The full path with every symbolic link among its existing components resolved; components that do not exist are kept.</summary>
+    /// <summary>
+    /// The full path with every symbolic link among its existing components resolved; components that do not exist are kept.
+    /// A loop of links or an unreadable link gives the full path as written: the text is all there is to compare.
+    /// </summary>
     public static string Of(string path)
     {
-        var full = Path.GetFullPath(path);
         try
         {
-            var links = 0;
-            return Resolve(full, ref links);
+            return Resolve(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return full; // a loop or an unreadable link: the text is all there is to compare
+            return Path.GetFullPath(path);
         }
+    }
+
+    /// <summary>As <see cref="Of"/>, but a loop of links (IOException) or an unreadable link (UnauthorizedAccessException) throws.</summary>
+    public static string Resolve(string path)
+    {
+        var links = 0;
+        return Resolve(Path.GetFullPath(path), ref links);
     }
 
     private static string Resolve(string full, ref int links)
