@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using KmsSignature.Core.Kms;
 
 namespace KmsSignature.Core.Policy;
 
@@ -50,12 +49,6 @@ public static class AdministrationCheck
             return false;
         }
 
-        // An Allow with NotAction grants every action it does not list ("everything but kms:ScheduleKeyDeletion").
-        return statement.ContainsKey("NotAction")
-            ? !OwnStatement.Strings(statement["NotAction"]).Any(CoversPutKeyPolicy)
-            : OwnStatement.Strings(statement["Action"]).Any(CoversPutKeyPolicy);
+        return OwnStatement.CoversAction(statement, PutKeyPolicy);
     }
-
-    private static bool CoversPutKeyPolicy(string action) =>
-        action == "*" || WildcardName.IsMatch(action.ToLowerInvariant(), PutKeyPolicy.ToLowerInvariant());
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using KmsSignature.Core.Kms;
 
 namespace KmsSignature.Core.Policy;
 
@@ -29,7 +28,7 @@ internal static class DenyStatements
                 continue;
             }
 
-            var blocked = grants.Where(g => CoversAction(deny, g.Action) && CoversPrincipal(deny, g.Principal)).ToArray();
+            var blocked = grants.Where(g => OwnStatement.CoversAction(deny, g.Action) && CoversPrincipal(deny, g.Principal)).ToArray();
             if (blocked.Length > 0)
             {
                 result.Add(new BlockingDeny(OwnStatement.Strings(deny["Sid"]).FirstOrDefault(), i,
@@ -50,15 +49,8 @@ internal static class DenyStatements
         OwnStatement.Strings(statement["Effect"]) is ["Deny"]
         && statement["Condition"] is not JsonObject { Count: > 0 }
         && !statement.ContainsKey("NotResource")
-        && CoversAction(statement, action)
+        && OwnStatement.CoversAction(statement, action)
         && CoversPrincipal(statement, principal);
-
-    private static bool CoversAction(JsonObject deny, string action)
-    {
-        var lower = action.ToLowerInvariant();
-        bool Listed(JsonNode? node) => OwnStatement.Strings(node).Any(p => WildcardName.IsMatch(p.ToLowerInvariant(), lower));
-        return deny.ContainsKey("NotAction") ? !Listed(deny["NotAction"]) : Listed(deny["Action"]);
-    }
 
     private static bool CoversPrincipal(JsonObject deny, string principal)
     {

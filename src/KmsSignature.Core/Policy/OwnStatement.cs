@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KmsSignature.Core.Kms;
 
 namespace KmsSignature.Core.Policy;
 
@@ -103,6 +104,17 @@ internal sealed class OwnStatement
     /// values) compared as sets, a single string equal to a one-element array.
     /// </summary>
     public static bool SameStatement(JsonObject a, JsonObject b) => JsonNode.DeepEquals(Normalize(a), Normalize(b));
+
+    /// <summary>
+    /// True when the statement's Action names <paramref name="action"/>, or its NotAction does not (a NotAction statement
+    /// covers every action it does not list). Patterns take * and ?, compared case-insensitively as IAM compares actions.
+    /// </summary>
+    internal static bool CoversAction(JsonObject statement, string action)
+    {
+        var lower = action.ToLowerInvariant();
+        bool Listed(JsonNode? node) => Strings(node).Any(p => WildcardName.IsMatch(p.ToLowerInvariant(), lower));
+        return statement.ContainsKey("NotAction") ? !Listed(statement["NotAction"]) : Listed(statement["Action"]);
+    }
 
     internal static IReadOnlyList<string> Strings(JsonNode? node) => node switch
     {
