@@ -124,11 +124,12 @@ public sealed partial class KmsClientProvider
             var chain = string.IsNullOrEmpty(options.ProfileLocation)
                 ? new CredentialProfileStoreChain()
                 : new CredentialProfileStoreChain(options.ProfileLocation);
+            var profile = ReadingProfiles(() => chain.TryGetProfile(profileName, out var found) ? found : null, options.ProfileLocation);
             if (ReadingProfiles(() => chain.TryGetAWSCredentials(profileName, out var found) ? found : null, options.ProfileLocation)
                 is not { } profileCredentials)
             {
                 // The SDK answers "no credentials" both for a missing profile and for one it cannot make credentials from.
-                if (ReadingProfiles(() => chain.TryGetProfile(profileName, out var existing) ? existing : null, options.ProfileLocation) is not null)
+                if (profile is not null)
                 {
                     throw new KmsSignatureException("ProfileHasNoCredentials", ErrorKind.AuthenticationError,
                         $"AWS profile '{profileName}'" + (string.IsNullOrEmpty(options.ProfileLocation) ? string.Empty : $" in '{options.ProfileLocation}'") +
@@ -149,7 +150,6 @@ public sealed partial class KmsClientProvider
                 };
             }
 
-            var profile = ReadingProfiles(() => chain.TryGetProfile(profileName, out var found) ? found : null, options.ProfileLocation);
             var advice = profile?.Options is { SsoStartUrl: not null } or { SsoSession: not null }
                 ? $"Sign in with 'aws sso login --profile {profileName}', then try again."
                 : $"Check profile '{profileName}': for assume-role, its source credentials and that AWS STS can be reached; " +
