@@ -83,14 +83,12 @@ internal static class JoseJson
             case decimal m:
                 writer.WriteNumberValue(m);
                 break;
-            case float or double:
-                var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                if (!double.IsFinite(d))
-                {
-                    throw Invalid(path, "is not a finite number (JSON has no NaN or Infinity)");
-                }
-
-                writer.WriteNumberValue(d);
+            // A float is written as its own shortest text ([float]0.1 as 0.1), not as the double it widens to (0.10000000149011612).
+            case float f:
+                writer.WriteNumberValue(float.IsFinite(f) ? f : throw Invalid(path, "is not a finite number (JSON has no NaN or Infinity)"));
+                break;
+            case double d:
+                writer.WriteNumberValue(double.IsFinite(d) ? d : throw Invalid(path, "is not a finite number (JSON has no NaN or Infinity)"));
                 break;
             case System.Numerics.BigInteger big:
                 writer.WriteRawValue(big.ToString(CultureInfo.InvariantCulture));

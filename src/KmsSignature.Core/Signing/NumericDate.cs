@@ -55,7 +55,9 @@ internal static class NumericDate
         // (JwtClaims.ReadDate): check that same double, not a rounded one, or 253402300799.5 passes here and fails there.
         // A decimal is written in full; parsing its text gives the correctly rounded double the verifier reads.
         decimal m => double.Parse(m.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-        byte or sbyte or short or ushort or int or uint or long or ulong or float or double =>
+        // A float is written as its shortest text (JoseJson), which reads back as a double other than the float widened.
+        float f => double.Parse(f.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+        byte or sbyte or short or ushort or int or uint or long or ulong or double =>
             Convert.ToDouble(value, CultureInfo.InvariantCulture),
         BigInteger big => (double)big,
         _ => null,

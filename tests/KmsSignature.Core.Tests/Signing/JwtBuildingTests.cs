@@ -41,6 +41,32 @@ public sealed class JwtBuildingTests
         Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.NegativeInfinity)]
+    public void Float_values_with_no_JSON_form_are_refused(float value)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => JoseJson.WriteObject([new("x", value)]));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+    }
+
+    // PowerShell's [float] (System.Single): 0.1f widened to double is 0.10000000149011612, not what the user typed.
+    [Fact]
+    public void A_float_claim_is_written_as_its_shortest_text()
+    {
+        var json = Encoding.UTF8.GetString(JoseJson.WriteObject([new("ratio", 0.1f), new("big", 3.4e38f), new("whole", 2f)]));
+        Assert.Equal("""{"ratio":0.1,"big":3.4E+38,"whole":2}""", json);
+    }
+
+    // The signer's range check must see the double the verifier will read from the written text.
+    [Fact]
+    public void A_float_time_claim_is_range_checked_as_the_verifier_reads_it()
+    {
+        Assert.Equal(0.1, NumericDate.Seconds(0.1f));
+        var claims = new JwtClaimTemplate().Build([new("exp", 1.9e9f)], DateTimeOffset.FromUnixTimeSeconds(1000));
+        Assert.Equal("""{"iat":1000,"exp":1.9E+09}""", Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries)));
+    }
+
     // Test-KmsSignature reads a NumericDate only within years 1-9999 (-62135596800 to 253402300799): a token with a
     // time claim beyond them is Malformed, so signing one is refused, and date arithmetic past year 9999 used to throw
     // an untyped ArgumentOutOfRangeException that ended the whole New-KmsSignedJwt pipeline.
