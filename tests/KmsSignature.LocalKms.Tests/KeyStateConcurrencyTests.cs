@@ -9,15 +9,17 @@ using KmsSignature.LocalKms.Protocol;
 namespace KmsSignature.LocalKms.Tests;
 
 /// <summary>
-/// A change to a key checks the key's state (not pending deletion, still there) where it makes the change, under the store's
-/// mutation lock. The operations run in process: the test holds the lock while the operation queues on it, and changes the
-/// key's state before letting go, so the operation always comes after that change.
+/// A change to a key checks the key's state (not pending deletion, still there) and the caller's authorization where it makes
+/// the change, under the store's mutation lock. The operations run in process: the test holds the lock while the operation
+/// queues on it, and changes the key's state or policy (or an alias) before letting go, so the operation always comes after that change.
 /// </summary>
 public sealed class KeyStateConcurrencyTests
 {
     private const string Account = "111122223333";
     private const string ScheduledForDeletion = "scheduled for deletion";
     private const string Deleted = "deleted";
+    private const string PolicyRevoked = "policy revoked";
+    private const string RootPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}""";
 
     [Theory]
     [InlineData("UpdateKeyDescription", """{"KeyId":"{key}","Description":"changed"}""", ScheduledForDeletion, "KMSInvalidStateException")]
@@ -29,6 +31,15 @@ public sealed class KeyStateConcurrencyTests
     [InlineData("UpdateAlias", """{"AliasName":"alias/queued","TargetKeyId":"{key}"}""", ScheduledForDeletion, "KMSInvalidStateException")]
     [InlineData("CancelKeyDeletion", """{"KeyId":"{key}"}""", Deleted, "NotFoundException")]
     [InlineData("PutKeyPolicy", """{"KeyId":"{key}","Policy":"{policy}"}""", Deleted, "NotFoundException")]
+    [InlineData("UpdateKeyDescription", """{"KeyId":"{key}","Description":"changed"}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("TagResource", """{"KeyId":"{key}","Tags":[{"TagKey":"team","TagValue":"changed"}]}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("UntagResource", """{"KeyId":"{key}","TagKeys":["team"]}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("DisableKey", """{"KeyId":"{key}"}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("ScheduleKeyDeletion", """{"KeyId":"{key}","PendingWindowInDays":7}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("CancelKeyDeletion", """{"KeyId":"{key}"}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("CreateAlias", """{"AliasName":"alias/new","TargetKeyId":"{key}"}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("UpdateAlias", """{"AliasName":"alias/queued","TargetKeyId":"{key}"}""", PolicyRevoked, "AccessDeniedException")]
+    [InlineData("PutKeyPolicy", """{"KeyId":"{key}","Policy":"{policy}"}""", PolicyRevoked, "AccessDeniedException")]
     public void A_change_queued_behind_a_key_state_change_sees_it(string operation, string body, string stateChange, string error)
     {
         var clock = new SettableClock();
@@ -40,12 +51,68 @@ public sealed class KeyStateConcurrencyTests
         var other = NewKey(operations, caller, store);
         Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/queued","TargetKeyId":"{{other.KeyId}}"}""");
         Invoke(operations, caller, "TagResource", $$"""{"KeyId":"{{key.KeyId}}","Tags":[{"TagKey":"team","TagValue":"release"}]}""");
-        if (stateChange == Deleted)
+        if (stateChange == Deleted || operation == "CancelKeyDeletion")
         {
             Invoke(operations, caller, "ScheduleKeyDeletion", $$"""{"KeyId":"{{key.KeyId}}","PendingWindowInDays":7}""");
         }
 
         KeyStatus? statusAfterChange = null;
+        var request = body.Replace("{key}", key.KeyId, StringComparison.Ordinal).Replace("{policy}", JsonEncodedText.Encode(RootPolicy).ToString(), StringComparison.Ordinal);
+        var operationError = QueueBehind(
+            store,
+            change: () =>
+            {
+                if (stateChange == Deleted)
+                {
+                    clock.Advance(TimeSpan.FromDays(8));
+                    store.DeleteDueKeys();
+                }
+                else if (stateChange == PolicyRevoked)
+                {
+                    PutPolicyDenying(operations, caller, key, "kms:" + operation);
+                }
+                else
+                {
+                    Invoke(operations, caller, "ScheduleKeyDeletion", $$"""{"KeyId":"{{key.KeyId}}","PendingWindowInDays":7}""");
+                }
+
+                statusAfterChange = key.Status;
+            },
+            operation: () => Invoke(operations, caller, operation, request));
+
+        Assert.Equal(error, operationError?.ErrorType);
+        Assert.Same(statusAfterChange, key.Status);
+        Assert.Null(store.FindAlias("alias/new"));
+        Assert.Equal(other.KeyId, store.FindAlias("alias/queued")?.TargetKeyId);
+    }
+
+    [Fact]
+    public void DeleteAlias_queued_behind_a_move_of_its_alias_is_authorized_on_the_key_the_alias_now_names()
+    {
+        var store = new KeyStore("us-east-1", Account, stateFile: null);
+        var operations = new KmsOperations(store);
+        var admin = LocalKmsPrincipal.Defaults(Account)[0];
+        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var allowing = NewKey(operations, caller, store);
+        var denying = NewKey(operations, caller, store);
+        PutPolicyDenying(operations, caller, denying, "kms:DeleteAlias");
+        Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{allowing.KeyId}}"}""");
+
+        var operationError = QueueBehind(
+            store,
+            change: () => Invoke(operations, caller, "UpdateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{denying.KeyId}}"}"""),
+            operation: () => Invoke(operations, caller, "DeleteAlias", """{"AliasName":"alias/moving"}"""));
+
+        Assert.Equal("AccessDeniedException", operationError?.ErrorType);
+        Assert.Equal(denying.KeyId, store.FindAlias("alias/moving")?.TargetKeyId);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> while <paramref name="operation"/> waits on the store's lock, so the operation comes after it.
+    /// Returns the operation's error, if any.
+    /// </summary>
+    private static KmsErrorException? QueueBehind(KeyStore store, Action change, Action operation)
+    {
         using var holding = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var holder = new Thread(() => store.Mutate(() =>
@@ -53,30 +120,18 @@ public sealed class KeyStateConcurrencyTests
             holding.Set();
             release.Wait();
 
-            // The lock is reentrant: the state change runs under the same hold, before the queued operation.
-            if (stateChange == Deleted)
-            {
-                clock.Advance(TimeSpan.FromDays(8));
-                store.DeleteDueKeys();
-            }
-            else
-            {
-                Invoke(operations, caller, "ScheduleKeyDeletion", $$"""{"KeyId":"{{key.KeyId}}","PendingWindowInDays":7}""");
-            }
-
-            statusAfterChange = key.Status;
+            // The lock is reentrant: the change runs under the same hold, before the queued operation.
+            change();
         }));
         holder.Start();
         holding.Wait();
 
-        var rootPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:root"},"Action":"kms:*","Resource":"*"}]}""";
-        var request = body.Replace("{key}", key.KeyId, StringComparison.Ordinal).Replace("{policy}", JsonEncodedText.Encode(rootPolicy).ToString(), StringComparison.Ordinal);
         KmsErrorException? operationError = null;
         var queued = new Thread(() =>
         {
             try
             {
-                Invoke(operations, caller, operation, request);
+                operation();
             }
             catch (KmsErrorException ex)
             {
@@ -89,11 +144,14 @@ public sealed class KeyStateConcurrencyTests
         release.Set();
         holder.Join();
         queued.Join();
+        return operationError;
+    }
 
-        Assert.Equal(error, operationError?.ErrorType);
-        Assert.Same(statusAfterChange, key.Status);
-        Assert.Null(store.FindAlias("alias/new"));
-        Assert.Equal(other.KeyId, store.FindAlias("alias/queued")?.TargetKeyId);
+    /// <summary>The account-root policy plus an explicit Deny of one action for the caller (bypassing the lockout check when it denies kms:PutKeyPolicy).</summary>
+    private static void PutPolicyDenying(KmsOperations operations, CallerIdentity caller, KmsKey key, string action)
+    {
+        var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"AWS":"{{caller.Arn}}"},"Action":"{{action}}","Resource":"*"}]}""";
+        Invoke(operations, caller, "PutKeyPolicy", $$"""{"KeyId":"{{key.KeyId}}","Policy":"{{JsonEncodedText.Encode(policy)}}","BypassPolicyLockoutSafetyCheck":true}""");
     }
 
     private static KmsKey NewKey(KmsOperations operations, CallerIdentity caller, KeyStore store)

@@ -65,11 +65,10 @@ internal sealed partial class KmsOperations
         var key = ResolveKey(context, allowAlias: false, "TargetKeyId");
         RejectReserved(aliasName);
         AuthorizeWithoutKey(context, "kms:CreateAlias", resource: _store.AliasArn(aliasName));
-        Authorize(context, "kms:CreateAlias", key);
         _store.Mutate(() =>
         {
-            // Under the lock, so a ScheduleKeyDeletion (or a deletion) that got there first is seen.
-            RequireChangeable(key);
+            // Under the lock, so a ScheduleKeyDeletion, PutKeyPolicy (or a deletion) that got there first is seen.
+            RequireChangeable(context, "kms:CreateAlias", key);
             if (_store.FindAlias(aliasName) is not null)
             {
                 throw new KmsErrorException("AlreadyExistsException", $"An alias with the name {_store.AliasArn(aliasName)} already exists");
@@ -87,31 +86,32 @@ internal sealed partial class KmsOperations
         var aliasName = AliasName(context);
         var newKey = ResolveKey(context, allowAlias: false, "TargetKeyId");
         RejectReserved(aliasName);
-        var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
-        var oldKey = _store.Resolve(alias.TargetKeyId, allowAlias: false);
-        AuthorizeWithoutKey(context, "kms:UpdateAlias", resource: _store.AliasArn(aliasName));
-        Authorize(context, "kms:UpdateAlias", oldKey);
-        Authorize(context, "kms:UpdateAlias", newKey);
-        RequireNotPendingDeletion(newKey);
 
-        // KMS: the new key must be of the same type (symmetric, asymmetric, HMAC) and have the same key usage.
-        if (oldKey.KeyUsage != newKey.KeyUsage || oldKey.Spec.IsAsymmetric != newKey.Spec.IsAsymmetric)
-        {
-            throw KmsErrorException.Validation(
-                $"Alias {aliasName} points to a {oldKey.Spec.Name} key with key usage {oldKey.KeyUsage}; it cannot be moved to a {newKey.Spec.Name} key with key usage {newKey.KeyUsage}.");
-        }
-
+        // From the alias lookup on under the lock: a concurrent UpdateAlias could otherwise move the alias away from the key
+        // this request authorized and compared with, and a PutKeyPolicy or ScheduleKeyDeletion come between check and change.
         _store.Mutate(() =>
         {
-            // Again under the lock, as in CreateAlias; the check above keeps KMS's error order.
-            RequireChangeable(newKey);
-            var current = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
-            if (current.TargetKeyId != newKey.KeyId)
+            _store.RequireStored(newKey);
+            var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+            var oldKey = _store.Resolve(alias.TargetKeyId, allowAlias: false);
+            AuthorizeWithoutKey(context, "kms:UpdateAlias", resource: _store.AliasArn(aliasName));
+            Authorize(context, "kms:UpdateAlias", oldKey);
+            Authorize(context, "kms:UpdateAlias", newKey);
+            RequireNotPendingDeletion(newKey);
+
+            // KMS: the new key must be of the same type (symmetric, asymmetric, HMAC) and have the same key usage.
+            if (oldKey.KeyUsage != newKey.KeyUsage || oldKey.Spec.IsAsymmetric != newKey.Spec.IsAsymmetric)
+            {
+                throw KmsErrorException.Validation(
+                    $"Alias {aliasName} points to a {oldKey.Spec.Name} key with key usage {oldKey.KeyUsage}; it cannot be moved to a {newKey.Spec.Name} key with key usage {newKey.KeyUsage}.");
+            }
+
+            if (alias.TargetKeyId != newKey.KeyId)
             {
                 RequireAliasQuota(newKey);
             }
 
-            _store.SetAlias(current with { TargetKeyId = newKey.KeyId, LastUpdatedDate = _store.Now });
+            _store.SetAlias(alias with { TargetKeyId = newKey.KeyId, LastUpdatedDate = _store.Now });
         });
     }
 
@@ -119,15 +119,15 @@ internal sealed partial class KmsOperations
     {
         var aliasName = AliasName(context);
         RejectReserved(aliasName);
-        var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
-        AuthorizeWithoutKey(context, "kms:DeleteAlias", resource: _store.AliasArn(aliasName));
-        Authorize(context, "kms:DeleteAlias", _store.Resolve(alias.TargetKeyId, allowAlias: false));
+
+        // Under the lock, so the key authorized is the one the alias names when it is removed (a concurrent UpdateAlias
+        // could move it to a key whose policy denies kms:DeleteAlias), and a concurrent PutKeyPolicy is seen.
         _store.Mutate(() =>
         {
-            if (!_store.RemoveAlias(aliasName))
-            {
-                throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
-            }
+            var alias = _store.FindAlias(aliasName) ?? throw KmsErrorException.NotFound($"Alias {_store.AliasArn(aliasName)} is not found.");
+            AuthorizeWithoutKey(context, "kms:DeleteAlias", resource: _store.AliasArn(aliasName));
+            Authorize(context, "kms:DeleteAlias", _store.Resolve(alias.TargetKeyId, allowAlias: false));
+            _store.RemoveAlias(aliasName);
         });
     }
 

@@ -321,11 +321,10 @@ internal sealed partial class KmsOperations
         var description = context.Input.String("Description", 0, 8192)
             ?? throw KmsErrorException.Constraint("description", null, "Member must not be null");
         var key = ResolveKey(context, allowAlias: false);
-        Authorize(context, "kms:UpdateKeyDescription", key);
         _store.Mutate(() =>
         {
-            // Under the lock, so a ScheduleKeyDeletion that got there first is seen.
-            RequireChangeable(key);
+            // Under the lock, so a ScheduleKeyDeletion or PutKeyPolicy that got there first is seen.
+            RequireChangeable(context, "kms:UpdateKeyDescription", key);
             key.SetStatus(key.Status with { Description = description });
         });
     }
@@ -337,10 +336,9 @@ internal sealed partial class KmsOperations
     private void SetEnabled(OperationContext context, string action, bool enabled)
     {
         var key = ResolveKey(context, allowAlias: false);
-        Authorize(context, action, key);
         _store.Mutate(() =>
         {
-            RequireChangeable(key);
+            RequireChangeable(context, action, key);
             key.SetStatus(key.Status with { State = enabled ? "Enabled" : "Disabled" });
         });
     }
@@ -349,11 +347,10 @@ internal sealed partial class KmsOperations
     {
         var days = context.Input.Int("PendingWindowInDays", 7, 30) ?? 30;
         var key = ResolveKey(context, allowAlias: false);
-        Authorize(context, "kms:ScheduleKeyDeletion", key);
         var deletionDate = _store.Now.AddDays(days);
         _store.Mutate(() =>
         {
-            RequireChangeable(key);
+            RequireChangeable(context, "kms:ScheduleKeyDeletion", key);
             key.SetStatus(key.Status with { State = "PendingDeletion", DeletionDate = deletionDate, PendingWindowInDays = days });
         });
         var w = context.Output;
@@ -366,10 +363,9 @@ internal sealed partial class KmsOperations
     private void CancelKeyDeletion(OperationContext context)
     {
         var key = ResolveKey(context, allowAlias: false);
-        Authorize(context, "kms:CancelKeyDeletion", key);
         _store.Mutate(() =>
         {
-            _store.RequireStored(key);
+            AuthorizeChange(context, "kms:CancelKeyDeletion", key);
             if (key.Status.State != "PendingDeletion")
             {
                 throw new KmsErrorException("KMSInvalidStateException", $"{key.Arn} is not pending deletion.");

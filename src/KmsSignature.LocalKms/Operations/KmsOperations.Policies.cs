@@ -48,6 +48,8 @@ internal sealed partial class KmsOperations
         var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
         var key = ResolveKey(context, allowAlias: false);
         RequireDefaultPolicyName(name);
+
+        // Here for KMS's error order (access before the policy's own errors), and again where the policy is replaced.
         Authorize(context, "kms:PutKeyPolicy", key);
         CheckPolicyQuota(policyText);
         var policy = PolicyDocument.Parse(policyText, isKeyPolicy: true);
@@ -58,8 +60,9 @@ internal sealed partial class KmsOperations
 
         _store.Mutate(() =>
         {
-            // A key pending deletion takes a new policy, but not once its waiting period is over and it is gone.
-            _store.RequireStored(key);
+            // A key pending deletion takes a new policy, but not once its waiting period is over and it is gone; a concurrent
+            // PutKeyPolicy may have taken the caller's permission away.
+            AuthorizeChange(context, "kms:PutKeyPolicy", key);
             key.SetStatus(key.Status with { PolicyText = policyText, Policy = policy });
         });
     }

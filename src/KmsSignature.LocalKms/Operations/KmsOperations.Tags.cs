@@ -10,10 +10,9 @@ internal sealed partial class KmsOperations
         var tags = TagMembers(context.Input, required: true);
         var key = ResolveKey(context, allowAlias: false);
         CheckTagRules(tags);
-        Authorize(context, "kms:TagResource", key);
         _store.Mutate(() =>
         {
-            RequireChangeable(key);
+            RequireChangeable(context, "kms:TagResource", key);
             var merged = key.Status.Tags.Where(t => tags.All(n => n.Key != t.Key)).Concat(tags).ToList();
             if (merged.Count > 50)
             {
@@ -35,10 +34,9 @@ internal sealed partial class KmsOperations
         }
 
         var key = ResolveKey(context, allowAlias: false);
-        Authorize(context, "kms:UntagResource", key);
         _store.Mutate(() =>
         {
-            RequireChangeable(key);
+            RequireChangeable(context, "kms:UntagResource", key);
             key.SetStatus(key.Status with { Tags = key.Status.Tags.Where(t => !tagKeys.Contains(t.Key)).ToList() });
         });
     }

@@ -155,12 +155,20 @@ internal sealed partial class KmsOperations
     }
 
     /// <summary>
-    /// The key is still there and not pending deletion. Only inside <see cref="KeyStore.Mutate(Action)"/>: checked before
-    /// the lock, a concurrent ScheduleKeyDeletion or deletion could come between the check and the change.
+    /// The key is still there and the caller may make the change. Only inside <see cref="KeyStore.Mutate(Action)"/>: checked
+    /// before the lock, a concurrent PutKeyPolicy (or a change to the tags or aliases a condition reads) could revoke the
+    /// permission, or a deletion remove the key, between the check and the change.
     /// </summary>
-    private void RequireChangeable(KmsKey key)
+    private void AuthorizeChange(OperationContext context, string action, KmsKey key)
     {
         _store.RequireStored(key);
+        Authorize(context, action, key);
+    }
+
+    /// <summary><see cref="AuthorizeChange"/>, and the key is not pending deletion (a concurrent ScheduleKeyDeletion is seen).</summary>
+    private void RequireChangeable(OperationContext context, string action, KmsKey key)
+    {
+        AuthorizeChange(context, action, key);
         RequireNotPendingDeletion(key);
     }
 
