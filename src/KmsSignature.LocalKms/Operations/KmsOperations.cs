@@ -66,6 +66,12 @@ internal sealed partial class KmsOperations
 
     public IReadOnlyCollection<string> Names => _handlers.Keys;
 
+    /// <summary>
+    /// Test seam: called with the action once a request is authorized, before it goes on. A test changes the key there to
+    /// show what the rest of the request acts on (the concurrency tests); null outside tests.
+    /// </summary>
+    internal Action<string>? Authorized { get; set; }
+
     /// <summary>The handler, or a KMS-shaped error for an unknown/unimplemented operation.</summary>
     public Action<OperationContext> Find(string operation)
     {
@@ -120,6 +126,8 @@ internal sealed partial class KmsOperations
         {
             throw new KmsErrorException("AccessDeniedException", PolicyEvaluator.DenialMessage(outcome, context.Caller.Arn, action, key.Arn));
         }
+
+        Authorized?.Invoke(action);
     }
 
     /// <summary>Operations on no key (CreateKey, ListKeys, ListAliases) or on an alias resource: only IAM (identity) policies decide.</summary>
