@@ -108,6 +108,59 @@ public sealed class KeyStateConcurrencyTests
     }
 
     /// <summary>
+    /// A read takes no lock: it checks the caller's authorization and the key's state, and answers, from one snapshot of the
+    /// key. Right after the read is authorized, the test denies that action to the caller and enables the disabled key: no
+    /// moment had the key both enabled and the action allowed, so the read answers as for the key before the change.
+    /// </summary>
+    [Theory]
+    [InlineData("Sign", """{"KeyId":"{key}","Message":"AQ==","SigningAlgorithm":"ECDSA_SHA_256"}""", "DisabledException", null, null)]
+    [InlineData("Verify", """{"KeyId":"{key}","Message":"AQ==","Signature":"AQ==","SigningAlgorithm":"ECDSA_SHA_256"}""", "DisabledException", null, null)]
+    [InlineData("GetPublicKey", """{"KeyId":"{key}"}""", "DisabledException", null, null)]
+    [InlineData("DescribeKey", """{"KeyId":"{key}"}""", null, "KeyState", "Disabled")]
+    [InlineData("GetKeyPolicy", """{"KeyId":"{key}","PolicyName":"default"}""", null, "Policy", "{policy}")]
+    public void A_read_answers_from_the_key_status_it_was_authorized_against(string operation, string body, string? error, string? property, string? value)
+    {
+        var store = new KeyStore("us-east-1", Account, stateFile: null);
+        var operations = new KmsOperations(store);
+        var admin = LocalKmsPrincipal.Defaults(Account)[0];
+        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var key = NewKey(operations, caller, store);
+        Invoke(operations, caller, "DisableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
+        var policyBefore = key.Status.PolicyText;
+
+        var changed = false;
+        operations.Authorized = action =>
+        {
+            if (action == "kms:" + operation && !changed)
+            {
+                changed = true;
+                PutPolicyDenying(operations, caller, key, action);
+                Invoke(operations, caller, "EnableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
+            }
+        };
+
+        KmsErrorException? operationError = null;
+        JsonElement response = default;
+        try
+        {
+            response = Invoke(operations, caller, operation, body.Replace("{key}", key.KeyId, StringComparison.Ordinal));
+        }
+        catch (KmsErrorException ex)
+        {
+            operationError = ex;
+        }
+
+        Assert.True(changed);
+        Assert.Equal("Enabled", key.Status.State);
+        Assert.Equal(error, operationError?.ErrorType);
+        if (property is not null)
+        {
+            var answered = operation == "DescribeKey" ? response.GetProperty("KeyMetadata") : response;
+            Assert.Equal(value == "{policy}" ? policyBefore : value, answered.GetProperty(property).GetString());
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="change"/> while <paramref name="operation"/> waits on the store's lock, so the operation comes after it.
     /// Returns the operation's error, if any.
     /// </summary>

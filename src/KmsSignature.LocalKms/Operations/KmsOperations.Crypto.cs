@@ -11,8 +11,9 @@ internal sealed partial class KmsOperations
     {
         ValidateGrantTokens(context.Input);
         var key = ResolveKey(context, allowAlias: true);
-        Authorize(context, "kms:GetPublicKey", key);
-        RequireEnabled(key);
+        var status = key.Status;
+        Authorize(context, "kms:GetPublicKey", key, status);
+        RequireEnabled(key, status);
         if (!key.Spec.IsAsymmetric)
         {
             throw new KmsErrorException("UnsupportedOperationException", $"{key.Arn} key usage is {key.KeyUsage} and key spec is {key.Spec.Name}; GetPublicKey is valid only for asymmetric KMS keys.");
@@ -87,8 +88,9 @@ internal sealed partial class KmsOperations
 
         var key = _store.Resolve(keyIdentifier, allowAlias: true);
         context.RequestAlias = AliasNameOf(keyIdentifier);
-        Authorize(context, action, key, KeyContext(context, key).Set("kms:SigningAlgorithm", algorithmName).Set("kms:MessageType", messageType));
-        RequireEnabled(key);
+        var status = key.Status;
+        Authorize(context, action, key, status, KeyContext(context, key, status).Set("kms:SigningAlgorithm", algorithmName).Set("kms:MessageType", messageType));
+        RequireEnabled(key, status);
         if (key.KeyUsage != "SIGN_VERIFY")
         {
             throw new KmsErrorException("InvalidKeyUsageException", $"{key.Arn} key usage is {key.KeyUsage} which is not valid for {action["kms:".Length..]}.");

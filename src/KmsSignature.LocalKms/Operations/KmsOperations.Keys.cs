@@ -97,7 +97,7 @@ internal sealed partial class KmsOperations
         var key = new KmsKey(keyId, keyArn, spec, keyUsage, _store.Now, multiRegion, material,
             new KeyStatus("Enabled", null, null, description, policyText, policy, tags));
         _store.Mutate(() => _store.AddKey(key));
-        WriteKeyMetadata(context.Output, key);
+        WriteKeyMetadata(context.Output, key, key.Status);
     }
 
     /// <summary>
@@ -160,13 +160,13 @@ internal sealed partial class KmsOperations
     {
         ValidateGrantTokens(context.Input);
         var key = ResolveKey(context, allowAlias: true);
-        Authorize(context, "kms:DescribeKey", key);
-        WriteKeyMetadata(context.Output, key);
+        var status = key.Status;
+        Authorize(context, "kms:DescribeKey", key, status);
+        WriteKeyMetadata(context.Output, key, status);
     }
 
-    private void WriteKeyMetadata(Utf8JsonWriter w, KmsKey key)
+    private void WriteKeyMetadata(Utf8JsonWriter w, KmsKey key, KeyStatus status)
     {
-        var status = key.Status;
         w.WriteStartObject("KeyMetadata");
         w.WriteString("AWSAccountId", _store.AccountId);
         w.WriteString("KeyId", key.KeyId);

@@ -36,8 +36,9 @@ internal sealed partial class KmsOperations
         var name = PolicyName(context);
         var key = ResolveKey(context, allowAlias: false);
         RequireDefaultPolicyName(name);
-        Authorize(context, "kms:GetKeyPolicy", key);
-        context.Output.WriteString("Policy", key.Status.PolicyText);
+        var status = key.Status;
+        Authorize(context, "kms:GetKeyPolicy", key, status);
+        context.Output.WriteString("Policy", status.PolicyText);
         context.Output.WriteString("PolicyName", "default");
     }
 

@@ -46,8 +46,9 @@ internal sealed partial class KmsOperations
         var limit = context.Input.Int("Limit", 1, 50) ?? 50;
         var marker = Marker(context.Input);
         var key = ResolveKey(context, allowAlias: false);
-        Authorize(context, "kms:ListResourceTags", key);
-        var tags = key.Status.Tags;
+        var status = key.Status;
+        Authorize(context, "kms:ListResourceTags", key, status);
+        var tags = status.Tags;
         var start = StartIndex(tags.Select(static t => t.Key).ToList(), marker);
         var w = context.Output;
         w.WriteStartArray("Tags");

@@ -110,18 +110,27 @@ internal sealed partial class KmsOperations
         return index >= 0 ? identifier[(index + 1)..] : null;
     }
 
-    private RequestContext KeyContext(OperationContext context, KmsKey key) =>
+    private RequestContext KeyContext(OperationContext context, KmsKey key, KeyStatus status) =>
         context.NewRequestContext()
             .Set("kms:KeySpec", key.Spec.Name)
             .Set("kms:KeyUsage", key.KeyUsage)
             .Set("kms:KeyOrigin", "AWS_KMS")
             .Set("kms:MultiRegion", key.MultiRegion ? "true" : "false")
             .Set("kms:RequestAlias", context.RequestAlias)
-            .SetResource(() => [.. _store.Aliases.Where(a => a.TargetKeyId == key.KeyId).Select(static a => a.Name)], key.Status.Tags);
+            .SetResource(() => [.. _store.Aliases.Where(a => a.TargetKeyId == key.KeyId).Select(static a => a.Name)], status.Tags);
 
-    private void Authorize(OperationContext context, string action, KmsKey key, RequestContext? requestContext = null)
+    /// <summary>Against the key's current status: for a change, under the store's lock, where the status cannot change.</summary>
+    private void Authorize(OperationContext context, string action, KmsKey key, RequestContext? requestContext = null) =>
+        Authorize(context, action, key, key.Status, requestContext);
+
+    /// <summary>
+    /// Against one snapshot of the key's status. A read takes no lock, so it checks the policy and the key state, and answers,
+    /// from the same snapshot: read one by one, a concurrent PutKeyPolicy and EnableKey could let a caller the new policy
+    /// denies sign with a key that was disabled while the old policy allowed it.
+    /// </summary>
+    private void Authorize(OperationContext context, string action, KmsKey key, KeyStatus status, RequestContext? requestContext = null)
     {
-        var outcome = PolicyEvaluator.Evaluate(context.Caller, action, key.Arn, key.Status.Policy, requestContext ?? KeyContext(context, key));
+        var outcome = PolicyEvaluator.Evaluate(context.Caller, action, key.Arn, status.Policy, requestContext ?? KeyContext(context, key, status));
         if (outcome != AuthorizationOutcome.Allowed)
         {
             throw new KmsErrorException("AccessDeniedException", PolicyEvaluator.DenialMessage(outcome, context.Caller.Arn, action, key.Arn));
@@ -141,16 +150,16 @@ internal sealed partial class KmsOperations
     }
 
     /// <summary>Disabled → DisabledException; PendingDeletion → KMSInvalidStateException (KMS key state table).</summary>
-    private static void RequireEnabled(KmsKey key)
+    private static void RequireEnabled(KmsKey key, KeyStatus status)
     {
-        switch (key.Status.State)
+        switch (status.State)
         {
             case "Enabled":
                 return;
             case "Disabled":
                 throw new KmsErrorException("DisabledException", $"{key.Arn} is disabled.");
             default:
-                throw InvalidState(key);
+                throw InvalidState(key, status.State);
         }
     }
 
@@ -158,7 +167,7 @@ internal sealed partial class KmsOperations
     {
         if (key.Status.State == "PendingDeletion")
         {
-            throw InvalidState(key);
+            throw InvalidState(key, "PendingDeletion");
         }
     }
 
@@ -180,8 +189,8 @@ internal sealed partial class KmsOperations
         RequireNotPendingDeletion(key);
     }
 
-    private static KmsErrorException InvalidState(KmsKey key) =>
-        new("KMSInvalidStateException", key.Status.State == "PendingDeletion" ? $"{key.Arn} is pending deletion." : $"{key.Arn} is {key.Status.State}.");
+    private static KmsErrorException InvalidState(KmsKey key, string state) =>
+        new("KMSInvalidStateException", state == "PendingDeletion" ? $"{key.Arn} is pending deletion." : $"{key.Arn} is {state}.");
 
     /// <summary>KMS: GrantTokens is a list of at most 10 strings of 1-8192 characters. LocalKms has no grants; valid tokens grant nothing.</summary>
     private static void ValidateGrantTokens(JsonInput input)
