@@ -107,6 +107,31 @@ public sealed class KeyStateConcurrencyTests
         Assert.Equal(denying.KeyId, store.FindAlias("alias/moving")?.TargetKeyId);
     }
 
+    [Fact]
+    public void UpdateAlias_queued_behind_a_move_of_its_alias_is_authorized_on_the_key_the_alias_now_names()
+    {
+        var store = new KeyStore("us-east-1", Account, stateFile: null);
+        var operations = new KmsOperations(store);
+        var admin = LocalKmsPrincipal.Defaults(Account)[0];
+        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var allowing = NewKey(operations, caller, store);
+        var denying = NewKey(operations, caller, store);
+        var target = NewKey(operations, caller, store);
+        Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{allowing.KeyId}}"}""");
+
+        var operationError = QueueBehind(
+            store,
+            change: () =>
+            {
+                Invoke(operations, caller, "UpdateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{denying.KeyId}}"}""");
+                PutPolicyDenying(operations, caller, denying, "kms:UpdateAlias");
+            },
+            operation: () => Invoke(operations, caller, "UpdateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{target.KeyId}}"}"""));
+
+        Assert.Equal("AccessDeniedException", operationError?.ErrorType);
+        Assert.Equal(denying.KeyId, store.FindAlias("alias/moving")?.TargetKeyId);
+    }
+
     /// <summary>
     /// A read takes no lock: it checks the caller's authorization and the key's state, and answers, from one snapshot of the
     /// key. Right after the read is authorized, the test denies that action to the caller and enables the disabled key: no
