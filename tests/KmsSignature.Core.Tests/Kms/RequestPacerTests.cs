@@ -132,7 +132,7 @@ public sealed class RequestPacerTests
         pacer.OnThrottle(pacer.Reserve());
         clock.Advance(RequestPacer.IdleReset - TimeSpan.FromSeconds(1));
         pacer.Reserve();
-        Assert.NotNull(pacer.Rate);
+        Assert.Equal(RequestPacer.DecreaseFactor * 1000, pacer.Rate!.Value, 0); // the cut rate, kept through a shorter pause
 
         clock.Advance(RequestPacer.IdleReset + TimeSpan.FromSeconds(1));
         var ticket = pacer.Reserve();

@@ -353,11 +353,18 @@ public sealed class SignerPolicyMergeTests
     [InlineData("arn:aws:iam::111122223333:root")]
     [InlineData("arn:aws:iam::111122223333:role/team#1/ops!/ThisRoleNameIsSixtyFourCharactersLongWhichIsExactlyWhatIamAllows")]
     public void Principals_in_every_partition_are_accepted(string principal) =>
-        Assert.True(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = [principal] }).HasChanges);
+        Assert.Equal($$"""{"AWS":"{{principal}}"}""", VerifiersPrincipal(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = [principal] })));
 
     [Fact]
     public void Wildcard_with_force_is_allowed() =>
-        Assert.True(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = ["*"], AllowEveryone = true }).HasChanges);
+        Assert.Equal("""{"AWS":"*"}""", VerifiersPrincipal(SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Verifiers = ["*"], AllowEveryone = true })));
+
+    private static string VerifiersPrincipal(SignerPolicyPlan plan)
+    {
+        var added = Assert.Single(plan.Changes);
+        Assert.Equal((PolicyChangeKind.Added, SignerPolicySids.Verifiers), (added.Kind, added.Sid));
+        return JsonNode.Parse(plan.After.ToJson())!["Statement"]!.AsArray().Single(s => (string?)s!["Sid"] == SignerPolicySids.Verifiers)!["Principal"]!.ToJsonString();
+    }
 
     [Theory]
     [InlineData(""" "Principal":{"AWS":"arn:aws:iam::111122223333:role/AdminA"} """, true)]
