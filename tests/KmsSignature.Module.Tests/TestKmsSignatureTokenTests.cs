@@ -136,13 +136,16 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
 
         var atValid = Run("Test-KmsSignature $t -TrustStore $store -At ([DateTimeOffset]::FromUnixTimeSeconds(1700003000)) -Issuer https://issuer.example -Audience kms-signature-tests", vars).AssertSuccess();
         var wrongAud = Run("Test-KmsSignature $t -TrustStore $store -At ([DateTimeOffset]::FromUnixTimeSeconds(1700003000)) -Audience someone", vars).AssertSuccess();
-        var skewed = Run("Test-KmsSignature $t -TrustStore $store -At ([datetime]'2023-11-14T23:13:50Z').ToUniversalTime() -ClockSkew (New-TimeSpan -Minutes 10)", vars);
+        var skewed = Run("Test-KmsSignature $t -TrustStore $store -At ([datetime]'2023-11-14T23:18:20Z').ToUniversalTime() -ClockSkew ([TimeSpan]::FromMinutes(10))", vars).AssertSuccess();
+        var defaultSkew = Run("Test-KmsSignature $t -TrustStore $store -At ([datetime]'2023-11-14T23:18:20Z').ToUniversalTime()", vars).AssertSuccess();
         var expired = Run("Test-KmsSignature $t -TrustStore $store", vars).AssertSuccess();
 
         Assert.Equal("Valid", atValid.Output.Single().Properties["Status"].Value.ToString());
         Assert.Equal("ClaimMismatch", wrongAud.Output.Single().Properties["Status"].Value.ToString());
         Assert.Equal("Expired", expired.Output.Single().Properties["Status"].Value.ToString());
-        Assert.NotNull(skewed);
+        // 2023-11-14T23:18:20Z is 5 minutes past exp (1700003600): inside a 10-minute skew, outside the default minute.
+        Assert.Equal("Valid", skewed.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal("Expired", defaultSkew.Output.Single().Properties["Status"].Value.ToString());
     }
 
     [Fact]
@@ -218,8 +221,8 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal(output.BaseObject.GetType().FullName, view.Descendants("TypeName").Single().Value);
         var properties = view.Descendants("PropertyName").Select(p => p.Value).ToArray();
         Assert.Equal(["Status", "Algorithm", "Reason"], properties);
-        Assert.NotNull(output.Properties["KeyId"]); // shown through a script block (TableViewTests)
-        Assert.All(properties, p => Assert.NotNull(output.Properties[p]));
+        Assert.Equal("p256", output.Properties["KeyId"].Value); // shown through a script block (TableViewTests)
+        Assert.Equal(["Valid", "ES256", "ES256 signature verifies with a trusted key"], properties.Select(p => output.Properties[p].Value?.ToString()));
         Assert.Equal("fixture-ES256", output.Properties["Subject"].Value);
         Assert.Contains(view.Descendants("Label"), l => l.Value == "Subject/Path");
     }

@@ -9,34 +9,34 @@ namespace KmsSignature.Module.Tests.Help;
 public sealed class DocumentedErrorIdTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
 {
     [Theory]
-    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias aws/reserved @kmsAdmin")]
-    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-a -KeySpec SYMMETRIC_DEFAULT @kmsAdmin")]
-    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-b -SignerPrincipal '*' @kmsAdmin")]
-    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-c -VerifierPrincipal 'role/not-an-arn' @kmsAdmin")]
-    [InlineData("New-KmsSigningKey", "New-KmsSigningKey -Alias doc-errors-d -SigningAlgorithm ECDSA_SHA_256 @kmsAdmin")]
-    [InlineData("Set-KmsSignerPolicy", "Set-KmsSignerPolicy -KeyId $key -SignerPrincipal '*' @kmsAdmin")]
-    [InlineData("Set-KmsSignerPolicy", "Set-KmsSignerPolicy -KeyId $key -VerifierPrincipal 'role/not-an-arn' @kmsAdmin")]
-    [InlineData("Set-KmsSignerPolicy", "Set-KmsSignerPolicy -KeyId $key -Remove @kmsAdmin")]
-    [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -JwtId a -NewJwtId @kmsAdmin")]
-    [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -Lifetime 15 @kmsAdmin")]
-    [InlineData("New-KmsSignedJwt", "New-KmsSignedJwt -KeyId $key -Header @{ alg = 'none' } @kmsAdmin")]
-    [InlineData("Get-KmsSigningKey", "Get-KmsSigningKey -Alias doc-errors-none @kmsAdmin")]
-    [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Algorithm PS256 @kmsAdmin")]
-    [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Path ([IO.Path]::GetTempPath()) @kmsAdmin")]
-    [InlineData("Export-KmsPublicKeyPem", "Export-KmsPublicKeyPem -KeyId $key -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none', 'key.pem')) @kmsAdmin")]
-    [InlineData("Test-KmsSignature", "42 | Test-KmsSignature -KeyId $key @kmsAdmin")]
-    [InlineData("New-KmsSignature", "New-KmsSignature -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none-*')) -KeyId $key @kmsAdmin")]
-    [InlineData("New-KmsSignature", "New-KmsSignature -Message ([byte[]](1, 2)) -Destination 'Variable:\\x' -KeyId $key @kmsAdmin")]
-    public void Error_id_is_named_in_the_cmdlets_doc(string cmdlet, string script)
+    [InlineData("New-KmsSigningKey", "KmsSignature.ReservedAliasName", "New-KmsSigningKey -Alias aws/reserved @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "KmsSignature.InvalidKeySpec", "New-KmsSigningKey -Alias doc-errors-a -KeySpec SYMMETRIC_DEFAULT @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "KmsSignature.WildcardPrincipal", "New-KmsSigningKey -Alias doc-errors-b -SignerPrincipal '*' @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "KmsSignature.InvalidPrincipal", "New-KmsSigningKey -Alias doc-errors-c -VerifierPrincipal 'role/not-an-arn' @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "KmsSignature.SigningAlgorithmWithoutSigner", "New-KmsSigningKey -Alias doc-errors-d -SigningAlgorithm ECDSA_SHA_256 @kmsAdmin")]
+    [InlineData("Set-KmsSignerPolicy", "KmsSignature.WildcardPrincipal", "Set-KmsSignerPolicy -KeyId $key -SignerPrincipal '*' @kmsAdmin")]
+    [InlineData("Set-KmsSignerPolicy", "KmsSignature.InvalidPrincipal", "Set-KmsSignerPolicy -KeyId $key -VerifierPrincipal 'role/not-an-arn' @kmsAdmin")]
+    [InlineData("Set-KmsSignerPolicy", "KmsSignature.NothingToChange", "Set-KmsSignerPolicy -KeyId $key -Remove @kmsAdmin")]
+    [InlineData("New-KmsSignedJwt", "KmsSignature.JwtIdConflict", "New-KmsSignedJwt -KeyId $key -JwtId a -NewJwtId @kmsAdmin")]
+    [InlineData("New-KmsSignedJwt", "KmsSignature.InvalidLifetime", "New-KmsSignedJwt -KeyId $key -Lifetime 15 @kmsAdmin")]
+    [InlineData("New-KmsSignedJwt", "KmsSignature.HeaderAlgNotAllowed", "New-KmsSignedJwt -KeyId $key -Header @{ alg = 'none' } @kmsAdmin")]
+    [InlineData("Get-KmsSigningKey", "KmsSignature.AliasNotFound", "Get-KmsSigningKey -Alias doc-errors-none @kmsAdmin")]
+    [InlineData("Export-KmsPublicKeyPem", "KmsSignature.AlgorithmDoesNotFitKey", "Export-KmsPublicKeyPem -KeyId $key -Algorithm PS256 @kmsAdmin")]
+    [InlineData("Export-KmsPublicKeyPem", "KmsSignature.PathIsDirectory", "Export-KmsPublicKeyPem -KeyId $key -Path ([IO.Path]::GetTempPath()) @kmsAdmin")]
+    [InlineData("Export-KmsPublicKeyPem", "KmsSignature.OutputNotWritable", "Export-KmsPublicKeyPem -KeyId $key -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none', 'key.pem')) @kmsAdmin")]
+    [InlineData("Test-KmsSignature", "KmsSignature.InputNotRecognized", "42 | Test-KmsSignature -KeyId $key @kmsAdmin")]
+    [InlineData("New-KmsSignature", "KmsSignature.FileNotFound", "New-KmsSignature -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none-*')) -KeyId $key @kmsAdmin")]
+    [InlineData("New-KmsSignature", "KmsSignature.NotAFileSystemPath", "New-KmsSignature -Message ([byte[]](1, 2)) -Destination 'Variable:\\x' -KeyId $key @kmsAdmin")]
+    public void Error_id_is_named_in_the_cmdlets_doc(string cmdlet, string errorId, string script)
     {
         using var session = fixture.NewSession();
         var key = session.Run("if (-not $global:docErrorsKey) { $global:docErrorsKey = (New-KmsSigningKey -Alias \"doc-errors-$([Guid]::NewGuid())\" @kmsAdmin).Arn }; $global:docErrorsKey")
             .AssertSuccess().Output.Single().BaseObject;
         var result = session.Run(script, new Dictionary<string, object?> { ["key"] = key });
         var error = result.TerminatingRecord ?? result.Errors.FirstOrDefault();
-        Assert.NotNull(error);
+        Assert.True(error is not null, $"{script} wrote no error");
         var id = error.FullyQualifiedErrorId.Split(',')[0];
-        Assert.StartsWith("KmsSignature.", id, StringComparison.Ordinal);
+        Assert.Equal(errorId, id); // the case provokes the error it is there for, not another one the doc happens to name
 
         var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", cmdlet + ".md"));
         Assert.True(doc.Contains(id, StringComparison.Ordinal), $"{cmdlet} raises {id} ({error}), which docs/{cmdlet}.md does not name.");
