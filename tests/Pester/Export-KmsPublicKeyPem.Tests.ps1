@@ -53,7 +53,15 @@ Describe 'Export-KmsPublicKeyPem' {
 
         It 'uses the RFC 7638 thumbprint as kid with -KeyIdStyle Thumbprint' {
             $key = Export-KmsPublicKeyPem -KeyId $ec.Arn -KeyIdStyle Thumbprint @kms
-            $key.Kid | Should -Be $key.JwkThumbprint
+            # RFC 7638 section 3.2, computed here: a P-256 SubjectPublicKeyInfo ends with 04 || x || y (32 bytes each).
+            $der = Export-KmsPublicKeyPem -KeyId $ec.Arn -Format Der @kms
+            $der.Length | Should -Be 91
+            $der[26] | Should -Be 4
+            $b64url = { param([byte[]] $bytes) [Convert]::ToBase64String($bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+            $members = '{"crv":"P-256","kty":"EC","x":"' + (& $b64url $der[27..58]) + '","y":"' + (& $b64url $der[59..90]) + '"}'
+            $thumbprint = & $b64url ([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($members)))
+            $key.Kid | Should -Be $thumbprint
+            $key.JwkThumbprint | Should -Be $thumbprint
         }
 
         It 'writes one JWKS for piped keys' {
@@ -67,7 +75,7 @@ Describe 'Export-KmsPublicKeyPem' {
         It 'returns DER as one byte array' {
             $der = Export-KmsPublicKeyPem -KeyId $rsa.Arn -Format Der @kms
             $der.GetType() | Should -Be ([byte[]])
-            $der[0] | Should -Be 0x30
+            [Convert]::ToBase64String($der) | Should -Be ((Export-KmsPublicKeyPem -KeyId $rsa.Arn @kms).Pem -replace '-----[A-Z ]+-----|\s', '')
         }
 
         It 'does not overwrite a file without -Force' {

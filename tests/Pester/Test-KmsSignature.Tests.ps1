@@ -99,6 +99,7 @@ Describe 'Test-KmsSignature' {
             $errors[0].FullyQualifiedErrorId | Should -BeLike 'KmsSignature.InputNotRecognized*'
             $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
             $errors[0].TargetObject | Should -Be 42
+            $errors[1].FullyQualifiedErrorId | Should -BeLike 'KmsSignature.InputNotRecognized*'
         }
 
         It 'resolves wildcards with -Path' {
@@ -109,6 +110,7 @@ Describe 'Test-KmsSignature' {
             $lonely = Join-Path $TestDrive 'lonely.txt'
             Set-Content $lonely 'no signature'
             $null = Test-KmsSignature -LiteralPath $lonely -PublicKey (Join-Path $keys 'p256.pem') -ErrorVariable errors -ErrorAction SilentlyContinue
+            $errors.Count | Should -Be 1
             $errors[0].FullyQualifiedErrorId | Should -BeLike 'KmsSignature.SignatureFileNotFound*'
             $errors[0].TargetObject | Should -Be "$lonely.sig"
         }

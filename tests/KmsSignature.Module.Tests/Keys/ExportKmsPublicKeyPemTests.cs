@@ -33,7 +33,15 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(arn, (string?)jwk["kid"]);
         Assert.Equal(der, (byte[])Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k -Format Der @kmsAdmin", vars).Output).BaseObject);
         var thumb = Assert.Single(session.Run("Export-KmsPublicKeyPem -KeyId $k -Format Jwk -KeyIdStyle Thumbprint @kmsAdmin", vars).Output);
-        Assert.Equal(key.Properties["JwkThumbprint"].Value, (string?)JsonNode.Parse((string)thumb.BaseObject)!["kid"]);
+        // RFC 7638 §3.2: SHA-256 over the required members in lexical order, computed here from the DER, not by the module.
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create();
+        ecdsa.ImportSubjectPublicKeyInfo(der, out _);
+        var point = ecdsa.ExportParameters(false).Q;
+        static string B64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var thumbprint = B64Url(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            $$"""{"crv":"P-256","kty":"EC","x":"{{B64Url(point.X!)}}","y":"{{B64Url(point.Y!)}}"}""")));
+        Assert.Equal(thumbprint, key.Properties["JwkThumbprint"].Value);
+        Assert.Equal(thumbprint, (string?)JsonNode.Parse((string)thumb.BaseObject)!["kid"]);
     }
 
     // Every form the export writes is a key source the verifier loads, for every KMS signing key spec: what one cmdlet writes,
