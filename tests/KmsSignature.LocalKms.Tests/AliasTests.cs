@@ -15,13 +15,15 @@ public sealed class AliasTests(LocalKmsFixture fixture)
         var first = await fixture.NewKeyAsync();
         var second = await fixture.NewKeyAsync("ECC_NIST_P384");
         var alias = NewAlias();
+        var before = DateTime.UtcNow.AddSeconds(-1); // KMS dates are whole seconds or finer; allow the rounding
         await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = first.Arn });
+        var after = DateTime.UtcNow.AddSeconds(1);
 
         var listed = Assert.Single((await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = first.KeyId })).Aliases);
         Assert.Equal(alias, listed.AliasName);
         Assert.Equal($"arn:aws:kms:us-east-1:111122223333:{alias}", listed.AliasArn);
         Assert.Equal(first.KeyId, listed.TargetKeyId);
-        Assert.NotNull(listed.CreationDate);
+        Assert.InRange(listed.CreationDate!.Value.ToUniversalTime(), before, after);
 
         await fixture.Admin.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = second.KeyId });
         Assert.Equal(second.Arn, (await fixture.Admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias })).KeyMetadata.Arn);

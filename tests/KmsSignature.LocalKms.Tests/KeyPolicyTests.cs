@@ -84,7 +84,9 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         var key = await fixture.NewKeyAsync(policy: Policy(Allow(admin, "\"kms:*\""), Allow(Verifier, "[\"kms:GetPublicKey\",\"kms:DescribeKey\"]")));
         using var verifier = fixture.Client(fixture.Kms.Verifier);
         var publicKey = await verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
-        Assert.NotEmpty(publicKey.PublicKey.ToArray());
+        var expected = await fixture.Admin.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+        Assert.Equal(expected.PublicKey.ToArray(), publicKey.PublicKey.ToArray());
+        Assert.Equal(key.Arn, publicKey.KeyId);
 
         var ex = await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(verifier, key.KeyId));
         Assert.Equal(

@@ -41,7 +41,7 @@ public sealed class KeyStateTests(LocalKmsFixture fixture)
         Assert.Equal("PendingDeletion", m.KeyState.Value);
         // KMS: PendingDeletionWindowInDays "is present only when the KeyState ... is PendingReplicaDeletion" (multi-Region primaries).
         Assert.Null(m.PendingDeletionWindowInDays);
-        Assert.NotNull(m.DeletionDate);
+        Assert.Equal(scheduled.DeletionDate, m.DeletionDate);
 
         var ex = await KmsAssert.ErrorAsync<KMSInvalidStateException>("KMSInvalidStateException", () => SignAsync(key.KeyId));
         Assert.Equal($"{key.Arn} is pending deletion.", ex.Message);

@@ -22,7 +22,7 @@ public sealed class ProtocolTests(LocalKmsFixture fixture) : IDisposable
         var response = await _raw.SendAsync(target, "{}");
         Assert.Equal(400, response.Status);
         Assert.Equal("UnknownOperationException", response.ErrorType);
-        Assert.NotNull(response.RequestId);
+        Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", response.RequestId);
     }
 
     [Theory]
