@@ -159,7 +159,7 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
         var exception = error.Exception;
         Assert.Equal("NotFoundException", exception.GetType().GetProperty("KmsErrorCode")!.GetValue(exception));
-        Assert.False(string.IsNullOrEmpty((string?)exception.GetType().GetProperty("RequestId")!.GetValue(exception)));
+        Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", (string?)exception.GetType().GetProperty("RequestId")!.GetValue(exception));
 
         Assert.Equal("KmsSignature.KmsNotFound", Id(session.Run("Get-KmsSigningKey -KeyId alias/does-not-exist @kmsAdmin")));
         Assert.Equal("KmsSignature.AliasNotFound", Id(session.Run("Get-KmsSigningKey -Alias does-not-exist @kmsAdmin")));
