@@ -30,7 +30,10 @@ public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
     {
         // Shuffled repeats of tokens with different outcomes and costs (RSA is fast, ES384 slow), more than the in-flight window.
         var random = new Random(7);
-        var tokens = Enumerable.Range(0, 1500).Select(_ => File.ReadAllText(Fixture("tokens/" + TokenFiles[random.Next(TokenFiles.Length)])).Trim()).ToArray();
+        var files = Enumerable.Range(0, 1500).Select(_ => TokenFiles[random.Next(TokenFiles.Length)]).ToArray();
+        var tokens = files.Select(f => File.ReadAllText(Fixture("tokens/" + f)).Trim()).ToArray();
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixture("tokens/manifest.json")));
+        var expected = manifest.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("file").GetString()!, e => e.GetProperty("expect").GetString()!);
         var variables = new Dictionary<string, object?> { ["tokens"] = tokens, ["store"] = Fixture("keys/jwks.json") };
 
         var sequential = session.Run("$tokens | Test-KmsSignature -TrustStore $store", variables).AssertSuccess();
@@ -39,8 +42,7 @@ public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
         Assert.Equal(tokens.Length, parallel.Output.Count);
         Assert.Equal(Describe(sequential), Describe(parallel));
         Assert.Equal(tokens, parallel.Output.Select(o => (string)o.Properties["Token"].Value));
-        Assert.Contains(parallel.Output, o => o.Properties["Status"].Value.ToString() == "Valid");
-        Assert.Contains(parallel.Output, o => o.Properties["Status"].Value.ToString() == "Expired");
+        Assert.Equal(files.Select(f => expected[f]), parallel.Output.Select(o => o.Properties["Status"].Value.ToString()));
     }
 
     [Fact]
@@ -64,11 +66,15 @@ public sealed class TestKmsSignatureThrottleLimitTests : IDisposable
         var parallel = session.Run(script + " -ThrottleLimit 2", variables);
 
         Assert.Null(parallel.Terminating);
-        Assert.Equal(54, parallel.Output.Count);
         Assert.Equal(Describe(sequential), Describe(parallel));
-        Assert.Contains(parallel.Output, o => o.Properties["Status"].Value.ToString() == "InvalidSignature");
+        // GetFiles lists in directory order, not by name: what each file is comes from its number.
+        static int Number(object path) => int.Parse(Path.GetFileName((string)path).AsSpan(1, 2), System.Globalization.CultureInfo.InvariantCulture);
+        var results = parallel.Output.Select(o => (Number(o.Properties["Path"].Value), o.Properties["Status"].Value.ToString()!)).OrderBy(r => r.Item1).ToArray();
+        Assert.Equal(Enumerable.Range(0, 60).Where(i => i % 10 != 5).Select(i => (i, i % 7 == 3 ? "InvalidSignature" : "Valid")), results);
         Assert.Equal(sequential.Errors.Select(e => e.TargetObject), parallel.Errors.Select(e => e.TargetObject));
-        Assert.Equal(6, parallel.Errors.Count);
+        Assert.Equal(Enumerable.Range(0, 60).Where(i => i % 10 == 5).Select(i => Path.Combine(work.FullName, $"f{i:D2}.txt.sig")),
+            parallel.Errors.Select(e => (string)e.TargetObject).Order(StringComparer.Ordinal));
+        Assert.All(parallel.Errors, e => Assert.Equal("KmsSignature.SignatureFileNotFound", e.FullyQualifiedErrorId.Split(',')[0]));
     }
 
     [Fact]
