@@ -42,6 +42,7 @@ Describe 'Get-KmsSigningKey' {
         It 'finds keys by alias wildcard' {
             $found = Get-KmsSigningKey -Alias "pester-get-$run-*" @kms
             @($found).Count | Should -Be 2
+            $found.Arn | Should -Contain $one.Arn
             $found.Arn | Should -Contain $two.Arn
         }
 

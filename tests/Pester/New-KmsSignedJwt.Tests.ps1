@@ -21,7 +21,7 @@ Describe 'New-KmsSignedJwt' {
         It 'makes one token per piped claims object, in order' {
             $tokens = 1..20 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $key @kms
             $tokens.Count | Should -Be 20
-            $tokens[19].Claims['n'] | Should -Be 20
+            $tokens | ForEach-Object { $_.Claims['n'] } | Should -Be (1..20)
             "$($tokens[0])" | Should -Match '^[\w-]+\.[\w-]+\.[\w-]+$'
         }
 
