@@ -18,16 +18,21 @@ public sealed class Base64UrlTests
     }
 
     [Fact]
-    public void Round_trips_every_length_up_to_600()
+    public void Encodes_and_decodes_every_length_up_to_600_as_the_platforms_base64_does()
     {
         var random = new Random(7);
         for (var length = 0; length < 600; length++)
         {
             var data = new byte[length];
             random.NextBytes(data);
-            Assert.Equal(data, Base64Url.Decode(Base64Url.Encode(data)));
+            var expected = PlatformBase64Url(data);
+            Assert.Equal(expected, Base64Url.Encode(data));
+            Assert.Equal(data, Base64Url.Decode(expected));
         }
     }
+
+    // RFC 7515 §2 from the platform's base64: the reference the codec under test is held to.
+    private static string PlatformBase64Url(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [Theory]
     [InlineData("A-z_4ME=")]
@@ -65,7 +70,7 @@ public sealed class Base64UrlTests
         {
             var data = new byte[length];
             random.NextBytes(data);
-            var text = Base64Url.Encode(data);
+            var text = PlatformBase64Url(data);
             Assert.Equal(data, Decode(text, vectorized: true));
             Assert.Equal(data, Decode(text, vectorized: false));
             Assert.Equal(data, Base64Url.Decode(text));
