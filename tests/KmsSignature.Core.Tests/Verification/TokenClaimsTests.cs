@@ -145,8 +145,11 @@ public sealed class TokenClaimsTests
     }
 
     [Fact]
-    public void Negative_clock_skew_is_refused() =>
-        Assert.Throws<KmsSignatureException>(() => new TokenVerifier(Store, new() { ClockSkew = TimeSpan.FromSeconds(-1) }));
+    public void Negative_clock_skew_is_refused()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new TokenVerifier(Store, new() { ClockSkew = TimeSpan.FromSeconds(-1) }));
+        Assert.Equal(("KmsSignature.InvalidClockSkew", ErrorKind.InvalidArgument, (object?)TimeSpan.FromSeconds(-1)), (ex.ErrorId, ex.Kind, ex.Target));
+    }
 
     // The verifier's allocation-free check and the full parse must agree on every claims set: same errors,
     // same times, and iss/aud matching exactly what the parsed values would match (escapes decoded, last duplicate wins).
