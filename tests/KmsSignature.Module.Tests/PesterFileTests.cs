@@ -76,6 +76,66 @@ public sealed partial class PesterFileTests
         Assert.True(failures.Count == 0, "Add -ErrorAction Stop:\n" + string.Join("\n", failures));
     }
 
+    // An It without a Should passes whatever the cmdlet does; a bare 'Should' with no operator fails only as a usage error.
+    [Theory]
+    [MemberData(nameof(PesterFiles))]
+    public void Every_It_asserts_with_a_Should_operator(string file)
+    {
+        var failures = new List<string>();
+        var its = Parse(file).FindAll(n => n is CommandAst c && c.GetCommandName() == "It", true).Cast<CommandAst>().ToList();
+        foreach (var it in its)
+        {
+            var body = it.CommandElements.OfType<ScriptBlockExpressionAst>().LastOrDefault();
+            var shoulds = body?.FindAll(n => n is CommandAst c && c.GetCommandName() == "Should", true).Cast<CommandAst>().ToList() ?? [];
+            if (shoulds.Count == 0 || shoulds.Any(s => !s.CommandElements.OfType<CommandParameterAst>().Any()))
+            {
+                failures.Add($"{file}:{it.Extent.StartLineNumber}: {it.CommandElements.Skip(1).FirstOrDefault()?.Extent.Text}");
+            }
+        }
+
+        Assert.NotEmpty(its);
+        Assert.True(failures.Count == 0, "It without a Should operator:\n" + string.Join("\n", failures));
+    }
+
+    // Pester 5 evaluates -ForEach data at discovery, before any BeforeAll runs: a variable set in BeforeAll is $null
+    // there, and the test silently runs once with no data (or not at all).
+    [Theory]
+    [MemberData(nameof(PesterFiles))]
+    public void ForEach_data_uses_only_variables_set_at_discovery(string file)
+    {
+        var ast = Parse(file);
+        var discovery = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "true", "false", "null", "PSScriptRoot" };
+        var discoveryBlocks = ast.FindAll(n => n is CommandAst c && c.GetCommandName() == "BeforeDiscovery", true).ToList();
+        foreach (var assignment in ast.FindAll(n => n is AssignmentStatementAst, true).Cast<AssignmentStatementAst>())
+        {
+            var atTopLevel = assignment.Parent?.Parent is ScriptBlockAst { Parent: null };
+            if ((atTopLevel || discoveryBlocks.Any(b => b.Extent.StartOffset <= assignment.Extent.StartOffset && assignment.Extent.EndOffset <= b.Extent.EndOffset))
+                && assignment.Left is VariableExpressionAst variable)
+            {
+                discovery.Add(NameOf(variable));
+            }
+        }
+
+        var failures = new List<string>();
+        foreach (var call in ast.FindAll(n => n is CommandAst c && c.GetCommandName() is "It" or "Describe" or "Context", true).Cast<CommandAst>())
+        {
+            var elements = call.CommandElements;
+            for (var i = 0; i < elements.Count - 1; i++)
+            {
+                if (elements[i] is CommandParameterAst { ParameterName: var p } && (p.Equals("ForEach", StringComparison.OrdinalIgnoreCase) || p.Equals("TestCases", StringComparison.OrdinalIgnoreCase)))
+                {
+                    failures.AddRange(elements[i + 1].FindAll(n => n is VariableExpressionAst, true).Cast<VariableExpressionAst>()
+                        .Where(v => !v.VariablePath.IsDriveQualified && !discovery.Contains(NameOf(v)))
+                        .Select(v => $"{file}:{v.Extent.StartLineNumber}: ${v.VariablePath.UserPath} is not set at discovery"));
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static string NameOf(VariableExpressionAst variable) => variable.VariablePath.UserPath.Split(':')[^1]; // $script:x is x
+
     private static bool HasParameter(CommandAst call, string name) =>
         call.CommandElements.OfType<CommandParameterAst>().Any(p => string.Equals(p.ParameterName, name, StringComparison.OrdinalIgnoreCase));
 
