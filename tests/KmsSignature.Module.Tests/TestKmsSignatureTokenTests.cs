@@ -274,8 +274,7 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     {
         var result = Run("(Get-Command Test-KmsSignature).OutputType.Name").AssertSuccess();
 
-        Assert.Contains("KmsSignature.Core.Verification.VerificationResult", result.Output.Select(o => o.ToString()));
-        Assert.Contains("System.Boolean", result.Output.Select(o => o.ToString()));
+        Assert.Equal(["KmsSignature.Core.Verification.VerificationResult", "System.Boolean"], result.Output.Select(o => o.ToString()).Order(StringComparer.Ordinal));
     }
 
     [Theory]
