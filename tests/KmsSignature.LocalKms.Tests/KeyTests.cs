@@ -175,21 +175,22 @@ public sealed class KeyTests(LocalKmsFixture fixture)
         }
 
         var all = new List<string>();
+        var sizes = new List<int>();
         string? marker = null;
-        var pages = 0;
         do
         {
             var page = await fixture.Admin.ListKeysAsync(new ListKeysRequest { Limit = 2, Marker = marker });
-            Assert.InRange(page.Keys.Count, 1, 2);
+            sizes.Add(page.Keys.Count);
             Assert.All(page.Keys, k => Assert.Equal($"arn:aws:kms:us-east-1:111122223333:key/{k.KeyId}", k.KeyArn));
             all.AddRange(page.Keys.Select(static k => k.KeyId));
             Assert.Equal(page.Truncated == true, page.NextMarker is not null);
             marker = page.NextMarker;
-            pages++;
         }
         while (marker is not null);
 
-        Assert.True(pages >= 2);
+        // Other tests share the account, so the key count is known only here: full pages of two, then the rest.
+        Assert.True(all.Count >= 3, $"{all.Count} keys");
+        Assert.Equal(Enumerable.Repeat(2, all.Count / 2).Concat(all.Count % 2 == 1 ? [1] : []), sizes);
         Assert.Equal(all.Count, all.Distinct().Count());
         var unpaged = await fixture.Admin.ListKeysAsync(new ListKeysRequest { Limit = 1000 });
         Assert.Equal(unpaged.Keys.Select(static k => k.KeyId), all);
