@@ -37,7 +37,7 @@ public sealed class JoseHeader
         header = null;
         string? algName = null, kid = null, typ = null;
         JwsAlgorithm? alg = null;
-        bool crit = false, sawAlg = false, sawKid = false;
+        bool crit = false, sawAlg = false, sawKid = false, sawTyp = false;
         // JSON text is UTF-8 (RFC 8259 §8.1), and the reader only finds bad bytes when a string is read, as an
         // InvalidOperationException: refuse them up front so a hostile header is Malformed, never a crash.
         if (!System.Text.Unicode.Utf8.IsValid(json))
@@ -83,6 +83,14 @@ public sealed class JoseHeader
                 }
                 else if (reader.ValueTextEquals("typ"u8))
                 {
+                    // typ decides whether the payload must be a claims set: two of them are two readings of one token.
+                    if (sawTyp)
+                    {
+                        error = "the JWS header has two typ members";
+                        return false;
+                    }
+
+                    sawTyp = true;
                     reader.Read();
                     typ = reader.TokenType != JsonTokenType.String ? null : reader.ValueTextEquals("JWT"u8) ? "JWT" : reader.GetString();
                 }

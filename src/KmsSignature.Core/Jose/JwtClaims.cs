@@ -100,12 +100,22 @@ public sealed class JwtClaims
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JwsLimits.MaxJsonDepth });
             reader.Read();
+            var seen = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                switch (Registered(ref reader))
+                var claim = Registered(ref reader);
+                // RFC 7519 §4: duplicate claim names must be rejected (or the last taken). We reject, as for the header's
+                // alg and kid: a verifier that takes the first "exp" of {"exp":1,"exp":4000000000} would read another token.
+                if (claim != Claim.Other && (seen & (1 << (int)claim)) != 0)
+                {
+                    error = $"the JWT claims set has two {Name(claim)} members";
+                    return false;
+                }
+
+                seen |= 1 << (int)claim;
+                switch (claim)
                 {
                     case Claim.Issuer:
-                        // Like the materialized claim, a duplicate iss counts by its last value.
                         values.Issuer = ReadString(ref reader, "iss", values.Materialize, ref error);
                         values.IssuerMatched = error is null && Matches(ref reader, values.ExpectedIssuers);
                         break;
@@ -188,6 +198,17 @@ public sealed class JwtClaims
         IssuedAt,
         JwtId,
     }
+
+    private static string Name(Claim claim) => claim switch
+    {
+        Claim.Issuer => "iss",
+        Claim.Subject => "sub",
+        Claim.Audience => "aud",
+        Claim.ExpiresAt => "exp",
+        Claim.NotBefore => "nbf",
+        Claim.IssuedAt => "iat",
+        _ => "jti",
+    };
 
     // All registered names we read have three ASCII letters: one 24-bit compare instead of a string compare per
     // candidate. Escaped names (legal, and rare) are unescaped first so "\u0069ss" is still iss.
@@ -284,7 +305,6 @@ public sealed class JwtClaims
     private static IReadOnlyList<string> ReadAudience(ref Utf8JsonReader reader, bool materialize, byte[][]? expected,
         ref bool matched, ref string? error)
     {
-        matched = false; // a duplicate aud counts by its last value
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {

@@ -192,4 +192,34 @@ public sealed class HostileTokenTests : IDisposable
         Assert.Contains("typ JWT", result.Reason);
         Assert.True(opaque.IsValid, opaque.ToString()); // a JWS without typ JWT may sign any bytes (RFC 8037 A.4)
     }
+
+    // A verifier that takes the first duplicate reads another token than one that takes the last: both are refused.
+    [Theory]
+    [InlineData("""{"exp":1,"exp":4000000000}""", "exp")]
+    [InlineData("""{"exp":4000000000,"exp":1}""", "exp")]
+    [InlineData("""{"nbf":4000000000,"nbf":1}""", "nbf")]
+    [InlineData("""{"iat":1,"iat":2}""", "iat")]
+    [InlineData("""{"iss":"evil","iss":"https://issuer.example"}""", "iss")]
+    [InlineData("""{"aud":"a","aud":"b"}""", "aud")]
+    [InlineData("""{"sub":"a","sub":"b"}""", "sub")]
+    [InlineData("""{"jti":"a","jti":"b"}""", "jti")]
+    [InlineData("""{"exp":1,"\u0065xp":4000000000}""", "exp")]
+    public void A_claims_set_with_a_registered_claim_twice_is_malformed(string payload, string claim)
+    {
+        var result = new TokenVerifier(store).Verify(Signed("{\"alg\":\"ES256\"}", payload));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Equal($"the JWT claims set has two {claim} members", result.Reason);
+        Assert.Null(result.Claims);
+    }
+
+    [Fact]
+    public void A_header_with_typ_twice_is_malformed()
+    {
+        // Read by its first typ this token must carry claims; by its last, any bytes.
+        var result = new TokenVerifier(store).Verify(Signed("""{"alg":"ES256","typ":"JWT","typ":"x"}""", "not claims"));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Equal("the JWS header has two typ members", result.Reason);
+    }
 }

@@ -152,7 +152,7 @@ public sealed class TokenClaimsTests
     }
 
     // The verifier's allocation-free check and the full parse must agree on every claims set: same errors,
-    // same times, and iss/aud matching exactly what the parsed values would match (escapes decoded, last duplicate wins).
+    // same times, and iss/aud matching exactly what the parsed values would match (escapes decoded, a duplicate refused by both).
     [Theory]
     [InlineData("""{"iss":"https:\/\/issuer.example","aud":"a","exp":1700000000}""")]
     [InlineData("""{"iss":"\u0068ttps://issuer.example","aud":["x","a"]}""")]
