@@ -52,6 +52,7 @@ internal static class Jwk
     private static IReadOnlyList<PublicKey> ParseKeys(string json, string source)
     {
         using var document = Open(json, source);
+        RejectDuplicateMembers(document.RootElement, source);
         if (!document.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
         {
             throw SpkiCodec.Malformed(source, "a JWKS needs a \"keys\" array");
@@ -122,6 +123,7 @@ internal static class Jwk
             }
         }
 
+        RejectDuplicateMembers(jwk, source);
         var kty = String(jwk, "kty", source, required: true)!;
         var kid = String(jwk, "kid", source, required: false);
         var alg = String(jwk, "alg", source, required: false);
@@ -161,6 +163,20 @@ internal static class Jwk
         null => throw SpkiCodec.Malformed(source, "an AKP JWK needs an alg (ML-DSA-44, ML-DSA-65 or ML-DSA-87)"),
         _ => throw SpkiCodec.Unsupported(source, $"an AKP key for alg '{alg}'"),
     };
+
+    // JsonElement answers a name asked for with its last member; other JWK readers take the first, so {"x":A,"x":B} or two
+    // kids would name one key to us and another to them. RFC 8259 §4 leaves what duplicates mean open: refused.
+    private static void RejectDuplicateMembers(JsonElement jwk, string source)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in jwk.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                throw SpkiCodec.Malformed(source, $"the JSON object has the member \"{member.Name}\" twice");
+            }
+        }
+    }
 
     private static KmsKeySpec Curve(string crv, string source) => crv switch
     {

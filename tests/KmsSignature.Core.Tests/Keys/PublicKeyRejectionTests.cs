@@ -139,6 +139,24 @@ public sealed class PublicKeyRejectionTests
         Assert.Contains("lone UTF-16 surrogate", ex.Message);
     }
 
+    // JsonElement reads a duplicate's last value, other JWK readers its first: {"x":A,"x":B} is one key to us, another to them.
+    private const string P256Members = "\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"";
+
+    [Theory]
+    [InlineData("{" + P256Members + ",\"kid\":\"a\",\"kid\":\"b\"}", "kid")]
+    [InlineData("{\"x\":\"AAAA\"," + P256Members + "}", "x")]
+    [InlineData("{" + P256Members + ",\"alg\":\"ES384\",\"alg\":\"ES256\"}", "alg")]
+    [InlineData("{" + P256Members + ",\"use\":\"enc\",\"\\u0075se\":\"sig\"}", "use")]
+    [InlineData("{\"keys\":[],\"keys\":[{" + P256Members + "}]}", "keys")]
+    [InlineData("{\"keys\":[{" + P256Members + ",\"kid\":\"a\",\"kid\":\"b\"}]}", "kid")]
+    public void Jwk_or_jwks_with_a_member_twice_is_an_invalid_public_key(string text, string member)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll(text, "-PublicKey"));
+
+        Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
+        Assert.Contains($"the member \"{member}\" twice", ex.Message);
+    }
+
     [Fact]
     public void Missing_file_and_directory_have_their_own_errors()
     {
