@@ -64,17 +64,34 @@ public sealed class TrustStore
 
     public int Count => verifiers.Length;
 
-    /// <summary>A store of the given keys (duplicates by key and kid collapse).</summary>
+    /// <summary>
+    /// Most keys a store holds. A token without kid is tried against every key that fits its alg, so the store's size is
+    /// the work one such token can cost; real key sets hold a handful (a 4 MiB PEM bundle could hold 20,000).
+    /// </summary>
+    public const int MaxKeys = 10_000;
+
+    /// <summary>A store of the given keys (duplicates by key and kid collapse); more than <see cref="MaxKeys"/> are refused.</summary>
     public static TrustStore FromKeys(IEnumerable<PublicKey> keys, string source = "the trust store")
     {
         var unique = new List<PublicKey>();
+        // By key and kid in a dictionary: a search of the list for each key made a bundle of n keys cost n² comparisons.
+        var indexOf = new Dictionary<(PublicKey Key, string? KeyId), int>();
         foreach (var key in keys)
         {
             // The same key under the same kid from two files (key.pem and key.jwk.json): keep one,
             // the one whose JWK pins an alg when there is one (the stricter reading).
-            var index = unique.FindIndex(k => k.Equals(key) && k.KeyId == key.KeyId);
-            if (index < 0)
+            if (!indexOf.TryGetValue((key, key.KeyId), out var index))
             {
+                if (unique.Count == MaxKeys)
+                {
+                    throw new KmsSignatureException("TrustStoreTooLarge", ErrorKind.LimitsExceeded,
+                        $"{source} holds more than {MaxKeys} public keys; a token without kid would be checked against each of them.", source)
+                    {
+                        RecommendedAction = "Trust only the keys that sign the tokens or files you verify.",
+                    };
+                }
+
+                indexOf.Add((key, key.KeyId), unique.Count);
                 unique.Add(key);
             }
             else if (unique[index].Algorithm is null && key.Algorithm is not null)

@@ -190,6 +190,26 @@ public sealed class TrustStoreTests
             Assert.Throws<KmsSignatureException>(() => TrustStore.FromKeys(Array.Empty<PublicKey>())).ErrorId);
     }
 
+    // A token without kid costs one signature check per fitting key, so the store's size is bounded; a repeated key
+    // (the same PEM block twice) collapses before it is counted.
+    [Fact]
+    public void A_store_of_more_than_MaxKeys_different_keys_is_refused_and_repeats_do_not_count()
+    {
+        var keys = Enumerable.Range(0, TrustStore.MaxKeys + 1).Select(_ =>
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            return PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo());
+        }).ToArray();
+
+        var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.FromKeys(keys, "'bundle.pem'"));
+        var atTheLimit = TrustStore.FromKeys([.. keys[..TrustStore.MaxKeys], .. keys[..TrustStore.MaxKeys]]);
+
+        Assert.Equal("KmsSignature.TrustStoreTooLarge", ex.ErrorId);
+        Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
+        Assert.Equal("'bundle.pem'", ex.Target);
+        Assert.Equal(TrustStore.MaxKeys, atTheLimit.Count);
+    }
+
     [Fact]
     public void Jwk_alg_pins_the_key_and_use_enc_is_untrusted()
     {
