@@ -123,10 +123,15 @@ internal static class KeyText
         }
 
         var keys = new List<PublicKey>();
-        var rest = text.AsSpan();
         var sawBlock = false;
-        while (PemEncoding.TryFind(rest, out var fields))
+        foreach (var candidate in PemBlockCandidates(text, source))
         {
+            var rest = text.AsSpan(candidate);
+            if (!PemEncoding.TryFind(rest, out var fields))
+            {
+                continue; // passed over, as TryFind passes over what it cannot decode
+            }
+
             sawBlock = true;
             var label = rest[fields.Label];
             RejectNonPublic(label, source);
@@ -149,8 +154,6 @@ internal static class KeyText
                 throw new KmsSignatureException("UnsupportedKeyType", ErrorKind.InvalidData,
                     $"{source} holds a PEM '{label.ToString()}' block; expected 'PUBLIC KEY'.", source);
             }
-
-            rest = rest[fields.Location.End..];
         }
 
         if (!sawBlock)
@@ -166,6 +169,49 @@ internal static class KeyText
         }
 
         return keys;
+    }
+
+    // PemEncoding.TryFind searches all the text after each "-----BEGIN " for its end, so text of many boundaries without
+    // an end took time quadratic in its length (1.6 MB: 10 s; a 4 MiB key file: minutes). A block's body is base64, never
+    // "-----", so only a BEGIN whose next boundary is an END can start one: TryFind gets that span, with the character
+    // on either side that it checks, and the whole text is scanned once.
+    private static IEnumerable<Range> PemBlockCandidates(string text, string source)
+    {
+        const string Dashes = "-----", Begin = "-----BEGIN ", End = "-----END ";
+        var position = 0;
+        var open = -1;
+        var boundaries = 0;
+        int at;
+        while ((at = text.IndexOf(Dashes, position, StringComparison.Ordinal)) >= 0)
+        {
+            if (string.CompareOrdinal(text, at, Begin, 0, Begin.Length) == 0)
+            {
+                if (++boundaries > Verification.TrustStore.MaxKeys)
+                {
+                    throw new KmsSignatureException("TrustStoreTooLarge", ErrorKind.LimitsExceeded,
+                        $"{source} has more than {Verification.TrustStore.MaxKeys} PEM blocks; no more keys can be trusted at once.", source);
+                }
+
+                open = at;
+                position = at + Begin.Length;
+            }
+            else if (open >= 0 && string.CompareOrdinal(text, at, End, 0, End.Length) == 0)
+            {
+                var close = text.IndexOf(Dashes, at + End.Length, StringComparison.Ordinal);
+                if (close < 0)
+                {
+                    yield break;
+                }
+
+                position = close + Dashes.Length;
+                yield return Math.Max(open - 1, 0)..Math.Min(position + 1, text.Length);
+                open = -1;
+            }
+            else
+            {
+                position = at + Dashes.Length;
+            }
+        }
     }
 
     public static KeyMaterial ParseDer(ReadOnlySpan<byte> der, string source)

@@ -157,6 +157,31 @@ public sealed class PublicKeyRejectionTests
         Assert.Contains($"the member \"{member}\" twice", ex.Message);
     }
 
+    // Each "-----BEGIN " without an end made the PEM reader search the rest of the text: quadratic in its length. The
+    // text is now scanned once, and more blocks than a trust store may hold are refused while scanning.
+    [Fact]
+    public void Pem_text_with_more_boundaries_than_a_trust_store_holds_is_refused()
+    {
+        var text = string.Concat(Enumerable.Repeat("-----BEGIN PUBLIC KEY-----\n", Core.Verification.TrustStore.MaxKeys + 1));
+
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll(text, "'bundle.pem'"));
+
+        Assert.Equal("KmsSignature.TrustStoreTooLarge", ex.ErrorId);
+        Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
+        Assert.Equal("'bundle.pem'", ex.Target);
+    }
+
+    [Fact]
+    public void Pem_boundaries_without_an_end_are_passed_over_up_to_a_block_that_has_one()
+    {
+        var block = Fixtures.Text("keys/p256.pem");
+        var text = string.Concat(Enumerable.Repeat("-----BEGIN PUBLIC KEY-----\nAAAA\n", 5_000)) + block + "-----BEGIN PUBLIC KEY-----\n";
+
+        var keys = PublicKey.ParseAll(text, "'bundle.pem'");
+
+        Assert.Equal(Fixtures.Key("p256"), Assert.Single(keys));
+    }
+
     [Fact]
     public void Missing_file_and_directory_have_their_own_errors()
     {
