@@ -243,6 +243,24 @@ public sealed class DetachedSignatureTests
         Assert.Equal(VerificationStatus.Malformed, verifier.Verify(message, []).Status);
     }
 
+    // `echo > file.sig`, or Set-Content of an empty string (a byte order mark and a line end): no signature at all, as an
+    // empty file is, not a signature that fails to verify.
+    [Theory]
+    [InlineData(new byte[] { (byte)'\n' })]
+    [InlineData(new byte[] { (byte)' ', (byte)'\r', (byte)'\n', (byte)'\t' })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'\r', (byte)'\n' })]
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'\r', 0, (byte)'\n', 0 })]
+    public void A_signature_file_of_only_whitespace_is_malformed_as_an_empty_one(byte[] signature)
+    {
+        foreach (var key in new[] { "p256", "rsa2048", "ed25519", "mldsa44" })
+        {
+            var result = new DetachedSignatureVerifier(TrustStore.FromKeys([Fixtures.Key(key)])).Verify(Fixtures.Bytes("files/message.txt"), signature);
+
+            Assert.Equal(VerificationStatus.Malformed, result.Status);
+            Assert.StartsWith("the signature is empty", result.Reason);
+        }
+    }
+
     [Fact]
     public void Algorithm_that_fits_no_trusted_key_is_refused_up_front()
     {
