@@ -40,7 +40,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private long erroredCount;
     private int fileTotal;
     private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath, DetachedSignatureVerifier? Verifier), VerificationResult>? runner;
-    private Dictionary<string, DetachedSignatureVerifier>? verifiersByAlgorithm;
+    private Dictionary<Core.Algorithms.SignatureAlgorithm, DetachedSignatureVerifier>? verifiersByAlgorithm;
     private readonly List<OrderedOutcome<VerificationResult>> ready = [];
     private bool commandLineInputDone;
     private bool takesInputObject;
@@ -600,11 +600,14 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             return detachedVerifier!;
         }
 
-        verifiersByAlgorithm ??= new(StringComparer.OrdinalIgnoreCase);
-        if (!verifiersByAlgorithm.TryGetValue(algorithm, out var verifier))
+        // By the algorithm the name parses to, not by the name: JOSE names are case-sensitive, and a cache keyed
+        // case-insensitively handed 'es256' the verifier of an 'ES256' seen before (alone, it is UnknownAlgorithm).
+        var parsed = DetachedSignatureOptions.ParseAlgorithm(algorithm);
+        verifiersByAlgorithm ??= [];
+        if (!verifiersByAlgorithm.TryGetValue(parsed, out var verifier))
         {
-            verifier = detachedVerifier!.WithAlgorithm(DetachedSignatureOptions.ParseAlgorithm(algorithm));
-            verifiersByAlgorithm.Add(algorithm, verifier);
+            verifier = detachedVerifier!.WithAlgorithm(parsed);
+            verifiersByAlgorithm.Add(parsed, verifier);
         }
 
         return verifier;

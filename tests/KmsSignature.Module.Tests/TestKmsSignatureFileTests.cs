@@ -153,6 +153,21 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("InvalidSignature", result.Output[1].Properties["Status"].Value.ToString()); // the 70 zero bytes in other/
     }
 
+    // The verifiers made for piped Algorithm names were kept by name, case-insensitively: after 'ES256', 'es256' (no JOSE
+    // alg, whose names are case-sensitive) took ES256's verifier, where before it, or alone, it is UnknownAlgorithm.
+    [Fact]
+    public void A_piped_objects_Algorithm_reads_the_same_whatever_came_before_it()
+    {
+        var result = Run(
+            "$file = [IO.Path]::Combine($fixtures, 'files/message.txt'); $sig = [IO.Path]::Combine($fixtures, 'files/message.txt.p256.der.sig'); " +
+            "'ES256', 'es256', 'ecdsa_sha_256' | ForEach-Object { [pscustomobject]@{ LiteralPath = $file; SignaturePath = $sig; Algorithm = $_ } } | " +
+            "Test-KmsSignature -PublicKey ([IO.Path]::Combine($fixtures, 'keys/p256.pem'))");
+
+        Assert.Equal(["Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal("KmsSignature.UnknownAlgorithm", Assert.Single(result.Errors).FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("es256", result.Errors[0].TargetObject);
+    }
+
     // New-KmsSignature's output names its Algorithm; a PSS or Ed25519ph signature piped on was checked with the key's
     // default algorithm instead (PKCS#1 v1.5, pure Ed25519) and reported InvalidSignature for a good signature.
     [Fact]
