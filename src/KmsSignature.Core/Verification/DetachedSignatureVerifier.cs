@@ -198,6 +198,7 @@ public sealed class DetachedSignatureVerifier
             // Text of nothing: a newline, or the byte order mark and line end that Set-Content writes for an empty string.
             return FileResult(VerificationStatus.Malformed, "the signature is empty (the file holds only whitespace)", null, null, path, signaturePath);
         }
+
         var candidates = Candidates(out var pinnedElsewhere);
         if (candidates.Count == 0 && pinnedElsewhere is { } pinned)
         {
