@@ -45,8 +45,7 @@ public sealed class KeyStateConcurrencyTests
         var clock = new SettableClock();
         var store = new KeyStore("us-east-1", Account, stateFile: null, clock);
         var operations = new KmsOperations(store);
-        var admin = LocalKmsPrincipal.Defaults(Account)[0];
-        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var caller = AdminCaller();
         var key = NewKey(operations, caller, store);
         var other = NewKey(operations, caller, store);
         Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/queued","TargetKeyId":"{{other.KeyId}}"}""");
@@ -91,8 +90,7 @@ public sealed class KeyStateConcurrencyTests
     {
         var store = new KeyStore("us-east-1", Account, stateFile: null);
         var operations = new KmsOperations(store);
-        var admin = LocalKmsPrincipal.Defaults(Account)[0];
-        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var caller = AdminCaller();
         var allowing = NewKey(operations, caller, store);
         var denying = NewKey(operations, caller, store);
         PutPolicyDenying(operations, caller, denying, "kms:DeleteAlias");
@@ -112,8 +110,7 @@ public sealed class KeyStateConcurrencyTests
     {
         var store = new KeyStore("us-east-1", Account, stateFile: null);
         var operations = new KmsOperations(store);
-        var admin = LocalKmsPrincipal.Defaults(Account)[0];
-        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var caller = AdminCaller();
         var allowing = NewKey(operations, caller, store);
         var denying = NewKey(operations, caller, store);
         var target = NewKey(operations, caller, store);
@@ -147,8 +144,7 @@ public sealed class KeyStateConcurrencyTests
     {
         var store = new KeyStore("us-east-1", Account, stateFile: null);
         var operations = new KmsOperations(store);
-        var admin = LocalKmsPrincipal.Defaults(Account)[0];
-        var caller = new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+        var caller = AdminCaller();
         var key = NewKey(operations, caller, store);
         Invoke(operations, caller, "DisableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
         var policyBefore = key.Status.PolicyText;
@@ -226,6 +222,12 @@ public sealed class KeyStateConcurrencyTests
     }
 
     /// <summary>The account-root policy plus an explicit Deny of one action for the caller (bypassing the lockout check when it denies kms:PutKeyPolicy).</summary>
+    private static CallerIdentity AdminCaller()
+    {
+        var admin = LocalKmsPrincipal.Defaults(Account)[0];
+        return new CallerIdentity(admin, PolicyDocument.Parse(admin.IdentityPolicyJson!, isKeyPolicy: false));
+    }
+
     private static void PutPolicyDenying(KmsOperations operations, CallerIdentity caller, KmsKey key, string action)
     {
         var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"AWS":"{{caller.Arn}}"},"Action":"{{action}}","Resource":"*"}]}""";
