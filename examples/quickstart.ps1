@@ -82,7 +82,9 @@ Write-Step '3. Sign release files (the one over 4096 bytes is hashed locally and
 [IO.File]::WriteAllText([IO.Path]::Combine($release, 'config.json'), '{"feature":true}')
 $big = [byte[]]::new(1MB); [Random]::new(7).NextBytes($big)
 [IO.File]::WriteAllBytes([IO.Path]::Combine($release, 'app.bin'), $big)
-$signed = New-KmsSignature -Path ([IO.Path]::Combine($release, '*')) -KeyId $fileKey.Arn -Force @signer
+# The files by name, not '*': a run again in this directory must not sign the last run's .sig files.
+$releaseFiles = 'notes.txt', 'config.json', 'app.bin' | ForEach-Object { [IO.Path]::Combine($release, $_) }
+$signed = New-KmsSignature -LiteralPath $releaseFiles -KeyId $fileKey.Arn -Force @signer
 Write-Table $signed 'Path', 'Algorithm', 'MessageType', 'SignaturePath'
 Assert-Outcome 'three .sig files written' ($signed.Count -eq 3)
 
