@@ -57,6 +57,24 @@ public sealed class TestKmsSignatureKeyIdTests(LocalKmsFixture fixture) : IClass
         Assert.Equal(verifierFetchesBefore + 1, fixture.Kms.Counters.Count("GetPublicKey", fixture.Kms.Verifier.Arn));
     }
 
+    // A key rotation: tokens of the old and the new key are both in circulation, each with its own key's ARN as kid.
+    [Fact]
+    public void Several_keys_verify_the_tokens_of_each()
+    {
+        var (session, oldArn, oldToken) = SignedToken("keyid-rotation-old");
+        using var _ = session;
+        var newArn = session.Run("(New-KmsSigningKey -Alias keyid-rotation-new -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn @kmsAdmin).Arn")
+            .AssertSuccess().Output.Single().BaseObject.ToString();
+        var newToken = session.Run("(New-KmsSignedJwt -KeyId $k -Subject user-2 @kmsSigner).Token", Vars(("k", newArn))).AssertSuccess().Output.Single();
+        var vars = Vars(("tokens", new[] { oldToken, newToken }), ("keys", new[] { oldArn, newArn }));
+
+        var byKeyId = session.Run("$tokens | Test-KmsSignature -KeyId $keys @kmsVerifier", vars).AssertSuccess().Output;
+        var byKeyObject = session.Run("$tokens | Test-KmsSignature -PublicKey ($keys | Export-KmsPublicKeyPem @kmsVerifier)", vars).AssertSuccess().Output;
+
+        Assert.Equal(["Valid", "Valid"], byKeyId.Select(r => r.Properties["Status"].Value.ToString()));
+        Assert.Equal(["Valid", "Valid"], byKeyObject.Select(r => r.Properties["Status"].Value.ToString()));
+    }
+
     [Fact]
     public async Task A_moved_alias_is_noticed()
     {

@@ -120,15 +120,12 @@ public sealed class TokenVerifier
             return VerifyWithKey(token, segments, header, alg, verifier);
         }
 
-        if (header.KeyId is not null)
-        {
-            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{header.KeyId}'", token, segments, header);
-        }
-
         // No kid and several keys: try every key that may verify this alg, whatever their order; the first that
-        // verifies wins. Keys pinned to another alg or not for signatures are passed over, not answers.
+        // verifies wins. Keys pinned to another alg or not for signatures are passed over, not answers. A kid that names
+        // no key is tried only against the keys given without kid (several -PublicKey or -KeyId keys), as one such key is.
+        var candidates = header.KeyId is null ? trustStore.Verifiers : trustStore.VerifiersWithoutKid;
         VerificationResult? last = null;
-        foreach (var candidate in trustStore.Verifiers)
+        foreach (var candidate in candidates)
         {
             if (!candidate.Fits(alg) || !candidate.AllowsPinned(alg) || !candidate.Key.IsForVerification)
             {
@@ -144,7 +141,17 @@ public sealed class TokenVerifier
             last = result;
         }
 
-        return last ?? Result(VerificationStatus.UntrustedKey,
+        if (last is not null)
+        {
+            return last;
+        }
+
+        if (header.KeyId is not null)
+        {
+            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{header.KeyId}'", token, segments, header);
+        }
+
+        return Result(VerificationStatus.UntrustedKey,
             $"the token has no kid and no trusted key fits alg '{alg.Name}' (a key pinned to another alg, or whose JWK is not for signatures, does not fit)", token, segments, header);
     }
 

@@ -5,8 +5,9 @@ namespace KmsSignature.Core.Verification;
 /// <summary>
 /// The public keys a verifier trusts, each with its reusable <see cref="KeyVerifier"/>, selected by kid.
 /// Rules: a token's kid matches a key's kid, else a key's RFC 7638 thumbprint. A store holding a
-/// single key without a kid (e.g. one PEM given with -PublicKey) uses it for every token, kid or not.
-/// A token without kid is checked against every key whose type fits its alg. Keys of different types may
+/// single key without a kid (e.g. one PEM given with -PublicKey) uses it for every token, kid or not; with several
+/// (several -PublicKey or -KeyId keys, a PEM bundle), a token whose kid no key has is checked against each of them
+/// that fits its alg. A token without kid is checked against every key whose type fits its alg. Keys of different types may
 /// share a kid (RFC 7517 §5); the token's alg picks one. Immutable and thread-safe.
 /// </summary>
 public sealed class TrustStore
@@ -14,12 +15,14 @@ public sealed class TrustStore
     private static readonly string[] KeyFileExtensions = [".pem", ".der", ".pub", ".crt", ".jwk", ".json", ".jwks", ".key"];
 
     private readonly KeyVerifier[] verifiers;
+    private readonly KeyVerifier[] verifiersWithoutKid;
     private readonly Dictionary<string, KeyVerifier[]> byKid;
     private readonly KeyVerifier? wildcard;
 
     private TrustStore(KeyVerifier[] verifiers, string source)
     {
         this.verifiers = verifiers;
+        verifiersWithoutKid = Array.FindAll(verifiers, static verifier => verifier.Key.KeyId is null);
         Source = source;
         byKid = new Dictionary<string, KeyVerifier[]>(StringComparer.Ordinal);
         foreach (var verifier in verifiers)
@@ -61,6 +64,9 @@ public sealed class TrustStore
     public string Source { get; }
 
     public IReadOnlyList<KeyVerifier> Verifiers => verifiers;
+
+    /// <summary>The keys that have no kid: the candidates for a token whose kid names no key.</summary>
+    public IReadOnlyList<KeyVerifier> VerifiersWithoutKid => verifiersWithoutKid;
 
     public int Count => verifiers.Length;
 

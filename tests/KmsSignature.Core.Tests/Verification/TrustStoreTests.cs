@@ -20,6 +20,34 @@ public sealed class TrustStoreTests
         Assert.True(verifier.Verify(Fixtures.Token("es256-unknown-kid.jwt")).IsValid);
     }
 
+    // -PublicKey with several keys, or -KeyId with several KMS keys (a rotation): none has a kid, and tokens carry
+    // the kid their signer chose. Each such key is tried, as a single one is.
+    [Fact]
+    public void Several_keys_without_kid_verify_tokens_whatever_their_kid()
+    {
+        var verifier = new TokenVerifier(TrustStore.FromKeys([Fixtures.Key("rsa2048"), Fixtures.Key("p384"), Fixtures.Key("p256")]));
+
+        Assert.True(verifier.Verify(Fixtures.Token("es256-p256.jwt")).IsValid);
+        Assert.True(verifier.Verify(Fixtures.Token("es256-unknown-kid.jwt")).IsValid);
+        Assert.True(verifier.Verify(Fixtures.Token("rs256-rsa2048.jwt")).IsValid);
+        Assert.True(verifier.Verify(Fixtures.Token("es384-p384.jwt")).IsValid);
+    }
+
+    [Fact]
+    public void A_kid_no_key_has_is_tried_only_against_keys_without_kid()
+    {
+        var named = new TokenVerifier(TrustStore.FromKeys([Fixtures.Key("p256").WithMetadata("other"), Fixtures.Key("rsa2048")]));
+        var unfit = new TokenVerifier(TrustStore.FromKeys([Fixtures.Key("rsa2048"), Fixtures.Key("p384")]));
+        using var otherP256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var wrong = new TokenVerifier(TrustStore.FromKeys([Fixtures.Key("rsa2048"), PublicKey.FromSpki(otherP256.ExportSubjectPublicKeyInfo(), "other")]));
+
+        var result = named.Verify(Fixtures.Token("es256-unknown-kid.jwt"));
+        Assert.Equal(VerificationStatus.UntrustedKey, result.Status);
+        Assert.Contains("nobody-knows-me", result.Reason);
+        Assert.Equal(VerificationStatus.UntrustedKey, unfit.Verify(Fixtures.Token("es256-unknown-kid.jwt")).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, wrong.Verify(Fixtures.Token("es256-unknown-kid.jwt")).Status);
+    }
+
     [Fact]
     public void Single_key_with_a_kid_verifies_tokens_without_kid_but_not_other_kids()
     {
