@@ -333,8 +333,12 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
         {
             var (peak, rate, live) = MemoryChild(count, gen0Budget: null);
             peaks.Add(peak);
+            // The target is a bound independent of count: the larger run also has to stay level with the smaller one, or
+            // a per-token leak that has not yet reached 200 MB would pass.
+            var flat = peaks.Count == 1 || peak <= peaks[0] * 1.1;
             table.Add("5", $"{count:N0} RS256 tokens streamed from a file: `[IO.File]::ReadLines($f) | Test-KmsSignature -ThrottleLimit 2 -Quiet`, peak working set",
-                peak, "MB", target: "< 200 MB", pass: peak < 200, note: $"{rate:N0} tokens/s, separate process; managed heap after the run {live:0.0} MB");
+                peak, "MB", target: peaks.Count == 1 ? "< 200 MB" : $"< 200 MB, ≤ 110 % of the {counts[0]:N0}-token run", pass: peak < 200 && flat,
+                note: $"{rate:N0} tokens/s, separate process; managed heap after the run {live:0.0} MB");
         }
 
         // The runtime sizes gen0 from the L3 cache (hundreds of MiB on some hosts), so the peak is mostly garbage the GC
