@@ -280,16 +280,35 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
                 File.WriteAllBytes(big + ".sig", key.SignData(stream, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
             }
 
-            Exec("sha256sum", big);
-            var shaRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(megabytes, () => Exec("sha256sum", big)));
+            string digest;
+            using (var stream = File.OpenRead(big))
+            {
+                digest = Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+
+            // A sha256sum that failed fast would raise the reference unnoticed: each run must print the file's digest.
+            void Sha256sum() => Check(Exec("sha256sum", big).StartsWith(digest, StringComparison.Ordinal));
+            Sha256sum();
+            var shaRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(megabytes, Sha256sum));
             var detached = new DetachedSignatureVerifier(TrustStore.Load(pem), new DetachedSignatureOptions
             {
                 Algorithm = DetachedSignatureOptions.ParseAlgorithm("ECDSA_SHA_256"),
             });
             var coreRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(megabytes, () => Check(detached.VerifyFile(big).IsValid)));
+            // The target is the cmdlet's, as a user runs it on a large file; the Core alone is the reference below it.
+            const string bigScript = "[IO.FileInfo]::new($big) | Test-KmsSignature -PublicKey $pem -Algorithm ECDSA_SHA_256";
+            void CmdletOnce()
+            {
+                var output = Repo.Run(runspace, bigScript, ("big", big), ("pem", pem));
+                Check(output.Count == 1 && output[0].Properties["IsValid"].Value is true);
+            }
+
+            CmdletOnce();
+            var cmdletRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(megabytes, CmdletOnce));
             table.Add("3", $"`sha256sum` of a {megabytes} MiB file (page cache warm)", shaRate, "MiB/s", reference: shaRate);
-            table.Add("3", $"Core DetachedSignatureVerifier.VerifyFile, same file (hash + ECDSA verify)", coreRate, "MiB/s", reference: shaRate,
-                target: "≥ 80 % of sha256sum", pass: coreRate >= 0.8 * shaRate);
+            table.Add("3", $"`[IO.FileInfo]::new($big) | Test-KmsSignature`, same file (hash + ECDSA verify)", cmdletRate, "MiB/s", reference: shaRate,
+                target: "≥ 80 % of sha256sum", pass: cmdletRate >= 0.8 * shaRate);
+            table.Add("3d", $"diagnostic: Core DetachedSignatureVerifier.VerifyFile, same file, no PowerShell", coreRate, "MiB/s", reference: shaRate);
         }
         finally
         {
