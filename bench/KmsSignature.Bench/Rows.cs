@@ -417,6 +417,28 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             }
         }
 
+        // Sign calls without retries until KMS throttles one: the bucket is then empty.
+        using var drainer = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+            new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 });
+        async Task DrainAsync()
+        {
+            var empty = 0;
+            await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
+            {
+                while (Volatile.Read(ref empty) == 0)
+                {
+                    try
+                    {
+                        await drainer.SignAsync(new SignRequest { KeyId = keyArn, Message = new MemoryStream(message), SigningAlgorithm = SigningAlgorithmSpec.ECDSA_SHA_256 });
+                    }
+                    catch (AmazonServiceException ex) when (ex.ErrorCode == "ThrottlingException")
+                    {
+                        Volatile.Write(ref empty, 1);
+                    }
+                }
+            }));
+        }
+
         await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Worker(20)));
         var perWorker = options.Quick ? 30 : 150;
         var watch = Stopwatch.StartNew();
@@ -437,17 +459,20 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
         {
             sign.Reset();
             sign.Latency = TimeSpan.FromMilliseconds(latency);
-            // Warm up unthrottled (JIT, connections), then time a run that starts with a full bucket: KMS's bucket
-            // holds one second of quota, so the steady rate is what was signed beyond that burst, per second.
+            // Warm up unthrottled (JIT, connections), then empty KMS's bucket (it starts with one second of quota) before
+            // timing. Subtracting the burst from a full-bucket run instead is exact only once the quota binds: a client
+            // near the quota never drains the bucket in a run this long, and one at exactly the quota measured 87.5 %.
             Repo.Run(runspace, script, ("claims", Claims(0, 500)), ("k", keyArn), ("conn", connection));
             const int quota = 1000;
             var count = options.Quick ? 3000 : 8000;
+            var claims = Claims(1, count);
             sign.RequestsPerSecond = quota;
+            await DrainAsync();
             var before = kms.Counters.Count("Sign");
             watch.Restart();
-            var output = Repo.Run(runspace, script, ("claims", Claims(1, count)), ("k", keyArn), ("conn", connection));
+            var output = Repo.Run(runspace, script, ("claims", claims), ("k", keyArn), ("conn", connection));
             var elapsed = watch.Elapsed.TotalSeconds;
-            var rate = (count - quota) / elapsed;
+            var rate = count / elapsed;
             var calls = kms.Counters.Count("Sign") - before;
             var tokens = output.Select(o => o.Properties["Token"].Value.ToString()!).ToList();
             // A token that does not verify is as lost as one never written; counted against the inputs, not assumed.
@@ -456,10 +481,10 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             var lost = inputs.Except(numbers).Count();
             var duplicated = numbers.Count - numbers.Distinct().Count();
             var ordered = numbers.SequenceEqual(inputs);
-            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s: steady rate beyond the bucket's one-second burst", rate, "tokens/s", reference: quota,
+            table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s: steady rate, bucket emptied before timing", rate, "tokens/s", reference: quota,
                 target: latency == 20 ? "≥ 90 % of quota, 0 lost/dup, in order" : "0 lost/dup, in order",
                 pass: (latency != 20 || rate >= 0.9 * quota) && lost == 0 && duplicated == 0 && ordered,
-                note: $"{count:N0} tokens in {elapsed:0.00} s ({count / elapsed:N0}/s with the burst), lost {lost}, duplicated {duplicated}, {tokens.Count - numbers.Count} not verifying, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
+                note: $"{count:N0} tokens in {elapsed:0.00} s, lost {lost}, duplicated {duplicated}, {tokens.Count - numbers.Count} not verifying, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
         }
 
         sign.Reset();
