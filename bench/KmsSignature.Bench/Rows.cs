@@ -214,8 +214,9 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             }
 
             var sample = options.Quick ? 20 : 100;
-            // Best of several rounds, like the cmdlet rows it is the reference for.
-            var opensslRate = Enumerable.Range(0, Measure.Rounds).Max(_ => Measure.Once(sample, () =>
+            // Measured in rounds between the cmdlet's, below, so that a noisy spell hits both alike; the best round counts.
+            var opensslRates = new List<double>();
+            void OpensslRound() => opensslRates.Add(Measure.Once(sample, () =>
             {
                 for (var i = 0; i < sample; i++)
                 {
@@ -224,9 +225,9 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
                     Check(ok.Contains("Verified OK", StringComparison.Ordinal));
                 }
             }));
-            table.Add("4", $"`openssl dgst -verify`, one process per file ({sample} files)", opensslRate, "files/s", reference: opensslRate);
 
             using var runspace = Repo.NewRunspace();
+            var cmdletRows = new List<(int Throttle, double Best, double Cold)>();
             foreach (var throttle in new[] { 1, 2 })
             {
                 var script = "[IO.DirectoryInfo]::new($dir).GetFiles('*.bin') | Test-KmsSignature -PublicKey $pem -Algorithm ECDSA_SHA_256"
@@ -242,10 +243,17 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
 
                 // The first pass runs partly in tier-0 code: reported, but the target is the steady rate. A pass
                 // takes only ~0.1 s, so warm-up and rounds are counted in time: the engine needs seconds of
-                // passes before its hot paths are promoted, and the best is taken over as much time as a token row's.
+                // passes before its hot paths are promoted, and the best is taken over as much time as a token row's,
+                // in rounds of passes with an openssl round after each.
                 var cold = Once();
                 Repeat(TimeSpan.FromSeconds(options.Quick ? 1 : 3));
-                var best = Repeat(TimeSpan.FromSeconds(Measure.Rounds * Measure.Seconds * 2));
+                var best = 0.0;
+                for (var round = 0; round < Measure.Rounds * 2; round++)
+                {
+                    best = Math.Max(best, Repeat(TimeSpan.FromSeconds(Measure.Seconds)));
+                    OpensslRound();
+                }
+
                 double Repeat(TimeSpan span)
                 {
                     var rates = new List<double>();
@@ -257,6 +265,13 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
                     return rates.Max();
                 }
 
+                cmdletRows.Add((throttle, best, cold));
+            }
+
+            var opensslRate = opensslRates.Max();
+            table.Add("4", $"`openssl dgst -verify`, one process per file ({sample} files)", opensslRate, "files/s", reference: opensslRate);
+            foreach (var (throttle, best, cold) in cmdletRows)
+            {
                 table.Add("3", $"FileInfo objects piped to Test-KmsSignature, 1,000 × 1 KiB files{(throttle > 1 ? $", -ThrottleLimit {throttle}" : "")}",
                     best, "files/s", reference: opensslRate, target: "≥ 50× openssl", pass: best >= 50 * opensslRate,
                     note: $"first (cold) pass {cold:N0} files/s");
