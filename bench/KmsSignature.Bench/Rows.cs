@@ -433,15 +433,17 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             }
         }
 
-        // Sign calls without retries until KMS throttles one: the bucket is then empty.
+        // Sign calls without retries until KMS throttles one: the bucket is then empty. False if it never did (a host
+        // too slow to outrun the quota), bounded so that the run ends.
         using var drainer = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
             new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 });
-        async Task DrainAsync()
+        async Task<bool> DrainAsync()
         {
             var empty = 0;
+            var limit = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
             {
-                while (Volatile.Read(ref empty) == 0)
+                while (Volatile.Read(ref empty) == 0 && limit.Elapsed < TimeSpan.FromSeconds(15))
                 {
                     try
                     {
@@ -453,6 +455,7 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
                     }
                 }
             }));
+            return empty == 1;
         }
 
         await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Worker(20)));
@@ -483,7 +486,7 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             var count = options.Quick ? 3000 : 8000;
             var claims = Claims(1, count);
             sign.RequestsPerSecond = quota;
-            await DrainAsync();
+            var drained = await DrainAsync();
             var before = kms.Counters.Count("Sign");
             watch.Restart();
             var output = Repo.Run(runspace, script, ("claims", claims), ("k", keyArn), ("conn", connection));
@@ -499,8 +502,8 @@ internal sealed class Rows(BenchOptions options, ResultTable table)
             var ordered = numbers.SequenceEqual(inputs);
             table.Add("6", $"`$claims | New-KmsSignedJwt` (ThrottleLimit 32), Sign latency {latency} ms, quota 1,000 req/s: steady rate, bucket emptied before timing", rate, "tokens/s", reference: quota,
                 target: latency == 20 ? "≥ 90 % of quota, 0 lost/dup, in order" : "0 lost/dup, in order",
-                pass: (latency != 20 || rate >= 0.9 * quota) && lost == 0 && duplicated == 0 && ordered,
-                note: $"{count:N0} tokens in {elapsed:0.00} s, lost {lost}, duplicated {duplicated}, {tokens.Count - numbers.Count} not verifying, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
+                pass: (latency != 20 || (rate >= 0.9 * quota && drained)) && lost == 0 && duplicated == 0 && ordered,
+                note: $"{count:N0} tokens in {elapsed:0.00} s{(drained ? "" : " (the bucket could not be emptied first: the rate includes its burst)")}, lost {lost}, duplicated {duplicated}, {tokens.Count - numbers.Count} not verifying, order {(ordered ? "kept" : "BROKEN")}, {calls - count} throttled retries");
         }
 
         sign.Reset();
