@@ -10,10 +10,13 @@ namespace KmsSignature.Core.Kms;
 /// <item>A throttle sets the rate to <see cref="DecreaseFactor"/> × the rate calls have been succeeding at: since the
 /// last cut, or for the first throttle over the last second's calls (KMS throttles once its bucket is empty, so
 /// that is about the quota share left to us; the first estimate includes the bucket's burst and is corrected by the
-/// next cut). It never rises at a cut. Throttles of calls sent before the last cut do not cut again, nor do a
-/// few within <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at the quota minus
-/// our new rate, so calls that arrive bunched (timers, the network) are still throttled for a moment, and counting
-/// each as news would drive the rate to the floor. Calls mostly throttled right after a cut cut again at once.</item>
+/// next cut). A first throttle before enough calls succeeded to measure (another caller had emptied the bucket) takes
+/// the rate calls are sent at instead, which is too high, never too low: the cuts that follow correct it within
+/// moments, and a low guess would take minutes to climb back. It never rises at a cut. Throttles of calls sent
+/// before the last cut (sent: at most <see cref="Tolerance"/> before their slot) do not cut again, nor do a few within
+/// <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at the quota minus our new
+/// rate, so calls that arrive bunched (timers, the network) are still throttled for a moment, and counting each as
+/// news would drive the rate to the floor. Calls mostly throttled right after a cut cut again at once.</item>
 /// <item>While the pacer is what holds calls back, each success raises the rate, by
 /// <see cref="IncreasePerSecond"/> of the rate (at least the rate at the last cut) per second: back at the quota
 /// within a few seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
@@ -52,6 +55,12 @@ public sealed class RequestPacer
     // rate while busy: an idle pause before a burst does not count, or a throttle early in a run would start tiny.
     private const int SuccessSamples = 64;
 
+    // Fewer recent successes than this do not measure a rate (two calls answered together say nothing of the quota).
+    private const int MinimumSuccessSamples = 16;
+
+    // The send times of the last calls, for the rate calls are offered at when too few have succeeded to measure.
+    private const int SendSamples = 1024;
+
     // The increase never scales from less than this rate, so recovering from a very low cut does not crawl.
     private const double MinimumIncreaseBasis = 10;
 
@@ -67,6 +76,8 @@ public sealed class RequestPacer
     private long lastReserve;
     private readonly long[] successes = new long[SuccessSamples];
     private long successCount;
+    private readonly long[] sends = new long[SendSamples];
+    private long sendCount;
 
     public RequestPacer(TimeProvider? timeProvider = null)
     {
@@ -103,13 +114,16 @@ public sealed class RequestPacer
             lastReserve = now;
             if (rate is not { } current)
             {
+                sends[(int)(sendCount++ % SendSamples)] = now;
                 return new PacerTicket(now, TimeSpan.Zero, Limited: false);
             }
 
             var slot = Math.Max(nextSlot, now);
             nextSlot = slot + ToTicks(1 / current);
-            var wait = slot - now - toleranceTicks;
-            return new PacerTicket(slot, wait > 0 ? time.GetElapsedTime(0, wait) : TimeSpan.Zero, Limited: slot > now);
+            // A slot up to the tolerance ahead goes at once: the call is sent then, not at its slot.
+            var sent = Math.Max(now, slot - toleranceTicks);
+            sends[(int)(sendCount++ % SendSamples)] = sent;
+            return new PacerTicket(sent, time.GetElapsedTime(now, sent), Limited: slot > now);
         }
     }
 
@@ -146,7 +160,7 @@ public sealed class RequestPacer
     {
         lock (gate)
         {
-            if (ticket.Slot < lastCut)
+            if (ticket.Sent < lastCut)
             {
                 return false;
             }
@@ -162,7 +176,7 @@ public sealed class RequestPacer
 
             // Mostly throttled right after a cut: the rate is still far too high (the first estimate includes KMS's
             // burst), so cut again at once, by the factor alone; the next cut measures.
-            var succeeding = rate is not { } current ? SucceedingRate(now)
+            var succeeding = rate is not { } current ? FirstEstimate(ticket, now)
                 : quiet ? current
                 : Math.Min(current, successesSinceCut / sinceCut.TotalSeconds);
             rate = rateAtCut = Math.Max(MinimumRate, DecreaseFactor * succeeding);
@@ -175,8 +189,27 @@ public sealed class RequestPacer
         }
     }
 
-    // Successes per second over the recent ones (within a second of now), timed from the oldest of them.
-    private double SucceedingRate(long now)
+    // KMS throttles once its bucket is empty, so what calls succeeded at over the last second is about the share left to
+    // us. When too few succeeded to tell (the bucket was empty from the start: another caller spent it), the rate calls
+    // are sent at, more than KMS lets through, is the estimate: the cuts that follow bring it down within moments,
+    // where a guess from one or two successes started at a few calls a second and took minutes to climb back.
+    private double FirstEstimate(PacerTicket throttled, long now) =>
+        SucceedingRate(now) is { } measured ? measured : SendingRate(throttled.Sent, now);
+
+    // Calls sent per second since the throttled one was sent: the calls in flight over its round trip.
+    private double SendingRate(long since, long now)
+    {
+        var sent = 0;
+        for (var i = 1; i <= Math.Min(sendCount, SendSamples) && sends[(int)((sendCount - i) % SendSamples)] >= since; i++)
+        {
+            sent++;
+        }
+
+        return Math.Max(sent, 1) / Math.Max(time.GetElapsedTime(since, now).TotalSeconds, 0.001);
+    }
+
+    // Successes per second over the recent ones (within a second of now), timed from the oldest of them; null when too few.
+    private double? SucceedingRate(long now)
     {
         var window = ToTicks(1);
         var recent = 0;
@@ -194,11 +227,11 @@ public sealed class RequestPacer
         }
 
         var span = time.GetElapsedTime(oldest, now).TotalSeconds;
-        return recent < 2 || span <= 0 ? MinimumIncreaseBasis : (recent - 1) / span;
+        return recent < MinimumSuccessSamples || span <= 0 ? null : (recent - 1) / span;
     }
 
     private long ToTicks(double seconds) => (long)(seconds * time.TimestampFrequency);
 }
 
-/// <summary>A reserved send slot: when it is (timestamp), how long to wait for it, and whether pacing held the call back.</summary>
-public readonly record struct PacerTicket(long Slot, TimeSpan Delay, bool Limited);
+/// <summary>A reserved send slot: when the call goes out (timestamp), how long to wait for that, and whether pacing held it back.</summary>
+public readonly record struct PacerTicket(long Sent, TimeSpan Delay, bool Limited);
