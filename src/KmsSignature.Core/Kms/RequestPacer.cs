@@ -7,12 +7,11 @@ namespace KmsSignature.Core.Kms;
 /// so the pacer is a rate limiter, not a concurrency limit, and it is per connection (one set of credentials in one Region).
 /// <list type="bullet">
 /// <item>Unpaced until KMS first throttles: a caller far below its quota pays nothing.</item>
-/// <item>A throttle sets the rate to <see cref="DecreaseFactor"/> × the rate calls have been succeeding at: since the
-/// last cut, or for the first throttle over the last second's calls (KMS throttles once its bucket is empty, so
-/// that is about the quota share left to us; the first estimate includes the bucket's burst and is corrected by the
-/// next cut). A first throttle before enough calls succeeded to measure (another caller had emptied the bucket) takes
-/// the rate calls are sent at instead, which is too high, never too low: the cuts that follow correct it within
-/// moments, and a low guess would take minutes to climb back. It never rises at a cut. Throttles of calls sent
+/// <item>A throttle sets the rate to <see cref="DecreaseFactor"/> × the rate calls have been succeeding at since the
+/// last cut, leaving out pauses (between batches a caller has nothing to send; counted, they read as a low quota). The first throttle has no such measure: it takes the rate calls are being sent at (those sent during the
+/// throttled call's round trip), which is too high, never too low. Too high is corrected within moments by the cuts
+/// that follow; too low is not, as the rate then climbs back slowly (a first cut from the successes before it read
+/// a few calls a second when another caller had emptied KMS's bucket, or after an idle pause). It never rises at a cut. Throttles of calls sent
 /// before the last cut (sent: at most <see cref="Tolerance"/> before their slot) do not cut again, nor do a few within
 /// <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at the quota minus our new
 /// rate, so calls that arrive bunched (timers, the network) are still throttled for a moment, and counting each as
@@ -45,21 +44,18 @@ public sealed class RequestPacer
     /// <summary>A pause without calls this long returns the pacer to unpaced.</summary>
     public static readonly TimeSpan IdleReset = TimeSpan.FromSeconds(5);
 
+    /// <summary>A gap between calls this long is a pause (nothing to send), left out of the rate since the last cut.</summary>
+    public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
+
     /// <summary>After a cut, throttles of calls sent within this long do not cut again.</summary>
     public static readonly TimeSpan CutInterval = TimeSpan.FromMilliseconds(250);
 
     // Within CutInterval of a cut, this many throttles, outnumbering the successes, are news after all.
     private const int MostlyThrottled = 8;
 
-    // The first cut measures the success rate over the last second's successes (at most this many of them), as a
-    // rate while busy: an idle pause before a burst does not count, or a throttle early in a run would start tiny.
-    private const int SuccessSamples = 64;
-
-    // Fewer recent successes than this do not measure a rate (two calls answered together say nothing of the quota).
-    private const int MinimumSuccessSamples = 16;
-
-    // The send times of the last calls, for the rate calls are offered at when too few have succeeded to measure.
-    private const int SendSamples = 1024;
+    // The send times of the last calls, for the rate calls are sent at when the first throttle comes (4,096 over a
+    // round trip of a second still reads above any Sign quota).
+    private const int SendSamples = 4096;
 
     // The increase never scales from less than this rate, so recovering from a very low cut does not crawl.
     private const double MinimumIncreaseBasis = 10;
@@ -73,9 +69,8 @@ public sealed class RequestPacer
     private long lastCut = long.MinValue;
     private long successesSinceCut;
     private long throttlesSinceCut;
+    private long pausedSinceCut;
     private long lastReserve;
-    private readonly long[] successes = new long[SuccessSamples];
-    private long successCount;
     private readonly long[] sends = new long[SendSamples];
     private long sendCount;
 
@@ -109,6 +104,10 @@ public sealed class RequestPacer
             if (rate is not null && now - lastReserve > ToTicks(IdleReset.TotalSeconds))
             {
                 rate = null;
+            }
+            else if (rate is not null && now - Math.Max(lastReserve, lastCut) > ToTicks(Pause.TotalSeconds))
+            {
+                pausedSinceCut += now - Math.Max(lastReserve, lastCut);
             }
 
             lastReserve = now;
@@ -144,7 +143,6 @@ public sealed class RequestPacer
     {
         lock (gate)
         {
-            successes[(int)(successCount++ % SuccessSamples)] = time.GetTimestamp();
             successesSinceCut++;
             if (ticket.Limited && rate is { } current)
             {
@@ -174,27 +172,21 @@ public sealed class RequestPacer
                 return false;
             }
 
-            // Mostly throttled right after a cut: the rate is still far too high (the first estimate includes KMS's
-            // burst), so cut again at once, by the factor alone; the next cut measures.
-            var succeeding = rate is not { } current ? FirstEstimate(ticket, now)
+            // Mostly throttled right after a cut: the rate is still far too high (the first estimate is the rate calls were
+            // sent at, and before that KMS's burst may have let them all through), so cut again at once, by the factor alone.
+            var succeeding = rate is not { } current ? SendingRate(ticket.Sent, now)
                 : quiet ? current
-                : Math.Min(current, successesSinceCut / sinceCut.TotalSeconds);
+                : Math.Min(current, successesSinceCut / Math.Max((sinceCut - time.GetElapsedTime(0, pausedSinceCut)).TotalSeconds, 0.001));
             rate = rateAtCut = Math.Max(MinimumRate, DecreaseFactor * succeeding);
             lastCut = now;
             successesSinceCut = 0;
             throttlesSinceCut = 0;
+            pausedSinceCut = 0;
             nextSlot = Math.Max(nextSlot, now + toleranceTicks);
             Cuts++;
             return true;
         }
     }
-
-    // KMS throttles once its bucket is empty, so what calls succeeded at over the last second is about the share left to
-    // us. When too few succeeded to tell (the bucket was empty from the start: another caller spent it), the rate calls
-    // are sent at, more than KMS lets through, is the estimate: the cuts that follow bring it down within moments,
-    // where a guess from one or two successes started at a few calls a second and took minutes to climb back.
-    private double FirstEstimate(PacerTicket throttled, long now) =>
-        SucceedingRate(now) is { } measured ? measured : SendingRate(throttled.Sent, now);
 
     // Calls sent per second since the throttled one was sent: the calls in flight over its round trip.
     private double SendingRate(long since, long now)
@@ -206,28 +198,6 @@ public sealed class RequestPacer
         }
 
         return Math.Max(sent, 1) / Math.Max(time.GetElapsedTime(since, now).TotalSeconds, 0.001);
-    }
-
-    // Successes per second over the recent ones (within a second of now), timed from the oldest of them; null when too few.
-    private double? SucceedingRate(long now)
-    {
-        var window = ToTicks(1);
-        var recent = 0;
-        var oldest = now;
-        for (var i = 1; i <= Math.Min(successCount, SuccessSamples); i++)
-        {
-            var at = successes[(int)((successCount - i) % SuccessSamples)];
-            if (now - at > window)
-            {
-                break;
-            }
-
-            recent++;
-            oldest = at;
-        }
-
-        var span = time.GetElapsedTime(oldest, now).TotalSeconds;
-        return recent < MinimumSuccessSamples || span <= 0 ? null : (recent - 1) / span;
     }
 
     private long ToTicks(double seconds) => (long)(seconds * time.TimestampFrequency);

@@ -23,15 +23,28 @@ public sealed class RequestPacerTests
     }
 
     [Fact]
-    public void The_first_throttle_paces_just_below_the_rate_calls_were_succeeding_at()
+    public void The_first_throttle_paces_just_below_the_rate_calls_are_sent_at()
     {
         var pacer = new RequestPacer(clock);
-        clock.Advance(TimeSpan.FromSeconds(30)); // an idle pause first must not drag the measured rate down
-        SucceedAt(pacer, perSecond: 1000, count: 500);
+        SucceedAt(pacer, perSecond: 1000, count: 100); // calls that succeeded before a pause must not drag the estimate down
+        clock.Advance(TimeSpan.FromMilliseconds(800));
 
-        Assert.True(pacer.OnThrottle(pacer.Reserve()));
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 1000);
 
-        Assert.InRange(pacer.Rate!.Value, 0.8 * 1000 * 0.95, 0.8 * 1000 * 1.05);
+        Assert.Equal(RequestPacer.DecreaseFactor * 1000, pacer.Rate!.Value, 6);
+    }
+
+    // Another caller had emptied KMS's bucket: the first answers are throttles, with no success to measure a rate from.
+    [Fact]
+    public void A_throttle_before_any_success_paces_just_below_the_rate_calls_are_sent_at()
+    {
+        var pacer = new RequestPacer(clock);
+        var inFlight = Enumerable.Range(0, 32).Select(_ => pacer.Reserve()).ToList();
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+
+        Assert.True(pacer.OnThrottle(inFlight[0]));
+
+        Assert.Equal(RequestPacer.DecreaseFactor * 32 / 0.020, pacer.Rate!.Value, 6);
     }
 
     [Fact]
@@ -63,6 +76,25 @@ public sealed class RequestPacerTests
         Assert.Equal(2, pacer.Cuts);
     }
 
+    // Signing in batches: the time between them is not time KMS held calls back.
+    [Fact]
+    public void A_pause_between_calls_is_left_out_of_the_rate_calls_succeeded_at_since_the_cut()
+    {
+        var pacer = new RequestPacer(clock);
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 1250); // 1,000/s
+        clock.Advance(TimeSpan.FromSeconds(1));
+        SucceedAt(pacer, perSecond: 900, count: 900); // one busy second at 900/s
+        clock.Advance(TimeSpan.FromSeconds(2)); // a pause, shorter than IdleReset: the rate is kept
+        SucceedAt(pacer, perSecond: 900, count: 900);
+
+        var throttled = pacer.Reserve();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(pacer.OnThrottle(throttled));
+
+        // 1,800 successes over the 2 s of calls (900/s), not over the 5 s since the cut (360/s).
+        Assert.InRange(pacer.Rate!.Value, RequestPacer.DecreaseFactor * 890, RequestPacer.DecreaseFactor * 910);
+    }
+
     [Fact]
     public void Calls_mostly_throttled_right_after_a_cut_cut_again_at_once()
     {
@@ -82,8 +114,7 @@ public sealed class RequestPacerTests
     public void Paced_calls_are_spaced_at_the_rate_after_a_burst_allowance()
     {
         var pacer = new RequestPacer(clock);
-        SucceedAt(pacer, perSecond: 125, count: 100); // first cut -> 100/s, 10 ms apart
-        pacer.OnThrottle(pacer.Reserve());
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 125); // first cut -> 100/s, 10 ms apart
         Assert.Equal(100, pacer.Rate!.Value, 0);
         clock.Advance(TimeSpan.FromSeconds(1));
 
@@ -99,8 +130,7 @@ public sealed class RequestPacerTests
     public void Successes_raise_the_rate_only_while_pacing_holds_calls_back()
     {
         var pacer = new RequestPacer(clock);
-        SucceedAt(pacer, perSecond: 1250, count: 300);
-        pacer.OnThrottle(pacer.Reserve());
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 1250);
         var cut = pacer.Rate!.Value; // 1,000/s
 
         // Demand below the rate: nothing waits, the rate stays (it would otherwise climb far past the quota unseen).
@@ -128,8 +158,7 @@ public sealed class RequestPacerTests
     public void An_idle_pause_forgets_the_rate()
     {
         var pacer = new RequestPacer(clock);
-        SucceedAt(pacer, perSecond: 1000, count: 100);
-        pacer.OnThrottle(pacer.Reserve());
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 1000);
         clock.Advance(RequestPacer.IdleReset - TimeSpan.FromSeconds(1));
         pacer.Reserve();
         Assert.Equal(RequestPacer.DecreaseFactor * 1000, pacer.Rate!.Value, 0); // the cut rate, kept through a shorter pause
@@ -171,6 +200,20 @@ public sealed class RequestPacerTests
         Assert.False(wait.IsCompleted);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+    }
+
+    // Calls sent at the given rate for a round trip of 100 ms, when the first of them comes back throttled: the first cut.
+    private void ThrottleFirstOfRoundTrip(RequestPacer pacer, double perSecond)
+    {
+        var first = pacer.Reserve();
+        for (var i = 1; i < perSecond * 0.1; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1 / perSecond));
+            pacer.Reserve();
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1 / perSecond));
+        Assert.True(pacer.OnThrottle(first));
     }
 
     private void SucceedAt(RequestPacer pacer, double perSecond, int count)
