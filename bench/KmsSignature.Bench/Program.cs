@@ -32,7 +32,8 @@ foreach (var section in Rows.Sections)
     }
 }
 
-var header = $"# KmsSignature throughput ({(options.Quick ? "quick run" : "full run")})\n\n"
+var kind = options.Only is not null ? $"sections {string.Join(", ", Rows.Sections.Where(options.Only.Contains))}" : "all sections";
+var header = $"# KmsSignature throughput ({(options.Quick ? "quick run" : "full run")}, {kind})\n\n"
     + $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Repo.Commit()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}. "
     + $"Run took {clock.Elapsed.TotalSeconds:0} s. Each section runs in a fresh process; ratios compare rows of the same section, measured interleaved; each rate is the best of {Measure.Rounds} round(s) of {Measure.Seconds} s. "
     + "The machine is shared with other builds, so absolute numbers wobble by several percent between runs.";
