@@ -141,7 +141,7 @@ public sealed class SigningKey
     }
 
     /// <summary>Throttled attempts per Sign before throttling becomes the item's error (KmsSignature.KmsThrottling).</summary>
-    public const int MaxThrottledAttempts = 16;
+    public const int MaxThrottledAttempts = 32;
 
     /// <summary>Attempts per Sign when KMS fails or the connection drops (the SDK's own count) before the error surfaces.</summary>
     public const int MaxFailedAttempts = 4;
