@@ -8,14 +8,16 @@ namespace KmsSignature.Core.Kms;
 /// <list type="bullet">
 /// <item>Unpaced until KMS first throttles: a caller far below its quota pays nothing.</item>
 /// <item>A throttle sets the rate to <see cref="DecreaseFactor"/> × the rate calls have been succeeding at since the
-/// last cut, leaving out pauses (between batches a caller has nothing to send; counted, they read as a low quota). The first throttle has no such measure: it takes the rate calls are being sent at (those sent during the
-/// throttled call's round trip), which is too high, never too low. Too high is corrected within moments by the cuts
-/// that follow; too low is not, as the rate then climbs back slowly (a first cut from the successes before it read
-/// a few calls a second when another caller had emptied KMS's bucket, or after an idle pause). It never rises at a cut. Throttles of calls sent
-/// before the last cut (sent: at most <see cref="Tolerance"/> before their slot) do not cut again, nor do a few within
-/// <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at the quota minus our new
-/// rate, so calls that arrive bunched (timers, the network) are still throttled for a moment, and counting each as
-/// news would drive the rate to the floor. Calls mostly throttled right after a cut cut again at once.</item>
+/// last cut, leaving out pauses (between batches a caller has nothing to send; counted, they read as a low quota).
+/// The first throttle has no such measure: it takes the rate calls are being sent at (those sent during the throttled
+/// call's round trip), which is too high, never too low. Too high is corrected within moments by the cuts that
+/// follow; too low is not, as the rate then climbs back slowly (a first cut from the successes before it read a few
+/// calls a second when another caller had emptied KMS's bucket, or after an idle pause). It never rises at a cut.
+/// Throttles of calls sent before the last cut (sent: at most <see cref="Tolerance"/> before their slot) do not cut
+/// again, nor do a few within <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at
+/// the quota minus our new rate, so calls that arrive bunched (timers, the network) are still throttled for a moment,
+/// and counting each as news would drive the rate to the floor. Calls mostly throttled right after a cut cut again
+/// at once.</item>
 /// <item>While the pacer is what holds calls back, each success raises the rate, by
 /// <see cref="IncreasePerSecond"/> of the rate (at least the rate at the last cut) per second: back at the quota
 /// within a few seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
