@@ -64,80 +64,155 @@ public sealed class RequestPacerSimulationTests
         Assert.InRange(run.SuccessRate(from: TimeSpan.FromSeconds(5), to: TimeSpan.FromSeconds(20)), 0.9 * quota, MostAfter5s(quota));
     }
 
+    // Another client of the account (a steady 500 calls a second, not paced, not retried) starts 10 s in and stops at 30 s:
+    // with -ThrottleLimit 256 our share settles at what it leaves us, and comes back to the quota when it is gone.
+    [Fact]
+    public void Another_caller_joining_and_leaving_our_share_settles_and_recovers()
+    {
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            var simulation = new Simulation(Quota, bucketStartsFull: true, seed);
+            simulation.AddDrain(perSecond: 500, from: TimeSpan.FromSeconds(10), to: TimeSpan.FromSeconds(30));
+            var caller = simulation.AddCaller(256, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(40));
+            simulation.RunFor(TimeSpan.FromSeconds(60));
+
+            Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)), 0.9 * (Quota - 500), 1.1 * (Quota - 500));
+            Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(35), TimeSpan.FromSeconds(60)), 0.9 * Quota, MostAfter5s(Quota));
+        }
+    }
+
+    // The account's quota drops to 300 at 20 s and comes back at 40 s (another Region's failover, a quota change).
+    [Fact]
+    public void A_quota_that_drops_and_comes_back_is_followed()
+    {
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            var simulation = new Simulation(Quota, bucketStartsFull: true, seed)
+            {
+                QuotaAt = t => t >= TimeSpan.FromSeconds(20) && t < TimeSpan.FromSeconds(40) ? 300 : Quota,
+            };
+            var caller = simulation.AddCaller(256, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(40));
+            simulation.RunFor(TimeSpan.FromSeconds(60));
+
+            Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(40)), 0.85 * 300, 300 * 16 / 15);
+            Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(60)), 0.75 * Quota, MostAfter5s(Quota));
+        }
+    }
+
     // From 5 s to 20 s KMS lets through 15 s of quota, and the bucket's second of it if it filled up before.
     private static double MostAfter5s(double quota) => quota * 16 / 15;
 
     private sealed class Simulation : TimeProvider
     {
-        private readonly PriorityQueue<Action, long> events = new();
-        private readonly List<long> successes = [];
-        private readonly List<long> throttles = [];
+        private readonly PriorityQueue<Action, (long At, long Order)> events = new();
+        private readonly List<Caller> callers = [];
+        private readonly Random random;
+        private long order;
         private long now;
         private double tokens;
         private long refilledAt;
-        private double quota;
 
-        /// <summary>The most throttled answers in a row one call got before it succeeded.</summary>
-        public int LongestThrottledRun { get; private set; }
+        public Simulation(double quota, bool bucketStartsFull, int seed = 0)
+        {
+            QuotaAt = _ => quota;
+            tokens = bucketStartsFull ? quota : 0;
+            random = new Random(seed);
+        }
+
+        /// <summary>KMS's quota (requests per second, and the bucket's capacity) at a moment of the run.</summary>
+        public Func<TimeSpan, double> QuotaAt { get; init; }
 
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
         public override long GetTimestamp() => now;
 
-        public static Simulation Run(int concurrency, TimeSpan roundTrip, bool bucketStartsFull, TimeSpan duration, double quota = Quota)
+        // The original single-caller runs: a fixed round trip, one pacer.
+        public static Caller Run(int concurrency, TimeSpan roundTrip, bool bucketStartsFull, TimeSpan duration, double quota = Quota)
         {
-            var simulation = new Simulation { quota = quota, tokens = bucketStartsFull ? quota : 0 };
-            var pacer = new RequestPacer(simulation);
-            for (var i = 0; i < concurrency; i++)
-            {
-                simulation.At(0, () => simulation.Call(pacer, roundTrip, throttledBefore: 0));
-            }
-
-            while (simulation.events.TryDequeue(out var next, out var at) && at <= duration.Ticks)
-            {
-                simulation.now = at;
-                next();
-            }
-
-            return simulation;
+            var simulation = new Simulation(quota, bucketStartsFull);
+            var caller = simulation.AddCaller(concurrency, roundTrip, roundTrip);
+            simulation.RunFor(duration);
+            return caller;
         }
 
-        public double SuccessRate(TimeSpan from, TimeSpan to) => SuccessCount(from, to) / (to - from).TotalSeconds;
+        /// <summary>
+        /// A session with its own pacer: <paramref name="concurrency"/> calls in flight from <paramref name="from"/> until
+        /// <paramref name="to"/>, each round trip drawn uniformly between the two bounds (seeded, so runs repeat).
+        /// </summary>
+        public Caller AddCaller(int concurrency, TimeSpan shortestRoundTrip, TimeSpan longestRoundTrip, TimeSpan? from = null, TimeSpan? to = null)
+        {
+            var caller = new Caller(new RequestPacer(this), shortestRoundTrip, longestRoundTrip, (to ?? TimeSpan.MaxValue).Ticks);
+            callers.Add(caller);
+            for (var i = 0; i < concurrency; i++)
+            {
+                At((from ?? TimeSpan.Zero).Ticks, () => Call(caller, throttledBefore: 0));
+            }
 
-        public int SuccessCount(TimeSpan from, TimeSpan to) => successes.Count(t => t >= from.Ticks && t < to.Ticks);
+            return caller;
+        }
 
-        public int ThrottleCount(TimeSpan from, TimeSpan to) => throttles.Count(t => t >= from.Ticks && t < to.Ticks);
+        /// <summary>Another client of the account: a steady stream of calls, not paced and not retried.</summary>
+        public void AddDrain(double perSecond, TimeSpan from, TimeSpan to)
+        {
+            var interval = (long)(TimeSpan.TicksPerSecond / perSecond);
+            void Next()
+            {
+                if (now < to.Ticks)
+                {
+                    TakeToken();
+                    At(now + interval, Next);
+                }
+            }
+
+            At(from.Ticks, Next);
+        }
+
+        public void RunFor(TimeSpan duration)
+        {
+            while (events.TryDequeue(out var next, out var at) && at.At <= duration.Ticks)
+            {
+                now = at.At;
+                next();
+            }
+        }
 
         // One caller: wait for a slot, send; KMS decides when the request arrives (half the round trip later); the
         // answer comes back after the other half, and the caller goes on with its next call (or the same one, retried).
-        private void Call(RequestPacer pacer, TimeSpan roundTrip, int throttledBefore)
+        private void Call(Caller caller, int throttledBefore)
         {
-            var ticket = pacer.Reserve();
-            var arrives = now + ticket.Delay.Ticks + (roundTrip.Ticks / 2);
+            if (now >= caller.Stop)
+            {
+                return;
+            }
+
+            var ticket = caller.Pacer.Reserve();
+            var roundTrip = caller.ShortestRoundTrip.Ticks + (long)(random.NextDouble() * (caller.LongestRoundTrip - caller.ShortestRoundTrip).Ticks);
+            var arrives = now + ticket.Delay.Ticks + (roundTrip / 2);
             At(arrives, () =>
             {
                 var allowed = TakeToken();
-                At(now + (roundTrip.Ticks / 2), () =>
+                At(now + (roundTrip / 2), () =>
                 {
                     if (allowed)
                     {
-                        successes.Add(now);
-                        pacer.OnSuccess(ticket);
+                        caller.Successes.Add(now);
+                        caller.Pacer.OnSuccess(ticket);
                     }
                     else
                     {
-                        throttles.Add(now);
-                        pacer.OnThrottle(ticket);
-                        LongestThrottledRun = Math.Max(LongestThrottledRun, throttledBefore + 1);
+                        caller.Throttles.Add(now);
+                        caller.Pacer.OnThrottle(ticket);
+                        caller.LongestThrottledRun = Math.Max(caller.LongestThrottledRun, throttledBefore + 1);
                     }
 
-                    Call(pacer, roundTrip, allowed ? 0 : throttledBefore + 1);
+                    Call(caller, allowed ? 0 : throttledBefore + 1);
                 });
             });
         }
 
         private bool TakeToken()
         {
+            var quota = QuotaAt(TimeSpan.FromTicks(now));
             tokens = Math.Min(quota, tokens + ((now - refilledAt) * quota / TimeSpan.TicksPerSecond));
             refilledAt = now;
             if (tokens < 1)
@@ -149,6 +224,30 @@ public sealed class RequestPacerSimulationTests
             return true;
         }
 
-        private void At(long time, Action action) => events.Enqueue(action, time);
+        private void At(long time, Action action) => events.Enqueue(action, (time, order++));
+    }
+
+    private sealed class Caller(RequestPacer pacer, TimeSpan shortestRoundTrip, TimeSpan longestRoundTrip, long stop)
+    {
+        public RequestPacer Pacer { get; } = pacer;
+
+        public TimeSpan ShortestRoundTrip { get; } = shortestRoundTrip;
+
+        public TimeSpan LongestRoundTrip { get; } = longestRoundTrip;
+
+        public long Stop { get; } = stop;
+
+        public List<long> Successes { get; } = [];
+
+        public List<long> Throttles { get; } = [];
+
+        /// <summary>The most throttled answers in a row one call got before it succeeded.</summary>
+        public int LongestThrottledRun { get; set; }
+
+        public double SuccessRate(TimeSpan from, TimeSpan to) => SuccessCount(from, to) / (to - from).TotalSeconds;
+
+        public int SuccessCount(TimeSpan from, TimeSpan to) => Successes.Count(t => t >= from.Ticks && t < to.Ticks);
+
+        public int ThrottleCount(TimeSpan from, TimeSpan to) => Throttles.Count(t => t >= from.Ticks && t < to.Ticks);
     }
 }
