@@ -17,7 +17,8 @@ namespace KmsSignature.Core.Kms;
 /// again, nor do a few within <see cref="CutInterval"/> after it: KMS's bucket is empty at a cut and refills only at
 /// the quota minus our new rate, so calls that arrive bunched (timers, the network) are still throttled for a moment,
 /// and counting each as news would drive the rate to the floor. Calls mostly throttled right after a cut cut again
-/// at once.</item>
+/// at once (while still coming down from the first estimate: by half, but not below what KMS has let through since
+/// that first throttle).</item>
 /// <item>While the pacer is what holds calls back, each success raises the rate, by
 /// <see cref="IncreasePerSecond"/> of the rate (at least the rate at the last cut) per second: back at the quota
 /// within a few seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
@@ -59,6 +60,9 @@ public sealed class RequestPacer
     // round trip of a second still reads above any Sign quota).
     private const int SendSamples = 4096;
 
+    // Mostly-throttled cuts while still coming down from the first estimate halve the rate (AIMD's usual decrease).
+    private const double DescentFactor = 0.5;
+
     // The increase never scales from less than this rate, so recovering from a very low cut does not crawl.
     private const double MinimumIncreaseBasis = 10;
 
@@ -66,6 +70,9 @@ public sealed class RequestPacer
     private readonly TimeProvider time;
     private readonly long toleranceTicks;
     private double? rate;
+    private bool descending;
+    private long descentStart;
+    private long successesSinceDescent;
     private double rateAtCut;
     private long nextSlot;
     private long lastCut = long.MinValue;
@@ -146,6 +153,7 @@ public sealed class RequestPacer
         lock (gate)
         {
             successesSinceCut++;
+            successesSinceDescent++;
             if (ticket.Limited && rate is { } current)
             {
                 // Each success adds basis·k/rate, so at `rate` successes a second the rate grows by basis·k per second.
@@ -179,7 +187,28 @@ public sealed class RequestPacer
             var succeeding = rate is not { } current ? SendingRate(ticket.Sent, now)
                 : quiet ? current
                 : Math.Min(current, successesSinceCut / Math.Max((sinceCut - time.GetElapsedTime(0, pausedSinceCut)).TotalSeconds, 0.001));
-            rate = rateAtCut = Math.Max(MinimumRate, DecreaseFactor * succeeding);
+            var cut = DecreaseFactor * succeeding;
+            if (rate is null)
+            {
+                descending = true;
+                descentStart = now;
+                successesSinceDescent = 0;
+            }
+            else if (descending && quiet)
+            {
+                // Still coming down from the first estimate, which read the calls in flight over one round trip (as much as
+                // concurrency / the shortest round trip): by the factor alone that took 20–30 cuts, one per round trip, to a
+                // small share, and a call could be throttled 32 times in a row. Halve instead, but not below what KMS has let
+                // through since the first throttle (we have been sending more than that all along).
+                var letThrough = successesSinceDescent / Math.Max(time.GetElapsedTime(descentStart, now).TotalSeconds, 0.001);
+                cut = Math.Min(cut, Math.Max(DescentFactor * succeeding, DecreaseFactor * letThrough));
+            }
+            else
+            {
+                descending = false;
+            }
+
+            rate = rateAtCut = Math.Max(MinimumRate, cut);
             lastCut = now;
             successesSinceCut = 0;
             throttlesSinceCut = 0;

@@ -64,6 +64,27 @@ public sealed class RequestPacerSimulationTests
         Assert.InRange(run.SuccessRate(from: TimeSpan.FromSeconds(5), to: TimeSpan.FromSeconds(20)), 0.9 * quota, MostAfter5s(quota));
     }
 
+    // From an empty bucket the first estimate is the rate calls are sent at over one throttled round trip, which a short
+    // round trip (1 ms here) reads as concurrency / 1 ms, hundreds of times a small share. Coming down from it by 0.8 a
+    // cut took 20–30 cuts, one per round trip, and some calls were throttled 32 times in a row (KmsThrottling); a call
+    // must stay well clear of that. Round trips of 1–40 ms, over several seeds.
+    [Theory]
+    [InlineData(20, 16)]
+    [InlineData(50, 16)]
+    [InlineData(100, 32)]
+    public void From_an_empty_bucket_a_small_share_is_found_well_before_any_call_runs_out_of_attempts(double quota, int concurrency)
+    {
+        for (var seed = 1; seed <= 10; seed++)
+        {
+            var simulation = new Simulation(quota, bucketStartsFull: false, seed);
+            var caller = simulation.AddCaller(concurrency, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(40));
+            simulation.RunFor(TimeSpan.FromSeconds(30));
+
+            Assert.InRange(caller.LongestThrottledRun, 0, KmsSignature.Core.Signing.SigningKey.MaxThrottledAttempts / 2);
+            Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)), 0.85 * quota, MostAfter5s(quota));
+        }
+    }
+
     // Another client of the account (a steady 500 calls a second, not paced, not retried) starts 10 s in and stops at 30 s:
     // with -ThrottleLimit 256 our share settles at what it leaves us, and comes back to the quota when it is gone.
     [Fact]
@@ -78,6 +99,27 @@ public sealed class RequestPacerSimulationTests
 
             Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30)), 0.9 * (Quota - 500), 1.1 * (Quota - 500));
             Assert.InRange(caller.SuccessRate(TimeSpan.FromSeconds(35), TimeSpan.FromSeconds(60)), 0.9 * Quota, MostAfter5s(Quota));
+        }
+    }
+
+    // Two sessions with their own pacers on one account. The second starts unpaced 10 s in (its first estimate is the
+    // rate it sends at, far above the quota) and must not starve the first; when it stops at 40 s the first is back near
+    // the quota within a few seconds.
+    [Fact]
+    public void A_second_session_joining_does_not_starve_the_first_which_recovers_when_it_leaves()
+    {
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            var simulation = new Simulation(Quota, bucketStartsFull: true, seed);
+            var first = simulation.AddCaller(128, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(40));
+            var second = simulation.AddCaller(128, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(40), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
+            simulation.RunFor(TimeSpan.FromSeconds(60));
+
+            var from = TimeSpan.FromSeconds(20);
+            var to = TimeSpan.FromSeconds(40);
+            Assert.InRange(first.SuccessRate(from, to) + second.SuccessRate(from, to), 0.9 * Quota, 1.1 * Quota);
+            Assert.InRange(first.SuccessRate(from, to), 0.25 * Quota, Quota);
+            Assert.InRange(first.SuccessRate(TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(60)), 0.8 * Quota, MostAfter5s(Quota));
         }
     }
 

@@ -107,7 +107,26 @@ public sealed class RequestPacerTests
         var results = Enumerable.Range(0, 8).Select(_ => pacer.OnThrottle(pacer.Reserve())).ToList();
 
         Assert.Equal([false, false, false, false, false, false, false, true], results);
-        Assert.Equal(first * RequestPacer.DecreaseFactor, pacer.Rate!.Value, 6);
+        Assert.Equal(first * 0.5, pacer.Rate!.Value, 6); // still coming down from the first estimate, with nothing let through: halved
+    }
+
+    // Once a cut has measured what KMS lets through, calls mostly throttled right after a later cut cut by the factor alone.
+    [Fact]
+    public void Calls_mostly_throttled_after_a_measured_cut_cut_by_the_factor()
+    {
+        var pacer = new RequestPacer(clock);
+        SucceedAt(pacer, perSecond: 2000, count: 100);
+        pacer.OnThrottle(pacer.Reserve());
+        clock.Advance(RequestPacer.CutInterval);
+        SucceedAt(pacer, perSecond: 1000, count: 100);
+        Assert.True(pacer.OnThrottle(pacer.Reserve())); // measured
+        var measured = pacer.Rate!.Value;
+
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        var results = Enumerable.Range(0, 8).Select(_ => pacer.OnThrottle(pacer.Reserve())).ToList();
+
+        Assert.True(results[^1]);
+        Assert.Equal(measured * RequestPacer.DecreaseFactor, pacer.Rate!.Value, 6);
     }
 
     [Fact]
