@@ -194,7 +194,7 @@ public sealed class SigningKeyService
                 continue;
             }
 
-            var outcome = await TryListAsync(entry.TargetKeyId, leaveOutDeleted: true, described,
+            var outcome = await TryListAsync(entry.TargetKeyId, described,
                 metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages ? ToSigningKey(metadata, entry.AliasName) : null,
                 ct).ConfigureAwait(false);
             if (outcome is { } listed)
@@ -248,7 +248,7 @@ public sealed class SigningKeyService
                 .ConfigureAwait(false);
             foreach (var key in page.Keys ?? [])
             {
-                var outcome = await TryListAsync(key.KeyId, leaveOutDeleted: true, null, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
+                var outcome = await TryListAsync(key.KeyId, null, metadata => metadata.KeyUsage?.Value == SignVerify || includeAllKeyUsages
                     ? ToSigningKey(metadata, aliases.GetValueOrDefault(metadata.KeyId))
                     : null, ct).ConfigureAwait(false);
                 if (outcome is { } listed)
@@ -502,7 +502,7 @@ public sealed class SigningKeyService
     // Describes one listed key: its entry, null when it is left out (not a signing key, or deleted since it was listed), or
     // its error as an entry. KMS deletes a key when its waiting period ends, so in a listing that takes minutes a listed key
     // can be gone by the time it is described: it no longer exists, as if it had been listed a moment later.
-    private async Task<KeyListEntry?> TryListAsync(string keyId, bool leaveOutDeleted, Dictionary<string, KeyMetadata>? described,
+    private async Task<KeyListEntry?> TryListAsync(string keyId, Dictionary<string, KeyMetadata>? described,
         Func<KeyMetadata, KmsSigningKey?> select, CancellationToken ct)
     {
         try
@@ -515,7 +515,7 @@ public sealed class SigningKeyService
 
             return select(metadata) is { } key ? new KeyListEntry(key, null) : null;
         }
-        catch (KmsSignatureException ex) when (leaveOutDeleted && ex.KmsErrorCode == "NotFoundException")
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "NotFoundException")
         {
             log.Verbose($"{keyId} was deleted after it was listed; left out.");
             return null;
