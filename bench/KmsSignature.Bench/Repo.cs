@@ -16,6 +16,7 @@ internal static class Repo
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(ModuleManifest);
         state.Commands.Add(new SessionStateCmdletEntry("Measure-PipelineFloor", typeof(PipelineFloorCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("Measure-VerificationResults", typeof(CountResultsCommand), null));
         var runspace = RunspaceFactory.CreateRunspace(state);
         runspace.Open();
         return runspace;
