@@ -10,8 +10,7 @@ internal sealed partial class KmsOperations
     private void GetPublicKey(OperationContext context)
     {
         ValidateGrantTokens(context.Input);
-        var key = ResolveKey(context, allowAlias: true);
-        var status = key.Status;
+        var (key, status) = ResolveForRead(context, "kms:GetPublicKey", allowAlias: true);
         Authorize(context, "kms:GetPublicKey", key, status);
         RequireEnabled(key, status);
         if (!key.Spec.IsAsymmetric)
@@ -86,9 +85,7 @@ internal sealed partial class KmsOperations
         ValidateGrantTokens(input);
         var dryRun = input.Bool("DryRun") ?? false;
 
-        var key = _store.Resolve(keyIdentifier, allowAlias: true);
-        context.RequestAlias = AliasNameOf(keyIdentifier);
-        var status = key.Status;
+        var (key, status) = ResolveForRead(context, action, keyIdentifier, allowAlias: true);
         Authorize(context, action, key, status, KeyContext(context, key, status).Set("kms:SigningAlgorithm", algorithmName).Set("kms:MessageType", messageType));
         RequireEnabled(key, status);
         if (key.KeyUsage != "SIGN_VERIFY")

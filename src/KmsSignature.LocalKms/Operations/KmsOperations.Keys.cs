@@ -159,8 +159,7 @@ internal sealed partial class KmsOperations
     private void DescribeKey(OperationContext context)
     {
         ValidateGrantTokens(context.Input);
-        var key = ResolveKey(context, allowAlias: true);
-        var status = key.Status;
+        var (key, status) = ResolveForRead(context, "kms:DescribeKey", allowAlias: true);
         Authorize(context, "kms:DescribeKey", key, status);
         WriteKeyMetadata(context.Output, key, status);
     }

@@ -34,9 +34,8 @@ internal sealed partial class KmsOperations
     private void GetKeyPolicy(OperationContext context)
     {
         var name = PolicyName(context);
-        var key = ResolveKey(context, allowAlias: false);
+        var (key, status) = ResolveForRead(context, "kms:GetKeyPolicy", allowAlias: false);
         RequireDefaultPolicyName(name);
-        var status = key.Status;
         Authorize(context, "kms:GetKeyPolicy", key, status);
         context.Output.WriteString("Policy", status.PolicyText);
         context.Output.WriteString("PolicyName", "default");

@@ -45,8 +45,7 @@ internal sealed partial class KmsOperations
     {
         var limit = context.Input.Int("Limit", 1, 50) ?? 50;
         var marker = Marker(context.Input);
-        var key = ResolveKey(context, allowAlias: false);
-        var status = key.Status;
+        var (key, status) = ResolveForRead(context, "kms:ListResourceTags", allowAlias: false);
         Authorize(context, "kms:ListResourceTags", key, status);
         var tags = status.Tags;
         var start = StartIndex(tags.Select(static t => t.Key).ToList(), marker);

@@ -72,6 +72,15 @@ internal sealed partial class KmsOperations
     /// </summary>
     internal Action<string>? Authorized { get; set; }
 
+    /// <summary>
+    /// Test seams: called with the action once a read has looked up its key, and once it has the status snapshot it goes on
+    /// with (before it authorizes). A test changes the key or its aliases there; null outside tests.
+    /// </summary>
+    internal Action<string>? KeyResolved { get; set; }
+
+    /// <inheritdoc cref="KeyResolved"/>
+    internal Action<string>? StatusRead { get; set; }
+
     /// <summary>The handler, or a KMS-shaped error for an unknown/unimplemented operation.</summary>
     public Action<OperationContext> Find(string operation)
     {
@@ -96,6 +105,20 @@ internal sealed partial class KmsOperations
         var key = _store.Resolve(identifier, allowAlias);
         context.RequestAlias = AliasNameOf(identifier);
         return key;
+    }
+
+    private (KmsKey Key, KeyStatus Status) ResolveForRead(OperationContext context, string action, bool allowAlias) =>
+        ResolveForRead(context, action, context.Input.RequiredString("KeyId", 1, KeyIdMaxLength), allowAlias);
+
+    /// <summary>A read's key and the one snapshot of its status it authorizes against, checks the key state in and answers from.</summary>
+    private (KmsKey Key, KeyStatus Status) ResolveForRead(OperationContext context, string action, string identifier, bool allowAlias)
+    {
+        var key = _store.Resolve(identifier, allowAlias);
+        context.RequestAlias = AliasNameOf(identifier);
+        KeyResolved?.Invoke(action);
+        var status = key.Status;
+        StatusRead?.Invoke(action);
+        return (key, status);
     }
 
     /// <summary>kms:RequestAlias is the alias name the request used, if it used one.</summary>
