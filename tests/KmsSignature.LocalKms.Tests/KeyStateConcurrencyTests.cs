@@ -182,6 +182,85 @@ public sealed class KeyStateConcurrencyTests
     }
 
     /// <summary>
+    /// kms:ResourceAliases comes from the same snapshot as the policy and the key state. The key is disabled and has an alias the
+    /// policy denies the read for; once the read has its snapshot, the test enables the key, then deletes the alias. The read
+    /// is denied, as at the snapshot: read live, the aliases would let through a read of the disabled key (no moment had both).
+    /// </summary>
+    [Theory]
+    [InlineData("Sign", """{"KeyId":"{key}","Message":"AQ==","SigningAlgorithm":"ECDSA_SHA_256"}""")]
+    [InlineData("Verify", """{"KeyId":"{key}","Message":"AQ==","Signature":"AQ==","SigningAlgorithm":"ECDSA_SHA_256"}""")]
+    [InlineData("GetPublicKey", """{"KeyId":"{key}"}""")]
+    [InlineData("DescribeKey", """{"KeyId":"{key}"}""")]
+    [InlineData("GetKeyPolicy", """{"KeyId":"{key}","PolicyName":"default"}""")]
+    [InlineData("ListResourceTags", """{"KeyId":"{key}"}""")]
+    public void A_read_checks_kms_ResourceAliases_in_the_key_status_it_was_authorized_against(string operation, string body)
+    {
+        var store = new KeyStore("us-east-1", Account, stateFile: null);
+        var operations = new KmsOperations(store);
+        var caller = AdminCaller();
+        var key = NewKey(operations, caller, store);
+        Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/blocked","TargetKeyId":"{{key.KeyId}}"}""");
+        Invoke(operations, caller, "DisableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
+        var policy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{account}:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"AWS":"{caller}"},"Action":"kms:{operation}","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":"alias/blocked"}}}]}"""
+            .Replace("{account}", Account, StringComparison.Ordinal).Replace("{caller}", caller.Arn, StringComparison.Ordinal).Replace("{operation}", operation, StringComparison.Ordinal);
+        Invoke(operations, caller, "PutKeyPolicy", $$"""{"KeyId":"{{key.KeyId}}","Policy":"{{JsonEncodedText.Encode(policy)}}"}""");
+
+        var changed = false;
+        operations.StatusRead = action =>
+        {
+            if (action == "kms:" + operation && !changed)
+            {
+                changed = true;
+                Invoke(operations, caller, "EnableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
+                Invoke(operations, caller, "DeleteAlias", """{"AliasName":"alias/blocked"}""");
+            }
+        };
+
+        var error = Assert.Throws<KmsErrorException>(() => Invoke(operations, caller, operation, body.Replace("{key}", key.KeyId, StringComparison.Ordinal)));
+
+        Assert.True(changed);
+        Assert.Equal("AccessDeniedException", error.ErrorType);
+        Assert.Null(store.FindAlias("alias/blocked"));
+    }
+
+    /// <summary>
+    /// A read by alias acts on a key the alias names in the snapshot it goes on with. Right after the read looks the alias up,
+    /// the test moves it to another key and enables the disabled key it named: no moment had the alias name the enabled key,
+    /// so the read answers for the key the alias was moved to.
+    /// </summary>
+    [Theory]
+    [InlineData("Sign", """{"KeyId":"alias/moving","Message":"AQ==","SigningAlgorithm":"ECDSA_SHA_256"}""")]
+    [InlineData("GetPublicKey", """{"KeyId":"alias/moving"}""")]
+    [InlineData("DescribeKey", """{"KeyId":"alias/moving"}""")]
+    public void A_read_by_alias_acts_on_the_key_the_alias_names_in_its_snapshot(string operation, string body)
+    {
+        var store = new KeyStore("us-east-1", Account, stateFile: null);
+        var operations = new KmsOperations(store);
+        var caller = AdminCaller();
+        var movedFrom = NewKey(operations, caller, store);
+        var movedTo = NewKey(operations, caller, store);
+        Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{movedFrom.KeyId}}"}""");
+        Invoke(operations, caller, "DisableKey", $$"""{"KeyId":"{{movedFrom.KeyId}}"}""");
+
+        var changed = false;
+        operations.KeyResolved = action =>
+        {
+            if (action == "kms:" + operation && !changed)
+            {
+                changed = true;
+                Invoke(operations, caller, "UpdateAlias", $$"""{"AliasName":"alias/moving","TargetKeyId":"{{movedTo.KeyId}}"}""");
+                Invoke(operations, caller, "EnableKey", $$"""{"KeyId":"{{movedFrom.KeyId}}"}""");
+            }
+        };
+
+        var response = Invoke(operations, caller, operation, body);
+
+        Assert.True(changed);
+        var answered = operation == "DescribeKey" ? response.GetProperty("KeyMetadata").GetProperty("Arn") : response.GetProperty("KeyId");
+        Assert.Equal(movedTo.Arn, answered.GetString());
+    }
+
+    /// <summary>
     /// Runs <paramref name="change"/> while <paramref name="operation"/> waits on the store's lock, so the operation comes after it.
     /// Returns the operation's error, if any.
     /// </summary>

@@ -35,7 +35,7 @@ internal sealed partial class KeyStore
 
             foreach (var alias in stateFile.LoadAliases())
             {
-                _aliases[alias.Name] = alias;
+                SetAlias(alias);
             }
 
             UpdateNextDeletion();
@@ -254,9 +254,39 @@ internal sealed partial class KeyStore
     /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
     public void AddKey(KmsKey key) => _keys[key.KeyId] = key;
 
-    /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
-    public void SetAlias(AliasEntry alias) => _aliases[alias.Name] = alias;
+    /// <summary>
+    /// Only inside <see cref="Mutate(Action)"/>. The key's status lists the alias before the alias names the key, and the key it
+    /// named stops listing it after: a read that looked the alias up finds it listed in the status of the key it got, unless
+    /// the alias has moved since (<see cref="KeyStatus.AliasNames"/>).
+    /// </summary>
+    public void SetAlias(AliasEntry alias)
+    {
+        var previous = _aliases.GetValueOrDefault(alias.Name);
+        ChangeAliasNames(alias.TargetKeyId, names => names.Contains(alias.Name) ? names : [.. names, alias.Name]);
+        _aliases[alias.Name] = alias;
+        if (previous is not null && previous.TargetKeyId != alias.TargetKeyId)
+        {
+            ChangeAliasNames(previous.TargetKeyId, names => [.. names.Where(n => n != alias.Name)]);
+        }
+    }
 
     /// <summary>Only inside <see cref="Mutate(Action)"/>.</summary>
-    public bool RemoveAlias(string name) => _aliases.TryRemove(name, out _);
+    public bool RemoveAlias(string name)
+    {
+        if (!_aliases.TryRemove(name, out var removed))
+        {
+            return false;
+        }
+
+        ChangeAliasNames(removed.TargetKeyId, names => [.. names.Where(n => n != name)]);
+        return true;
+    }
+
+    private void ChangeAliasNames(string keyId, Func<IReadOnlyList<string>, IReadOnlyList<string>> change)
+    {
+        if (_keys.TryGetValue(keyId, out var key))
+        {
+            key.SetStatus(key.Status with { AliasNames = change(key.Status.AliasNames) });
+        }
+    }
 }

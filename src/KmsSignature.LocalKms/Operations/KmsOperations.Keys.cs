@@ -95,7 +95,7 @@ internal sealed partial class KmsOperations
         // Generation (slow for RSA_4096) happens outside the mutation lock.
         var material = KeyMaterial.GenerateFor(spec.Name);
         var key = new KmsKey(keyId, keyArn, spec, keyUsage, _store.Now, multiRegion, material,
-            new KeyStatus("Enabled", null, null, description, policyText, policy, tags));
+            new KeyStatus("Enabled", null, null, description, policyText, policy, tags, AliasNames: []));
         _store.Mutate(() => _store.AddKey(key));
         WriteKeyMetadata(context.Output, key, key.Status);
     }

@@ -110,15 +110,26 @@ internal sealed partial class KmsOperations
     private (KmsKey Key, KeyStatus Status) ResolveForRead(OperationContext context, string action, bool allowAlias) =>
         ResolveForRead(context, action, context.Input.RequiredString("KeyId", 1, KeyIdMaxLength), allowAlias);
 
-    /// <summary>A read's key and the one snapshot of its status it authorizes against, checks the key state in and answers from.</summary>
+    /// <summary>
+    /// A read's key and the one snapshot of its status it authorizes against, checks the key state in and answers from. By
+    /// alias, that snapshot must list the alias: one moved since the lookup would have the read act on a key the alias never
+    /// named while the key had that status, so the alias is looked up again (a deleted one is then NotFoundException).
+    /// </summary>
     private (KmsKey Key, KeyStatus Status) ResolveForRead(OperationContext context, string action, string identifier, bool allowAlias)
     {
-        var key = _store.Resolve(identifier, allowAlias);
-        context.RequestAlias = AliasNameOf(identifier);
-        KeyResolved?.Invoke(action);
-        var status = key.Status;
-        StatusRead?.Invoke(action);
-        return (key, status);
+        var requestAlias = AliasNameOf(identifier);
+        context.RequestAlias = requestAlias;
+        while (true)
+        {
+            var key = _store.Resolve(identifier, allowAlias);
+            KeyResolved?.Invoke(action);
+            var status = key.Status;
+            if (requestAlias is null || status.AliasNames.Contains(requestAlias))
+            {
+                StatusRead?.Invoke(action);
+                return (key, status);
+            }
+        }
     }
 
     /// <summary>kms:RequestAlias is the alias name the request used, if it used one.</summary>
@@ -140,7 +151,7 @@ internal sealed partial class KmsOperations
             .Set("kms:KeyOrigin", "AWS_KMS")
             .Set("kms:MultiRegion", key.MultiRegion ? "true" : "false")
             .Set("kms:RequestAlias", context.RequestAlias)
-            .SetResource(() => [.. _store.Aliases.Where(a => a.TargetKeyId == key.KeyId).Select(static a => a.Name)], status.Tags);
+            .SetResource(status.AliasNames, status.Tags);
 
     /// <summary>Against the key's current status: for a change, under the store's lock, where the status cannot change.</summary>
     private void Authorize(OperationContext context, string action, KmsKey key, RequestContext? requestContext = null) =>

@@ -125,7 +125,8 @@ internal sealed class StateFile
                 (string)k["description"]!,
                 policyText,
                 PolicyDocument.Parse(policyText, isKeyPolicy: true),
-                tags);
+                tags,
+                AliasNames: []); // The store adds them as it loads the aliases.
             var keyId = (string)k["keyId"]!;
             yield return new KmsKey(
                 keyId,

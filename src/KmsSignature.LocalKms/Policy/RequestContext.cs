@@ -2,13 +2,13 @@ namespace KmsSignature.LocalKms.Policy;
 
 /// <summary>
 /// The condition-key values of one request (kms:SigningAlgorithm, kms:CallerAccount, ...). Values that
-/// cost a lookup (kms:ResourceAliases, aws:ResourceTag/*) are computed only if a policy asks for them.
+/// come from the key's status (kms:ResourceAliases, aws:ResourceTag/*) are looked up only if a policy asks for them.
 /// </summary>
 internal sealed class RequestContext
 {
     private const string ResourceTagPrefix = "aws:ResourceTag/";
     private readonly Dictionary<string, IReadOnlyList<string>> _values = new(StringComparer.OrdinalIgnoreCase);
-    private Func<IReadOnlyList<string>>? _resourceAliases;
+    private IReadOnlyList<string>? _resourceAliases;
     private IReadOnlyList<KeyValuePair<string, string>>? _resourceTags;
 
     public RequestContext(string callerArn, string callerAccount)
@@ -28,7 +28,7 @@ internal sealed class RequestContext
         return this;
     }
 
-    public RequestContext SetResource(Func<IReadOnlyList<string>> aliases, IReadOnlyList<KeyValuePair<string, string>> tags)
+    public RequestContext SetResource(IReadOnlyList<string> aliases, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         _resourceAliases = aliases;
         _resourceTags = tags;
@@ -44,9 +44,7 @@ internal sealed class RequestContext
 
         if (_resourceAliases is not null && string.Equals(key, "kms:ResourceAliases", StringComparison.OrdinalIgnoreCase))
         {
-            values = _resourceAliases();
-            _values[key] = values;
-            return values;
+            return _resourceAliases;
         }
 
         if (_resourceTags is not null && key.StartsWith(ResourceTagPrefix, StringComparison.OrdinalIgnoreCase))
