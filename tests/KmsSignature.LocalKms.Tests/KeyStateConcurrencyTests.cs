@@ -131,8 +131,8 @@ public sealed class KeyStateConcurrencyTests
 
     /// <summary>
     /// A read takes no lock: it checks the caller's authorization and the key's state, and answers, from one snapshot of the
-    /// key. Right after the read is authorized, the test denies that action to the caller and enables the disabled key: no
-    /// moment had the key both enabled and the action allowed, so the read answers as for the key before the change.
+    /// key. Right after the read is authorized, the test denies that action to the caller, enables the disabled key and changes
+    /// its tag: no moment had the key both enabled and the action allowed, so the read answers as for the key before the change.
     /// </summary>
     [Theory]
     [InlineData("Sign", """{"KeyId":"{key}","Message":"AQ==","SigningAlgorithm":"ECDSA_SHA_256"}""", "DisabledException", null, null)]
@@ -140,12 +140,14 @@ public sealed class KeyStateConcurrencyTests
     [InlineData("GetPublicKey", """{"KeyId":"{key}"}""", "DisabledException", null, null)]
     [InlineData("DescribeKey", """{"KeyId":"{key}"}""", null, "KeyState", "Disabled")]
     [InlineData("GetKeyPolicy", """{"KeyId":"{key}","PolicyName":"default"}""", null, "Policy", "{policy}")]
+    [InlineData("ListResourceTags", """{"KeyId":"{key}"}""", null, "Tags", "release")]
     public void A_read_answers_from_the_key_status_it_was_authorized_against(string operation, string body, string? error, string? property, string? value)
     {
         var store = new KeyStore("us-east-1", Account, stateFile: null);
         var operations = new KmsOperations(store);
         var caller = AdminCaller();
         var key = NewKey(operations, caller, store);
+        Invoke(operations, caller, "TagResource", $$"""{"KeyId":"{{key.KeyId}}","Tags":[{"TagKey":"team","TagValue":"release"}]}""");
         Invoke(operations, caller, "DisableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
         var policyBefore = key.Status.PolicyText;
 
@@ -157,6 +159,7 @@ public sealed class KeyStateConcurrencyTests
                 changed = true;
                 PutPolicyDenying(operations, caller, key, action);
                 Invoke(operations, caller, "EnableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
+                Invoke(operations, caller, "TagResource", $$"""{"KeyId":"{{key.KeyId}}","Tags":[{"TagKey":"team","TagValue":"changed"}]}""");
             }
         };
 
@@ -176,8 +179,13 @@ public sealed class KeyStateConcurrencyTests
         Assert.Equal(error, operationError?.ErrorType);
         if (property is not null)
         {
-            var answered = operation == "DescribeKey" ? response.GetProperty("KeyMetadata") : response;
-            Assert.Equal(value == "{policy}" ? policyBefore : value, answered.GetProperty(property).GetString());
+            var answered = operation switch
+            {
+                "DescribeKey" => response.GetProperty("KeyMetadata").GetProperty(property),
+                "ListResourceTags" => Assert.Single(response.GetProperty(property).EnumerateArray()).GetProperty("TagValue"),
+                _ => response.GetProperty(property),
+            };
+            Assert.Equal(value == "{policy}" ? policyBefore : value, answered.GetString());
         }
     }
 
