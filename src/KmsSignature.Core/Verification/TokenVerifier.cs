@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Jose;
@@ -120,10 +121,22 @@ public sealed class TokenVerifier
             return VerifyWithKey(token, segments, header, alg, verifier);
         }
 
+        return VerifyWithCandidates(token, segments, header, alg);
+    }
+
+    // Every candidate checks the same signing input under the same alg: its ASCII bytes are made once, and hashed once
+    // when the alg signs a digest, so a large token costs one hash for the whole store, not one per key.
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the buffers are filled before they are read
+    private VerificationResult VerifyWithCandidates(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg)
+    {
         // No kid and several keys: try every key that may verify this alg, whatever their order; the first that
         // verifies wins. Keys pinned to another alg or not for signatures are passed over, not answers. A kid that names
         // no key is tried only against the keys given without kid (several -PublicKey or -KeyId keys), as one such key is.
         var candidates = header.KeyId is null ? trustStore.Verifiers : trustStore.VerifiersWithoutKid;
+        var length = segments.SigningInputLength;
+        using var input = new ScratchBuffer(stackalloc byte[StackLimit], length);
+        Span<byte> digest = stackalloc byte[SHA512.HashSizeInBytes];
+        scoped ReadOnlySpan<byte> signedInput = default; // made at the first candidate that fits
         VerificationResult? last = null;
         foreach (var candidate in candidates)
         {
@@ -132,7 +145,15 @@ public sealed class TokenVerifier
                 continue;
             }
 
-            var result = VerifyWithKey(token, segments, header, alg, candidate);
+            if (signedInput.IsEmpty)
+            {
+                Encoding.ASCII.GetBytes(token.AsSpan(0, length), input.Span);
+                signedInput = alg.KmsAlgorithm.AcceptsDigest
+                    ? digest[..Hash(alg.KmsAlgorithm.Hash, input.Span, digest)]
+                    : input.Span;
+            }
+
+            var result = VerifyWithKey(token, segments, header, alg, candidate, signedInput);
             if (result.Status != VerificationStatus.InvalidSignature)
             {
                 return result;
@@ -155,8 +176,11 @@ public sealed class TokenVerifier
             $"the token has no kid and no trusted key fits alg '{alg.Name}' (a key pinned to another alg, or whose JWK is not for signatures, does not fit)", token, segments, header);
     }
 
+    // signedInput: the candidates' shared digest (or message, for whole-message algs); empty on the one-key path,
+    // which makes it from the token itself.
     [System.Runtime.CompilerServices.SkipLocalsInit] // signature buffers are sliced to what was written
-    private VerificationResult VerifyWithKey(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, KeyVerifier verifier)
+    private VerificationResult VerifyWithKey(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, KeyVerifier verifier,
+        ReadOnlySpan<byte> signedInput = default)
     {
         var key = verifier.Key;
         if (!verifier.Fits(alg))
@@ -212,7 +236,10 @@ public sealed class TokenVerifier
                 $"the {alg.Name} signature is neither {2 * ecdsa.ScalarSize}-byte R||S nor strict DER", token, segments, header, key);
         }
 
-        if (!VerifySignature(token, segments, alg, verifier, signature))
+        var verified = signedInput.IsEmpty ? VerifySignature(token, segments, alg, verifier, signature)
+            : alg.KmsAlgorithm.AcceptsDigest ? verifier.VerifyDigest(alg.KmsAlgorithm, signedInput, signature)
+            : verifier.Verify(alg.KmsAlgorithm, signedInput, signature);
+        if (!verified)
         {
             return Result(VerificationStatus.InvalidSignature, $"the {alg.Name} signature does not verify with the key", token, segments, header, key, derUsed);
         }
@@ -229,6 +256,13 @@ public sealed class TokenVerifier
         Encoding.ASCII.GetBytes(token.AsSpan(0, length), input.Span);
         return verifier.Verify(alg.KmsAlgorithm, input.Span, signature);
     }
+
+    // The JWS algs hash with SHA-2 only (net8.0 has no CryptographicOperations.HashData).
+    private static int Hash(HashAlgorithmName name, ReadOnlySpan<byte> data, Span<byte> digest) =>
+        name == HashAlgorithmName.SHA256 ? SHA256.HashData(data, digest)
+        : name == HashAlgorithmName.SHA384 ? SHA384.HashData(data, digest)
+        : name == HashAlgorithmName.SHA512 ? SHA512.HashData(data, digest)
+        : throw new NotSupportedException($"No one-shot hash for {name}.");
 
     [System.Runtime.CompilerServices.SkipLocalsInit] // the payload buffer is sliced to what was decoded
     private VerificationResult CheckClaims(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, PublicKey key, bool derUsed)

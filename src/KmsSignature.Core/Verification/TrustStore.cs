@@ -19,7 +19,8 @@ public sealed class TrustStore
     private readonly Dictionary<string, KeyVerifier[]> byKid;
     private readonly KeyVerifier? wildcard;
 
-    private TrustStore(KeyVerifier[] verifiers, string source)
+    // Internal: tests build stores of verifiers that observe the calls.
+    internal TrustStore(KeyVerifier[] verifiers, string source)
     {
         this.verifiers = verifiers;
         verifiersWithoutKid = Array.FindAll(verifiers, static verifier => verifier.Key.KeyId is null);
