@@ -242,7 +242,11 @@ public sealed class DetachedSignatureVerifier
             }
         }
 
-        var digests = whole is null ? HashStream(message.Stream!, candidates, message.Hashed, message.CancellationToken) : null;
+        // Each distinct hash is taken once, streamed or in memory, not once per candidate key; one candidate in memory
+        // (most calls) hashes inside its own verifier.
+        var digests = whole is null ? HashStream(message.Stream!, DistinctHashes(candidates), message.Hashed, message.CancellationToken)
+            : options.MessageType == MessageType.Raw && candidates.Count > 1 ? HashWhole(whole.Value.Span, DistinctHashes(candidates))
+            : null;
         VerificationResult? last = null;
         foreach (var (verifier, algorithm) in candidates)
         {
@@ -288,13 +292,13 @@ public sealed class DetachedSignatureVerifier
 
             valid = verifier.VerifyDigest(algorithm, digest, signature);
         }
-        else if (whole is { } bytes)
+        else if (digests is not null && algorithm.AcceptsDigest)
         {
-            valid = verifier.Verify(algorithm, bytes.Span, signature);
+            valid = verifier.VerifyDigest(algorithm, digests[algorithm.Hash], signature);
         }
         else
         {
-            valid = verifier.VerifyDigest(algorithm, digests![algorithm.Hash], signature);
+            valid = verifier.Verify(algorithm, whole!.Value.Span, signature);
         }
 
         return valid
@@ -335,18 +339,35 @@ public sealed class DetachedSignatureVerifier
         return list;
     }
 
-    private static Dictionary<HashAlgorithmName, byte[]> HashStream(
-        Stream stream, List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates, IProgress<long>? hashed, CancellationToken cancellationToken)
+    // The hashes the candidates that sign a digest need, each once.
+    private static List<HashAlgorithmName> DistinctHashes(List<(KeyVerifier Verifier, SignatureAlgorithm Algorithm)> candidates)
     {
         var names = new List<HashAlgorithmName>(1);
         foreach (var (_, algorithm) in candidates)
         {
-            if (!names.Contains(algorithm.Hash))
+            if (algorithm.AcceptsDigest && !names.Contains(algorithm.Hash))
             {
                 names.Add(algorithm.Hash);
             }
         }
 
+        return names;
+    }
+
+    private static Dictionary<HashAlgorithmName, byte[]> HashWhole(ReadOnlySpan<byte> message, List<HashAlgorithmName> names)
+    {
+        var result = new Dictionary<HashAlgorithmName, byte[]>(names.Count);
+        foreach (var name in names)
+        {
+            result[name] = HashOnce(name, message);
+        }
+
+        return result;
+    }
+
+    private static Dictionary<HashAlgorithmName, byte[]> HashStream(
+        Stream stream, List<HashAlgorithmName> names, IProgress<long>? hashed, CancellationToken cancellationToken)
+    {
         var result = new Dictionary<HashAlgorithmName, byte[]>(names.Count);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try

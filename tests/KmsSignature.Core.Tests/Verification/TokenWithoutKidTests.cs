@@ -151,27 +151,4 @@ public sealed class TokenWithoutKidTests : IDisposable
         Assert.Equal(6, counting.Sum(c => c.DigestCalls));
         Assert.All(counting, c => Assert.All(c.DigestLengths, length => Assert.Equal(32, length)));
     }
-
-    // Counts what the verifier is asked: a message (hashed inside, per call) or a digest (hashed by the caller).
-    private sealed class CountingKeyVerifier(KeyVerifier inner) : KeyVerifier(inner.Key)
-    {
-        public int MessageCalls { get; private set; }
-
-        public int DigestCalls { get; private set; }
-
-        public List<int> DigestLengths { get; } = [];
-
-        public override bool Verify(SignatureAlgorithm algorithm, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
-        {
-            MessageCalls++;
-            return inner.Verify(algorithm, message, signature);
-        }
-
-        public override bool VerifyDigest(SignatureAlgorithm algorithm, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature)
-        {
-            DigestCalls++;
-            DigestLengths.Add(digest.Length);
-            return inner.VerifyDigest(algorithm, digest, signature);
-        }
-    }
 }
