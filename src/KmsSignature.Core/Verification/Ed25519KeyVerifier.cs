@@ -30,8 +30,8 @@ internal sealed class Ed25519KeyVerifier : KeyVerifier
 
         if (algorithm == SignatureAlgorithm.Ed25519Sha512)
         {
-            var data = message.ToArray();
-            return publicKey.Verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.Length, signature.ToArray(), 0);
+            // The span overload reads the message where it is: no copy of a large message per call or per key.
+            return publicKey.Verify(Ed25519.Algorithm.Ed25519, null, message, signature);
         }
 
         return algorithm == SignatureAlgorithm.Ed25519PhSha512
@@ -46,7 +46,6 @@ internal sealed class Ed25519KeyVerifier : KeyVerifier
             return false;
         }
 
-        return publicKey.Verify(Ed25519.Algorithm.Ed25519ph, EmptyContext, digest.ToArray(), 0, Ed25519.PrehashSize,
-            signature.ToArray(), 0);
+        return publicKey.Verify(Ed25519.Algorithm.Ed25519ph, EmptyContext, digest, signature);
     }
 }

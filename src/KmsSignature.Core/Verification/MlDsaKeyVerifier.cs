@@ -35,8 +35,7 @@ internal sealed class MlDsaKeyVerifier : KeyVerifier
 
         var signer = new MLDsaSigner(parameters, deterministic: true);
         signer.Init(false, publicKey);
-        var data = message.ToArray();
-        signer.BlockUpdate(data, 0, data.Length);
+        signer.BlockUpdate(message); // absorbed where it is, not copied
         return signer.VerifySignature(signature.ToArray());
     }
 
