@@ -52,7 +52,7 @@ public sealed class DetachedSignatureVerifier
 
     /// <summary>Verifies a signature (file content: binary or base64/base64url text) over a message in memory.</summary>
     public VerificationResult Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
-        VerifyCore(new MessageSource(message.ToArray(), fromFile: false), signature, null, null);
+        VerifyCore(new MessageSource(message, fromFile: false), signature, null, null);
 
     /// <summary>
     /// Verifies a signature over a stream (read once, to the end). A message longer than one read buffer (1 MiB)
@@ -96,7 +96,7 @@ public sealed class DetachedSignatureVerifier
                 try
                 {
                     var read = ReadUpTo(message, buffer.AsSpan(0, (int)messageLength));
-                    return VerifyCore(new MessageSource(buffer.AsMemory(0, read), fromFile: true), signature, path, signaturePath);
+                    return VerifyCore(new MessageSource(buffer.AsSpan(0, read), fromFile: true), signature, path, signaturePath);
                 }
                 finally
                 {
@@ -213,25 +213,27 @@ public sealed class DetachedSignatureVerifier
         }
 
         // Whole-message algorithms need the bytes; hash-based ones need one pass of each distinct hash.
+        // hasWhole, never whole.IsEmpty, says the bytes are there: the empty message is a message, and taking "none read"
+        // for it made a file over the bound verify as the empty message.
         var whole = message.Bytes;
+        var hasWhole = message.Stream is null;
         if (options.MessageType == MessageType.Digest || candidates.Exists(c => !c.Algorithm.AcceptsDigest))
         {
             var limit = options.MessageType == MessageType.Digest ? 1024 : options.MaxInMemoryMessageLength;
-            if (whole is null)
+            if (!hasWhole)
             {
-                // Assign only what was read: a null byte[] converts to an EMPTY ReadOnlyMemory, not to null, which
-                // made a file over the bound verify as the empty message.
                 if (ReadBounded(message.Stream!, limit, message.CancellationToken) is { } read)
                 {
                     whole = read;
+                    hasWhole = true;
                 }
             }
-            else if (message.FromFile && whole.Value.Length > limit)
+            else if (message.FromFile && whole.Length > limit)
             {
-                whole = null; // a small file is still over the bound for this message type: same answer as streamed
+                hasWhole = false; // a small file is still over the bound for this message type: same answer as streamed
             }
 
-            if (whole is null)
+            if (!hasWhole)
             {
                 var first = candidates[0];
                 return FileResult(options.MessageType == MessageType.Digest ? VerificationStatus.Malformed : VerificationStatus.MessageTooLarge,
@@ -244,8 +246,8 @@ public sealed class DetachedSignatureVerifier
 
         // Each distinct hash is taken once, streamed or in memory, not once per candidate key; one candidate in memory
         // (most calls) hashes inside its own verifier.
-        var digests = whole is null ? HashStream(message.Stream!, DistinctHashes(candidates), message.Hashed, message.CancellationToken)
-            : options.MessageType == MessageType.Raw && candidates.Count > 1 ? HashWhole(whole.Value.Span, DistinctHashes(candidates))
+        var digests = !hasWhole ? HashStream(message.Stream!, DistinctHashes(candidates), message.Hashed, message.CancellationToken)
+            : options.MessageType == MessageType.Raw && candidates.Count > 1 ? HashWhole(whole, DistinctHashes(candidates))
             : null;
         VerificationResult? last = null;
         foreach (var (verifier, algorithm) in candidates)
@@ -262,7 +264,8 @@ public sealed class DetachedSignatureVerifier
         return last!;
     }
 
-    private VerificationResult VerifyOne(KeyVerifier verifier, SignatureAlgorithm algorithm, ReadOnlyMemory<byte>? whole,
+    // whole: the message (or the DIGEST) when it is in memory; unread when the message was streamed, and so hashed.
+    private VerificationResult VerifyOne(KeyVerifier verifier, SignatureAlgorithm algorithm, ReadOnlySpan<byte> whole,
         Dictionary<HashAlgorithmName, byte[]>? digests, byte[] signature, string? path, string? signaturePath)
     {
         var key = verifier.Key;
@@ -283,7 +286,7 @@ public sealed class DetachedSignatureVerifier
         bool valid;
         if (options.MessageType == MessageType.Digest)
         {
-            var digest = whole!.Value.Span;
+            var digest = whole;
             if (digest.Length != algorithm.DigestLength)
             {
                 return FileResult(VerificationStatus.Malformed,
@@ -298,7 +301,7 @@ public sealed class DetachedSignatureVerifier
         }
         else
         {
-            valid = verifier.Verify(algorithm, whole!.Value.Span, signature);
+            valid = verifier.Verify(algorithm, whole, signature);
         }
 
         return valid
@@ -460,9 +463,10 @@ public sealed class DetachedSignatureVerifier
     private VerificationResult FileResult(VerificationStatus status, string reason, PublicKey? key, string? algorithm, string? path, string? signaturePath) =>
         new(status, reason, key, algorithm, path, signaturePath, options.MessageType);
 
-    private readonly struct MessageSource
+    // A ref struct: the caller's bytes are checked where they lie, never copied.
+    private readonly ref struct MessageSource
     {
-        public MessageSource(ReadOnlyMemory<byte> bytes, bool fromFile)
+        public MessageSource(ReadOnlySpan<byte> bytes, bool fromFile)
         {
             Bytes = bytes;
             FromFile = fromFile;
@@ -475,7 +479,7 @@ public sealed class DetachedSignatureVerifier
             CancellationToken = cancellationToken;
         }
 
-        public ReadOnlyMemory<byte>? Bytes { get; }
+        public ReadOnlySpan<byte> Bytes { get; }
 
         /// <summary>The bytes are a small file read whole: the in-memory bounds apply as if it had been streamed.</summary>
         public bool FromFile { get; }
