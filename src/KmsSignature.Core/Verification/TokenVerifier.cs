@@ -177,7 +177,7 @@ public sealed class TokenVerifier
     }
 
     // signedInput: the candidates' shared digest (or message, for whole-message algs); empty on the one-key path,
-    // which makes it from the token itself.
+    // which makes it from the token itself. A made one is never empty: the signing input holds at least its dot.
     [System.Runtime.CompilerServices.SkipLocalsInit] // signature buffers are sliced to what was written
     private VerificationResult VerifyWithKey(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, KeyVerifier verifier,
         ReadOnlySpan<byte> signedInput = default)
