@@ -182,6 +182,25 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal(status, result.Output.Single().Properties["Status"].Value.ToString());
     }
 
+    // Copied from an HTTP header, a JSON document or a whole file: the reason must name that mistake, not base64url or JWE.
+    [Theory]
+    [InlineData("Bearer {0}", "'Bearer ' prefix")]
+    [InlineData("Authorization: Bearer {0}", "'Bearer ' prefix")]
+    [InlineData("\"{0}\"", "in quotes")]
+    [InlineData("'{0}'", "in quotes")]
+    [InlineData("{0}\r\n{0}\r\n\r\n", "line break inside")]
+    public void Pasted_tokens_say_what_to_remove(string pasted, string reason)
+    {
+        var token = Token("es256-p256.jwt").Trim();
+
+        var result = Run("Test-KmsSignature -Token $t -TrustStore $store",
+            new() { ["t"] = string.Format(System.Globalization.CultureInfo.InvariantCulture, pasted, token), ["store"] = Fixture("keys") }).AssertSuccess();
+
+        var output = result.Output.Single();
+        Assert.Equal("Malformed", output.Properties["Status"].Value.ToString());
+        Assert.Contains(reason, (string)output.Properties["Reason"].Value);
+    }
+
     [Theory]
     [InlineData("alg-none.jwt", "AlgorithmNotAllowed")]
     [InlineData("hs256-rsa-public-key.jwt", "AlgorithmNotAllowed")]

@@ -55,7 +55,7 @@ public sealed class TokenVerifier
 
         if (!JwsSegments.TryParse(token, out var segments, out var shapeError))
         {
-            return Fail(VerificationStatus.Malformed, shapeError!, token);
+            return Fail(VerificationStatus.Malformed, PastedTokenMistake.Describe(token) ?? shapeError!, token);
         }
 
         var headerChars = token.AsSpan(0, segments.HeaderLength);
@@ -64,7 +64,7 @@ public sealed class TokenVerifier
         {
             if (!TryParseHeader(headerChars, out header, out var headerError))
             {
-                return Fail(VerificationStatus.Malformed, headerError!, token);
+                return Fail(VerificationStatus.Malformed, PastedTokenMistake.Describe(token) ?? headerError!, token);
             }
 
             headers.Add(headerChars, header!);

@@ -1,0 +1,34 @@
+namespace KmsSignature.Core.Jose;
+
+/// <summary>
+/// Why a token that did not parse probably came from a copy-and-paste: an Authorization header's <c>Bearer </c> scheme,
+/// the quotes of a JSON or shell string, or several tokens read as one text. None of these characters is base64url, so
+/// the parser's own reason ("the JWS header is not strict base64url", "5 segments: a JWE") would point the user elsewhere.
+/// </summary>
+public static class PastedTokenMistake
+{
+    /// <summary>A reason naming the mistake, or null when the token shows none of them. Only for tokens that failed to parse.</summary>
+    public static string? Describe(ReadOnlySpan<char> token)
+    {
+        if (token.Contains("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return "the token has the 'Bearer ' prefix of an HTTP Authorization header: give only the token after it";
+        }
+
+        if (token.Length > 0 && (token[0] is '"' or '\'' || token[^1] is '"' or '\''))
+        {
+            return "the token is in quotes: give it without them";
+        }
+
+        foreach (var c in token)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return "the token has white space or a line break inside: give one token per string "
+                    + "(Get-Content without -Raw reads a file line by line)";
+            }
+        }
+
+        return null;
+    }
+}
