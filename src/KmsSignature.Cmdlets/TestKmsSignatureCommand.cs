@@ -677,6 +677,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         if (TrustStore is not null)
         {
+            Core.Verification.TrustStore.RejectUrl(TrustStore);
             return Core.Verification.TrustStore.Load(FileSystemPath(TrustStore));
         }
 

@@ -202,6 +202,20 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
         Assert.Equal(ErrorCategory.ObjectNotFound, record.CategoryInfo.Category);
     }
 
+    // A JWKS URL copied from an issuer's discovery document: PowerShell read "https:" as a drive (DriveNotFound).
+    [Theory]
+    [InlineData("https://issuer.example/.well-known/jwks.json")]
+    [InlineData("http://127.0.0.1:8080/jwks")]
+    public void Trust_store_url_is_terminating_and_says_to_download_it(string url)
+    {
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -TrustStore $s", new() { ["s"] = url });
+
+        Assert.StartsWith("KmsSignature.TrustStoreIsUrl,", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
+        Assert.Equal(url, record.TargetObject);
+        Assert.Contains("-OutFile", record.Exception.Message);
+    }
+
     [Fact]
     public void No_key_source_or_two_key_sources_are_terminating()
     {

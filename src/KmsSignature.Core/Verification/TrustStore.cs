@@ -116,6 +116,20 @@ public sealed class TrustStore
     }
 
     /// <summary>
+    /// Refuses an http(s) URL given where a trust store's path is expected, before it is read as a path: PowerShell takes
+    /// <c>https:</c> for a drive and says only that no such drive exists.
+    /// </summary>
+    public static void RejectUrl(string location)
+    {
+        if (Uri.TryCreate(location, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+        {
+            throw new KmsSignatureException("TrustStoreIsUrl", ErrorKind.InvalidArgument,
+                $"Trust store '{location}' is a URL; trust stores are read from a file or a directory, so that verification stays offline. "
+                + $"Download it first (Invoke-RestMethod '{location}' -OutFile jwks.json) and give the file.", location);
+        }
+    }
+
+    /// <summary>
     /// Loads a JWKS/JWK/PEM/DER file, or every key file in a directory (extensions .pem .der .pub .jwk .json .jwks .key;
     /// other files and sub-directories are ignored; a key file that does not parse, is empty or is a named pipe, socket or
     /// device fails the load). A key without kid alone in its file in a directory gets the file's name without
