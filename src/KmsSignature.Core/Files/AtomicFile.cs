@@ -44,7 +44,13 @@ public static class AtomicFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw NotWritable(full, ex);
+            throw NotWritable(full, ex switch
+            {
+                // The platform's message names the temporary file, which the user never asked for.
+                DirectoryNotFoundException => $"the directory '{directory}' does not exist.",
+                UnauthorizedAccessException => $"access to it or to the directory '{directory}' is denied.",
+                _ => ex.Message,
+            }, ex);
         }
         finally
         {
@@ -81,12 +87,12 @@ public static class AtomicFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw NotWritable(full, ex); // a loop of links, or a link that cannot be read
+            throw NotWritable(full, ex.Message, ex); // a loop of links, or a link that cannot be read
         }
     }
 
-    private static KmsSignatureException NotWritable(string path, Exception ex) =>
-        new("OutputNotWritable", ErrorKind.WriteError, $"Cannot write '{path}': {ex.Message}", path, ex);
+    private static KmsSignatureException NotWritable(string path, string why, Exception ex) =>
+        new("OutputNotWritable", ErrorKind.WriteError, $"Cannot write '{path}': {why}", path, ex);
 
     private static KmsSignatureException Exists(string path) =>
         new("OutputFileExists", ErrorKind.ResourceExists, $"'{path}' already exists; pass -Force to replace it.", path);

@@ -9,6 +9,26 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
 {
     private static string Id(ScriptResult r) => Assert.Single(r.Errors).FullyQualifiedErrorId.Split(',')[0];
 
+    // A path in a folder that does not exist yet: the message named the module's temporary file (.kmssig-<guid>.tmp).
+    [Fact]
+    public async Task A_missing_folder_is_OutputNotWritable_naming_the_folder_not_a_temporary_file()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var folder = Path.Combine(Path.GetTempPath(), $"kmssig-missing-{Guid.NewGuid():N}");
+        var target = Path.Combine(folder, "key.pem");
+        using var session = fixture.NewSession();
+
+        var result = session.Run("Export-KmsPublicKeyPem -KeyId $k -Path $t @kmsAdmin; 'next'", new Dictionary<string, object?> { ["k"] = arn, ["t"] = target });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.OutputNotWritable", Id(result));
+        Assert.Equal(System.Management.Automation.ErrorCategory.WriteError, error.CategoryInfo.Category);
+        Assert.Equal(target, error.TargetObject);
+        Assert.Equal($"Cannot write '{target}': the directory '{folder}' does not exist.", error.Exception.Message);
+        Assert.Equal("next", Assert.Single(result.Output).BaseObject);
+        Assert.False(Directory.Exists(folder));
+    }
+
     [Fact]
     public async Task Pem_is_byte_identical_to_openssl_and_the_object_prints_as_pem()
     {
