@@ -160,6 +160,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         {
             // Decided once: the per-object path should cost as little as possible (issue 7).
             takesInputObject = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+            TokenValidationOptions.RequireValidClockSkew(ClockSkew);
             store = BuildTrustStore();
             if (ParameterSetName == InputSet)
             {

@@ -148,6 +148,31 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal("Expired", defaultSkew.Output.Single().Properties["Status"].Value.ToString());
     }
 
+    // -ClockSkew 300 binds as 300 ticks (30 µs): the expired token was Expired with "clock skew 0 s", the skew silently lost.
+    [Theory]
+    [InlineData("300")]
+    [InlineData("([TimeSpan]::FromMilliseconds(500))")]
+    public void A_clock_skew_under_one_second_is_terminating_and_explains_ticks(string skew)
+    {
+        var result = Run($"Test-KmsSignature -Token $t -TrustStore $store -ClockSkew {skew}; 'next'",
+            new() { ["t"] = Token("es256-expired.jwt"), ["store"] = Fixture("keys") });
+
+        Assert.Equal("next", Assert.Single(result.Output).BaseObject); // no result: the run stopped before verifying
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("KmsSignature.InvalidClockSkew,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("New-TimeSpan -Seconds", error.Exception.Message);
+    }
+
+    [Fact]
+    public void A_clock_skew_of_zero_or_whole_seconds_is_accepted()
+    {
+        var result = Run("Test-KmsSignature -Token $t -TrustStore $store -ClockSkew 0; Test-KmsSignature -Token $t -TrustStore $store -ClockSkew '00:00:01'",
+            new() { ["t"] = Token("es256-p256.jwt"), ["store"] = Fixture("keys") }).AssertSuccess();
+
+        Assert.Equal(2, result.Output.Count);
+    }
+
     [Fact]
     public void Der_signature_needs_allow_der_signature()
     {

@@ -26,6 +26,20 @@ public sealed class TokenValidationOptions
     /// <summary>Tolerance for <c>exp</c> and <c>nbf</c>; default <see cref="DefaultClockSkew"/>.</summary>
     public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
 
+    /// <summary>
+    /// Refuses a clock skew of more than zero and under one second: NumericDate has whole seconds, so such a skew is no
+    /// tolerance at all. From PowerShell that is nearly always a bare number, which converts to a TimeSpan of that many ticks.
+    /// </summary>
+    public static void RequireValidClockSkew(TimeSpan clockSkew)
+    {
+        if (clockSkew > TimeSpan.Zero && clockSkew < TimeSpan.FromSeconds(1))
+        {
+            throw new KmsSignatureException("InvalidClockSkew", ErrorKind.InvalidArgument,
+                $"-ClockSkew {clockSkew} is no tolerance: exp and nbf have whole seconds; give 0 or at least one second. " +
+                "A bare number is ticks ([TimeSpan]300 is 300 ticks): use (New-TimeSpan -Seconds 300) or '00:05:00'.", clockSkew);
+        }
+    }
+
     /// <summary>Verify as of this instant instead of the current time (audits, replays of old tokens).</summary>
     public DateTimeOffset? At { get; init; }
 
