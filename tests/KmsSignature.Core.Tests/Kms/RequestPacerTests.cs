@@ -173,6 +173,48 @@ public sealed class RequestPacerTests
         Assert.InRange(pacer.Rate!.Value, cut * (1 + (RequestPacer.IncreasePerSecond * 0.9)), cut * (1 + (RequestPacer.IncreasePerSecond * 1.1)));
     }
 
+    // 256 callers at a few calls a second: sent at the times they reserved, calls waiting would keep the rate of that
+    // moment for a minute. They keep their places in line instead, and their times follow the rate.
+    [Fact]
+    public void Calls_waiting_keep_their_order_and_follow_a_raised_rate()
+    {
+        var pacer = new RequestPacer(clock);
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 12.5); // 10/s
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var waiting = Enumerable.Range(0, 256).Select(_ => pacer.Reserve()).ToList();
+        Assert.InRange(waiting[^1].Delay, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(26)); // 255 places at 10/s
+
+        SucceedAt(pacer, perSecond: 1000, count: 1000); // a second of successes, all held back by pacing: the rate rises
+        var raised = pacer.Rate!.Value;
+        Assert.True(raised > 20);
+
+        var rechecked = waiting.Select(pacer.Recheck).ToList();
+        var expected = ((255 - (10 * 1.0)) / raised) - RequestPacer.Tolerance.TotalSeconds; // 10 places went by in that second
+        Assert.InRange(rechecked[^1].Delay.TotalSeconds, expected - 0.5, expected + 0.5);
+        Assert.Equal(rechecked.OrderBy(t => t.Sent), rechecked); // still in line
+    }
+
+    // Calls waiting at a cut were timed at the old rate: sent then, they keep KMS's bucket empty and their throttles
+    // read as news, and with many callers that cut a small share again and again.
+    [Fact]
+    public void A_cut_times_the_calls_waiting_at_the_new_rate()
+    {
+        var pacer = new RequestPacer(clock);
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 1250); // 1,000/s
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var waiting = Enumerable.Range(0, 100).Select(_ => pacer.Reserve()).ToList(); // up to 100 ms ahead
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        SucceedAt(pacer, perSecond: 1000, count: 50);
+        Assert.True(pacer.OnThrottle(pacer.Reserve()));
+        var cut = pacer.Rate!.Value;
+        Assert.True(cut < 1000);
+
+        var rechecked = waiting.Select(pacer.Recheck).ToList();
+        var last = rechecked[^1].Delay.TotalSeconds + RequestPacer.Tolerance.TotalSeconds;
+        var first = rechecked.First(t => t.Delay > TimeSpan.Zero).Delay.TotalSeconds + RequestPacer.Tolerance.TotalSeconds;
+        Assert.InRange((last - first) * cut, rechecked.Count(t => t.Delay > TimeSpan.Zero) - 2, rechecked.Count(t => t.Delay > TimeSpan.Zero));
+    }
+
     [Fact]
     public void An_idle_pause_forgets_the_rate()
     {
