@@ -35,8 +35,7 @@ public sealed class DetachedSignatureInMemoryTests
         var key = new Ed25519PrivateKeyParameters(new SecureRandom());
         var signature = new byte[BcEd25519.SignatureSize];
         key.Sign(BcEd25519.Algorithm.Ed25519, null, Message, 0, Message.Length, signature, 0);
-        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([PublicKey.FromJwk(
-            $$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(key.GeneratePublicKey().GetEncoded())}}"}""")]),
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([PublicKeys.Of(key)]),
             new DetachedSignatureOptions { MaxInMemoryMessageLength = Message.Length });
 
         var allocated = Allocations.Of(() => verifier.Verify(Message, signature), out var result);

@@ -33,11 +33,6 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
         dir.Delete(recursive: true);
     }
 
-    private static PublicKey Key(AsymmetricAlgorithm key) => PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo());
-
-    private static PublicKey Key(Ed25519PrivateKeyParameters key) =>
-        PublicKey.FromJwk($$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(key.GeneratePublicKey().GetEncoded())}}"}""");
-
     private static byte[] EdSignature(Ed25519PrivateKeyParameters key)
     {
         var signature = new byte[BcEd25519.SignatureSize];
@@ -47,7 +42,7 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
 
     // Each key's default algorithm: RSA PKCS#1 SHA-256, ECDSA SHA-384 and SHA-256, pure Ed25519.
     private DetachedSignatureVerifier MixedVerifier() =>
-        new(TrustStore.FromKeys([Key(otherRsa), Key(p384), Key(otherEd), Key(p256), Key(ed), Key(rsa)]));
+        new(TrustStore.FromKeys([PublicKeys.Of(otherRsa), PublicKeys.Of(p384), PublicKeys.Of(otherEd), PublicKeys.Of(p256), PublicKeys.Of(ed), PublicKeys.Of(rsa)]));
 
     private (string File, string Signature) Files(byte[] signature)
     {
@@ -66,11 +61,11 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
     {
         var (signature, key) = signer switch
         {
-            "rsa" => (rsa.SignData(Message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), Key(rsa)),
-            "p384" => (p384.SignData(Message, HashAlgorithmName.SHA384), Key(p384)),
-            "p256" => (p256.SignData(Message, HashAlgorithmName.SHA256), Key(p256)),
-            "p256-der" => (p256.SignData(Message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence), Key(p256)),
-            _ => (EdSignature(ed), Key(ed)),
+            "rsa" => (rsa.SignData(Message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), PublicKeys.Of(rsa)),
+            "p384" => (p384.SignData(Message, HashAlgorithmName.SHA384), PublicKeys.Of(p384)),
+            "p256" => (p256.SignData(Message, HashAlgorithmName.SHA256), PublicKeys.Of(p256)),
+            "p256-der" => (p256.SignData(Message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence), PublicKeys.Of(p256)),
+            _ => (EdSignature(ed), PublicKeys.Of(ed)),
         };
         var verifier = MixedVerifier();
         var (file, signatureFile) = Files(signature);
@@ -87,7 +82,7 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
     [Fact]
     public void A_signature_no_trusted_key_made_is_invalid()
     {
-        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([Key(otherRsa), Key(p384), Key(otherEd), Key(p256)]));
+        var verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([PublicKeys.Of(otherRsa), PublicKeys.Of(p384), PublicKeys.Of(otherEd), PublicKeys.Of(p256)]));
         var signatures = new[]
         {
             rsa.SignData(Message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
@@ -104,7 +99,7 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
     public void Several_candidate_keys_share_one_hash_of_the_message()
     {
         using var third = RSA.Create(2048);
-        var counting = new[] { Key(otherRsa), Key(third), Key(rsa) }.Select(k => new CountingKeyVerifier(KeyVerifier.Create(k))).ToArray();
+        var counting = new[] { PublicKeys.Of(otherRsa), PublicKeys.Of(third), PublicKeys.Of(rsa) }.Select(k => new CountingKeyVerifier(KeyVerifier.Create(k))).ToArray();
         var verifier = new DetachedSignatureVerifier(new TrustStore(counting, "test"));
         var signature = rsa.SignData(Message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var (file, signatureFile) = Files(signature);

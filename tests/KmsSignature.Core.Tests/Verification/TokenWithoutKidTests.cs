@@ -31,12 +31,7 @@ public sealed class TokenWithoutKidTests : IDisposable
         otherEc.Dispose();
     }
 
-    private static PublicKey Key(AsymmetricAlgorithm key) => PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo());
-
-    private static PublicKey Key(Ed25519PrivateKeyParameters key) =>
-        PublicKey.FromJwk($$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(key.GeneratePublicKey().GetEncoded())}}"}""");
-
-    private TrustStore MixedStore() => TrustStore.FromKeys([Key(otherRsa), Key(ec), Key(otherEd), Key(rsa), Key(otherEc), Key(ed)]);
+    private TrustStore MixedStore() => TrustStore.FromKeys([PublicKeys.Of(otherRsa), PublicKeys.Of(ec), PublicKeys.Of(otherEd), PublicKeys.Of(rsa), PublicKeys.Of(otherEc), PublicKeys.Of(ed)]);
 
     private static string Input(string alg, string? kid = null) =>
         Base64Url.Encode(Encoding.UTF8.GetBytes(kid is null ? $$"""{"alg":"{{alg}}"}""" : $$"""{"alg":"{{alg}}","kid":"{{kid}}"}"""))
@@ -76,19 +71,19 @@ public sealed class TokenWithoutKidTests : IDisposable
         var edDsa = verifier.Verify(EdDsa(ed, kid));
 
         Assert.Equal(VerificationStatus.Valid, rs256.Status);
-        Assert.Equal(Key(rsa), rs256.Key);
+        Assert.Equal(PublicKeys.Of(rsa), rs256.Key);
         Assert.Equal(VerificationStatus.Valid, ps256.Status);
-        Assert.Equal(Key(rsa), ps256.Key);
+        Assert.Equal(PublicKeys.Of(rsa), ps256.Key);
         Assert.Equal(VerificationStatus.Valid, es256.Status);
-        Assert.Equal(Key(ec), es256.Key);
+        Assert.Equal(PublicKeys.Of(ec), es256.Key);
         Assert.Equal(VerificationStatus.Valid, edDsa.Status);
-        Assert.Equal(Key(ed), edDsa.Key);
+        Assert.Equal(PublicKeys.Of(ed), edDsa.Key);
     }
 
     [Fact]
     public void A_signature_no_key_made_is_invalid_for_every_type()
     {
-        var verifier = new TokenVerifier(TrustStore.FromKeys([Key(otherRsa), Key(ec), Key(otherEd), Key(rsa), Key(otherEc)]));
+        var verifier = new TokenVerifier(TrustStore.FromKeys([PublicKeys.Of(otherRsa), PublicKeys.Of(ec), PublicKeys.Of(otherEd), PublicKeys.Of(rsa), PublicKeys.Of(otherEc)]));
         using var stranger = RSA.Create(2048);
         using var strangerEc = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
@@ -103,7 +98,7 @@ public sealed class TokenWithoutKidTests : IDisposable
         Assert.Equal("the RS256 signature does not verify with the key", results[0].Reason);
         Assert.Equal("the ES256 signature does not verify with the key", results[1].Reason);
         Assert.Equal("the EdDSA signature does not verify with the key", results[2].Reason);
-        Assert.Equal(Key(otherEc), results[1].Key); // the last candidate tried
+        Assert.Equal(PublicKeys.Of(otherEc), results[1].Key); // the last candidate tried
     }
 
     [Fact]
@@ -131,7 +126,7 @@ public sealed class TokenWithoutKidTests : IDisposable
 
         Assert.Equal(VerificationStatus.Valid, result.Status);
         Assert.True(result.DerSignature);
-        Assert.Equal(Key(ec), result.Key);
+        Assert.Equal(PublicKeys.Of(ec), result.Key);
     }
 
     [Fact]
@@ -139,7 +134,7 @@ public sealed class TokenWithoutKidTests : IDisposable
     {
         using var third = RSA.Create(2048);
         using var stranger = RSA.Create(2048);
-        var counting = new[] { Key(otherRsa), Key(third), Key(rsa) }.Select(k => new CountingKeyVerifier(KeyVerifier.Create(k))).ToArray();
+        var counting = new[] { PublicKeys.Of(otherRsa), PublicKeys.Of(third), PublicKeys.Of(rsa) }.Select(k => new CountingKeyVerifier(KeyVerifier.Create(k))).ToArray();
         var verifier = new TokenVerifier(new TrustStore(counting, "test"));
 
         var valid = verifier.Verify(Rsa(rsa, "RS256", RSASignaturePadding.Pkcs1));

@@ -25,8 +25,7 @@ public sealed class WholeMessageVerifierTests
         var key = new Ed25519PrivateKeyParameters(new SecureRandom());
         var signature = new byte[BcEd25519.SignatureSize];
         key.Sign(BcEd25519.Algorithm.Ed25519, null, Message, 0, Message.Length, signature, 0);
-        var verifier = KeyVerifier.Create(PublicKey.FromJwk(
-            $$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(key.GeneratePublicKey().GetEncoded())}}"}"""));
+        var verifier = KeyVerifier.Create(PublicKeys.Of(key));
 
         var allocated = Allocations.Of(() => verifier.Verify(SignatureAlgorithm.Ed25519Sha512, Message, signature), out var verified);
 
