@@ -20,7 +20,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     private readonly SignaturePathClaims claims = new();
     private SignerPerKey<DetachedSigner>? signers;
-    private OrderedPipelineWindow<KmsDetachedSignature>? window;
+    private OrderedPipelineWindow<PendingSignatureFile>? window;
     private string? destination; // -Destination as a file-system path
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
@@ -79,7 +79,9 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             ThrowTerminatingError(ErrorRecords.From(ex));
         }
 
-        window = new OrderedPipelineWindow<KmsDetachedSignature>(this, ThrottleLimit, "Signing files with KMS", WriteObject, WriteError);
+        // Files are written here, on the pipeline thread as each result is reported in order, not by the Sign calls in
+        // flight: a run that stops (Ctrl+C, -ErrorAction Stop) writes nothing it does not report.
+        window = new OrderedPipelineWindow<PendingSignatureFile>(this, ThrottleLimit, "Signing files with KMS", WriteSignatureFile, WriteError);
         signers = new(CreateSigner, keysPiped: !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)), terminate: ex =>
         {
             window.Drain();
@@ -95,7 +97,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             {
                 var current = signers!.Get(KeyId, out var keyError);
                 window!.Add(ct => current is null
-                    ? Task.FromException<KmsDetachedSignature>(keyError!)
+                    ? Task.FromException<PendingSignatureFile>(keyError!)
                     : current.SignMessageAsync(Message, destination, FileEncoding, Force, ct));
             }
 
@@ -107,7 +109,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             if (error is not null)
             {
                 // In this input's place among the results, like every other per-item failure.
-                window!.Add(_ => Task.FromException<KmsDetachedSignature>(error));
+                window!.Add(_ => Task.FromException<PendingSignatureFile>(error));
                 continue;
             }
 
@@ -123,18 +125,34 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             }
             catch (KmsSignatureException ex)
             {
-                window!.Add(_ => Task.FromException<KmsDetachedSignature>(ex));
+                window!.Add(_ => Task.FromException<PendingSignatureFile>(ex));
                 continue;
             }
 
             var current = signers!.Get(KeyId, out var keyError);
             window!.Add(ct => current is null
-                ? Task.FromException<KmsDetachedSignature>(keyError!)
+                ? Task.FromException<PendingSignatureFile>(keyError!)
                 : Task.Run(() => current.SignFileAsync(path!, signaturePath, FileEncoding, Force, ct), ct));
         }
     }
 
     protected override void EndProcessing() => window?.Drain();
+
+    private void WriteSignatureFile(PendingSignatureFile pending)
+    {
+        KmsDetachedSignature written;
+        try
+        {
+            written = pending.Write();
+        }
+        catch (KmsSignatureException ex)
+        {
+            WriteError(ex);
+            return;
+        }
+
+        WriteObject(written);
+    }
 
     private SignatureFileEncoding FileEncoding => Enum.Parse<SignatureFileEncoding>(Encoding, ignoreCase: true);
 

@@ -9,7 +9,7 @@ namespace KmsSignature.Core.Signing;
 /// <summary>
 /// Detached signatures through KMS: the <c>aws kms sign</c> + openssl workflow in one call. From 1 to 4096 bytes
 /// the content goes to KMS RAW; larger files are hashed locally as a stream (constant memory, any size) and
-/// sent as DIGEST, and so is an empty file (KMS takes no empty RAW message). Signature files are written atomically and never replace an existing file unless asked.
+/// sent as DIGEST, and so is an empty file (KMS takes no empty RAW message). Signature files are written atomically (by <see cref="PendingSignatureFile"/>) and never replace an existing file unless asked.
 /// Thread-safe.
 /// </summary>
 public sealed class DetachedSigner
@@ -64,8 +64,8 @@ public sealed class DetachedSigner
         }
     }
 
-    /// <summary>Signs a file and writes the signature to <paramref name="signaturePath"/>.</summary>
-    public async Task<KmsDetachedSignature> SignFileAsync(string path, string signaturePath, SignatureFileEncoding encoding, bool force,
+    /// <summary>Signs a file; <see cref="PendingSignatureFile.Write"/> then writes the signature to <paramref name="signaturePath"/>.</summary>
+    public async Task<PendingSignatureFile> SignFileAsync(string path, string signaturePath, SignatureFileEncoding encoding, bool force,
         CancellationToken cancellationToken)
     {
         CheckFile(path, signaturePath, force);
@@ -85,14 +85,13 @@ public sealed class DetachedSigner
         }
 
         var signature = await Key.SignAsync(Algorithm, message, path, cancellationToken).ConfigureAwait(false);
-        // Stopped while KMS signed: the caller will report no result, so no file may appear either.
-        cancellationToken.ThrowIfCancellationRequested();
-        AtomicFile.Write(signaturePath, Encode(signature, encoding), force);
-        return new KmsDetachedSignature(path, Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName, Name(message.Type), sha256, length, signature);
+        return new PendingSignatureFile(
+            new KmsDetachedSignature(path, Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName, Name(message.Type), sha256, length, signature),
+            Encode(signature, encoding), force);
     }
 
-    /// <summary>Signs bytes in memory; writes the signature when <paramref name="signaturePath"/> is given.</summary>
-    public async Task<KmsDetachedSignature> SignMessageAsync(byte[] content, string? signaturePath, SignatureFileEncoding encoding, bool force,
+    /// <summary>Signs bytes in memory; <see cref="PendingSignatureFile.Write"/> writes the signature when <paramref name="signaturePath"/> is given.</summary>
+    public async Task<PendingSignatureFile> SignMessageAsync(byte[] content, string? signaturePath, SignatureFileEncoding encoding, bool force,
         CancellationToken cancellationToken)
     {
         if (signaturePath is not null)
@@ -103,14 +102,10 @@ public sealed class DetachedSigner
         CheckLength(content.Length, "the message");
         var message = Algorithm.AcceptsRaw ? SigningMessage.For(content, Algorithm, "the message") : SigningMessage.Digest(SigningMessage.HashOf(Algorithm, content));
         var signature = await Key.SignAsync(Algorithm, message, "the message", cancellationToken).ConfigureAwait(false);
-        if (signaturePath is not null)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            AtomicFile.Write(signaturePath, Encode(signature, encoding), force);
-        }
-
-        return new KmsDetachedSignature(null, signaturePath is null ? null : Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName,
-            Name(message.Type), Hex(SHA256.HashData(content)), content.Length, signature);
+        return new PendingSignatureFile(
+            new KmsDetachedSignature(null, signaturePath is null ? null : Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName,
+                Name(message.Type), Hex(SHA256.HashData(content)), content.Length, signature),
+            Encode(signature, encoding), force);
     }
 
     public static byte[] Encode(byte[] signature, SignatureFileEncoding encoding) => encoding == SignatureFileEncoding.Base64

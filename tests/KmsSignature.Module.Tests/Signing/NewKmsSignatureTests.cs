@@ -663,4 +663,68 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
         Assert.False(File.Exists(pipe + ".sig"));
     }
+
+    // Item 0 is a named pipe that fails (too long for pure Ed25519) only once later files have been signed: with 8 in
+    // flight, the 14th Sign call can only start after 7 of the files behind the pipe finished. Their signature files used
+    // to be written by the Sign calls themselves, so -ErrorAction Stop on the pipe left .sig files for items after it.
+    [Fact]
+    public async Task ErrorAction_Stop_on_a_failing_item_writes_no_signature_for_the_items_after_it()
+    {
+        var (pipe, files, before) = await PipeThenFilesAsync("stop-after");
+        var writer = Task.Run(() =>
+        {
+            WaitForSignCalls(before, 14);
+            File.WriteAllBytes(pipe, new byte[5000]);
+        });
+        using var session = fixture.NewSession();
+        var result = session.Run("$items | New-KmsSignature -KeyId $k -ThrottleLimit 8 -ErrorAction Stop @kmsSigner",
+            Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519"))));
+        await writer.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("KmsSignature.MessageTooLarge", result.ErrorId());
+        Assert.Empty(Directory.GetFiles(directory, "*.sig"));
+        Assert.Empty(Directory.GetFiles(directory, ".kmssig-*.tmp"));
+    }
+
+    // Ctrl+C with the oldest item blocked (a pipe nobody writes yet) and later ones signed: they were never reported, so
+    // no signature file may remain for them.
+    [Fact]
+    public async Task Ctrl_C_leaves_no_signature_file_for_items_signed_but_not_yet_reported()
+    {
+        var (pipe, files, before) = await PipeThenFilesAsync("ctrl-c");
+        // Held open for writing (read-write: opening a FIFO so never blocks on Linux) and closed at the end without a
+        // byte: the reader blocks until then and sees the end of the pipe, whenever it got to open it.
+        using var held = new FileStream(pipe, FileMode.Open, FileAccess.ReadWrite);
+        using var signed = new ManualResetEvent(false);
+        var watcher = Task.Run(() =>
+        {
+            WaitForSignCalls(before, 14);
+            signed.Set();
+        });
+        using var session = fixture.NewSession();
+        var (_, stopped) = session.RunAndStop("$items | New-KmsSignature -KeyId $k -ThrottleLimit 8 @kmsSigner",
+            Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519"))), signed);
+        await watcher.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(stopped, "the pipeline was not stopped");
+        Assert.Empty(Directory.GetFiles(directory, "*.sig"));
+        Assert.Empty(Directory.GetFiles(directory, ".kmssig-*.tmp"));
+    }
+
+    private async Task<(string Pipe, string[] Files, long SignCallsBefore)> PipeThenFilesAsync(string prefix)
+    {
+        await fixture.KeyAsync("ECC_NIST_EDWARDS25519");
+        var pipe = Path.Combine(directory, $"{prefix}-pipe");
+        NamedPipe.Create(pipe);
+        var files = Enumerable.Range(1, 30).Select(i => NewFile($"{prefix}-{i:D2}.bin", 100, i)).ToArray();
+        return (pipe, files, fixture.Kms.Counters.Count("Sign"));
+    }
+
+    private void WaitForSignCalls(long before, int count)
+    {
+        while (fixture.Kms.Counters.Count("Sign") - before < count)
+        {
+            Thread.Sleep(5);
+        }
+    }
 }
