@@ -279,7 +279,7 @@ public sealed class DetachedSignatureVerifier
             else if (signature.Length != 2 * ecdsa.ScalarSize)
             {
                 return FileResult(VerificationStatus.InvalidSignature,
-                    $"the ECDSA signature is neither strict DER nor {2 * ecdsa.ScalarSize}-byte R||S for {key.KeySpecName}", key, algorithm.KmsName, path, signaturePath);
+                    $"the ECDSA signature is neither strict DER nor {2 * ecdsa.ScalarSize}-byte R||S for {key.KeySpecName}{WrongKeyHint.For(signature.Length, key.KeySpec)}", key, algorithm.KmsName, path, signaturePath);
             }
         }
 
@@ -306,7 +306,7 @@ public sealed class DetachedSignatureVerifier
 
         return valid
             ? FileResult(VerificationStatus.Valid, $"{algorithm.KmsName} signature verifies with a trusted {key.KeySpecName} key", key, algorithm.KmsName, path, signaturePath)
-            : FileResult(VerificationStatus.InvalidSignature, $"the {algorithm.KmsName} signature does not verify with the {key.KeySpecName} key", key, algorithm.KmsName, path, signaturePath);
+            : FileResult(VerificationStatus.InvalidSignature, $"the {algorithm.KmsName} signature does not verify with the {key.KeySpecName} key{WrongKeyHint.For(signature.Length, key.KeySpec)}", key, algorithm.KmsName, path, signaturePath);
     }
 
     // Keys whose JWK pins another alg are passed over, as for tokens without kid; the first of them is returned in
