@@ -143,8 +143,9 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             try
             {
                 var claims = keyObjectsPiped && !PlainValues.IsMembers(input) ? null : input;
+                // The input is the target of this token's errors (a key object, when keys are piped), so it can be sent again.
                 prepared = signer.Prepare(template.Build(PlainValues.Members(claims, "-Claims"), DateTimeOffset.UtcNow),
-                    claims is PSObject wrapped ? wrapped.BaseObject : claims);
+                    input is PSObject wrapped ? wrapped.BaseObject : input);
             }
             catch (KmsSignatureException ex)
             {

@@ -53,4 +53,13 @@ public sealed class KmsSignatureException : Exception
 
     /// <summary>A hint on how to fix the problem, shown as the ErrorRecord's RecommendedAction.</summary>
     public string? RecommendedAction { get; init; }
+
+    /// <summary>The same error about another target (the item a shared operation failed for); the message is kept.</summary>
+    public KmsSignatureException WithTarget(object? target) =>
+        new(ErrorId, Kind, Message, target, InnerException)
+        {
+            KmsErrorCode = KmsErrorCode,
+            RequestId = RequestId,
+            RecommendedAction = RecommendedAction,
+        };
 }

@@ -104,13 +104,25 @@ public sealed class JwtSigner
         claims.CheckRegisteredClaims();
         var payload = JoseJson.WriteObject(claims.Entries);
         var signingInput = string.Concat(encodedHeader, ".", Base64Url.Encode(payload));
-        var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, target ?? claims);
-        return new PreparedJwt(signingInput, payload, message, claims.ExpiresAt);
+        var item = target ?? claims;
+        var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, item);
+        return new PreparedJwt(signingInput, payload, message, claims.ExpiresAt, item);
     }
 
     public async Task<KmsSignedJwt> SignAsync(PreparedJwt jwt, CancellationToken cancellationToken)
     {
-        var signature = await Key.SignAsync(Algorithm.KmsAlgorithm, jwt.Message, Key.Requested, cancellationToken).ConfigureAwait(false);
+        byte[] signature;
+        try
+        {
+            signature = await Key.SignAsync(Algorithm.KmsAlgorithm, jwt.Message, Key.Requested, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex)
+        {
+            // The message names the key; the target is the item, as for every other error of one token, so that
+            // `$failed.TargetObject | New-KmsSignedJwt` signs again what KMS refused or could not sign.
+            throw ex.WithTarget(jwt.Item);
+        }
+
         if (Algorithm.KmsAlgorithm.Scheme == SignatureScheme.Ecdsa && signatureFormat == JwsSignatureFormat.Jws)
         {
             // KMS returns DER; JWS needs fixed-length R||S (RFC 7518 §3.4), 66-byte halves for P-521.

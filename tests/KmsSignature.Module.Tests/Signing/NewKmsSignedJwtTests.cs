@@ -471,6 +471,25 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         });
     }
 
+    // A token KMS refused is an error about that item: its claims are the target, so the failed items can be sent again
+    // (the key ARN was the target before, and told the failures of one run apart only by their order).
+    [Fact]
+    public async Task A_refused_Sign_targets_the_claims_so_the_failed_items_can_be_sent_again()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var refused = session.Run("$items = @{ n = 1 }, @{ n = 2 }; $items | New-KmsSignedJwt -KeyId $k -ErrorVariable failed @kmsVerifier",
+            Vars(("k", arn)));
+        Assert.Equal(2, refused.Errors.Count);
+        Assert.All(refused.Errors, e => Assert.Equal("KmsSignature.KmsAccessDenied", e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Contains(arn, refused.Errors[0].Exception.Message, StringComparison.Ordinal); // the message still names the key
+
+        var sameItems = session.Run("[object]::ReferenceEquals($failed[0].TargetObject, $items[0]) -and [object]::ReferenceEquals($failed[1].TargetObject, $items[1])");
+        Assert.Equal(true, Assert.Single(sameItems.AssertSuccess().Output).BaseObject);
+        var again = session.Run("$failed.TargetObject | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        Assert.Equal([1L, 2L], again.Output.Select(jwt => Segment(jwt.ToString(), 1).GetProperty("n").GetInt64()));
+    }
+
     [Fact]
     public async Task Unknown_key_is_one_terminating_error()
     {
