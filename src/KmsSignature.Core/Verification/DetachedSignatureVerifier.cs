@@ -217,12 +217,14 @@ public sealed class DetachedSignatureVerifier
         // for it made a file over the bound verify as the empty message.
         var whole = message.Bytes;
         var hasWhole = message.Stream is null;
+        byte[]? readAhead = null;
+        (KeyVerifier Verifier, SignatureAlgorithm Algorithm)? tooLarge = null;
         if (options.MessageType == MessageType.Digest || candidates.Exists(c => !c.Algorithm.AcceptsDigest))
         {
             var limit = options.MessageType == MessageType.Digest ? 1024 : options.MaxInMemoryMessageLength;
             if (!hasWhole)
             {
-                if (ReadBounded(message.Stream!, limit, message.CancellationToken) is { } read)
+                if (ReadBounded(message.Stream!, limit, message.CancellationToken, out readAhead) is { } read)
                 {
                     whole = read;
                     hasWhole = true;
@@ -235,19 +237,29 @@ public sealed class DetachedSignatureVerifier
 
             if (!hasWhole)
             {
-                var first = candidates[0];
-                return FileResult(options.MessageType == MessageType.Digest ? VerificationStatus.Malformed : VerificationStatus.MessageTooLarge,
-                    options.MessageType == MessageType.Digest
-                        ? "a DIGEST message is a hash, not a large file"
-                        : $"{first.Algorithm.KmsName} signs the whole message, which must be read into memory; it is over {options.MaxInMemoryMessageLength} bytes",
-                    first.Verifier.Key, first.Algorithm.KmsName, path, signaturePath);
+                if (options.MessageType == MessageType.Digest)
+                {
+                    var first = candidates[0];
+                    return FileResult(VerificationStatus.Malformed, "a DIGEST message is a hash, not a large file",
+                        first.Verifier.Key, first.Algorithm.KmsName, path, signaturePath);
+                }
+
+                // Only the whole-message keys cannot check a message this large: the keys that sign a hash still do, as
+                // each would alone, and the answer is MessageTooLarge only when none of them verifies.
+                tooLarge = candidates.Find(c => !c.Algorithm.AcceptsDigest);
+                candidates = candidates.FindAll(c => c.Algorithm.AcceptsDigest);
+                if (candidates.Count == 0)
+                {
+                    return TooLarge(tooLarge.Value, path, signaturePath);
+                }
             }
         }
 
         // Each distinct hash is taken once, streamed or in memory, not once per candidate key; one candidate in memory
         // (most calls) hashes inside its own verifier.
-        var digests = !hasWhole ? HashStream(message.Stream!, DistinctHashes(candidates), message.Hashed, message.CancellationToken)
-            : options.MessageType == MessageType.Raw && candidates.Count > 1 ? HashWhole(whole, DistinctHashes(candidates))
+        var digests = !hasWhole && message.Stream is { } stream
+            ? HashStream(stream, readAhead, DistinctHashes(candidates), message.Hashed, message.CancellationToken)
+            : options.MessageType == MessageType.Raw && (candidates.Count > 1 || !hasWhole) ? HashWhole(whole, DistinctHashes(candidates))
             : null;
         VerificationResult? last = null;
         foreach (var (verifier, algorithm) in candidates)
@@ -261,8 +273,13 @@ public sealed class DetachedSignatureVerifier
             last = result;
         }
 
-        return last!;
+        return tooLarge is { } unverified ? TooLarge(unverified, path, signaturePath) : last!;
     }
+
+    private VerificationResult TooLarge((KeyVerifier Verifier, SignatureAlgorithm Algorithm) candidate, string? path, string? signaturePath) =>
+        FileResult(VerificationStatus.MessageTooLarge,
+            $"{candidate.Algorithm.KmsName} signs the whole message, which must be read into memory; it is over {options.MaxInMemoryMessageLength} bytes",
+            candidate.Verifier.Key, candidate.Algorithm.KmsName, path, signaturePath);
 
     // whole: the message (or the DIGEST) when it is in memory; unread when the message was streamed, and so hashed.
     private VerificationResult VerifyOne(KeyVerifier verifier, SignatureAlgorithm algorithm, ReadOnlySpan<byte> whole,
@@ -368,15 +385,16 @@ public sealed class DetachedSignatureVerifier
         return result;
     }
 
+    // readAhead: what ReadBounded took from a stream that cannot seek back before it found the message too large.
     private static Dictionary<HashAlgorithmName, byte[]> HashStream(
-        Stream stream, List<HashAlgorithmName> names, IProgress<long>? hashed, CancellationToken cancellationToken)
+        Stream stream, byte[]? readAhead, List<HashAlgorithmName> names, IProgress<long>? hashed, CancellationToken cancellationToken)
     {
         var result = new Dictionary<HashAlgorithmName, byte[]>(names.Count);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             var read = stream.ReadAtLeast(buffer.AsSpan(0, BufferSize), BufferSize, throwOnEndOfStream: false);
-            if (read < BufferSize)
+            if (readAhead is null && read < BufferSize)
             {
                 // The whole message came in one buffer (most files): one-shot hashes, no incremental state.
                 foreach (var name in names)
@@ -391,6 +409,12 @@ public sealed class DetachedSignatureVerifier
             var total = 0L;
             try
             {
+                if (readAhead is not null)
+                {
+                    hashes.ForEach(hash => hash.AppendData(readAhead));
+                    total = readAhead.Length;
+                }
+
                 do
                 {
                     foreach (var hash in hashes)
@@ -428,9 +452,13 @@ public sealed class DetachedSignatureVerifier
         : name == HashAlgorithmName.SHA512 ? SHA512.HashData(data)
         : throw new NotSupportedException($"No one-shot hash for {name}.");
 
-    // Null when the stream holds more than limit bytes.
-    private static byte[]? ReadBounded(Stream stream, long limit, CancellationToken cancellationToken)
+    // Null when the stream holds more than limit bytes; then readAhead holds the bytes it took from the stream, if any.
+    private static byte[]? ReadBounded(Stream stream, long limit, CancellationToken cancellationToken) =>
+        ReadBounded(stream, limit, cancellationToken, out _);
+
+    private static byte[]? ReadBounded(Stream stream, long limit, CancellationToken cancellationToken, out byte[]? readAhead)
     {
+        readAhead = null;
         if (stream.CanSeek && stream.Length - stream.Position > limit)
         {
             return null;
@@ -446,6 +474,8 @@ public sealed class DetachedSignatureVerifier
                 cancellationToken.ThrowIfCancellationRequested();
                 if (memory.Length + read > limit)
                 {
+                    memory.Write(buffer, 0, read);
+                    readAhead = memory.ToArray();
                     return null;
                 }
 

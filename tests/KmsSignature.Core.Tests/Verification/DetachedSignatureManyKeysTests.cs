@@ -41,8 +41,10 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
     }
 
     // Each key's default algorithm: RSA PKCS#1 SHA-256, ECDSA SHA-384 and SHA-256, pure Ed25519.
-    private DetachedSignatureVerifier MixedVerifier() =>
-        new(TrustStore.FromKeys([PublicKeys.Of(otherRsa), PublicKeys.Of(p384), PublicKeys.Of(otherEd), PublicKeys.Of(p256), PublicKeys.Of(ed), PublicKeys.Of(rsa)]));
+    private TrustStore MixedStore() =>
+        TrustStore.FromKeys([PublicKeys.Of(otherRsa), PublicKeys.Of(p384), PublicKeys.Of(otherEd), PublicKeys.Of(p256), PublicKeys.Of(ed), PublicKeys.Of(rsa)]);
+
+    private DetachedSignatureVerifier MixedVerifier() => new(MixedStore());
 
     private (string File, string Signature) Files(byte[] signature)
     {
@@ -112,5 +114,73 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
         Assert.Equal(0, counting.Sum(c => c.MessageCalls));
         Assert.Equal(6, counting.Sum(c => c.DigestCalls));
         Assert.All(counting, c => Assert.All(c.DigestLengths, length => Assert.Equal(32, length)));
+    }
+    // A message over MaxInMemoryMessageLength cannot be checked by the whole-message keys (pure Ed25519), but the keys that
+    // sign a hash still check it, as each would alone: whole-message keys among them made it MessageTooLarge, blaming the
+    // first key (here RSA) for signing the whole message.
+    [Theory]
+    [InlineData("file")]
+    [InlineData("stream")]
+    [InlineData("pipe")]
+    public void A_message_over_the_in_memory_bound_verifies_with_a_key_that_signs_a_hash_among_whole_message_keys(string source)
+    {
+        var verifier = new DetachedSignatureVerifier(MixedStore(), new DetachedSignatureOptions { MaxInMemoryMessageLength = Message.Length - 1 });
+        var signature = rsa.SignData(Message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+        var result = Verify(verifier, source, signature);
+
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Equal(PublicKeys.Of(rsa), result.Key);
+    }
+
+    // Signed by a whole-message key, the answer is still that the message is too large for it, not InvalidSignature.
+    [Theory]
+    [InlineData("file")]
+    [InlineData("stream")]
+    [InlineData("pipe")]
+    public void A_message_over_the_in_memory_bound_that_no_key_signing_a_hash_verifies_is_too_large(string source)
+    {
+        var verifier = new DetachedSignatureVerifier(MixedStore(), new DetachedSignatureOptions { MaxInMemoryMessageLength = Message.Length - 1 });
+
+        var result = Verify(verifier, source, EdSignature(ed));
+
+        Assert.Equal(VerificationStatus.MessageTooLarge, result.Status);
+        Assert.Equal(PublicKeys.Of(otherEd), result.Key); // the first whole-message key: none of them could check it
+        Assert.StartsWith("ED25519_SHA_512 signs the whole message", result.Reason);
+    }
+
+    private VerificationResult Verify(DetachedSignatureVerifier verifier, string source, byte[] signature)
+    {
+        var (file, signatureFile) = Files(signature);
+        return source switch
+        {
+            "file" => verifier.VerifyFile(file, signatureFile),
+            "stream" => verifier.Verify(new MemoryStream(Message), signature),
+            _ => verifier.Verify(new Pipe(Message), signature), // the bytes read to find it too large cannot be read again
+        };
+    }
+
+    // A stream that cannot seek, read a little at a time, as a pipe is.
+    private sealed class Pipe(byte[] bytes) : Stream
+    {
+        private int position;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var length = Math.Min(Math.Min(count, 1000), bytes.Length - position);
+            bytes.AsSpan(position, length).CopyTo(buffer.AsSpan(offset));
+            position += length;
+            return length;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
