@@ -169,14 +169,38 @@ public sealed class RequestPacer
     public async Task<PacerTicket> WaitAsync(CancellationToken cancellationToken)
     {
         var ticket = Reserve();
-        while (ticket.Delay > TimeSpan.Zero)
+        try
         {
-            // Waking at least every Horizon lets a raised rate take effect for calls already waiting.
-            await Task.Delay(ticket.Delay < Horizon ? ticket.Delay : Horizon, time, cancellationToken).ConfigureAwait(false);
-            ticket = Recheck(ticket);
+            while (ticket.Delay > TimeSpan.Zero)
+            {
+                // Waking at least every Horizon lets a raised rate take effect for calls already waiting.
+                await Task.Delay(ticket.Delay < Horizon ? ticket.Delay : Horizon, time, cancellationToken).ConfigureAwait(false);
+                ticket = Recheck(ticket);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Leave();
+            throw;
         }
 
         return ticket;
+    }
+
+    // A call that stops waiting is never sent, so the line moves up a place: its place kept, a run stopped with many calls
+    // waiting and started again within IdleReset waited out every abandoned place first (1,024 at 1/s: 17 min). Not by
+    // its own place: the ones given back before it have moved the line, so its place may read as passed. Never past the
+    // end of the line, which would be a burst allowance.
+    private void Leave()
+    {
+        lock (gate)
+        {
+            if (rate is not null)
+            {
+                Advance(time.GetTimestamp());
+                passed = Math.Max(passed, Math.Min(passed + 1, nextPlace));
+            }
+        }
     }
 
     /// <summary>The call sent with this ticket succeeded.</summary>

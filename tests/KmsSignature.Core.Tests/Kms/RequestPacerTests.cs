@@ -263,6 +263,30 @@ public sealed class RequestPacerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
     }
 
+    // Stopped with many calls waiting, a run leaves their places in line: the next run in the same session (within
+    // IdleReset) must not wait them out. The calls wait on a real timer, so they end by cancellation, not by time.
+    [Fact]
+    public async Task Calls_that_stop_waiting_give_their_places_to_the_calls_behind_them()
+    {
+        var pacer = new RequestPacer(clock);
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 12.5); // 10/s
+        clock.Advance(TimeSpan.FromSeconds(1));
+        using var cancel = new CancellationTokenSource();
+        var waits = Enumerable.Range(0, 100).Select(_ => pacer.WaitAsync(cancel.Token)).ToList();
+        var sent = waits.Count(w => w.IsCompletedSuccessfully);
+        Assert.InRange(sent, 1, 2); // the burst allowance; the rest wait up to 10 s
+
+        cancel.Cancel();
+        foreach (var wait in waits.Where(w => !w.IsCompletedSuccessfully))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+        }
+
+        // Next in line after the calls that were sent, not after the 100 places reserved.
+        var next = pacer.Reserve();
+        Assert.InRange(next.Delay.TotalSeconds, 0, (sent / pacer.Rate!.Value) - RequestPacer.Tolerance.TotalSeconds + 0.001);
+    }
+
     // Calls sent at the given rate for a round trip of 100 ms, when the first of them comes back throttled: the first cut.
     private void ThrottleFirstOfRoundTrip(RequestPacer pacer, double perSecond)
     {
