@@ -23,7 +23,7 @@ namespace KmsSignature.Core.Kms;
 /// <see cref="IncreasePerSecond"/> of the rate (at least the rate at the last cut) per second: back at the quota
 /// within a few seconds, then probing above it until KMS throttles again. KMS's bucket holds a second of quota, so this
 /// sawtooth keeps the calls that succeed at about the quota rather than at its average.</item>
-/// <item>After <see cref="IdleReset"/> without calls the pacer forgets the rate: whoever shared the quota then may be
+/// <item>After <see cref="IdleReset"/> without calls (none reserved, none waiting) the pacer forgets the rate: whoever shared the quota then may be
 /// gone, and a long-lived session should not stay slow because of one busy moment.</item>
 /// </list>
 /// Calls are spaced by the virtual-scheduling rule (GCRA), counted in places rather than times: each reservation takes
@@ -121,7 +121,7 @@ public sealed class RequestPacer
         lock (gate)
         {
             var now = time.GetTimestamp();
-            if (rate is not null && now - lastReserve > ToTicks(IdleReset.TotalSeconds))
+            if (rate is not null && now - lastReserve > ToTicks(IdleReset.TotalSeconds) && !WaitingAt(now))
             {
                 rate = null;
             }
@@ -293,6 +293,14 @@ public sealed class RequestPacer
         }
 
         return Math.Max(sent, 1) / Math.Max(time.GetElapsedTime(since, now).TotalSeconds, 0.001);
+    }
+
+    // Calls still wait their turn, or the last of them went less than IdleReset ago: no pause, however long since the last
+    // reservation (at the end of a run only retries reserve, and forgetting the rate let the whole line go at once).
+    private bool WaitingAt(long now)
+    {
+        Advance(now);
+        return (passed - nextPlace) / rate!.Value < IdleReset.TotalSeconds;
     }
 
     // Moves `passed` on to now at the current rate; called before the rate changes.

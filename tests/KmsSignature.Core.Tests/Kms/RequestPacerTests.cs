@@ -231,6 +231,26 @@ public sealed class RequestPacerTests
         Assert.Equal(TimeSpan.Zero, ticket.Delay);
     }
 
+    // At the end of a run only throttled calls reserve again: a retry more than IdleReset after the last reservation,
+    // with calls still waiting their turn, is no pause. Forgetting the rate then sent the whole line at once.
+    [Fact]
+    public void Calls_still_waiting_keep_the_rate_however_long_since_the_last_reservation()
+    {
+        var pacer = new RequestPacer(clock);
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 25); // 20/s
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var waiting = Enumerable.Range(0, 256).Select(_ => pacer.Reserve()).ToList(); // 12.8 s of places
+        clock.Advance(RequestPacer.IdleReset + TimeSpan.FromSeconds(1));
+
+        var retry = pacer.Reserve();
+
+        Assert.Equal(RequestPacer.DecreaseFactor * 25, pacer.Rate!.Value, 6);
+        Assert.True(retry.Delay > TimeSpan.FromSeconds(6), retry.Delay.ToString()); // behind the line
+        var rechecked = waiting.Select(pacer.Recheck).ToList();
+        Assert.Equal(rechecked.OrderBy(t => t.Sent), rechecked);
+        Assert.InRange(rechecked.Count(t => t.Delay == TimeSpan.Zero), 120, 125); // 6 s at 20/s went, plus the burst allowance
+    }
+
     [Fact]
     public void The_rate_never_falls_below_the_minimum()
     {
