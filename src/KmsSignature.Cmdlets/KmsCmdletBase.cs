@@ -60,6 +60,14 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     protected override void StopProcessing() => stopping.Cancel();
 
     /// <summary>
+    /// Called on disposal, however the run ended (completed, Ctrl+C, -ErrorAction Stop, a break downstream), once its calls are
+    /// cancelled: the place to release what was made for results the run never reported.
+    /// </summary>
+    protected virtual void OnRunEnded()
+    {
+    }
+
+    /// <summary>
     /// Runs async Core work to completion on the pipeline thread, pumping posted actions (verbose,
     /// progress) meanwhile. Core errors surface as <see cref="KmsSignatureException"/>; Ctrl+C as PipelineStoppedException.
     /// </summary>
@@ -207,6 +215,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         // A downstream command that ends the pipeline early (Select-Object -First, break) disposes this cmdlet
         // without StopProcessing: calls still in flight must not go on to write signature files nobody asked for.
         stopping.Cancel();
+        OnRunEnded();
         stopping.Dispose();
         pipelineSignal.Dispose();
         GC.SuppressFinalize(this);

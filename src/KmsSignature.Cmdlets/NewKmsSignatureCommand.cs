@@ -79,9 +79,11 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             ThrowTerminatingError(ErrorRecords.From(ex));
         }
 
-        // Files are written here, on the pipeline thread as each result is reported in order, not by the Sign calls in
-        // flight: a run that stops (Ctrl+C, -ErrorAction Stop) writes nothing it does not report.
-        window = new OrderedPipelineWindow<PendingSignatureFile>(this, ThrottleLimit, "Signing files with KMS", WriteSignatureFile, WriteError);
+        // The Sign calls in flight prepare their files (the costly write and fsync, in parallel); each is put in place here, on
+        // the pipeline thread as its result is reported in order, and the rest are discarded: a run that stops (Ctrl+C,
+        // -ErrorAction Stop) leaves nothing it does not report.
+        window = new OrderedPipelineWindow<PendingSignatureFile>(this, ThrottleLimit, "Signing files with KMS", WriteSignatureFile, WriteError,
+            release: pending => pending.Discard());
         signers = new(CreateSigner, keysPiped: !MyInvocation.BoundParameters.ContainsKey(nameof(KeyId)), terminate: ex =>
         {
             window.Drain();
@@ -138,12 +140,14 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     protected override void EndProcessing() => window?.Drain();
 
+    protected override void OnRunEnded() => window?.DropUnwritten();
+
     private void WriteSignatureFile(PendingSignatureFile pending)
     {
         KmsDetachedSignature written;
         try
         {
-            written = pending.Write();
+            written = pending.Commit();
         }
         catch (KmsSignatureException ex)
         {

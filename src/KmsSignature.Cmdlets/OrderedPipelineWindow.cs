@@ -20,6 +20,7 @@ internal sealed class OrderedPipelineWindow<T>
     private readonly OrderedWindow<T> window;
     private readonly Action<T> write;
     private readonly Action<KmsSignatureException> writeError;
+    private readonly Action<T>? release;
     private readonly ProgressTicker progress;
     private int started;
     private int finished;
@@ -31,13 +32,17 @@ internal sealed class OrderedPipelineWindow<T>
     /// </summary>
     public const int ReorderFactor = 64;
 
-    public OrderedPipelineWindow(KmsCmdletBase cmdlet, int throttleLimit, string activity, Action<T> write, Action<KmsSignatureException> writeError)
+    /// <param name="release">For results that hold something until written (a prepared file): called for each one the run
+    /// drops (or whose <paramref name="write"/> throws), then or when it completes after the run.</param>
+    public OrderedPipelineWindow(KmsCmdletBase cmdlet, int throttleLimit, string activity, Action<T> write, Action<KmsSignatureException> writeError,
+        Action<T>? release = null)
     {
         this.cmdlet = cmdlet;
         window = new OrderedWindow<T>(throttleLimit * ReorderFactor, throttleLimit);
         progress = new ProgressTicker(cmdlet, activity);
         this.write = write;
         this.writeError = writeError;
+        this.release = release;
     }
 
     public int Finished => finished;
@@ -78,6 +83,15 @@ internal sealed class OrderedPipelineWindow<T>
         progress.Complete();
     }
 
+    /// <summary>Drops what the run did not write (it stopped, or failed with -ErrorAction Stop): see the constructor's release.</summary>
+    public void DropUnwritten()
+    {
+        if (release is not null)
+        {
+            window.DropAll(release);
+        }
+    }
+
     private void WriteCompleted()
     {
         while (window.TryTakeCompleted(out var task))
@@ -96,7 +110,16 @@ internal sealed class OrderedPipelineWindow<T>
             }
             else
             {
-                write(task.Result);
+                try
+                {
+                    write(task.Result);
+                }
+                catch when (release is not null)
+                {
+                    // Stopped while writing it (-ErrorAction Stop on its error, Ctrl+C): release it, as the rest still held.
+                    release(task.Result);
+                    throw;
+                }
             }
         }
 

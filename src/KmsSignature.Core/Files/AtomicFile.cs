@@ -6,10 +6,25 @@ namespace KmsSignature.Core.Files;
 /// A failure leaves no temporary file and never a half-written target. A path that is a symbolic link names the file
 /// the link finally points to, as it does for Set-Content and Out-File: that file is written (with overwrite, created
 /// when the link dangles) and the link stays a link.
+/// <para>
+/// <see cref="Prepare"/> and <see cref="PreparedFile.Commit"/> split the write in two: the slow part (write and fsync) can run
+/// on many threads at once, where the file system commits concurrent fsyncs together, and the cheap rename in a chosen order.
+/// </para>
 /// </summary>
 public static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> content, bool overwrite)
+    {
+        using var prepared = Prepare(path, content, overwrite);
+        prepared.Commit();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> to a temporary file next to the file <paramref name="path"/> names, flushed to disk;
+    /// the target appears only on <see cref="PreparedFile.Commit"/>, and <see cref="PreparedFile.Discard"/> deletes the temporary file.
+    /// Throws PathIsDirectory, OutputFileExists (without <paramref name="overwrite"/>) or OutputNotWritable, leaving nothing behind.
+    /// </summary>
+    public static PreparedFile Prepare(string path, ReadOnlySpan<byte> content, bool overwrite)
     {
         var full = Path.GetFullPath(path);
         RefuseDirectory(full);
@@ -30,39 +45,17 @@ public static class AtomicFile
         var temp = Path.Combine(directory, $".kmssig-{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, target, overwrite);
-        }
-        catch (IOException) when (!overwrite && File.Exists(target))
-        {
-            throw Exists(full);
+            using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw NotWritable(full, ex switch
-            {
-                // The platform's message names the temporary file, which the user never asked for.
-                DirectoryNotFoundException => $"the directory '{directory}' does not exist.",
-                UnauthorizedAccessException => $"access to it or to the directory '{directory}' is denied.",
-                _ => ex.Message,
-            }, ex);
+            DeleteQuietly(temp);
+            throw Failure(ex, full, target, directory, overwrite);
         }
-        finally
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Nothing was created, or the directory refuses even that: nothing to clean.
-            }
-        }
+
+        return new PreparedFile(full, target, temp, overwrite);
     }
 
     /// <summary>
@@ -75,6 +68,30 @@ public static class AtomicFile
         if (Directory.Exists(full))
         {
             throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{full}' is a directory; a file was expected.", full);
+        }
+    }
+
+    /// <summary>The error for a failed write of <paramref name="full"/> (the path as given) through a temporary file in <paramref name="directory"/>.</summary>
+    internal static KmsSignatureException Failure(Exception ex, string full, string target, string directory, bool overwrite) =>
+        ex is IOException && !overwrite && File.Exists(target)
+            ? Exists(full)
+            : NotWritable(full, ex switch
+            {
+                // The platform's message names the temporary file, which the user never asked for.
+                DirectoryNotFoundException => $"the directory '{directory}' does not exist.",
+                UnauthorizedAccessException => $"access to it or to the directory '{directory}' is denied.",
+                _ => ex.Message,
+            }, ex);
+
+    internal static void DeleteQuietly(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing was created, or the directory refuses even that: nothing to clean.
         }
     }
 

@@ -9,7 +9,7 @@ namespace KmsSignature.Core.Signing;
 /// <summary>
 /// Detached signatures through KMS: the <c>aws kms sign</c> + openssl workflow in one call. From 1 to 4096 bytes
 /// the content goes to KMS RAW; larger files are hashed locally as a stream (constant memory, any size) and
-/// sent as DIGEST, and so is an empty file (KMS takes no empty RAW message). Signature files are written atomically (by <see cref="PendingSignatureFile"/>) and never replace an existing file unless asked.
+/// sent as DIGEST, and so is an empty file (KMS takes no empty RAW message). Signature files are prepared here and put in place atomically by <see cref="PendingSignatureFile.Commit"/>, and never replace an existing file unless asked.
 /// Thread-safe.
 /// </summary>
 public sealed class DetachedSigner
@@ -64,7 +64,7 @@ public sealed class DetachedSigner
         }
     }
 
-    /// <summary>Signs a file; <see cref="PendingSignatureFile.Write"/> then writes the signature to <paramref name="signaturePath"/>.</summary>
+    /// <summary>Signs a file and prepares its signature file; <see cref="PendingSignatureFile.Commit"/> puts it at <paramref name="signaturePath"/>.</summary>
     public async Task<PendingSignatureFile> SignFileAsync(string path, string signaturePath, SignatureFileEncoding encoding, bool force,
         CancellationToken cancellationToken)
     {
@@ -87,10 +87,10 @@ public sealed class DetachedSigner
         var signature = await Key.SignAsync(Algorithm, message, path, cancellationToken).ConfigureAwait(false);
         return new PendingSignatureFile(
             new KmsDetachedSignature(path, Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName, Name(message.Type), sha256, length, signature),
-            Encode(signature, encoding), force);
+            Prepare(signaturePath, Encode(signature, encoding), force, cancellationToken));
     }
 
-    /// <summary>Signs bytes in memory; <see cref="PendingSignatureFile.Write"/> writes the signature when <paramref name="signaturePath"/> is given.</summary>
+    /// <summary>Signs bytes in memory and prepares the signature file when <paramref name="signaturePath"/> is given (see <see cref="PendingSignatureFile.Commit"/>).</summary>
     public async Task<PendingSignatureFile> SignMessageAsync(byte[] content, string? signaturePath, SignatureFileEncoding encoding, bool force,
         CancellationToken cancellationToken)
     {
@@ -105,7 +105,15 @@ public sealed class DetachedSigner
         return new PendingSignatureFile(
             new KmsDetachedSignature(null, signaturePath is null ? null : Path.GetFullPath(signaturePath), Key.KeyArn, Algorithm.KmsName,
                 Name(message.Type), Hex(SHA256.HashData(content)), content.Length, signature),
-            Encode(signature, encoding), force);
+            signaturePath is null ? null : Prepare(signaturePath, Encode(signature, encoding), force, cancellationToken));
+    }
+
+    // The write and fsync happen here, on the Sign call's thread, so many run at once; only the rename waits for the result's turn.
+    private static PreparedFile Prepare(string signaturePath, byte[] content, bool force, CancellationToken cancellationToken)
+    {
+        // Stopped while KMS signed: the result will be dropped, so spare the write.
+        cancellationToken.ThrowIfCancellationRequested();
+        return AtomicFile.Prepare(signaturePath, content, force);
     }
 
     public static byte[] Encode(byte[] signature, SignatureFileEncoding encoding) => encoding == SignatureFileEncoding.Base64

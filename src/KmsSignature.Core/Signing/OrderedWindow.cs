@@ -107,6 +107,27 @@ public sealed class OrderedWindow<T>
     }
 
     /// <summary>
+    /// Empties the window when a run ends early. <paramref name="release"/> gets the result of each dropped operation that
+    /// succeeds: at once for one already done, on completion (on any thread) for one still running, so results that hold
+    /// something (a prepared file) are released even when they arrive after the run.
+    /// </summary>
+    public void DropAll(Action<T> release)
+    {
+        while (inFlight.TryDequeue(out var task))
+        {
+            if (!task.IsCompleted)
+            {
+                task.ContinueWith(static (done, state) => ((Action<T>)state!)(done.Result), release, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            else if (task.IsCompletedSuccessfully)
+            {
+                release(task.Result);
+            }
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="operation"/> over <paramref name="inputs"/> with at most <paramref name="limit"/> in
     /// flight and yields results in input order. A failed item rethrows when its turn comes; cancellation stops promptly.
     /// </summary>

@@ -26,6 +26,38 @@ public sealed class OrderedWindowTests
         Assert.InRange(maxInFlight, 2, 16);
     }
 
+    // Results that hold something (a prepared signature file) must be released when the run drops them: those done at
+    // once, those still running when they complete (after the run), and never failed or cancelled ones.
+    [Fact]
+    public async Task DropAll_releases_done_results_at_once_and_running_ones_when_they_complete()
+    {
+        var window = new OrderedWindow<string>(4);
+        var running = new TaskCompletionSource<string>();
+        window.Add(Task.FromResult("done"));
+        window.Add(running.Task);
+        window.Add(Task.FromException<string>(new InvalidOperationException()));
+        window.Add(Task.FromCanceled<string>(new CancellationToken(canceled: true)));
+        var released = new List<string>();
+        var lateReleased = new TaskCompletionSource<string>();
+
+        window.DropAll(result =>
+        {
+            if (result == "late")
+            {
+                lateReleased.SetResult(result);
+            }
+            else
+            {
+                released.Add(result);
+            }
+        });
+
+        Assert.Equal(0, window.Count);
+        Assert.Equal(["done"], released);
+        running.SetResult("late");
+        Assert.Equal("late", await lateReleased.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     // A run that ends early (Ctrl+C, a break downstream, -ErrorAction Stop) abandons its window with operations still
     // held: failed ones, and ones that fail afterwards. Those failures are dropped on purpose, not unobserved.
     [Fact]

@@ -48,6 +48,7 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(files[0], Assert.Single(result.Output).Properties["Path"].Value);
         Assert.True(File.Exists(files[0] + ".sig"));
         Assert.False(File.Exists(files[2] + ".sig"), "a signature was written after the pipeline had ended");
+        Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
     }
 
     // Items that failed at once (missing files) wait in the window behind a slow Sign; a break after the first result
@@ -683,7 +684,9 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
 
         Assert.Equal("KmsSignature.MessageTooLarge", result.ErrorId());
         Assert.Empty(Directory.GetFiles(directory, "*.sig"));
-        Assert.Empty(Directory.GetFiles(directory, ".kmssig-*.tmp"));
+        // The files signed meanwhile were prepared (temporary files) by their Sign calls: all deleted, also those of calls
+        // that settle after the run.
+        Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
     }
 
     // Ctrl+C with the oldest item blocked (a pipe nobody writes yet) and later ones signed: they were never reported, so
@@ -705,18 +708,114 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         var (_, stopped) = session.RunAndStop("$items | New-KmsSignature -KeyId $k -ThrottleLimit 8 @kmsSigner",
             Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519"))), signed);
         await watcher.WaitAsync(TimeSpan.FromSeconds(30));
+        held.Dispose(); // the pipe's reader, still in flight after the stop, ends too
 
         Assert.True(stopped, "the pipeline was not stopped");
+        Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
         Assert.Empty(Directory.GetFiles(directory, "*.sig"));
-        Assert.Empty(Directory.GetFiles(directory, ".kmssig-*.tmp"));
     }
 
-    private async Task<(string Pipe, string[] Files, long SignCallsBefore)> PipeThenFilesAsync(string prefix)
+    // The write and fsync of each signature file run on the Sign calls, in parallel (concurrent fsyncs are committed
+    // together); only the rename waits for the result's turn. Item 0 is a pipe nobody writes yet, so no result can be
+    // reported: the 7 files behind it must still all be prepared meanwhile. They used to be written one by one on the
+    // pipeline thread, which capped bulk signing at a few hundred to 2,000 files/s.
+    [Fact]
+    public async Task Signature_files_behind_an_unreported_item_are_prepared_meanwhile_and_put_in_place_in_order()
+    {
+        var (pipe, files, _) = await PipeThenFilesAsync("parallel", count: 7);
+        var prepared = false;
+        var writer = Task.Run(() =>
+        {
+            prepared = WaitUntil(() => TemporaryFiles().Length == files.Length);
+            File.WriteAllBytes(pipe, new byte[100]);
+        });
+        using var session = fixture.NewSession();
+        var result = session.Run("$items | New-KmsSignature -KeyId $k -ThrottleLimit 8 @kmsSigner",
+            Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519"))));
+        await writer.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(prepared, "the signature files behind the unreported item were not prepared while it was awaited");
+        result.AssertSuccess();
+        Assert.Equal(files.Prepend(pipe), result.Output.Select(o => (string)o.Properties["Path"].Value));
+        Assert.All(files.Prepend(pipe), f => Assert.True(File.Exists(f + ".sig"), f));
+        Assert.Empty(TemporaryFiles());
+    }
+
+    // A signature file that appears after its Sign call prepared it but before its turn (no -Force) is that item's
+    // OutputFileExists; its prepared file is deleted, the file that appeared is kept, and the other items are written.
+    [Fact]
+    public async Task A_signature_file_that_appears_before_its_turn_is_that_items_error_and_leaves_no_temporary_file()
+    {
+        var (pipe, files, _) = await PipeThenFilesAsync("appeared", count: 2);
+        var writer = Task.Run(() =>
+        {
+            WaitUntil(() => TemporaryFiles().Length == files.Length);
+            File.WriteAllBytes(files[0] + ".sig", [1]);
+            File.WriteAllBytes(pipe, new byte[100]);
+        });
+        using var session = fixture.NewSession();
+        var result = session.Run("$items | New-KmsSignature -KeyId $k -ThrottleLimit 8 @kmsSigner",
+            Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519"))));
+        await writer.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal("KmsSignature.OutputFileExists", result.ErrorId());
+        Assert.Equal(files[0] + ".sig", Assert.Single(result.Errors).TargetObject);
+        Assert.Equal([1], File.ReadAllBytes(files[0] + ".sig"));
+        Assert.Equal([pipe, files[1]], result.Output.Select(o => (string)o.Properties["Path"].Value));
+        Assert.True(File.Exists(pipe + ".sig"));
+        Assert.True(File.Exists(files[1] + ".sig"));
+        Assert.Empty(TemporaryFiles());
+    }
+
+    // A break after the first result (as `| Select-Object -First 1`) ends the run with the files behind it prepared but
+    // never reported: they are discarded, none put in place.
+    [Fact]
+    public async Task A_pipeline_ended_downstream_discards_the_prepared_files_it_did_not_report()
+    {
+        var (pipe, files, _) = await PipeThenFilesAsync("first", count: 6);
+        var writer = Task.Run(() =>
+        {
+            WaitUntil(() => TemporaryFiles().Length == files.Length);
+            File.WriteAllBytes(pipe, new byte[100]);
+        });
+        using var session = fixture.NewSession();
+        var result = session.Run("do { $items | New-KmsSignature -KeyId $k -ThrottleLimit 8 @kmsSigner | ForEach-Object { $_; break } } while ($false)",
+            Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519")))).AssertSuccess();
+        await writer.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(pipe, Assert.Single(result.Output).Properties["Path"].Value);
+        Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
+        Assert.Equal([pipe + ".sig"], Directory.GetFiles(directory, "*.sig"));
+    }
+
+    private string[] TemporaryFiles() => Directory.GetFiles(directory, ".kmssig-*.tmp");
+
+    // A dropped result's prepared file is deleted when its Sign call settles, which may be just after the run returned:
+    // wait for that (and fail after 30 s) rather than look too early.
+    private bool NoTemporaryFileRemains() => WaitUntil(() => TemporaryFiles().Length == 0);
+
+    private static bool WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return true;
+    }
+
+    private async Task<(string Pipe, string[] Files, long SignCallsBefore)> PipeThenFilesAsync(string prefix, int count = 30)
     {
         await fixture.KeyAsync("ECC_NIST_EDWARDS25519");
         var pipe = Path.Combine(directory, $"{prefix}-pipe");
         NamedPipe.Create(pipe);
-        var files = Enumerable.Range(1, 30).Select(i => NewFile($"{prefix}-{i:D2}.bin", 100, i)).ToArray();
+        var files = Enumerable.Range(1, count).Select(i => NewFile($"{prefix}-{i:D2}.bin", 100, i)).ToArray();
         return (pipe, files, fixture.Kms.Counters.Count("Sign"));
     }
 

@@ -1,0 +1,126 @@
+using KmsSignature.Core.Files;
+
+namespace KmsSignature.Core.Tests.Files;
+
+/// <summary>
+/// A write in two steps: <see cref="AtomicFile.Prepare"/> writes and flushes a temporary file next to the target, on any
+/// thread; <see cref="PreparedFile.Commit"/> puts it in place, <see cref="PreparedFile.Discard"/> deletes it.
+/// </summary>
+public sealed class PreparedFileTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("preparedfile-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private string[] TemporaryFiles() => Directory.GetFiles(root, ".kmssig-*.tmp");
+
+    [Fact]
+    public void Prepare_writes_only_a_temporary_file_and_commit_puts_it_in_place()
+    {
+        var target = Path.Combine(root, "a.sig");
+
+        using var prepared = AtomicFile.Prepare(target, [1, 2, 3], overwrite: false);
+
+        Assert.False(File.Exists(target));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(Assert.Single(TemporaryFiles())));
+        prepared.Commit();
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(target));
+        Assert.Empty(TemporaryFiles());
+    }
+
+    [Fact]
+    public void Commit_without_overwrite_onto_a_file_that_appeared_meanwhile_is_OutputFileExists_and_leaves_no_temporary_file()
+    {
+        var target = Path.Combine(root, "a.sig");
+        using var prepared = AtomicFile.Prepare(target, [1], overwrite: false);
+        File.WriteAllBytes(target, [9]);
+
+        var ex = Assert.Throws<KmsSignatureException>(prepared.Commit);
+
+        Assert.Equal("KmsSignature.OutputFileExists", ex.ErrorId);
+        Assert.Equal(target, ex.Target);
+        Assert.Equal([9], File.ReadAllBytes(target));
+        Assert.Empty(TemporaryFiles());
+    }
+
+    [Fact]
+    public void Commit_with_overwrite_replaces_a_file_that_appeared_meanwhile()
+    {
+        var target = Path.Combine(root, "a.sig");
+        using var prepared = AtomicFile.Prepare(target, [1], overwrite: true);
+        File.WriteAllBytes(target, [9]);
+
+        prepared.Commit();
+
+        Assert.Equal([1], File.ReadAllBytes(target));
+        Assert.Empty(TemporaryFiles());
+    }
+
+    [Fact]
+    public void Discard_deletes_the_temporary_file_and_a_commit_after_it_is_refused()
+    {
+        var target = Path.Combine(root, "a.sig");
+        var prepared = AtomicFile.Prepare(target, [1], overwrite: false);
+
+        prepared.Discard();
+        prepared.Discard();
+
+        Assert.Empty(TemporaryFiles());
+        Assert.Throws<InvalidOperationException>(prepared.Commit);
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public void Discard_after_commit_keeps_the_file()
+    {
+        var target = Path.Combine(root, "a.sig");
+        var prepared = AtomicFile.Prepare(target, [1], overwrite: false);
+
+        prepared.Commit();
+        prepared.Discard();
+
+        Assert.Equal([1], File.ReadAllBytes(target));
+        Assert.Throws<InvalidOperationException>(prepared.Commit);
+    }
+
+    [Fact]
+    public void Prepare_refuses_an_existing_target_without_overwrite_and_a_directory_and_leaves_nothing()
+    {
+        var existing = Path.Combine(root, "a.sig");
+        File.WriteAllBytes(existing, [9]);
+
+        Assert.Equal("KmsSignature.OutputFileExists", Assert.Throws<KmsSignatureException>(() => AtomicFile.Prepare(existing, [1], overwrite: false)).ErrorId);
+        Assert.Equal("KmsSignature.PathIsDirectory", Assert.Throws<KmsSignatureException>(() => AtomicFile.Prepare(root, [1], overwrite: true)).ErrorId);
+        Assert.Equal("KmsSignature.OutputNotWritable",
+            Assert.Throws<KmsSignatureException>(() => AtomicFile.Prepare(Path.Combine(root, "missing", "a.sig"), [1], overwrite: true)).ErrorId);
+        Assert.Empty(TemporaryFiles());
+    }
+
+    // Bulk signing prepares on the Sign calls' threads, where concurrent fsyncs are committed together, and commits in order
+    // on one thread: every prepare must be able to finish while none is committed. The barrier only opens once all eight
+    // threads have prepared at the same time.
+    [Fact]
+    public async Task Files_are_prepared_on_several_threads_at_once_and_committed_later_in_order()
+    {
+        const int count = 8;
+        using var allPrepared = new Barrier(count);
+        var targets = Enumerable.Range(0, count).Select(i => Path.Combine(root, $"{i}.sig")).ToArray();
+
+        var preparing = targets.Select((target, i) => Task.Factory.StartNew(() =>
+        {
+            var prepared = AtomicFile.Prepare(target, [(byte)i], overwrite: false);
+            return allPrepared.SignalAndWait(TimeSpan.FromSeconds(30)) ? prepared : throw new TimeoutException("the prepares did not overlap");
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        var prepared = await Task.WhenAll(preparing).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(count, TemporaryFiles().Length);
+        Assert.All(targets, target => Assert.False(File.Exists(target)));
+        for (var i = 0; i < count; i++)
+        {
+            prepared[i].Commit();
+            Assert.Equal([(byte)i], File.ReadAllBytes(targets[i]));
+        }
+
+        Assert.Empty(TemporaryFiles());
+    }
+}
