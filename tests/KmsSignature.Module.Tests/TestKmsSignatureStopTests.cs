@@ -43,6 +43,32 @@ public sealed class TestKmsSignatureStopTests : IDisposable
         Assert.True(await pipe.NotReadAfterRun(TimeSpan.FromSeconds(30)), "the file was still being read 30 s after the run was stopped");
     }
 
+    // A pipe that trickles fills the first 1 MiB hashing buffer slowly, and the stop was checked only once it was full: the
+    // stopped run went on reading it for seconds, on the pipeline thread (Stop waited) or on a worker (behind the user's back).
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Ctrl_C_while_a_trickling_pipe_fills_the_first_buffer_stops_reading_it(int throttleLimit)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the file is a named pipe
+        }
+
+        var path = Path.Combine(work.FullName, "trickle.bin");
+        File.Copy(Fixture("files/message.txt.sig"), path + ".sig");
+        // 1 KiB every 10 ms: a full buffer takes 10 s; stopped once 16 KiB went through.
+        using var pipe = new EndlessPipe(path, pieceLength: 1024, flowingAfter: 16 * 1024, pause: TimeSpan.FromMilliseconds(10));
+
+        var run = Task.Run(() => session.RunAndStop($"Test-KmsSignature -LiteralPath $file -PublicKey $key -ThrottleLimit {throttleLimit}",
+            new Dictionary<string, object?> { ["file"] = path, ["key"] = Fixture("keys/p256.pem") }, pipe.Flowing));
+        var (_, stopped) = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(stopped, "the run was not stopped");
+        Assert.True(await pipe.NotReadAfterRun(TimeSpan.FromSeconds(30)), "the file was still being read 30 s after the run was stopped");
+        Assert.InRange(pipe.Written, 16 * 1024, (1 << 20) - 1);
+    }
+
     // At the end of input the results already done were held back until the slowest item was done, so `| Select -First 1`
     // (here a break) waited for a file that never ends. They now come out batch by batch, and ending the run stops the read.
     [Fact]
@@ -69,23 +95,36 @@ public sealed class TestKmsSignatureStopTests : IDisposable
         Assert.True(await pipe.NotReadAfterRun(TimeSpan.FromSeconds(30)), "the endless file was still being read 30 s after the run ended");
     }
 
-    /// <summary>A named pipe whose writer sends 64 KiB pieces while a reader keeps its end open; disposing ends the writer.</summary>
+    /// <summary>
+    /// A named pipe whose writer sends pieces (64 KiB, at once by default) while a reader keeps its end open; disposing ends
+    /// the writer.
+    /// </summary>
     private sealed class EndlessPipe : IDisposable
     {
         private readonly string path;
         private readonly Task<bool> writer;
+        private readonly int pieceLength;
+        private readonly long flowingAfter;
+        private readonly TimeSpan pause;
         private volatile bool stop;
         private volatile bool opened;
+        private long written;
 
-        public EndlessPipe(string path)
+        public EndlessPipe(string path, int pieceLength = 64 * 1024, long flowingAfter = 4 << 20, TimeSpan pause = default)
         {
             this.path = path;
+            this.pieceLength = pieceLength;
+            this.flowingAfter = flowingAfter;
+            this.pause = pause;
             NamedPipe.Create(path);
             writer = Task.Factory.StartNew(Write, TaskCreationOptions.LongRunning);
         }
 
-        /// <summary>Set once 4 MiB have been written.</summary>
+        /// <summary>Set once the flowingAfter bytes (4 MiB by default) have been written.</summary>
         public ManualResetEvent Flowing { get; } = new(false);
+
+        /// <summary>Bytes the pipe took so far.</summary>
+        public long Written => Interlocked.Read(ref written);
 
         /// <summary>
         /// True when, within <paramref name="guard"/>, the writer ended because the reader closed the pipe, or no reader has
@@ -116,8 +155,7 @@ public sealed class TestKmsSignatureStopTests : IDisposable
         // True when the reader closed its end (the write fails); false when told to stop.
         private bool Write()
         {
-            var piece = new byte[64 * 1024];
-            var written = 0L;
+            var piece = new byte[pieceLength];
             try
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0); // waits for a reader
@@ -125,9 +163,14 @@ public sealed class TestKmsSignatureStopTests : IDisposable
                 while (!stop)
                 {
                     stream.Write(piece);
-                    if ((written += piece.Length) >= 4 << 20)
+                    if (Interlocked.Add(ref written, piece.Length) >= flowingAfter)
                     {
                         Flowing.Set();
+                    }
+
+                    if (pause > TimeSpan.Zero)
+                    {
+                        Thread.Sleep(pause);
                     }
                 }
 

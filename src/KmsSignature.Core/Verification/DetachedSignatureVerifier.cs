@@ -393,7 +393,7 @@ public sealed class DetachedSignatureVerifier
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            var read = stream.ReadAtLeast(buffer.AsSpan(0, BufferSize), BufferSize, throwOnEndOfStream: false);
+            var read = FillBuffer(stream, buffer.AsSpan(0, BufferSize), cancellationToken);
             if (readAhead is null && read < BufferSize)
             {
                 // The whole message came in one buffer (most files): one-shot hashes, no incremental state.
@@ -444,6 +444,21 @@ public sealed class DetachedSignatureVerifier
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    // ReadAtLeast, checking the token between reads: a pipe that trickles can take minutes to fill the first buffer, and a
+    // stopped run must not go on reading it (on the pipeline thread, or on a worker behind the user's back).
+    private static int FillBuffer(Stream stream, Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = stream.Read(buffer[total..])) > 0)
+        {
+            total += read;
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return total;
     }
 
     private static byte[] HashOnce(HashAlgorithmName name, ReadOnlySpan<byte> data) =>
