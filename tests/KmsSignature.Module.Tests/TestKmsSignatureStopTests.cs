@@ -69,6 +69,32 @@ public sealed class TestKmsSignatureStopTests : IDisposable
         Assert.InRange(pipe.Written, 16 * 1024, (1 << 20) - 1);
     }
 
+    // A signature that is a pipe (process substitution, a download piped in) is read to its end or 64 KiB, and the stop was
+    // not checked on the way: a slow one kept the stopped run reading it.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Ctrl_C_while_a_trickling_signature_pipe_is_read_stops_reading_it(int throttleLimit)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the signature file is a named pipe
+        }
+
+        var path = Path.Combine(work.FullName, "message.txt");
+        File.Copy(Fixture("files/message.txt"), path);
+        // 64 bytes every 10 ms: the 64 KiB bound takes 10 s; stopped once 1 KiB went through.
+        using var pipe = new EndlessPipe(path + ".sig", pieceLength: 64, flowingAfter: 1024, pause: TimeSpan.FromMilliseconds(10));
+
+        var run = Task.Run(() => session.RunAndStop($"Test-KmsSignature -LiteralPath $file -PublicKey $key -ThrottleLimit {throttleLimit}",
+            new Dictionary<string, object?> { ["file"] = path, ["key"] = Fixture("keys/p256.pem") }, pipe.Flowing));
+        var (_, stopped) = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(stopped, "the run was not stopped");
+        Assert.True(await pipe.NotReadAfterRun(TimeSpan.FromSeconds(30)), "the signature was still being read 30 s after the run was stopped");
+        Assert.InRange(pipe.Written, 1024, 64 * 1024);
+    }
+
     // At the end of input the results already done were held back until the slowest item was done, so `| Select -First 1`
     // (here a break) waited for a file that never ends. They now come out batch by batch, and ending the run stops the read.
     [Fact]

@@ -70,7 +70,7 @@ public sealed class DetachedSignatureVerifier
     /// (FileNotFound, SignatureFileNotFound, PathIsDirectory, FileUnreadable) with the path as target.
     /// A file over 1 MiB reports the bytes hashed so far to <paramref name="hashed"/> and checks <paramref name="cancellationToken"/>
     /// after each buffer, as <see cref="Verify(Stream, ReadOnlySpan{byte}, string?, string?, IProgress{long}?, CancellationToken)"/> does;
-    /// a smaller file is read in one call and not checked.
+    /// a smaller file is read in one call and not checked. A signature that is a pipe is checked after each read.
     /// </summary>
     public VerificationResult VerifyFile(string path, string? signaturePath = null, IProgress<long>? hashed = null, CancellationToken cancellationToken = default)
     {
@@ -81,7 +81,7 @@ public sealed class DetachedSignatureVerifier
         using var signatureHandle = Open(signaturePath, "SignatureFileNotFound", "Signature file");
         try
         {
-            var signature = ReadSignature(signatureHandle);
+            var signature = ReadSignature(signatureHandle, cancellationToken);
             if (signature is null)
             {
                 return FileResult(VerificationStatus.Malformed,
@@ -165,14 +165,15 @@ public sealed class DetachedSignatureVerifier
     }
 
     // Null when the signature is longer than any signature. A file is read to its length in one call; a pipe
-    // (process substitution, a download piped in) has no length and is read to its end, or one byte past the limit.
-    private static byte[]? ReadSignature(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    // (process substitution, a download piped in) has no length and is read to its end, or one byte past the limit,
+    // checking the token after each read: a slow pipe must not hold up a stopped run.
+    private static byte[]? ReadSignature(Microsoft.Win32.SafeHandles.SafeFileHandle handle, CancellationToken cancellationToken)
     {
         var length = SeekableLength(handle);
         if (length < 0)
         {
             using var pipe = new FileStream(handle, FileAccess.Read, bufferSize: 0);
-            return ReadBounded(pipe, SignatureEncoding.MaxSignatureFileLength, CancellationToken.None);
+            return ReadBounded(pipe, SignatureEncoding.MaxSignatureFileLength, cancellationToken);
         }
 
         if (length > SignatureEncoding.MaxSignatureFileLength)
