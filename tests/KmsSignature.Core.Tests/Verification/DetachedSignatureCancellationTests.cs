@@ -43,7 +43,7 @@ public sealed class DetachedSignatureCancellationTests
     /// <c>cancelAfterReads</c>, as Ctrl+C would while it is being read. Past <see cref="GuardReads"/> (128 MiB) it ends
     /// after all, so code that ignores the token returns a result instead of hanging the test run.
     /// </summary>
-    private sealed class EndlessStream(int cancelAfterReads, CancellationTokenSource stopping) : Stream
+    private sealed class EndlessStream(int cancelAfterReads, CancellationTokenSource stopping) : PipeLikeStream
     {
         public const int GuardReads = 2048;
 
@@ -68,15 +68,5 @@ public sealed class DetachedSignatureCancellationTests
             buffer[..length].Clear();
             return length;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

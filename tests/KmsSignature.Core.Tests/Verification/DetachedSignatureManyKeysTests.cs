@@ -161,7 +161,7 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
     }
 
     // A stream that cannot seek, read a little at a time, as a pipe is.
-    private sealed class Pipe(byte[] bytes) : Stream
+    private sealed class Pipe(byte[] bytes) : PipeLikeStream
     {
         private int position;
 
@@ -172,15 +172,5 @@ public sealed class DetachedSignatureManyKeysTests : IDisposable
             position += length;
             return length;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
