@@ -45,6 +45,7 @@ public sealed class SigningKeyService
     {
         var alias = KmsKeyIdentifier.NormalizeAliasName(options.Alias);
         var spec = ParseSpec(options.KeySpec);
+        KeyTags.Validate(options.Tags);
         var wantsPolicy = options.Policy.AsksForChange;
         if (wantsPolicy)
         {

@@ -192,6 +192,41 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
     }
 
+    // KMS refused these only after CreateKey, and a 51st tag came back as LimitExceededException, retried as throttling for seconds.
+    [Theory]
+    [InlineData("@{ 'aws:team' = 'x' }", "KmsSignature.InvalidTag", "aws:team")]
+    [InlineData("@{ 'AWS:Team' = 'x' }", "KmsSignature.InvalidTag", "AWS:Team")]
+    [InlineData("@{ '' = 'x' }", "KmsSignature.InvalidTag", "")]
+    [InlineData("@{ ('k' * 129) = 'x' }", "KmsSignature.InvalidTag", null)]
+    [InlineData("@{ team = ('v' * 257) }", "KmsSignature.InvalidTag", "team")]
+    [InlineData("(1..51 | ForEach-Object -Begin { $t = @{} } -Process { $t[\"k$_\"] = 'v' } -End { $t })", "KmsSignature.TooManyTags", 51)]
+    public void Tags_KMS_refuses_are_refused_before_CreateKey(string tags, string errorId, object? target)
+    {
+        using var session = fixture.NewSession();
+        var before = KmsSdk.Mutations(fixture.Kms);
+        var creates = fixture.Kms.Counters.Count("CreateKey");
+
+        var result = session.Run($"New-KmsSigningKey -Alias $alias -Tag {tags} @kmsAdmin", new Dictionary<string, object?> { ["alias"] = Unique("tags") });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(errorId + ",KmsSignature.Cmdlets.NewKmsSigningKeyCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(target ?? new string('k', 129), error.TargetObject);
+        Assert.Equal(creates, fixture.Kms.Counters.Count("CreateKey"));
+        Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public void Fifty_tags_at_their_longest_make_a_key()
+    {
+        using var session = fixture.NewSession();
+        var key = Assert.Single(session.Run(
+            "$t = @{}; 1..50 | ForEach-Object { $t[('{0:d3}' -f $_) + ('k' * 125)] = 'v' * 256 }; New-KmsSigningKey -Alias $alias -Tag $t @kmsAdmin",
+            new Dictionary<string, object?> { ["alias"] = Unique("tags50") }).AssertSuccess().Output);
+        Assert.Equal("Enabled", key.Properties["KeyState"].Value);
+    }
+
     [Fact]
     public void An_alias_over_256_characters_with_its_prefix_is_refused_before_CreateKey()
     {
