@@ -132,7 +132,8 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         Credential = Credential is null ? null : ToCoreCredential(Credential),
         EndpointUrl = EndpointUrl,
         ShellDefaultRegion = SessionState.PSVariable.GetValue("StoredAWSRegion") as string,
-        ShellDefaultCredential = Unwrap(SessionState.PSVariable.GetValue("StoredAWSCredentials")),
+        // A PSCredential there reads as it does in -Credential; anything else is AWS.Tools' object or an error naming the variable.
+        ShellDefaultCredential = SessionState.PSVariable.GetValue("StoredAWSCredentials") is { } stored ? ToCoreCredential(stored) : null,
     };
 
     /// <summary>

@@ -125,6 +125,24 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.Equal(calls, fixture.Kms.Counters.Total); // refused before any call
     }
 
+    // The error named -Credential, which the user had not passed: "-Credential takes a PSCredential ..., not a PSCredential".
+    [Fact]
+    public void A_StoredAWSCredentials_that_is_not_a_credential_is_named_in_the_error_and_a_PSCredential_there_is_used()
+    {
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Total;
+        var result = session.Run("$StoredAWSCredentials = 'prod'; Get-KmsSigningKey -KeyId alias/x -EndpointUrl $kmsEndpoint -Region $kmsRegion");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.UnsupportedCredential", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.StartsWith("$StoredAWSCredentials holds a System.String", error.Exception.Message);
+        Assert.Contains("-ProfileName", error.ErrorDetails?.RecommendedAction ?? string.Empty);
+        Assert.Equal(calls, fixture.Kms.Counters.Total);
+
+        var withPSCredential = session.Run("$StoredAWSCredentials = $kmsAdmin.Credential; Get-KmsSigningKey -KeyId alias/none-such -EndpointUrl $kmsEndpoint -Region $kmsRegion");
+        Assert.Equal("KmsSignature.KmsNotFound", Id(withPSCredential)); // reached KMS with those keys
+    }
+
     // Fixing a wrong key in the credentials file must take effect on the next command, not after restarting PowerShell.
     [Fact]
     public void An_edited_profile_is_read_again_by_the_next_command()

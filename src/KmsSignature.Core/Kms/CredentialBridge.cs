@@ -17,7 +17,8 @@ internal static class CredentialBridge
     // them without their session token, and a PSCredential has nowhere to carry one.
     private const string TemporaryAccessKeyPrefix = "ASIA";
 
-    public static AWSCredentials FromObject(object value) => value switch
+    // origin: where the value came from (-Credential, $StoredAWSCredentials), named in the error for one we cannot use.
+    public static AWSCredentials FromObject(object value, string origin = "-Credential") => value switch
     {
         AwsKeyCredential { SessionToken: null } key when key.AccessKeyId.StartsWith(TemporaryAccessKeyPrefix, StringComparison.Ordinal) =>
             throw new KmsSignatureException("SessionTokenRequired", ErrorKind.InvalidArgument,
@@ -35,11 +36,20 @@ internal static class CredentialBridge
         _ when DerivesFrom(value.GetType(), AwsCredentialsTypeName) => new ForeignCredentials(value),
         // AWS.Tools' AWSPSCredentials (what $StoredAWSCredentials holds) wraps an AWSCredentials.
         _ when value.GetType().GetProperty("Credentials")?.GetValue(value) is { } inner
-               && DerivesFrom(inner.GetType(), AwsCredentialsTypeName) => FromObject(inner),
+               && DerivesFrom(inner.GetType(), AwsCredentialsTypeName) => FromObject(inner, origin),
         _ => throw new KmsSignatureException("UnsupportedCredential", ErrorKind.InvalidArgument,
-            $"-Credential takes a PSCredential (access key id as user name, secret access key as password) or an " +
-            $"AWSCredentials object such as Get-AWSCredential returns, not a {value.GetType().FullName}.", value.GetType().FullName),
+            $"{origin} holds a {value.GetType().FullName}; KmsSignature takes a PSCredential (access key id as user name, secret access " +
+            "key as password) or an AWSCredentials object such as Get-AWSCredential returns.", value.GetType().FullName)
+        {
+            // A value the user did not pass to this command: the message must say where it came from and how to replace it.
+            RecommendedAction = origin == StoredCredentialsOrigin
+                ? "Set it with AWS.Tools' Set-AWSCredential (a profile name goes to -ProfileName), remove it with Clear-AWSCredential, or pass -Credential or -ProfileName."
+                : null,
+        },
     };
+
+    /// <summary>The origin of AWS.Tools' shell default, as <see cref="FromObject"/> names it.</summary>
+    public const string StoredCredentialsOrigin = "$StoredAWSCredentials";
 
     private static bool DerivesFrom(Type? type, string fullName)
     {

@@ -161,7 +161,7 @@ public sealed partial class KmsClientProvider
         if (options.ShellDefaultCredential is { } shellCredential)
         {
             var (key, keyObject) = ObjectKey(shellCredential);
-            return (CredentialBridge.FromObject(shellCredential), "the shell's $StoredAWSCredentials", key, keyObject, null);
+            return (CredentialBridge.FromObject(shellCredential, CredentialBridge.StoredCredentialsOrigin), "the shell's $StoredAWSCredentials", key, keyObject, null);
         }
 
         try
