@@ -57,6 +57,20 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
     }
 
+    // https:// to LocalKms (plain HTTP) said only "Cannot determine the frame size or a corrupted frame was received".
+    [Fact]
+    public void An_https_EndpointUrl_to_a_plain_http_endpoint_says_TLS_failed_and_to_use_http()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -KeyId alias/x -EndpointUrl ('https://127.0.0.1:' + ([uri]$kmsEndpoint).Port + '/') -Region $kmsRegion -Credential $kmsAdmin.Credential");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.KmsEndpointUnreachable", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Contains($"could not set up TLS with https://127.0.0.1:{fixture.Kms.Endpoint.Port}/", error.Exception.Message);
+        Assert.Contains("http://", error.ErrorDetails?.RecommendedAction ?? string.Empty);
+        Assert.Equal("alias/x", error.TargetObject);
+    }
+
     // Plain HTTP is allowed (LocalKms in a container on another host needs it) but must not go unnoticed. Invalid key ids fail
     // in Core after the connection is built and before any request, so the test needs no network and no name resolution.
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Amazon.Runtime;
 
 namespace KmsSignature.Core.Kms;
@@ -27,6 +28,19 @@ public static class KmsErrorTranslator
                 "did not answer in time, retries included.", target, exception)
             {
                 RecommendedAction = "Retry later; check -EndpointUrl / -Region, the network path to KMS and any proxy settings.",
+            };
+        }
+
+        // https:// to a plain-HTTP endpoint (LocalKms) failed with SslStream's "Cannot determine the frame size or a corrupted frame
+        // was received": true, but it did not say that the endpoint was reached and TLS was the problem, nor what to change.
+        if (IsConnectionFailure(exception) && Chain(exception).OfType<AuthenticationException>().FirstOrDefault() is { } tls)
+        {
+            return new KmsSignatureException("KmsEndpointUnreachable", ErrorKind.ConnectionError,
+                $"KMS {operation} could not set up TLS with {(endpoint?.ToString() ?? "the KMS endpoint")}: {Innermost(tls).Message}",
+                target, exception)
+            {
+                RecommendedAction = "An endpoint that speaks plain HTTP, such as LocalKms, needs an http:// -EndpointUrl; for an https:// one, " +
+                                    "check that its certificate is trusted on this machine and any TLS-intercepting proxy.",
             };
         }
 
