@@ -157,6 +157,24 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.Equal("KmsSignature.KmsNotFound", Id(withPSCredential)); // reached KMS with those keys
     }
 
+    // An unknown access key id came back as "The security token included in the request is invalid", with no advice.
+    [Theory]
+    [InlineData("AKIANOSUCHKEYEXAMPLE", "wrong", "KmsSignature.KmsUnrecognizedClient", "access key id")]
+    [InlineData(null, "wrong", "KmsSignature.KmsInvalidSignature", "secret access key")]
+    public void Refused_credentials_come_with_advice(string? accessKeyId, string secret, string errorId, string advice)
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run(
+            "$c = [pscredential]::new($id, [System.Net.NetworkCredential]::new('', $secret).SecurePassword); " +
+            "Get-KmsSigningKey -KeyId alias/x -Credential $c -EndpointUrl $kmsEndpoint -Region $kmsRegion",
+            new Dictionary<string, object?> { ["id"] = accessKeyId ?? fixture.Kms.Admin.AccessKeyId, ["secret"] = secret });
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(errorId, error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Contains(advice, error.ErrorDetails?.RecommendedAction ?? string.Empty);
+        Assert.DoesNotContain(secret, error.ErrorDetails?.RecommendedAction ?? string.Empty);
+    }
+
     // Fixing a wrong key in the credentials file must take effect on the next command, not after restarting PowerShell.
     [Fact]
     public void An_edited_profile_is_read_again_by_the_next_command()

@@ -85,6 +85,11 @@ public static class KmsErrorTranslator
                     "AccessDeniedException" => "Check the key policy (Set-KmsSignerPolicy) and the caller's IAM policy.",
                     "ThrottlingException" => "KMS throttled the request beyond its retries; lower -ThrottleLimit or ask for a higher quota.",
                     "DisabledException" => "Enable the key (Enable-KMSKey) or use another key.",
+                    // KMS's own words ("The security token included in the request is invalid") do not say it is the access key id.
+                    "UnrecognizedClientException" => "KMS does not know this access key id. Check the credentials (-Credential, -ProfileName, " +
+                        "$StoredAWSCredentials or AWS_ACCESS_KEY_ID; -Verbose names the ones used) and that they are for this AWS partition and endpoint.",
+                    "InvalidSignatureException" => "Check the secret access key that goes with the access key id (-Verbose names the credentials " +
+                        "used), and that -Region is the Region of the endpoint.",
                     _ => null,
                 },
             };
