@@ -79,6 +79,9 @@ public static class AtomicFile
             {
                 // The platform's message names the temporary file, which the user never asked for.
                 DirectoryNotFoundException => $"the directory '{directory}' does not exist.",
+                // A commit's rename finds its temporary file gone: the directory was removed after the prepare, or the file was.
+                FileNotFoundException when !Directory.Exists(directory) => $"the directory '{directory}' does not exist.",
+                FileNotFoundException => "the file prepared for it was removed before it could be put in place.",
                 UnauthorizedAccessException => $"access to it or to the directory '{directory}' is denied.",
                 _ => ex.Message,
             }, ex);

@@ -123,4 +123,40 @@ public sealed class PreparedFileTests : IDisposable
 
         Assert.Empty(TemporaryFiles());
     }
+
+    // The directory removed between prepare and commit takes the temporary file with it: the error is the target's, and
+    // names the directory, not the temporary file the user never asked for.
+    [Fact]
+    public void Commit_into_a_directory_removed_meanwhile_is_OutputNotWritable_naming_the_directory_not_the_temporary_file()
+    {
+        var directory = Path.Combine(root, "gone");
+        Directory.CreateDirectory(directory);
+        var target = Path.Combine(directory, "a.sig");
+        using var prepared = AtomicFile.Prepare(target, [1], overwrite: false);
+        Directory.Delete(directory, recursive: true);
+
+        var ex = Assert.Throws<KmsSignatureException>(prepared.Commit);
+
+        Assert.Equal("KmsSignature.OutputNotWritable", ex.ErrorId);
+        Assert.Equal(target, ex.Target);
+        Assert.DoesNotContain(".kmssig-", ex.Message);
+        Assert.Contains($"the directory '{directory}' does not exist", ex.Message);
+    }
+
+    [Fact]
+    public void Commit_through_a_symbolic_link_writes_the_file_it_names_and_the_link_stays_a_link()
+    {
+        var real = Path.Combine(root, "real");
+        Directory.CreateDirectory(real);
+        File.WriteAllBytes(Path.Combine(real, "a.sig"), [9]);
+        var link = Path.Combine(root, "a.sig");
+        File.CreateSymbolicLink(link, Path.Combine(real, "a.sig"));
+        using var prepared = AtomicFile.Prepare(link, [1], overwrite: true);
+
+        prepared.Commit();
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Equal([1], File.ReadAllBytes(Path.Combine(real, "a.sig")));
+        Assert.Empty(Directory.GetFiles(real, ".kmssig-*.tmp"));
+    }
 }
