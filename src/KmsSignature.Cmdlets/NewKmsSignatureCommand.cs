@@ -97,6 +97,19 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
         {
             if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
             {
+                if (destination is not null)
+                {
+                    try
+                    {
+                        claims.ClaimForMessage(destination, KeyId);
+                    }
+                    catch (KmsSignatureException ex)
+                    {
+                        window!.Add(_ => Task.FromException<PendingSignatureFile>(ex));
+                        return;
+                    }
+                }
+
                 var current = signers!.Get(KeyId, out var keyError);
                 window!.Add(ct => current is null
                     ? Task.FromException<PendingSignatureFile>(keyError!)

@@ -36,25 +36,44 @@ public sealed class SignaturePathClaims
         var input = RealPath.Of(path);
         if (claimed.TryGetValue(written, out var first))
         {
-            throw Duplicate(path, $"its signature file '{full}' is already the signature of '{first}' in this run, and one would overwrite the other");
+            throw NotSigned(path, $"its signature file '{full}' is already the signature of '{first}' in this run, and one would overwrite the other");
         }
 
         if (inputs.TryGetValue(written, out var signedInput))
         {
-            throw Duplicate(path, $"its signature file '{full}' is '{signedInput}', which this run signs too");
+            throw NotSigned(path, $"its signature file '{full}' is '{signedInput}', which this run signs too");
         }
 
         if (claimed.TryGetValue(input, out var owner))
         {
-            throw Duplicate(path, $"it is the signature file this run writes for '{owner}'");
+            throw NotSigned(path, $"it is the signature file this run writes for '{owner}'");
         }
 
         claimed.Add(written, path);
         inputs.TryAdd(input, path);
     }
 
-    private static KmsSignatureException Duplicate(string path, string why) =>
-        new("DuplicateSignaturePath", ErrorKind.ResourceExists, $"'{path}' was not signed: {why}.", path)
+    /// <summary>
+    /// Claims <paramref name="signaturePath"/> for a message signed with <paramref name="keyId"/> (keys piped to -Message with one
+    /// -Destination); throws <c>KmsSignature.DuplicateSignaturePath</c> (target: the signature path) when this run already writes it.
+    /// </summary>
+    public void ClaimForMessage(string signaturePath, string keyId)
+    {
+        var full = Path.GetFullPath(signaturePath);
+        var written = RealPath.Of(signaturePath);
+        if (claimed.TryGetValue(written, out var first))
+        {
+            throw Duplicate(full, $"The message was not signed with '{keyId}': '{full}' is already the signature of {first} in this run, " +
+                "and one would overwrite the other.");
+        }
+
+        claimed.Add(written, $"the message signed with '{keyId}'");
+    }
+
+    private static KmsSignatureException NotSigned(string path, string why) => Duplicate(path, $"'{path}' was not signed: {why}.");
+
+    private static KmsSignatureException Duplicate(string target, string message) =>
+        new("DuplicateSignaturePath", ErrorKind.ResourceExists, message, target)
         {
             RecommendedAction = "Sign files with the same name into different -Destination directories (or next to each file, without -Destination), " +
                 "keep signature files out of the files being signed, or sign in separate runs.",

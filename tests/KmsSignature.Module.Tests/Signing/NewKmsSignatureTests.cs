@@ -319,6 +319,33 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", pem, a, single));
     }
 
+    // Keys piped to -Message with one -Destination file: each would sign and write that one file, the later ones replacing
+    // the first with -Force or failing after their KMS call with a misleading "pass -Force to replace it" without.
+    [Theory]
+    [InlineData("")]
+    [InlineData("-Force")]
+    public async Task Piped_keys_signing_a_message_into_one_Destination_sign_the_first_and_refuse_the_others_before_KMS(string force)
+    {
+        var ec = await fixture.KeyAsync("ECC_NIST_P256");
+        var rsa = await fixture.KeyAsync("RSA_2048");
+        var pem = await PemFileAsync(ec);
+        var message = NewFile("message-one-destination.bin", 100);
+        var single = Path.Combine(directory, $"message{force}.sig");
+        using var session = fixture.NewSession();
+        var vars = Vars(("keys", new[] { ec, rsa }), ("m", File.ReadAllBytes(message)), ("one", single));
+        session.Run("Get-KmsSigningKey -KeyId $keys @kmsAdmin | New-KmsSignature -Message ([byte[]](1)) @kmsSigner", vars).AssertSuccess(); // keys known
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run($"Get-KmsSigningKey -KeyId $keys @kmsAdmin | New-KmsSignature -Message $m -Destination $one {force} @kmsSigner", vars);
+
+        Assert.Equal(ec, Assert.Single(result.Output).Properties["KeyId"].Value);
+        Assert.Equal("KmsSignature.DuplicateSignaturePath", result.ErrorId());
+        Assert.Equal(single, result.FirstError()!.TargetObject);
+        Assert.Equal(ErrorCategory.ResourceExists, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(signs + 1, fixture.Kms.Counters.Count("Sign"));
+        Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", pem, message, single));
+    }
+
     [Fact]
     public async Task A_Destination_that_is_the_input_file_itself_is_refused_even_with_Force()
     {
