@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Verification;
 
@@ -77,20 +76,8 @@ public sealed class SigningMessage
                 : "Sign a non-empty file, or use an ECDSA or RSA key (they sign the digest of an empty file).",
         };
 
-    internal static byte[] HashOf(SignatureAlgorithm algorithm, ReadOnlySpan<byte> message)
-    {
-        if (algorithm.Hash == HashAlgorithmName.SHA256)
-        {
-            return SHA256.HashData(message);
-        }
-
-        if (algorithm.Hash == HashAlgorithmName.SHA384)
-        {
-            return SHA384.HashData(message);
-        }
-
-        return algorithm.Hash == HashAlgorithmName.SHA512
-            ? SHA512.HashData(message)
+    internal static byte[] HashOf(SignatureAlgorithm algorithm, ReadOnlySpan<byte> message) =>
+        Sha2.Covers(algorithm.Hash)
+            ? Sha2.HashData(algorithm.Hash, message)
             : throw new ArgumentException($"{algorithm.KmsName} has no digest form.", nameof(algorithm));
-    }
 }

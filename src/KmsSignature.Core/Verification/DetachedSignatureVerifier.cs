@@ -380,7 +380,7 @@ public sealed class DetachedSignatureVerifier
         var result = new Dictionary<HashAlgorithmName, byte[]>(names.Count);
         foreach (var name in names)
         {
-            result[name] = HashOnce(name, message);
+            result[name] = Sha2.HashData(name, message);
         }
 
         return result;
@@ -400,7 +400,7 @@ public sealed class DetachedSignatureVerifier
                 // The whole message came in one buffer (most files): one-shot hashes, no incremental state.
                 foreach (var name in names)
                 {
-                    result[name] = HashOnce(name, buffer.AsSpan(0, read));
+                    result[name] = Sha2.HashData(name, buffer.AsSpan(0, read));
                 }
 
                 return result;
@@ -461,12 +461,6 @@ public sealed class DetachedSignatureVerifier
 
         return total;
     }
-
-    private static byte[] HashOnce(HashAlgorithmName name, ReadOnlySpan<byte> data) =>
-        name == HashAlgorithmName.SHA256 ? SHA256.HashData(data)
-        : name == HashAlgorithmName.SHA384 ? SHA384.HashData(data)
-        : name == HashAlgorithmName.SHA512 ? SHA512.HashData(data)
-        : throw new NotSupportedException($"No one-shot hash for {name}.");
 
     // Null when the stream holds more than limit bytes; then readAhead holds the bytes it took from the stream, if any.
     private static byte[]? ReadBounded(Stream stream, long limit, CancellationToken cancellationToken) =>

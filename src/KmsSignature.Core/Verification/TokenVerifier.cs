@@ -149,7 +149,7 @@ public sealed class TokenVerifier
             {
                 Encoding.ASCII.GetBytes(token.AsSpan(0, length), input.Span);
                 signedInput = alg.KmsAlgorithm.AcceptsDigest
-                    ? digest[..Hash(alg.KmsAlgorithm.Hash, input.Span, digest)]
+                    ? digest[..Sha2.HashData(alg.KmsAlgorithm.Hash, input.Span, digest)]
                     : input.Span;
             }
 
@@ -256,13 +256,6 @@ public sealed class TokenVerifier
         Encoding.ASCII.GetBytes(token.AsSpan(0, length), input.Span);
         return verifier.Verify(alg.KmsAlgorithm, input.Span, signature);
     }
-
-    // The JWS algs hash with SHA-2 only (net8.0 has no CryptographicOperations.HashData).
-    private static int Hash(HashAlgorithmName name, ReadOnlySpan<byte> data, Span<byte> digest) =>
-        name == HashAlgorithmName.SHA256 ? SHA256.HashData(data, digest)
-        : name == HashAlgorithmName.SHA384 ? SHA384.HashData(data, digest)
-        : name == HashAlgorithmName.SHA512 ? SHA512.HashData(data, digest)
-        : throw new NotSupportedException($"No one-shot hash for {name}.");
 
     [System.Runtime.CompilerServices.SkipLocalsInit] // the payload buffer is sliced to what was decoded
     private VerificationResult CheckClaims(string token, JwsSegments segments, JoseHeader header, JwsAlgorithm alg, PublicKey key, bool derUsed)
