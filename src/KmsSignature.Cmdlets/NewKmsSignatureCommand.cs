@@ -105,7 +105,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                     }
                     catch (KmsSignatureException ex)
                     {
-                        window!.Add(_ => Task.FromException<PendingSignatureFile>(ex));
+                        window!.AddFailed(ex);
                         return;
                     }
                 }
@@ -124,7 +124,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             if (error is not null)
             {
                 // In this input's place among the results, like every other per-item failure.
-                window!.Add(_ => Task.FromException<PendingSignatureFile>(error));
+                window!.AddFailed(error);
                 continue;
             }
 
@@ -140,7 +140,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
             }
             catch (KmsSignatureException ex)
             {
-                window!.Add(_ => Task.FromException<PendingSignatureFile>(ex));
+                window!.AddFailed(ex);
                 continue;
             }
 

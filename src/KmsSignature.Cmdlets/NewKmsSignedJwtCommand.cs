@@ -135,7 +135,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             var signer = signers!.Get(KeyId, out var keyError);
             if (signer is null)
             {
-                window!.Add(_ => Task.FromException<KmsSignedJwt>(keyError!));
+                window!.AddFailed(keyError!);
                 continue;
             }
 
@@ -150,7 +150,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             catch (KmsSignatureException ex)
             {
                 // Still in order: the failure takes this item's place in the window.
-                window!.Add(_ => Task.FromException<KmsSignedJwt>(ex));
+                window!.AddFailed(ex);
                 continue;
             }
 

@@ -71,6 +71,9 @@ internal sealed class OrderedPipelineWindow<T>
         WriteCompleted();
     }
 
+    /// <summary>An item that failed before its operation could start: its error takes the item's place among the results.</summary>
+    public void AddFailed(Exception error) => Add(_ => Task.FromException<T>(error));
+
     /// <summary>Waits for everything in flight and writes it, in order.</summary>
     public void Drain()
     {
