@@ -119,8 +119,20 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         pipelineSignal.Set();
     }
 
-    /// <summary>Writes a Core error as a non-terminating ErrorRecord.</summary>
-    protected void WriteError(KmsSignatureException exception) => WriteError(ErrorRecords.From(exception));
+    /// <summary>
+    /// Writes a Core error about one item as a non-terminating ErrorRecord; one that no later item could escape (an unreachable
+    /// or silent KMS endpoint, after the SDK's retries) ends the run instead, as PowerShell's guidance has it, so the remaining
+    /// items do not each wait out the same retries.
+    /// </summary>
+    protected void WriteError(KmsSignatureException exception)
+    {
+        if (exception.IsEndpointWide)
+        {
+            ThrowTerminatingError(ErrorRecords.From(exception));
+        }
+
+        WriteError(ErrorRecords.From(exception));
+    }
 
     /// <summary>The options as given, plus AWS.Tools' shell defaults ($StoredAWSRegion, $StoredAWSCredentials).</summary>
     protected AwsConnectionOptions ConnectionOptions() => new()

@@ -24,6 +24,7 @@ internal sealed class OrderedPipelineWindow<T>
     private readonly ProgressTicker progress;
     private int started;
     private int finished;
+    private volatile bool endpointFailed;
 
     /// <summary>
     /// Reorder buffer per in-flight slot. A throttled Sign backs off for up to about a second, and at a quota of
@@ -56,6 +57,12 @@ internal sealed class OrderedPipelineWindow<T>
             WriteCompleted();
         }
 
+        if (endpointFailed)
+        {
+            // A call in flight could not reach KMS: send nothing more; the results before it are written, then its error ends the run.
+            WriteAll();
+        }
+
         Task<T> task;
         try
         {
@@ -66,6 +73,16 @@ internal sealed class OrderedPipelineWindow<T>
             task = Task.FromException<T>(ex);
         }
 
+        // Registered before the window's own continuation, which frees the slot: the pipeline thread that wakes for that slot sees the flag.
+        task.ContinueWith(
+            done =>
+            {
+                if (done.Exception?.InnerException is KmsSignatureException { IsEndpointWide: true })
+                {
+                    endpointFailed = true;
+                }
+            },
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         window.Add(task);
         started++;
         WriteCompleted();
@@ -77,12 +94,7 @@ internal sealed class OrderedPipelineWindow<T>
     /// <summary>Waits for everything in flight and writes it, in order.</summary>
     public void Drain()
     {
-        while (window.Count > 0)
-        {
-            cmdlet.WaitFor(window.Oldest);
-            WriteCompleted();
-        }
-
+        WriteAll();
         progress.Complete();
     }
 
@@ -92,6 +104,15 @@ internal sealed class OrderedPipelineWindow<T>
         if (release is not null)
         {
             window.DropAll(release);
+        }
+    }
+
+    private void WriteAll()
+    {
+        while (window.Count > 0)
+        {
+            cmdlet.WaitFor(window.Oldest);
+            WriteCompleted();
         }
     }
 

@@ -6,7 +6,8 @@ namespace KmsSignature.Cmdlets;
 /// The signing cmdlets' signers, one per KMS key, each made when the first item for its key is really signed (so
 /// -WhatIf makes no KMS call). A key that cannot be used (missing, disabled, the wrong spec for -Algorithm) ends the
 /// run when -KeyId came from the command line, since nothing could be signed; a key piped in by property name
-/// (Get-KmsSigningKey output) fails only its own items, and the other keys sign on.
+/// (Get-KmsSigningKey output) fails only its own items, and the other keys sign on, unless KMS itself could not be reached
+/// (<see cref="KmsSignatureException.IsEndpointWide"/>): no other key would fare better.
 /// </summary>
 internal sealed class SignerPerKey<T>
     where T : class
@@ -45,7 +46,7 @@ internal sealed class SignerPerKey<T>
         {
             signer = create(keyId);
         }
-        catch (KmsSignatureException ex) when (keysPiped)
+        catch (KmsSignatureException ex) when (keysPiped && !ex.IsEndpointWide)
         {
             unusable[keyId] = ex;
             error = ex;

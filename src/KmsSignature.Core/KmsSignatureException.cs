@@ -54,6 +54,12 @@ public sealed class KmsSignatureException : Exception
     /// <summary>A hint on how to fix the problem, shown as the ErrorRecord's RecommendedAction.</summary>
     public string? RecommendedAction { get; init; }
 
+    /// <summary>
+    /// The KMS endpoint could not be reached or did not answer, the SDK's retries included: every later call would wait as
+    /// long and fail the same way, whatever its input, so a run stops here rather than repeat it for each item.
+    /// </summary>
+    public bool IsEndpointWide => Kind is ErrorKind.ConnectionError or ErrorKind.OperationTimeout;
+
     /// <summary>The same error about another target (the item a shared operation failed for); the message is kept.</summary>
     public KmsSignatureException WithTarget(object? target) =>
         new(ErrorId, Kind, Message, target, InnerException)

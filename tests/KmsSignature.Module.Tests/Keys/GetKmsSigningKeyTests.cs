@@ -306,6 +306,26 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         }
     }
 
+    // Each record would wait out the SDK's retries (about 15 s) and fail the same way: the first such error ends the run.
+    [Fact]
+    public void Unreachable_endpoint_ends_a_piped_run_at_the_first_key()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var session = fixture.NewSession();
+        var result = session.Run("$c = $kmsAdmin.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; " +
+                                 "try { 'alias/a', 'alias/b', 'alias/c' | Get-KmsSigningKey @c } catch { $_ }",
+            new Dictionary<string, object?> { ["port"] = port });
+
+        Assert.Empty(result.Errors); // nothing non-terminating: the one error was caught as terminating
+        var error = Assert.IsType<System.Management.Automation.ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("KmsSignature.KmsEndpointUnreachable", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Equal("alias/a", error.TargetObject);
+    }
+
     [Fact]
     public void Unreachable_endpoint_is_a_connection_error()
     {

@@ -51,6 +51,36 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
     }
 
+    // A KMS that cannot be reached fails every later item the same way: the run ends at the first such error, as with
+    // -ErrorAction Stop, sends nothing more to KMS, and leaves no signature or prepared file for the items it dropped.
+    [Fact]
+    public async Task An_unreachable_KMS_ends_the_run_with_one_terminating_error_and_leaves_no_files()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var files = Enumerable.Range(1, 6).Select(i => NewFile($"unreachable-{i}.bin", 100, i)).ToArray();
+        using var faults = fixture.FaultsOnSign(sign => sign.DropConnectionProbability = 1);
+        using var session = fixture.NewSession();
+        // What one file costs: Sign's own retries, and the HTTP client's over each dropped connection, vary in number.
+        var signCalls = fixture.Kms.Counters.Count("Sign");
+        session.Run("New-KmsSignature -LiteralPath $f -KeyId $k @kmsSigner", Vars(("f", NewFile("unreachable-alone.bin", 100)), ("k", arn)));
+        var perFile = fixture.Kms.Counters.Count("Sign") - signCalls;
+
+        signCalls = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("try { New-KmsSignature -LiteralPath $files -KeyId $k -ThrottleLimit 2 @kmsSigner } catch { $_ }",
+            Vars(("files", files), ("k", arn)));
+        var sent = fixture.Kms.Counters.Count("Sign") - signCalls;
+
+        Assert.Empty(result.Errors); // nothing non-terminating: the one error was caught as terminating
+        var error = Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("KmsSignature.KmsEndpointUnreachable", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Equal(files[0], error.TargetObject);
+        // The two in flight when the first failed, and none of the four after them (slack for the varying retries).
+        Assert.True(sent <= 3 * perFile, $"files after the failed one were still sent to KMS: {sent} Sign requests, {perFile} for one file");
+        Assert.DoesNotContain(files, f => File.Exists(f + ".sig"));
+        Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
+    }
+
     // Items that failed at once (missing files) wait in the window behind a slow Sign; a break after the first result
     // abandons them. Their errors are dropped on purpose and must not come back as UnobservedTaskException.
     [Fact]

@@ -247,6 +247,27 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(count, tokens.Distinct().Count());
     }
 
+    // A piped key that cannot be used fails only its own tokens, but a KMS that cannot be reached would fail every key the
+    // same way after the same retries (about 15 s each): the first key's error ends the run.
+    [Fact]
+    public void Piped_keys_stop_at_the_first_when_the_endpoint_is_unreachable()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var session = fixture.NewSession();
+        var result = session.Run("$c = $kmsSigner.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; " +
+                                 "try { [pscustomobject]@{ KeyId = 'alias/a' }, [pscustomobject]@{ KeyId = 'alias/b' } | New-KmsSignedJwt @c } catch { $_ }",
+            Vars(("port", port)));
+
+        Assert.Empty(result.Errors); // nothing non-terminating: the one error was caught as terminating
+        var error = Assert.IsType<ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("KmsSignature.KmsEndpointUnreachable", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Equal("alias/a", error.TargetObject);
+    }
+
     [Fact]
     public async Task Output_keeps_input_order_with_no_loss_or_duplicates_under_latency_and_jitter()
     {
