@@ -121,12 +121,12 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
 
     /// <summary>
     /// Writes a Core error about one item as a non-terminating ErrorRecord; one that no later item could escape (an unreachable
-    /// or silent KMS endpoint, after the SDK's retries) ends the run instead, as PowerShell's guidance has it, so the remaining
-    /// items do not each wait out the same retries.
+    /// or silent KMS endpoint, after the SDK's retries, or refused credentials) ends the run instead, as PowerShell's guidance
+    /// has it, so the remaining items do not each wait out the same retries or repeat the same refusal.
     /// </summary>
     protected void WriteError(KmsSignatureException exception)
     {
-        if (exception.IsEndpointWide)
+        if (exception.IsRunWide)
         {
             ThrowTerminatingError(ErrorRecords.From(exception));
         }

@@ -59,7 +59,8 @@ internal sealed class OrderedPipelineWindow<T>
 
         if (endpointFailed)
         {
-            // A call in flight could not reach KMS: send nothing more; the results before it are written, then its error ends the run.
+            // A call in flight failed as every later one would (KMS unreachable, credentials refused): send nothing more;
+            // the results before it are written, then its error ends the run.
             WriteAll();
         }
 
@@ -77,7 +78,7 @@ internal sealed class OrderedPipelineWindow<T>
         task.ContinueWith(
             done =>
             {
-                if (done.Exception?.InnerException is KmsSignatureException { IsEndpointWide: true })
+                if (done.Exception?.InnerException is KmsSignatureException { IsRunWide: true })
                 {
                     endpointFailed = true;
                 }

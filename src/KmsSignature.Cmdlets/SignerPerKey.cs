@@ -7,7 +7,7 @@ namespace KmsSignature.Cmdlets;
 /// -WhatIf makes no KMS call). A key that cannot be used (missing, disabled, the wrong spec for -Algorithm) ends the
 /// run when -KeyId came from the command line, since nothing could be signed; a key piped in by property name
 /// (Get-KmsSigningKey output) fails only its own items, and the other keys sign on, unless KMS itself could not be reached
-/// (<see cref="KmsSignatureException.IsEndpointWide"/>): no other key would fare better.
+/// or refused the credentials (<see cref="KmsSignatureException.IsRunWide"/>): no other key would fare better.
 /// </summary>
 internal sealed class SignerPerKey<T>
     where T : class
@@ -46,7 +46,7 @@ internal sealed class SignerPerKey<T>
         {
             signer = create(keyId);
         }
-        catch (KmsSignatureException ex) when (keysPiped && !ex.IsEndpointWide)
+        catch (KmsSignatureException ex) when (keysPiped && !ex.IsRunWide)
         {
             unusable[keyId] = ex;
             error = ex;

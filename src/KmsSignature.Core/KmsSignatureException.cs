@@ -55,10 +55,11 @@ public sealed class KmsSignatureException : Exception
     public string? RecommendedAction { get; init; }
 
     /// <summary>
-    /// The KMS endpoint could not be reached or did not answer, the SDK's retries included: every later call would wait as
-    /// long and fail the same way, whatever its input, so a run stops here rather than repeat it for each item.
+    /// The KMS endpoint could not be reached or did not answer (the SDK's retries included), or the credentials were refused
+    /// or could not be had: every later call would fail the same way, whatever its input, so a run stops here rather than
+    /// repeat it for each item.
     /// </summary>
-    public bool IsEndpointWide => Kind is ErrorKind.ConnectionError or ErrorKind.OperationTimeout;
+    public bool IsRunWide => Kind is ErrorKind.ConnectionError or ErrorKind.OperationTimeout or ErrorKind.AuthenticationError;
 
     /// <summary>The same error about another target (the item a shared operation failed for); the message is kept.</summary>
     public KmsSignatureException WithTarget(object? target) =>

@@ -175,6 +175,23 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.DoesNotContain(secret, error.ErrorDetails?.RecommendedAction ?? string.Empty);
     }
 
+    // Every later item would be refused the same way: the first refusal ends a piped run, with the item as its target.
+    [Fact]
+    public void Refused_credentials_end_a_piped_run_at_the_first_item()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run(
+            "$c = [pscredential]::new($id, [System.Net.NetworkCredential]::new('', 'wrong').SecurePassword); " +
+            "try { 'alias/a', 'alias/b', 'alias/c' | Get-KmsSigningKey -Credential $c -EndpointUrl $kmsEndpoint -Region $kmsRegion } catch { $_ }",
+            new Dictionary<string, object?> { ["id"] = fixture.Kms.Admin.AccessKeyId });
+
+        Assert.Empty(result.Errors); // nothing non-terminating: the one error was caught as terminating
+        var error = Assert.IsType<System.Management.Automation.ErrorRecord>(Assert.Single(result.Output).BaseObject);
+        Assert.StartsWith("KmsSignature.KmsInvalidSignature", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Equal("alias/a", error.TargetObject);
+    }
+
     // Fixing a wrong key in the credentials file must take effect on the next command, not after restarting PowerShell.
     [Fact]
     public void An_edited_profile_is_read_again_by_the_next_command()

@@ -531,7 +531,7 @@ public sealed class SigningKeyService
     // Errors that no later key could escape (endpoint gone or not answering, credentials refused): stop the listing after
     // them instead of repeating them (a timeout costs minutes, retries included) for every remaining key.
     private static bool IsFatal(KmsSignatureException? error) =>
-        error is { IsEndpointWide: true } or { Kind: ErrorKind.AuthenticationError };
+        error is { IsRunWide: true };
 
     private async Task<KeyMetadata?> TryDescribeAsync(string identifier, CancellationToken ct)
     {

@@ -101,7 +101,7 @@ public sealed class KmsErrorTranslatorTests
         Assert.Contains("timed out", ex.Message);
         Assert.DoesNotContain("canceled", ex.Message, StringComparison.OrdinalIgnoreCase);
         Assert.True(KmsErrorTranslator.IsTransient(thrown));
-        Assert.True(ex.IsEndpointWide); // retries included: every later call would wait as long
+        Assert.True(ex.IsRunWide); // retries included: every later call would wait as long
     }
 
     [Fact]
@@ -114,22 +114,24 @@ public sealed class KmsErrorTranslatorTests
         Assert.Equal("KmsSignature.KmsEndpointUnreachable", ex.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
         Assert.Contains("127.0.0.1:9", ex.Message);
-        Assert.True(ex.IsEndpointWide);
+        Assert.True(ex.IsRunWide);
     }
 
-    // The cmdlets end a run on an endpoint-wide error; anything about one item (its key, its access, throttling) must not.
+    // The cmdlets end a run on a run-wide error; anything about one item (its key, its access, throttling) must not.
     [Theory]
-    [InlineData("NotFoundException", 400)]
-    [InlineData("AccessDeniedException", 400)]
-    [InlineData("DisabledException", 400)]
-    [InlineData("ThrottlingException", 400)]
-    [InlineData("KMSInternalException", 500)]
-    [InlineData("UnrecognizedClientException", 400)]
-    public void KMS_refusals_are_about_one_item_not_the_endpoint(string code, int status)
+    [InlineData("NotFoundException", 400, false)]
+    [InlineData("AccessDeniedException", 400, false)]
+    [InlineData("DisabledException", 400, false)]
+    [InlineData("ThrottlingException", 400, false)]
+    [InlineData("KMSInternalException", 500, false)]
+    [InlineData("UnrecognizedClientException", 400, true)]
+    [InlineData("InvalidSignatureException", 400, true)]
+    [InlineData("ExpiredTokenException", 400, true)]
+    public void Only_refused_credentials_among_KMS_refusals_end_a_run(string code, int status, bool runWide)
     {
         var refused = new AmazonServiceException("refused", null, ErrorType.Sender, code, "req-1", (System.Net.HttpStatusCode)status);
 
-        Assert.False(KmsErrorTranslator.Translate(refused, "Sign", "alias/x").IsEndpointWide);
+        Assert.Equal(runWide, KmsErrorTranslator.Translate(refused, "Sign", "alias/x").IsRunWide);
     }
 
     // Sign retries transient failures; one of our own errors is already the answer (an STS host that cannot be reached
