@@ -1,0 +1,280 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using KmsSignature.Core.Jose;
+using KmsSignature.Core.Keys;
+using KmsSignature.Core.Verification;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+using BcEd25519 = Org.BouncyCastle.Math.EC.Rfc8032.Ed25519;
+
+namespace KmsSignature.Core.Tests.Verification;
+
+/// <summary>
+/// Attacks on the offline verifier that are signed with a trusted key or dressed to look so: header members the
+/// verifier does not act on, second spellings of one signature, scalars out of range. None may verify as something else.
+/// </summary>
+public sealed class AdversarialTokenTests : IDisposable
+{
+    private readonly ECDsa p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa p521 = ECDsa.Create(ECCurve.NamedCurves.nistP521);
+    private readonly ECDsa attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly RSA rsa = RSA.Create(2048);
+
+    public void Dispose()
+    {
+        p256.Dispose();
+        p521.Dispose();
+        attacker.Dispose();
+        rsa.Dispose();
+    }
+
+    private static string B64(string text) => Base64Url.Encode(Encoding.UTF8.GetBytes(text));
+
+    private static string Es(ECDsa key, string header, string payload, HashAlgorithmName hash)
+    {
+        var input = B64(header) + "." + B64(payload);
+        return input + "." + Base64Url.Encode(key.SignData(Encoding.ASCII.GetBytes(input), hash));
+    }
+
+    private string Es256(string header, string payload = """{"sub":"s"}""") => Es(p256, header, payload, HashAlgorithmName.SHA256);
+
+    private TokenVerifier P256Verifier(TokenValidationOptions? options = null) =>
+        new(TrustStore.FromKeys([PublicKeys.Of(p256).WithMetadata("k1")]), options);
+
+    [Fact]
+    public void An_escaped_second_alg_is_a_second_alg()
+    {
+        var result = P256Verifier().Verify(Es256("""{"alg":"ES256","kid":"k1","\u0061lg":"none"}"""));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Contains("two alg", result.Reason);
+    }
+
+    [Fact]
+    public void An_escaped_alg_value_is_the_same_alg()
+    {
+        var result = P256Verifier().Verify(Es256("""{"alg":"ES\u0032\u0035\u0036","kid":"k1"}"""));
+
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal("ES256", result.Algorithm);
+    }
+
+    [Theory]
+    [InlineData("""{"alg":"ES256","kid":"k1","crit":[]}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","crit":["b64"],"b64":false}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","crit":["exp"],"exp":1}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","cr\u0069t":["x"]}""")]
+    public void Crit_of_any_shape_is_unsupported(string header) =>
+        Assert.Equal(VerificationStatus.UnsupportedCriticalHeader, P256Verifier().Verify(Es256(header)).Status);
+
+    [Fact]
+    public void An_embedded_jwk_never_supplies_the_key()
+    {
+        var jwk = PublicKeys.Of(attacker).ToJwk();
+        var forged = Es(attacker, $$"""{"alg":"ES256","kid":"k1","jwk":{{jwk}}}""", """{"sub":"s"}""", HashAlgorithmName.SHA256);
+        var withoutKid = Es(attacker, $$"""{"alg":"ES256","jwk":{{jwk}},"jku":"https://x/jwks","x5u":"https://x/c","x5c":["AA=="]}""", """{"sub":"s"}""", HashAlgorithmName.SHA256);
+
+        Assert.Equal(VerificationStatus.InvalidSignature, P256Verifier().Verify(forged).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, P256Verifier().Verify(withoutKid).Status);
+    }
+
+    [Theory]
+    [InlineData("""{"alg":"ES256","kid":""}""", VerificationStatus.UntrustedKey)]
+    [InlineData("""{"alg":"ES256","kid":"../../k1"}""", VerificationStatus.UntrustedKey)]
+    [InlineData("""{"alg":"ES256","kid":"K1"}""", VerificationStatus.UntrustedKey)]
+    [InlineData("""{"alg":"ES256","kid":"k1\u0000"}""", VerificationStatus.UntrustedKey)]
+    [InlineData("""{"alg":"ES256","kid":1}""", VerificationStatus.Malformed)]
+    [InlineData("""{"alg":"ES256","kid":["k1"]}""", VerificationStatus.Malformed)]
+    [InlineData("""{"alg":"ES256","kid":null}""", VerificationStatus.Malformed)]
+    [InlineData("""{"alg":"ES256","kid":"k1","\u006bid":"k2"}""", VerificationStatus.Malformed)]
+    public void Odd_kids_name_no_key_or_are_malformed(string header, VerificationStatus expected) =>
+        Assert.Equal(expected, P256Verifier().Verify(Es256(header)).Status);
+
+    [Fact]
+    public void A_very_long_kid_names_no_key()
+    {
+        var result = P256Verifier().Verify(Es256($$"""{"alg":"ES256","kid":"{{new string('k', 5000)}}"}"""));
+
+        Assert.Equal(VerificationStatus.UntrustedKey, result.Status);
+    }
+
+    [Fact]
+    public void A_header_behind_a_byte_order_mark_is_malformed()
+    {
+        var header = Base64Url.Encode([0xEF, 0xBB, 0xBF, .. """{"alg":"ES256","kid":"k1"}"""u8]);
+        var input = header + "." + B64("""{"sub":"s"}""");
+        var token = input + "." + Base64Url.Encode(p256.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256));
+
+        Assert.Equal(VerificationStatus.Malformed, P256Verifier().Verify(token).Status);
+    }
+
+    [Theory]
+    [InlineData("""{"exp":true}""", VerificationStatus.Malformed)]
+    [InlineData("""{"exp":null}""", VerificationStatus.Malformed)]
+    [InlineData("""{"exp":"4000000000"}""", VerificationStatus.Malformed)]
+    [InlineData("""{"exp":-1e400}""", VerificationStatus.Malformed)]
+    [InlineData("""{"exp":-1}""", VerificationStatus.Expired)]
+    [InlineData("""{"exp":1.5e9}""", VerificationStatus.Expired)]
+    [InlineData("""{"exp":4e9}""", VerificationStatus.Valid)]
+    [InlineData("""{"nbf":1e400}""", VerificationStatus.NotYetValid)]
+    [InlineData("""{"aud":null}""", VerificationStatus.Malformed)]
+    [InlineData("""{"aud":["a",1]}""", VerificationStatus.Malformed)]
+    [InlineData("""{"aud":[["a"]]}""", VerificationStatus.Malformed)]
+    [InlineData("""{"iss":null}""", VerificationStatus.Malformed)]
+    [InlineData("""{"exp":4e9,"\u0065xp":1}""", VerificationStatus.Malformed)]
+    [InlineData(""" {"exp":1}""", VerificationStatus.Expired)]
+    public void Odd_claim_values_are_read_strictly(string payload, VerificationStatus expected) =>
+        Assert.Equal(expected, P256Verifier().Verify(Es256("""{"alg":"ES256","kid":"k1"}""", payload)).Status);
+
+    [Fact]
+    public void An_empty_aud_array_meets_no_expected_audience()
+    {
+        var verifier = P256Verifier(new TokenValidationOptions { Audiences = ["api"] });
+
+        Assert.Equal(VerificationStatus.ClaimMismatch, verifier.Verify(Es256("""{"alg":"ES256","kid":"k1"}""", """{"aud":[]}""")).Status);
+    }
+
+    [Fact]
+    public void A_signature_spelled_with_unused_bits_set_is_malformed()
+    {
+        var token = Es256("""{"alg":"ES256","kid":"k1"}""");
+        var last = token[^1];
+        // 64 bytes take 86 chars: the last char carries 2 bits, its low 4 are unused.
+        var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var twin = token[..^1] + alphabet[alphabet.IndexOf(last) | 1];
+
+        Assert.True(P256Verifier().Verify(token).IsValid);
+        Assert.Equal(VerificationStatus.Malformed, P256Verifier().Verify(twin).Status);
+    }
+
+    [Fact]
+    public void A_line_break_inside_a_token_is_malformed()
+    {
+        var token = Es256("""{"alg":"ES256","kid":"k1"}""");
+        var parts = token.Split('.');
+
+        Assert.Equal(VerificationStatus.Malformed, P256Verifier().Verify($"{parts[0]}.{parts[1]}.{parts[2][..40]}\n{parts[2][40..]}").Status);
+    }
+
+    [Fact]
+    public void Zero_r_or_s_is_invalid()
+    {
+        var token = Es256("""{"alg":"ES256","kid":"k1"}""");
+        var cut = token.LastIndexOf('.') + 1;
+        var signature = Base64Url.Decode(token.AsSpan(cut));
+        byte[] zeroR = [.. new byte[32], .. signature[32..]];
+        byte[] zeroS = [.. signature[..32], .. new byte[32]];
+
+        Assert.Equal(VerificationStatus.InvalidSignature, P256Verifier().Verify(token[..cut] + Base64Url.Encode(zeroR)).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, P256Verifier().Verify(token[..cut] + Base64Url.Encode(zeroS)).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, P256Verifier().Verify(token[..cut] + Base64Url.Encode(new byte[64])).Status);
+    }
+
+    // P-521's 66-byte halves hold r + n and s + n: a verifier that reduced them mod n would take a second signature.
+    [Fact]
+    public void P521_r_or_s_plus_the_group_order_is_invalid()
+    {
+        var n = BigInteger.Parse("01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409", System.Globalization.NumberStyles.HexNumber);
+        var store = TrustStore.FromKeys([PublicKeys.Of(p521)]);
+        var token = Es(p521, """{"alg":"ES512"}""", """{"sub":"s"}""", HashAlgorithmName.SHA512);
+        var cut = token.LastIndexOf('.') + 1;
+        var signature = Base64Url.Decode(token.AsSpan(cut));
+        var r = new BigInteger(signature.AsSpan(0, 66), isUnsigned: true, isBigEndian: true);
+        var s = new BigInteger(signature.AsSpan(66), isUnsigned: true, isBigEndian: true);
+        byte[] Half(BigInteger value)
+        {
+            var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);
+            return [.. new byte[66 - bytes.Length], .. bytes];
+        }
+
+        var verifier = new TokenVerifier(store);
+        Assert.True(verifier.Verify(token).IsValid);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(token[..cut] + Base64Url.Encode([.. Half(r + n), .. Half(s)])).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(token[..cut] + Base64Url.Encode([.. Half(r), .. Half(s + n)])).Status);
+    }
+
+    [Fact]
+    public void An_rsa_signature_without_its_leading_zero_byte_is_invalid()
+    {
+        var store = TrustStore.FromKeys([PublicKeys.Of(rsa)]);
+        var verifier = new TokenVerifier(store);
+        for (var i = 0; ; i++)
+        {
+            var input = B64("""{"alg":"RS256"}""") + "." + B64($$"""{"n":{{i}}}""");
+            var signature = rsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            if (signature[0] != 0)
+            {
+                continue;
+            }
+
+            Assert.True(verifier.Verify(input + "." + Base64Url.Encode(signature)).IsValid);
+            Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode(signature[1..])).Status);
+            Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode([0, .. signature])).Status);
+            return;
+        }
+    }
+
+    // RFC 8032 §5.1.7 does not forbid a small-order A, but with A the neutral element, (R = neutral, S = 0) satisfies the
+    // verification equation for every message: such a "key" would verify anything.
+    [Fact]
+    public void An_ed25519_signature_of_the_neutral_point_and_zero_verifies_nothing()
+    {
+        byte[] neutral = [1, .. new byte[31]];
+        var key = TryKey($$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(neutral)}}"}""");
+        if (key is null)
+        {
+            return; // refused when read: nothing verifies with it
+        }
+
+        var verifier = new TokenVerifier(TrustStore.FromKeys([key]));
+        var input = B64("""{"alg":"Ed25519"}""") + "." + B64("""{"sub":"anyone"}""");
+        byte[] signature = [.. neutral, .. new byte[32]];
+
+        Assert.NotEqual(VerificationStatus.Valid, verifier.Verify(input + "." + Base64Url.Encode(signature)).Status);
+    }
+
+    private static PublicKey? TryKey(string jwk)
+    {
+        try
+        {
+            return PublicKey.FromJwk(jwk);
+        }
+        catch (KmsSignatureException)
+        {
+            return null;
+        }
+    }
+
+    [Theory]
+    [InlineData("\\u0064")]
+    [InlineData("\\u0070")]
+    public void A_private_member_with_an_escaped_name_is_refused(string name)
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var parameters = ec.ExportParameters(true);
+        var jwk = $$"""{"kty":"EC","crv":"P-256","x":"{{Base64Url.Encode(parameters.Q.X!)}}","y":"{{Base64Url.Encode(parameters.Q.Y!)}}","{{name}}":"{{Base64Url.Encode(parameters.D!)}}"}""";
+
+        var error = Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwk(jwk));
+        Assert.DoesNotContain(Base64Url.Encode(parameters.D!), error.Message);
+    }
+
+    [Fact]
+    public void Ed25519_with_s_not_reduced_is_invalid()
+    {
+        var ed = new Ed25519PrivateKeyParameters(new SecureRandom());
+        var key = PublicKeys.Of(ed);
+        var verifier = new TokenVerifier(TrustStore.FromKeys([key]));
+        var input = B64("""{"alg":"Ed25519"}""") + "." + B64("""{"sub":"s"}""");
+        var data = Encoding.ASCII.GetBytes(input);
+        var signature = new byte[BcEd25519.SignatureSize];
+        ed.Sign(BcEd25519.Algorithm.Ed25519, null, data, 0, data.Length, signature, 0);
+        var l = BigInteger.Parse("1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed", System.Globalization.NumberStyles.HexNumber);
+        var s = new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: false) + l;
+        var sBytes = s.ToByteArray(isUnsigned: true, isBigEndian: false);
+        byte[] twin = [.. signature[..32], .. sBytes, .. new byte[32 - sBytes.Length]];
+
+        Assert.True(verifier.Verify(input + "." + Base64Url.Encode(signature)).IsValid);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode(twin)).Status);
+    }
+}
