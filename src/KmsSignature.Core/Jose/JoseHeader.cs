@@ -84,15 +84,16 @@ public sealed class JoseHeader
                 else if (reader.ValueTextEquals("typ"u8))
                 {
                     // typ decides whether the payload must be a claims set: two of them are two readings of one token.
-                    if (sawTyp)
+                    // It is a string (RFC 7515 §4.1.9), as the signer writes it; read as absent, an object's members
+                    // were taken for the header's own.
+                    if (sawTyp || !reader.Read() || reader.TokenType != JsonTokenType.String)
                     {
-                        error = "the JWS header has two typ members";
+                        error = sawTyp ? "the JWS header has two typ members" : "the JWS header's typ is not a string";
                         return false;
                     }
 
                     sawTyp = true;
-                    reader.Read();
-                    typ = reader.TokenType != JsonTokenType.String ? null : reader.ValueTextEquals("JWT"u8) ? "JWT" : reader.GetString();
+                    typ = reader.ValueTextEquals("JWT"u8) ? "JWT" : reader.GetString();
                 }
                 else
                 {

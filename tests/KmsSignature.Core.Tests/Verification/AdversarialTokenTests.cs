@@ -99,6 +99,22 @@ public sealed class AdversarialTokenTests : IDisposable
         Assert.Equal(VerificationStatus.UntrustedKey, result.Status);
     }
 
+    // An object's members were read as the header's own (its kid, alg, crit), and a scalar typ as no typ.
+    [Theory]
+    [InlineData("""{"alg":"ES256","kid":"k1","typ":{"kid":"k2"}}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","typ":{}}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","typ":["JWT"]}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","typ":5}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","typ":null}""")]
+    [InlineData("""{"alg":"ES256","kid":"k1","typ":true}""")]
+    public void A_typ_that_is_no_string_is_malformed(string header)
+    {
+        var result = P256Verifier().Verify(Es256(header));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Equal("the JWS header's typ is not a string", result.Reason);
+    }
+
     [Fact]
     public void A_header_behind_a_byte_order_mark_is_malformed()
     {
