@@ -231,35 +231,84 @@ public sealed class AdversarialTokenTests : IDisposable
         }
     }
 
-    // RFC 8032 §5.1.7 does not forbid a small-order A, but with A the neutral element, (R = neutral, S = 0) satisfies the
-    // verification equation for every message: such a "key" would verify anything.
-    [Fact]
-    public void An_ed25519_signature_of_the_neutral_point_and_zero_verifies_nothing()
+    // RFC 8032 §5.1.7 does not forbid a small-order A, but with one, (R = a small-order point, S = 0) satisfies the
+    // verification equation for about one message in eight: such a "key" would verify forgeries. Refused when read,
+    // with non-canonical encodings (y >= p) of the neutral point.
+    [Theory]
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000080")]
+    [InlineData("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")]
+    [InlineData("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa")]
+    [InlineData("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")]
+    [InlineData("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85")]
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000080")]
+    [InlineData("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    public void An_ed25519_key_of_small_order_is_refused(string hex)
     {
-        byte[] neutral = [1, .. new byte[31]];
-        var key = TryKey($$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(neutral)}}"}""");
-        if (key is null)
-        {
-            return; // refused when read: nothing verifies with it
-        }
+        var jwk = $$"""{"kty":"OKP","crv":"Ed25519","x":"{{Base64Url.Encode(Convert.FromHexString(hex))}}"}""";
 
-        var verifier = new TokenVerifier(TrustStore.FromKeys([key]));
-        var input = B64("""{"alg":"Ed25519"}""") + "." + B64("""{"sub":"anyone"}""");
-        byte[] signature = [.. neutral, .. new byte[32]];
-
-        Assert.NotEqual(VerificationStatus.Valid, verifier.Verify(input + "." + Base64Url.Encode(signature)).Status);
+        var error = Assert.Throws<KmsSignatureException>(() => PublicKey.FromJwk(jwk));
+        Assert.Equal("KmsSignature.InvalidPublicKey", error.ErrorId);
     }
 
-    private static PublicKey? TryKey(string jwk)
+    [Fact]
+    public void An_overlong_utf8_header_is_malformed()
     {
-        try
-        {
-            return PublicKey.FromJwk(jwk);
-        }
-        catch (KmsSignatureException)
-        {
-            return null;
-        }
+        byte[] header = [.. """{"alg":"ES256","kid":"k1","x":"""u8, 0xC0, 0xAF, .. "\"}"u8];
+        var input = Base64Url.Encode(header) + "." + B64("""{"sub":"s"}""");
+        var token = input + "." + Base64Url.Encode(p256.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256));
+
+        Assert.Equal(VerificationStatus.Malformed, P256Verifier().Verify(token).Status);
+    }
+
+    // RFC 8017 §5.2.2: a signature representative outside [0, n-1] is an error, never a crash or a reduced value.
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("PS256")]
+    public void An_rsa_signature_of_the_modulus_or_beyond_is_invalid(string alg)
+    {
+        var verifier = new TokenVerifier(TrustStore.FromKeys([PublicKeys.Of(rsa)]));
+        var input = B64($$"""{"alg":"{{alg}}"}""") + "." + B64("{}");
+
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode(rsa.ExportParameters(false).Modulus!)).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode(Enumerable.Repeat((byte)0xFF, 256).ToArray())).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode(new byte[256])).Status);
+    }
+
+    // RFC 7518 §3.5: the PSS salt is as long as the hash; a signature with another salt length is not a PS256 signature.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    [InlineData(64)]
+    public void A_ps256_signature_with_another_salt_length_is_invalid(int saltLength)
+    {
+        var verifier = new TokenVerifier(TrustStore.FromKeys([PublicKeys.Of(rsa)]));
+        var input = B64("""{"alg":"PS256"}""") + "." + B64("{}");
+        var signer = new Org.BouncyCastle.Crypto.Signers.PssSigner(new Org.BouncyCastle.Crypto.Engines.RsaBlindedEngine(),
+            new Org.BouncyCastle.Crypto.Digests.Sha256Digest(), saltLength);
+        signer.Init(true, DotNetUtilities.GetRsaKeyPair(rsa).Private);
+        var data = Encoding.ASCII.GetBytes(input);
+        signer.BlockUpdate(data, 0, data.Length);
+
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(input + "." + Base64Url.Encode(signer.GenerateSignature())).Status);
+    }
+
+    // RFC 7518 §3.4 does not ask for low s, and KMS does not normalize it: (r, n - s) verifies as (r, s) does. Accepted, as
+    // every JOSE library does; the documentation says a token's text is not its identity.
+    [Fact]
+    public void An_ecdsa_signature_with_s_negated_also_verifies()
+    {
+        var n = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+        var token = Es256("""{"alg":"ES256","kid":"k1"}""");
+        var cut = token.LastIndexOf('.') + 1;
+        var signature = Base64Url.Decode(token.AsSpan(cut));
+        var negated = (n - new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true)).ToByteArray(isUnsigned: true, isBigEndian: true);
+        var twin = token[..cut] + Base64Url.Encode([.. signature[..32], .. new byte[32 - negated.Length], .. negated]);
+
+        Assert.NotEqual(token, twin);
+        Assert.True(P256Verifier().Verify(twin).IsValid);
     }
 
     [Theory]

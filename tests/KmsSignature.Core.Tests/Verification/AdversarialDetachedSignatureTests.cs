@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using KmsSignature.Core.Verification;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
+
+namespace KmsSignature.Core.Tests.Verification;
+
+/// <summary>Signature files dressed to pass: two signatures in one file, bytes that are neither text nor the signature, digests of another length.</summary>
+public sealed class AdversarialDetachedSignatureTests : IDisposable
+{
+    private static readonly byte[] Message = "release 1.2.3"u8.ToArray();
+    private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly DetachedSignatureVerifier verifier;
+    private readonly byte[] der;
+
+    public AdversarialDetachedSignatureTests()
+    {
+        verifier = new DetachedSignatureVerifier(TrustStore.FromKeys([PublicKeys.Of(key)]));
+        der = key.SignData(Message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    }
+
+    public void Dispose() => key.Dispose();
+
+    [Fact]
+    public void Base64_mixed_with_base64url_is_text_as_documented()
+    {
+        var text = Convert.ToBase64String(der).Replace('+', '-');
+
+        Assert.True(verifier.Verify(Message, Encoding.ASCII.GetBytes(text)).IsValid);
+    }
+
+    [Fact]
+    public void Two_signatures_in_one_file_are_invalid()
+    {
+        var text = Convert.ToBase64String(der);
+
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(Message, Encoding.ASCII.GetBytes(text + "\n" + text)).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(Message, [.. der, .. der]).Status);
+    }
+
+    [Fact]
+    public void A_nul_byte_after_the_signature_makes_it_invalid()
+    {
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(Message, [.. der, 0]).Status);
+        Assert.Equal(VerificationStatus.InvalidSignature, verifier.Verify(Message, [.. Encoding.ASCII.GetBytes(Convert.ToBase64String(der)), 0]).Status);
+    }
+
+    [Theory]
+    [InlineData(31)]
+    [InlineData(33)]
+    [InlineData(48)]
+    public void A_digest_of_another_length_than_the_algorithms_hash_is_malformed(int length)
+    {
+        var digestVerifier = new DetachedSignatureVerifier(TrustStore.FromKeys([PublicKeys.Of(key)]), new DetachedSignatureOptions { MessageType = MessageType.Digest });
+        var digest = SHA384.HashData(Message)[..length];
+
+        Assert.Equal(VerificationStatus.Malformed, digestVerifier.Verify(digest, der).Status);
+    }
+
+    [Fact]
+    public void Ml_dsa_signatures_of_any_wrong_length_or_content_are_invalid()
+    {
+        var generator = new MLDsaKeyPairGenerator();
+        generator.Init(new MLDsaKeyGenerationParameters(new SecureRandom(), MLDsaParameters.ml_dsa_44));
+        var pair = generator.GenerateKeyPair();
+        var signer = new MLDsaSigner(MLDsaParameters.ml_dsa_44, deterministic: true);
+        signer.Init(true, pair.Private);
+        signer.BlockUpdate(Message, 0, Message.Length);
+        var good = signer.GenerateSignature();
+        var mlDsa = new DetachedSignatureVerifier(TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(pair.Public).GetEncoded())]));
+        var lastFlipped = (byte[])good.Clone();
+        lastFlipped[^1] ^= 0xFF;
+
+        Assert.True(mlDsa.Verify(Message, good).IsValid);
+        foreach (var bad in new[] { [1], good[..^1], [.. good, 0], Enumerable.Repeat((byte)0xFF, good.Length).ToArray(), lastFlipped })
+        {
+            Assert.Equal(VerificationStatus.InvalidSignature, mlDsa.Verify(Message, bad).Status);
+        }
+    }
+}
