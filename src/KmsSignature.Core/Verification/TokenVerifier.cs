@@ -96,12 +96,12 @@ public sealed class TokenVerifier
         if (alg is null && JwsAlgorithm.IsForbidden(header.AlgorithmName))
         {
             return Result(VerificationStatus.AlgorithmNotAllowed,
-                $"alg '{header.AlgorithmName}' is never accepted (unsigned or HMAC tokens cannot come from a KMS key)", token, segments, header);
+                $"alg '{UntrustedText.Show(header.AlgorithmName)}' is never accepted (unsigned or HMAC tokens cannot come from a KMS key)", token, segments, header);
         }
 
         if (alg is null)
         {
-            return Result(VerificationStatus.AlgorithmNotAllowed, $"alg '{header.AlgorithmName}' is not a KMS signing algorithm", token, segments, header);
+            return Result(VerificationStatus.AlgorithmNotAllowed, $"alg '{UntrustedText.Show(header.AlgorithmName)}' is not a KMS signing algorithm", token, segments, header);
         }
 
         if (allowed is not null && Array.IndexOf(allowed, alg) < 0)
@@ -169,7 +169,7 @@ public sealed class TokenVerifier
 
         if (header.KeyId is not null)
         {
-            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{header.KeyId}'", token, segments, header);
+            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{UntrustedText.Show(header.KeyId)}'", token, segments, header);
         }
 
         return Result(VerificationStatus.UntrustedKey,
@@ -317,14 +317,14 @@ public sealed class TokenVerifier
         if (expectedIssuers is not null && !check.IssuerMatched)
         {
             var claims = VerificationResult.ParseClaims(token, segments);
-            return Result(VerificationStatus.ClaimMismatch, $"iss '{claims?.Issuer}' is not the expected issuer", token, segments, header, key, derUsed, hasClaims: true);
+            return Result(VerificationStatus.ClaimMismatch, $"iss '{UntrustedText.Show(claims?.Issuer)}' is not the expected issuer", token, segments, header, key, derUsed, hasClaims: true);
         }
 
         if (expectedAudiences is not null && !check.AudienceMatched)
         {
             var audience = VerificationResult.ParseClaims(token, segments)?.Audience ?? [];
             return Result(VerificationStatus.ClaimMismatch,
-                audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", audience)}' does not include an expected audience",
+                audience.Count == 0 ? "the token has no aud claim" : $"aud '{string.Join("', '", audience.Select(UntrustedText.Show))}' does not include an expected audience",
                 token, segments, header, key, derUsed, hasClaims: true);
         }
 
@@ -359,5 +359,5 @@ public sealed class TokenVerifier
 
     private static VerificationResult Result(VerificationStatus status, string reason, string token, JwsSegments segments,
         JoseHeader header, PublicKey? key = null, bool derUsed = false, bool hasClaims = false) =>
-        new(status, reason, key, header.AlgorithmName, token, segments, header, hasClaims, derUsed);
+        new(status, reason, key, header.Algorithm?.Name ?? UntrustedText.Show(header.AlgorithmName), token, segments, header, hasClaims, derUsed);
 }

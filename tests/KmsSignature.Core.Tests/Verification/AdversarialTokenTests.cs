@@ -115,6 +115,48 @@ public sealed class AdversarialTokenTests : IDisposable
         Assert.Equal("the JWS header's typ is not a string", result.Reason);
     }
 
+    // Reasons are printed and logged: a value from an unsigned header must not move the cursor, clear the line or start a
+    // new log line that reads "Valid". Control and bidirectional characters are shown as \uXXXX escapes.
+    [Theory]
+    [InlineData("""{"alg":"ES256","kid":"x\u001b[2K\rValid: ES256 signature verifies"}""", "\\u001B[2K\\u000DValid")]
+    [InlineData("""{"alg":"ES256","kid":"x\nValid: ES256 signature verifies"}""", "x\\u000AValid")]
+    [InlineData("""{"alg":"ES256","kid":"\u202egifnoc"}""", "\\u202Egifnoc")]
+    [InlineData("""{"alg":"XS256\u0085\u2028"}""", "XS256\\u0085\\u2028")]
+    [InlineData("""{"alg":"HS256\u0007"}""", "HS256\\u0007")]
+    public void Header_values_in_a_reason_are_shown_with_control_characters_escaped(string header, string shown)
+    {
+        var result = P256Verifier().Verify(B64(header) + "." + B64("{}") + ".AAAA");
+
+        static bool Unprintable(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E');
+        Assert.DoesNotContain(result.Reason, Unprintable);
+        Assert.DoesNotContain(result.Algorithm!, Unprintable); // a column of the table view
+        Assert.Contains(shown, result.Reason);
+    }
+
+    [Fact]
+    public void Claim_values_in_a_reason_are_shown_with_control_characters_escaped()
+    {
+        var verifier = P256Verifier(new TokenValidationOptions { Issuers = ["https://issuer"], Audiences = ["api"] });
+
+        var iss = verifier.Verify(Es256("""{"alg":"ES256","kid":"k1"}""", """{"iss":"evil\r\nValid"}"""));
+        var aud = verifier.Verify(Es256("""{"alg":"ES256","kid":"k1"}""", """{"iss":"https://issuer","aud":["a\u001b[1A","b"]}"""));
+
+        Assert.Equal(VerificationStatus.ClaimMismatch, iss.Status);
+        Assert.Contains("'evil\\u000D\\u000AValid'", iss.Reason);
+        Assert.Equal(VerificationStatus.ClaimMismatch, aud.Status);
+        Assert.Contains("'a\\u001B[1A', 'b'", aud.Reason);
+    }
+
+    [Fact]
+    public void A_very_long_kid_is_cut_in_its_reason()
+    {
+        var result = P256Verifier().Verify(Es256($$"""{"alg":"ES256","kid":"{{new string('k', 5000)}}"}"""));
+
+        Assert.Equal(VerificationStatus.UntrustedKey, result.Status);
+        Assert.Contains(new string('k', 200) + "... (5000 characters)", result.Reason);
+        Assert.True(result.Reason.Length < 400, result.Reason);
+    }
+
     [Fact]
     public void A_header_behind_a_byte_order_mark_is_malformed()
     {
