@@ -50,6 +50,68 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Contains("12:45:54", shown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Verification_table_at_120_columns_shows_a_failure_s_whole_reason_and_the_full_key_id()
+    {
+        var console = new TextHost(120);
+        using var session = fixture.NewSession(console);
+        var results = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-wide-$([Guid]::NewGuid())" @kmsAdmin
+            $jwks = [IO.Path]::Combine([IO.Path]::GetTempPath(), "view-$([Guid]::NewGuid()).json")
+            $key | Export-KmsPublicKeyPem -Format Jwks -Path $jwks @kmsAdmin
+            $expired = New-KmsSignedJwt -KeyId $key.Arn -Subject batch-job-42 -IssuedAt '2026-01-01T00:00:00Z' -Lifetime '00:15:00' @kmsAdmin
+            $results = @($expired | Test-KmsSignature -TrustStore $jwks)
+            [IO.File]::Delete($jwks)
+            $results | Out-Default
+            $results
+            $key.KeyId
+            """).AssertSuccess().Output;
+        var expired = results[0];
+        var uuid = (string)results[1].BaseObject;
+        Assert.Equal("Expired", expired.Properties["Status"].Value.ToString());
+
+        var row = Assert.Single(TableRows(console.Text));
+        Assert.Equal("Expired", row["Status"]);
+        Assert.Equal(uuid, row["KeyId"]);
+        Assert.Equal(Squeezed((string)expired.Properties["Reason"].Value), Squeezed(row["Reason"]));
+    }
+
+    // Each row of a rendered table as label -> text, the lines of a wrapped cell joined.
+    private static List<Dictionary<string, string>> TableRows(string text)
+    {
+        // The header is coloured with escape sequences, as in a real console.
+        var lines = System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty).Split('\n');
+        var dashes = Array.FindIndex(lines, l => l.StartsWith("------", StringComparison.Ordinal));
+        var header = lines[dashes - 1];
+        var starts = new List<(string Label, int Start)>();
+        foreach (System.Text.RegularExpressions.Match label in System.Text.RegularExpressions.Regex.Matches(lines[dashes], "-+"))
+        {
+            starts.Add((header.Substring(label.Index, label.Length), label.Index));
+        }
+
+        var rows = new List<Dictionary<string, string>>();
+        foreach (var line in lines.Skip(dashes + 1).TakeWhile(l => l.Trim().Length > 0))
+        {
+            if (line[0] != ' ')
+            {
+                rows.Add(starts.ToDictionary(s => s.Label, _ => string.Empty));
+            }
+
+            for (var i = 0; i < starts.Count; i++)
+            {
+                var start = starts[i].Start;
+                var end = i + 1 < starts.Count ? starts[i + 1].Start : line.Length;
+                var cell = start < line.Length ? line[start..Math.Min(end, line.Length)].Trim() : string.Empty;
+                rows[^1][starts[i].Label] = (rows[^1][starts[i].Label] + " " + cell).Trim();
+            }
+        }
+
+        return rows;
+    }
+
+    // A wrapped cell breaks anywhere, also inside a word, so compare text without its spaces.
+    private static string Squeezed(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+
     // The column's text as the table shows it: its property or script block, cut to the column's width.
     private static string Column(PowerShellSession session, string formatFile, System.Management.Automation.PSObject result, string label)
     {

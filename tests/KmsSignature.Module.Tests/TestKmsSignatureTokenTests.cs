@@ -262,13 +262,14 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
             new() { ["t"] = Token("es256-p256.jwt"), ["store"] = Fixture("keys") }).AssertSuccess().Output.Single();
         var view = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.ModuleDirectory, "KmsSignature.Verification.Format.ps1xml"));
 
-        Assert.Equal(output.BaseObject.GetType().FullName, view.Descendants("TypeName").Single().Value);
-        var properties = view.Descendants("PropertyName").Select(p => p.Value).ToArray();
-        Assert.Equal(["Status", "Algorithm", "Reason"], properties);
+        var table = view.Descendants("View").Single(v => v.Element("TableControl") is not null);
+        Assert.Equal(output.BaseObject.GetType().FullName, table.Descendants("TypeName").Single().Value);
+        var properties = table.Descendants("PropertyName").Select(p => p.Value).ToArray();
+        Assert.Equal(["Status", "Reason"], properties);
         Assert.Equal("p256", output.Properties["KeyId"].Value); // shown through a script block (TableViewTests)
-        Assert.Equal(["Valid", "ES256", "ES256 signature verifies with a trusted key"], properties.Select(p => output.Properties[p].Value?.ToString()));
+        Assert.Equal(["Valid", "ES256 signature verifies with a trusted key"], properties.Select(p => output.Properties[p].Value?.ToString()));
         Assert.Equal("fixture-ES256", output.Properties["Subject"].Value);
-        Assert.Contains(view.Descendants("Label"), l => l.Value == "Subject/Path");
+        Assert.Contains(table.Descendants("Label"), l => l.Value == "Subject/File");
     }
 
     [Fact]

@@ -27,9 +27,9 @@ public sealed class LocalKmsFixture : IAsyncLifetime
     }
 
     /// <summary>A new PowerShell session with the module imported and the connection variables set.</summary>
-    public PowerShellSession NewSession()
+    public PowerShellSession NewSession(System.Management.Automation.Host.PSHost? host = null)
     {
-        var session = new PowerShellSession();
+        var session = new PowerShellSession(host: host);
         session.Run("$null", new Dictionary<string, object?>
         {
             ["kmsAdmin"] = Connection(Kms.Admin),

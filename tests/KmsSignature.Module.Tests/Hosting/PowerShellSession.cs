@@ -13,7 +13,7 @@ public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace runspace;
 
-    public PowerShellSession(bool importModule = true)
+    public PowerShellSession(bool importModule = true, System.Management.Automation.Host.PSHost? host = null)
     {
         var state = InitialSessionState.CreateDefault2();
         if (importModule)
@@ -21,7 +21,7 @@ public sealed class PowerShellSession : IDisposable
             state.ImportPSModule(RepoPaths.ModuleManifest);
         }
 
-        runspace = RunspaceFactory.CreateRunspace(state);
+        runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
     }
 
