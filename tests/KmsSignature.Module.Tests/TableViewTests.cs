@@ -3,7 +3,7 @@ using KmsSignature.Module.Tests.Hosting;
 
 namespace KmsSignature.Module.Tests;
 
-/// <summary>What the default tables of Test-KmsSignature and New-KmsSignedJwt show, column by column as wide as the view makes it.</summary>
+/// <summary>What the default tables of Test-KmsSignature, New-KmsSignedJwt and New-KmsSignature show, column by column or rendered in a console of a given width.</summary>
 public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
 {
     [Fact]
@@ -74,6 +74,27 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Equal("Expired", row["Status"]);
         Assert.Equal(uuid, row["KeyId"]);
         Assert.Equal(Squeezed((string)expired.Properties["Reason"].Value), Squeezed(row["Reason"]));
+    }
+
+    [Fact]
+    public void Detached_signature_table_at_80_columns_shows_the_whole_signature_path()
+    {
+        var console = new TextHost(80);
+        using var session = fixture.NewSession(console);
+        var signatures = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-sig-$([Guid]::NewGuid())" -KeySpec RSA_2048 @kmsAdmin
+            $dir = [IO.Path]::Combine([IO.Path]::GetTempPath(), "view-$([Guid]::NewGuid().ToString('N').Substring(0, 8))", 'release')
+            [void][IO.Directory]::CreateDirectory($dir)
+            $file = [IO.Path]::Combine($dir, 'app-1.4.0-linux-x64.tar.gz')
+            [IO.File]::WriteAllText($file, 'payload')
+            $signatures = @(New-KmsSignature -LiteralPath $file -KeyId $key.Arn @kmsAdmin)
+            [IO.Directory]::Delete([IO.Path]::GetDirectoryName($dir), $true)
+            $signatures | Out-Default
+            $signatures
+            """).AssertSuccess().Output;
+
+        var row = Assert.Single(TableRows(console.Text));
+        Assert.Equal((string)signatures.Single().Properties["SignaturePath"].Value, row["SignaturePath"]);
     }
 
     // Each row of a rendered table as label -> text, the lines of a wrapped cell joined.
