@@ -97,6 +97,24 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Equal((string)signatures.Single().Properties["SignaturePath"].Value, row["SignaturePath"]);
     }
 
+    [Fact]
+    public void Signer_policy_table_at_120_columns_tells_apart_the_keys_piped_and_shows_every_change()
+    {
+        var console = new TextHost(120);
+        using var session = fixture.NewSession(console);
+        var policies = session.Run("""
+            $keys = 'one', 'two' | ForEach-Object { New-KmsSigningKey -Alias "view-policy-$_-$([Guid]::NewGuid())" @kmsAdmin }
+            $policies = @($keys | Set-KmsSignerPolicy -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -PassThru -Force @kmsAdmin)
+            $policies | Out-Default
+            $policies
+            """).AssertSuccess().Output;
+
+        var rows = TableRows(console.Text);
+        Assert.Equal(policies.Select(p => (string)p.Properties["KeyId"].Value), rows.Select(r => r["KeyId"]));
+        Assert.All(rows, r => Assert.Equal(
+            Squeezed("Added KmsSignatureSigners; Added KmsSignatureSignersPublicKey; Added KmsSignatureVerifiers"), Squeezed(r["Changes"])));
+    }
+
     // Each row of a rendered table as label -> text, the lines of a wrapped cell joined.
     private static List<Dictionary<string, string>> TableRows(string text)
     {
