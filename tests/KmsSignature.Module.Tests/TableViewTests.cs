@@ -115,17 +115,40 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
             Squeezed("Added KmsSignatureSigners; Added KmsSignatureSignersPublicKey; Added KmsSignatureVerifiers"), Squeezed(r["Changes"])));
     }
 
+    [Fact]
+    public void Signing_key_table_at_80_columns_shows_an_RSA_key_s_whole_key_id()
+    {
+        var console = new TextHost(80);
+        using var session = fixture.NewSession(console);
+        var keys = session.Run("""
+            $keys = @(New-KmsSigningKey -Alias "release-signing-$([Guid]::NewGuid().ToString('N').Substring(0, 8))" -KeySpec RSA_2048 @kmsAdmin)
+            $keys | Out-Default
+            $keys
+            """).AssertSuccess().Output;
+
+        var row = Assert.Single(TableRows(console.Text));
+        Assert.Equal((string)keys.Single().Properties["KeyId"].Value, row["KeyId"]);
+    }
+
     // Each row of a rendered table as label -> text, the lines of a wrapped cell joined.
     private static List<Dictionary<string, string>> TableRows(string text)
     {
         // The header is coloured with escape sequences, as in a real console.
         var lines = System.Text.RegularExpressions.Regex.Replace(text, "\u001b\\[[0-9;]*m", string.Empty).Split('\n');
-        var dashes = Array.FindIndex(lines, l => l.StartsWith("------", StringComparison.Ordinal));
-        var header = lines[dashes - 1];
-        var starts = new List<(string Label, int Start)>();
-        foreach (System.Text.RegularExpressions.Match label in System.Text.RegularExpressions.Regex.Matches(lines[dashes], "-+"))
+        var dashes = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, "^-+( +-+)* *$"));
+        // A label wider than its column wraps over several header lines.
+        var headerStart = dashes;
+        while (headerStart > 0 && lines[headerStart - 1].Trim().Length > 0)
         {
-            starts.Add((header.Substring(label.Index, label.Length), label.Index));
+            headerStart--;
+        }
+
+        var starts = new List<(string Label, int Start)>();
+        foreach (System.Text.RegularExpressions.Match column in System.Text.RegularExpressions.Regex.Matches(lines[dashes], "-+"))
+        {
+            var label = string.Concat(lines[headerStart..dashes].Select(l =>
+                column.Index < l.Length ? l.Substring(column.Index, Math.Min(column.Length, l.Length - column.Index)).Trim() : string.Empty));
+            starts.Add((label, column.Index));
         }
 
         var rows = new List<Dictionary<string, string>>();
