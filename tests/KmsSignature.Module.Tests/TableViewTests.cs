@@ -3,7 +3,7 @@ using KmsSignature.Module.Tests.Hosting;
 
 namespace KmsSignature.Module.Tests;
 
-/// <summary>What the default tables of Test-KmsSignature, New-KmsSignedJwt and New-KmsSignature show, column by column or rendered in a console of a given width.</summary>
+/// <summary>What the default views of the module's objects show, column by column, item by item, or rendered in a console of a given width.</summary>
 public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
 {
     [Fact]
@@ -130,6 +130,60 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Equal((string)keys.Single().Properties["KeyId"].Value, row["KeyId"]);
     }
 
+    [Fact]
+    public void Verification_list_shows_what_to_act_on_first_and_only_the_fields_of_a_token_or_a_file()
+    {
+        using var session = fixture.NewSession();
+        var results = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-list-$([Guid]::NewGuid())" @kmsAdmin
+            $dir = [IO.Path]::Combine([IO.Path]::GetTempPath(), "view-$([Guid]::NewGuid())")
+            [void][IO.Directory]::CreateDirectory($dir)
+            $jwks = [IO.Path]::Combine($dir, 'jwks.json')
+            $key | Export-KmsPublicKeyPem -Format Jwks -Path $jwks @kmsAdmin
+            $file = [IO.Path]::Combine($dir, 'app.tar.gz')
+            [IO.File]::WriteAllText($file, 'payload')
+            $null = New-KmsSignature -LiteralPath $file -KeyId $key.Arn @kmsAdmin
+            [IO.File]::AppendAllText($file, 'changed')
+            New-KmsSignedJwt -KeyId $key.Arn -Subject batch-job-42 -IssuedAt '2026-01-01T00:00:00Z' -Lifetime '00:15:00' @kmsAdmin | Test-KmsSignature -TrustStore $jwks
+            Test-KmsSignature -LiteralPath $file -TrustStore $jwks
+            [IO.Directory]::Delete($dir, $true)
+            """).AssertSuccess().Output;
+
+        var token = ListItems(session, results[0]);
+        var file = ListItems(session, results[1]);
+
+        Assert.Equal(["Status", "Reason", "KeyId", "Algorithm", "Subject", "ExpiresAt", "Claims", "Header", "KeyFingerprint"], token.Select(i => i.Label));
+        Assert.Equal("2026-01-01 00:15:00Z", token.Single(i => i.Label == "ExpiresAt").Value);
+        Assert.Equal(["Status", "Reason", "KeyId", "Algorithm", "Path", "SignaturePath", "MessageType", "KeyFingerprint"], file.Select(i => i.Label));
+        Assert.Equal("InvalidSignature", file[0].Value);
+    }
+
+    // The items the list view shows for a result, in order (the minimal host has no Format-List): label and value.
+    private static List<(string Label, string? Value)> ListItems(PowerShellSession session, System.Management.Automation.PSObject result)
+    {
+        var type = result.BaseObject.GetType().FullName;
+        var view = XDocument.Load(Path.Combine(RepoPaths.ModuleDirectory, "KmsSignature.Verification.Format.ps1xml")).Descendants("View")
+            .Single(v => v.Descendants("TypeName").Single().Value == type && v.Element("ListControl") is not null);
+        object? Evaluate(string script) => session.Run("$r | ForEach-Object ([scriptblock]::Create($sb))",
+            new Dictionary<string, object?> { ["r"] = result, ["sb"] = script }).AssertSuccess().Output.SingleOrDefault()?.BaseObject;
+
+        var items = new List<(string, string?)>();
+        foreach (var item in view.Descendants("ListItem"))
+        {
+            if (item.Element("ItemSelectionCondition") is { } condition
+                && !System.Management.Automation.LanguagePrimitives.IsTrue(Evaluate(condition.Element("ScriptBlock")!.Value)))
+            {
+                continue;
+            }
+
+            var property = item.Element("PropertyName")?.Value;
+            var value = property is not null ? result.Properties[property].Value : Evaluate(item.Element("ScriptBlock")!.Value);
+            items.Add((item.Element("Label")?.Value ?? property!, value?.ToString()));
+        }
+
+        return items;
+    }
+
     // Each row of a rendered table as label -> text, the lines of a wrapped cell joined.
     private static List<Dictionary<string, string>> TableRows(string text)
     {
@@ -179,7 +233,7 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
     {
         var type = result.BaseObject.GetType().FullName;
         var view = XDocument.Load(Path.Combine(RepoPaths.ModuleDirectory, formatFile)).Descendants("View")
-            .Single(v => v.Descendants("TypeName").Single().Value == type);
+            .Single(v => v.Descendants("TypeName").Single().Value == type && v.Element("TableControl") is not null);
         var headers = view.Descendants("TableColumnHeader").ToList();
         var index = headers.FindIndex(h => h.Element("Label")?.Value == label);
         var item = view.Descendants("TableColumnItem").ElementAt(index);
