@@ -175,7 +175,8 @@ public static class KmsErrorTranslator
         _ => ErrorKind.InvalidOperation,
     };
 
-    private static bool IsConnectionFailure(Exception exception) =>
+    /// <summary>The connection to KMS failed or was lost (no HTTP answer): what <c>KmsSignature.KmsEndpointUnreachable</c> reports.</summary>
+    public static bool IsConnectionFailure(Exception exception) =>
         Chain(exception).Any(static e => e is HttpRequestException or SocketException);
 
     // The exception and its inner exceptions, outermost first.

@@ -94,7 +94,7 @@ public sealed class SigningKey
     /// and request id. Every attempt waits for the connection's <see cref="RequestPacer"/>, and a throttled attempt
     /// is retried at once through it: the pacer, cut by that throttle, spaces the retries out, so a throttled call is
     /// late by milliseconds rather than by the seconds an exponential backoff would add (which, in an ordered bulk
-    /// run, every later token waits for). Server faults and lost connections get a few short jittered retries.
+    /// run, every later token waits for). Server faults get a few short jittered retries, a lost connection more (about 6 s).
     /// </summary>
     public async Task<byte[]> SignAsync(SignatureAlgorithm algorithm, SigningMessage message, object? target, CancellationToken cancellationToken)
     {
@@ -125,7 +125,7 @@ public sealed class SigningKey
                     log.Verbose($"KMS throttled Sign for {KeyArn}; pacing Sign calls at {pacer.Rate:F0}/s.");
                 }
             }
-            catch (Exception ex) when (++failed < MaxFailedAttempts && !cancellationToken.IsCancellationRequested
+            catch (Exception ex) when (++failed < AttemptsAfter(ex) && !cancellationToken.IsCancellationRequested
                                        && (KmsErrorTranslator.IsTransient(ex) || ex is OperationCanceledException))
             {
                 // An OperationCanceledException with our token not cancelled is the HTTP timeout.
@@ -143,8 +143,17 @@ public sealed class SigningKey
     /// <summary>Throttled attempts per Sign before throttling becomes the item's error (KmsSignature.KmsThrottling).</summary>
     public const int MaxThrottledAttempts = 32;
 
-    /// <summary>Attempts per Sign when KMS fails or the connection drops (the SDK's own count) before the error surfaces.</summary>
+    /// <summary>Attempts per Sign when KMS fails (the SDK's own count) before the error surfaces.</summary>
     public const int MaxFailedAttempts = 4;
+
+    /// <summary>
+    /// Attempts per Sign when KMS cannot be reached: about 6 s of backoff in all. That error ends the whole run
+    /// (<see cref="KmsSignatureException.IsRunWide"/>), so a bulk run rides out a brief network drop rather than stop at it.
+    /// </summary>
+    public const int MaxUnreachableAttempts = 7;
+
+    private static int AttemptsAfter(Exception failure) =>
+        KmsErrorTranslator.IsConnectionFailure(failure) ? MaxUnreachableAttempts : MaxFailedAttempts;
 
     // Every page, alphabetically first, as Export-KmsPublicKeyPem picks it: token kids must match the exported JWKS.
     private async Task<string?> FindAliasAsync(CancellationToken cancellationToken)
