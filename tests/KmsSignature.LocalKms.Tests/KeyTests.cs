@@ -215,6 +215,25 @@ public sealed class KeyTests(LocalKmsFixture fixture)
         Assert.Equal("b", Assert.Single(tags.Tags).TagKey);
     }
 
+    [Fact]
+    public async Task A_ListResourceTags_marker_stays_valid_when_tags_change_before_the_next_call()
+    {
+        // KMS: Marker is "the value of NextMarker from the truncated response you just received"; a tag removed or
+        // re-tagged in between must neither void it nor make a page repeat or skip another tag.
+        var key = await fixture.NewKeyAsync();
+        await fixture.Admin.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "a", TagValue = "1" }, new Tag { TagKey = "b", TagValue = "2" }, new Tag { TagKey = "c", TagValue = "3" }, new Tag { TagKey = "d", TagValue = "4" }] });
+        var first = await fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId, Limit = 1 });
+        Assert.Equal("a", Assert.Single(first.Tags).TagKey);
+        Assert.True(first.Truncated);
+
+        await fixture.Admin.UntagResourceAsync(new UntagResourceRequest { KeyId = key.KeyId, TagKeys = ["b"] });
+        await fixture.Admin.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "c", TagValue = "new" }] });
+
+        var rest = await fixture.Admin.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId, Marker = first.NextMarker });
+        Assert.Equal(["c=new", "d=4"], rest.Tags.Select(static t => $"{t.TagKey}={t.TagValue}"));
+        Assert.False(rest.Truncated);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(129)]

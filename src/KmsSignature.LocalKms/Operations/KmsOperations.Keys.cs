@@ -280,28 +280,6 @@ internal sealed partial class KmsOperations
         return keys.Count;
     }
 
-    /// <summary>Markers are opaque to callers; here (ListResourceTags) they are the base64 of the first item of the next page.</summary>
-    private static int StartIndex(IReadOnlyList<string> ids, string? marker)
-    {
-        if (marker is null)
-        {
-            return 0;
-        }
-
-        string id;
-        try
-        {
-            id = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
-        }
-        catch (FormatException)
-        {
-            throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
-        }
-
-        var index = ids.ToList().IndexOf(id);
-        return index >= 0 ? index : throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
-    }
-
     /// <summary>Ends a page of a List operation: NextMarker when there is a next page, and Truncated.</summary>
     private static void WritePage(Utf8JsonWriter w, string? nextMarker)
     {

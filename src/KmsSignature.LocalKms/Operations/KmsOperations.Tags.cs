@@ -47,8 +47,11 @@ internal sealed partial class KmsOperations
         var marker = Marker(context.Input);
         var (key, status) = ResolveForRead(context, "kms:ListResourceTags", allowAlias: false);
         Authorize(context, "kms:ListResourceTags", key, status);
-        var tags = status.Tags;
-        var start = StartIndex(tags.Select(static t => t.Key).ToList(), marker);
+        // In tag key order, the marker naming the first key of the next page, which starts at the first key at or after it:
+        // a marker stays valid, and no tag is listed twice or skipped, when tags are removed or re-tagged between pages.
+        var tags = status.Tags.OrderBy(static t => t.Key, StringComparer.Ordinal).ToList();
+        var start = marker is null ? 0 : tags.FindIndex(t => string.CompareOrdinal(t.Key, ParseTagMarker(marker)) >= 0);
+        start = start < 0 ? tags.Count : start;
         var w = context.Output;
         w.WriteStartArray("Tags");
         foreach (var tag in tags.Skip(start).Take(limit))
@@ -61,5 +64,18 @@ internal sealed partial class KmsOperations
 
         w.WriteEndArray();
         WritePage(w, tags.Count > start + limit ? Base64Marker(tags[start + limit].Key) : null);
+    }
+
+    /// <summary>A ListResourceTags marker is the base64 of a tag key (any characters), so it fits the Marker pattern.</summary>
+    private static string ParseTagMarker(string marker)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
+        }
+        catch (FormatException)
+        {
+            throw new KmsErrorException("InvalidMarkerException", "Invalid marker.");
+        }
     }
 }
