@@ -144,6 +144,44 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Equal("InvalidSignature", file[0].Value);
     }
 
+    // A file name and a token's header are chosen by whoever sent them, and a header needs no valid signature to be shown:
+    // raw, "\e[2K" erases the row's InvalidSignature and "\r" forges a line. The views show them as \uXXXX, as reasons do.
+    [Fact]
+    public void Verification_views_show_control_characters_of_a_file_name_or_a_token_header_escaped()
+    {
+        var console = new TextHost(120);
+        using var session = fixture.NewSession(console);
+        var results = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-escape-$([Guid]::NewGuid())" @kmsAdmin
+            $dir = [IO.Path]::Combine([IO.Path]::GetTempPath(), "view-$([Guid]::NewGuid())")
+            [void][IO.Directory]::CreateDirectory($dir)
+            $jwks = [IO.Path]::Combine($dir, 'jwks.json')
+            $key | Export-KmsPublicKeyPem -Format Jwks -Path $jwks @kmsAdmin
+            # Windows refuses control characters in file names; there a file name cannot carry them.
+            $name = if ($IsWindows) { 'app.tar.gz' } else { "app`e[2K.tar.gz" }
+            $file = [IO.Path]::Combine($dir, $name)
+            [IO.File]::WriteAllText($file, 'payload')
+            $null = New-KmsSignature -LiteralPath $file -KeyId $key.Arn @kmsAdmin
+            [IO.File]::AppendAllText($file, 'changed')
+            $header = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('{"alg":"ES256","kid":"k\u001b[2K\rValid"}')).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+            $results = @(Test-KmsSignature -LiteralPath $file -TrustStore $jwks; Test-KmsSignature -InputObject "$header.e30.AAAA" -TrustStore $jwks)
+            [IO.Directory]::Delete($dir, $true)
+            $results | Out-Default
+            $results
+            """).AssertSuccess().Output;
+        Assert.Equal(["InvalidSignature", "UntrustedKey"], results.Select(r => r.Properties["Status"].Value.ToString()));
+
+        Assert.DoesNotContain("\u001b[2K", console.Text, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal("app\\u001B[2K.tar.gz", TableRows(console.Text)[0]["Subject/File"]);
+            Assert.All(ListItems(session, results[0]), i => Assert.DoesNotContain('\u001b', i.Value ?? string.Empty));
+        }
+
+        var header = ListItems(session, results[1]).Single(i => i.Label == "Header").Value;
+        Assert.Equal("{[alg, ES256], [kid, k\\u001B[2K\\u000DValid]}", header);
+    }
+
     // The items the list view shows for a result, in order (the minimal host has no Format-List): label and value.
     private static List<(string Label, string? Value)> ListItems(PowerShellSession session, System.Management.Automation.PSObject result)
     {
@@ -164,11 +202,16 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
 
             var property = item.Element("PropertyName")?.Value;
             var value = property is not null ? result.Properties[property].Value : Evaluate(item.Element("ScriptBlock")!.Value);
-            items.Add((item.Element("Label")?.Value ?? property!, value?.ToString()));
+            items.Add((item.Element("Label")?.Value ?? property!, Shown(value)));
         }
 
         return items;
     }
+
+    // A value as a list shows it: a collection (not a string) as {item, item}, each item by its ToString.
+    private static string? Shown(object? value) => value is System.Collections.IEnumerable items and not string
+        ? "{" + string.Join(", ", items.Cast<object?>().Select(i => System.Management.Automation.PSObject.AsPSObject(i ?? string.Empty).ToString())) + "}"
+        : value?.ToString();
 
     // Each row of a rendered table as label -> text, the lines of a wrapped cell joined.
     private static List<Dictionary<string, string>> TableRows(string text)
