@@ -37,7 +37,7 @@ public sealed record DetachedSignatureOptions
         }
 
         throw new KmsSignatureException("UnknownAlgorithm", ErrorKind.InvalidArgument,
-            $"'{name}' is not a signing algorithm. Use a KMS name ({string.Join(", ", SignatureAlgorithm.All.Select(a => a.KmsName))}) " +
+            $"'{UntrustedText.Show(name)}' is not a signing algorithm. Use a KMS name ({string.Join(", ", SignatureAlgorithm.All.Select(a => a.KmsName))}) " +
             $"or a JOSE alg ({string.Join(", ", JwsAlgorithm.All.Select(a => a.Name))}).", name);
     }
 }

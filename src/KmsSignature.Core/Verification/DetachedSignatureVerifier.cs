@@ -110,7 +110,7 @@ public sealed class DetachedSignatureVerifier
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{path}' or its signature: {ex.Message}", path, ex);
+            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{UntrustedText.ShowWhole(path)}' or its signature: {UntrustedText.ShowWhole(ex.Message)}", path, ex);
         }
     }
 
@@ -125,15 +125,15 @@ public sealed class DetachedSignatureVerifier
         {
             if (Directory.Exists(path))
             {
-                throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{path}' is a directory; a file was expected.", path);
+                throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{UntrustedText.ShowWhole(path)}' is a directory; a file was expected.", path);
             }
 
             if (!File.Exists(path))
             {
-                throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{path}' does not exist.", path);
+                throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{UntrustedText.ShowWhole(path)}' does not exist.", path);
             }
 
-            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{path}': {ex.Message}", path, ex);
+            throw new KmsSignatureException("FileUnreadable", ErrorKind.ReadError, $"Cannot read '{UntrustedText.ShowWhole(path)}': {UntrustedText.ShowWhole(ex.Message)}", path, ex);
         }
     }
 

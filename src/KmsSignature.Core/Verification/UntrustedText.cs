@@ -3,11 +3,12 @@ using System.Text;
 namespace KmsSignature.Core.Verification;
 
 /// <summary>
-/// A value taken from a token (kid, alg, iss, aud) as a <see cref="VerificationResult.Reason"/> quotes it. Reasons are
+/// A value taken from a token (kid, alg, iss, aud) as a <see cref="VerificationResult.Reason"/> quotes it, or one that the
+/// sender of a detached signature chose (a file name, a manifest row's algorithm) as an error message does. Reasons are
 /// printed and logged, and the header needs no valid signature to reach one: raw, a kid of <c>"\u001b[2K\rValid"</c>
 /// rewrites the terminal line and <c>"\nValid: ..."</c> forges a log line. Control characters (C0, DEL, C1), line and
 /// paragraph separators and bidirectional controls are shown as <c>\uXXXX</c>; a long value is cut.
-/// Only failure reasons use it: the valid path quotes nothing from the token.
+/// Only failure reasons and error messages use it: the valid path quotes nothing from the token.
 /// </summary>
 internal static class UntrustedText
 {
@@ -21,8 +22,20 @@ internal static class UntrustedText
         }
 
         var shown = value.Length <= MaxLength ? value.AsSpan() : value.AsSpan(0, char.IsHighSurrogate(value[MaxLength - 1]) ? MaxLength - 1 : MaxLength);
-        var text = new StringBuilder(shown.Length + 32);
-        foreach (var c in shown)
+        var text = Escaped(shown);
+        return value.Length <= MaxLength ? text.ToString() : text.Append($"... ({value.Length} characters)").ToString();
+    }
+
+    /// <summary>
+    /// Text an error message quotes that the sender of a signature chose (a file's name, and so its signature's path and the
+    /// system's message about either): escaped as <see cref="Show"/> does, but whole, since the user needs all of a path.
+    /// </summary>
+    public static string ShowWhole(string text) => text.AsSpan().IndexOfAny(Unprintable) < 0 ? text : Escaped(text).ToString();
+
+    private static StringBuilder Escaped(ReadOnlySpan<char> value)
+    {
+        var text = new StringBuilder(value.Length + 32);
+        foreach (var c in value)
         {
             if (Unprintable.Contains(c))
             {
@@ -34,7 +47,7 @@ internal static class UntrustedText
             }
         }
 
-        return value.Length <= MaxLength ? text.ToString() : text.Append($"... ({value.Length} characters)").ToString();
+        return text;
     }
 
     private static readonly System.Buffers.SearchValues<char> Unprintable = System.Buffers.SearchValues.Create(

@@ -25,6 +25,22 @@ public sealed class AdversarialDetachedSignatureTests : IDisposable
 
     public void Dispose() => key.Dispose();
 
+    // The sender of a release names its files and writes its manifest: raw in an error message, "\e[2K\r" erases the
+    // console line and a line break forges a log line. The message escapes them; the target keeps the path as it is.
+    [Fact]
+    public void Error_messages_show_control_characters_of_a_file_name_or_an_algorithm_escaped()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"none-{Guid.NewGuid():N}", "app\u001b[2K\rValid.tar.gz");
+
+        var missing = Assert.Throws<KmsSignatureException>(() => verifier.VerifyFile(file));
+        var unknown = Assert.Throws<KmsSignatureException>(() => DetachedSignatureOptions.ParseAlgorithm("ES256\u001b[2K\nValid"));
+
+        Assert.Equal(file, missing.Target);
+        Assert.Contains(@"app\u001B[2K\u000DValid.tar.gz'", missing.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(missing.Message, c => char.IsControl(c));
+        Assert.StartsWith(@"'ES256\u001B[2K\u000AValid' is not a signing algorithm", unknown.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Base64_mixed_with_base64url_is_text_as_documented()
     {
