@@ -93,7 +93,12 @@ internal static class JoseJson
             case System.Numerics.BigInteger big:
                 writer.WriteRawValue(big.ToString(CultureInfo.InvariantCulture));
                 break;
-            case Guid or Uri or Version or Enum:
+            // A Uri as given: ToString() adds a slash to a bare authority ("https://issuer.example/"), lowercases the host and
+            // unescapes ("%20" as a space), so an iss given as [uri] no longer matched the issuer verifiers expect.
+            case Uri uri:
+                writer.WriteStringValue(Text(uri.OriginalString, path));
+                break;
+            case Guid or Version or Enum:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
             case IEnumerable<KeyValuePair<string, object?>> members:

@@ -252,6 +252,18 @@ public sealed class JwtBuildingTests
         Assert.Equal(2000L, withIssuedAt["iat"]); // -IssuedAt still wins over the claims' iat
     }
 
+    // Uri.ToString() is not the text given: an iss of [uri]'https://issuer.example' was signed as "https://issuer.example/",
+    // which verifiers comparing iss exactly reject; escapes were undone and the host lowercased.
+    [Fact]
+    public void A_Uri_claim_is_written_as_given()
+    {
+        var claims = new JwtClaimTemplate().Build(
+            [new("iss", new Uri("https://issuer.example")), new("u", new Uri("HTTPS://A.Example:443/a%2Fb?q=%26x%20y")), new("rel", new Uri("p/q", UriKind.Relative))],
+            DateTimeOffset.FromUnixTimeSeconds(1000));
+        Assert.Equal("""{"iat":1000,"iss":"https://issuer.example","u":"HTTPS://A.Example:443/a%2Fb?q=%26x%20y","rel":"p/q"}""",
+            Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries)));
+    }
+
     // A lone surrogate has no UTF-8 form: the JSON writer silently signed U+FFFD in its place, a claim the caller never gave.
     [Theory]
     [InlineData("value")]
