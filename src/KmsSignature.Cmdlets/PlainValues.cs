@@ -47,6 +47,13 @@ internal static class PlainValues
 
     private static object? Unwrap(object? value)
     {
+        // What a command that output nothing leaves in @{ x = (f) }: PowerShell's null, whose wrapper holds an empty
+        // PSCustomObject, so it was signed as {}.
+        if (ReferenceEquals(value, System.Management.Automation.Internal.AutomationNull.Value))
+        {
+            return null;
+        }
+
         // PSCustomObject is only meaningful with its PSObject wrapper (the note properties live there).
         if (value is PSObject ps)
         {

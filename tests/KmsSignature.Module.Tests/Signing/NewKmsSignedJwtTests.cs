@@ -650,6 +650,21 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.StartsWith("list[0].list[0].", (string)result.Errors[1].TargetObject);
     }
 
+    // A command that outputs nothing gives AutomationNull, which $x -eq $null calls null: as a claim value it was signed as {}.
+    [Fact]
+    public async Task A_claim_from_a_command_that_output_nothing_is_null_not_an_empty_object()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            function Get-Nothing {}
+            [ordered]@{ x = (Get-Nothing); list = @(1, (Get-Nothing)) }, [pscustomobject]@{ y = $(Get-Nothing) } |
+                New-KmsSignedJwt -KeyId $k -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner
+            """, Vars(("k", arn))).AssertSuccess();
+        Assert.Equal(["""{"iat":1800000000,"x":null,"list":[1,null]}""", """{"iat":1800000000,"y":null}"""],
+            result.Output.Select(o => (string)o.Properties["ClaimsJson"].Value));
+    }
+
     [Fact]
     public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
     {
