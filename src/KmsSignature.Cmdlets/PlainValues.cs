@@ -32,6 +32,7 @@ internal static class PlainValues
         null => null,
         string s => s,
         byte[] bytes => bytes,
+        System.Xml.XmlNode node => node, // not an array of its child nodes: Core refuses it with a hint
         IEnumerable or PSObject when depth > JwsLimits.MaxJsonDepth => throw TooDeep(path),
         IDictionary dictionary => FromDictionary(dictionary, path + ".", depth),
         PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom, path + ".", depth),

@@ -126,6 +126,9 @@ internal static class JoseJson
 
                 writer.WriteEndObject();
                 break;
+            // An XML element enumerates its child nodes, so it was written as nested empty arrays ([[]]), its text lost.
+            case System.Xml.XmlNode:
+                throw Invalid(path, "is an XML node; give its text as a string (its InnerText or OuterXml)");
             case byte[]:
                 throw Invalid(path, "is a byte array; base64url-encode it into a string first");
             case IEnumerable sequence:

@@ -264,6 +264,18 @@ public sealed class JwtBuildingTests
             Encoding.UTF8.GetString(JoseJson.WriteObject(claims.Entries)));
     }
 
+    // An XmlElement is IEnumerable over its child nodes: <role id="1">admin</role> was signed as [[]].
+    [Fact]
+    public void An_XML_node_is_refused_not_written_as_its_child_nodes()
+    {
+        var document = new System.Xml.XmlDocument();
+        document.LoadXml("""<a><role id="1">admin</role></a>""");
+        var ex = Assert.Throws<KmsSignatureException>(() => JoseJson.WriteObject([new("role", document.DocumentElement!.FirstChild)]));
+        Assert.Equal("KmsSignature.InvalidClaimValue", ex.ErrorId);
+        Assert.Equal("role", ex.Target);
+        Assert.Contains("InnerText", ex.Message, StringComparison.Ordinal);
+    }
+
     // A lone surrogate has no UTF-8 form: the JSON writer silently signed U+FFFD in its place, a claim the caller never gave.
     [Theory]
     [InlineData("value")]

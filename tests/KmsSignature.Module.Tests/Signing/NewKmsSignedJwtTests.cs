@@ -665,6 +665,23 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
             result.Output.Select(o => (string)o.Properties["ClaimsJson"].Value));
     }
 
+    // $config.a.role is an XmlElement when <role> has attributes, a string when it has none; the element was signed as [[]].
+    [Fact]
+    public async Task An_XML_element_claim_is_an_item_error_not_nested_empty_arrays()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $config = [xml]'<a><role id="1">admin</role><team>ops</team></a>'
+            [ordered]@{ role = $config.a.role }, [ordered]@{ team = $config.a.team } | New-KmsSignedJwt -KeyId $k -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) @kmsSigner
+            """, Vars(("k", arn)));
+        Assert.Null(result.Terminating);
+        Assert.Equal("""{"iat":1800000000,"team":"ops"}""", Assert.Single(result.Output).Properties["ClaimsJson"].Value);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.InvalidClaimValue", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("InnerText", error.Exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Lifetime_counts_from_the_iat_of_the_claims_object()
     {
