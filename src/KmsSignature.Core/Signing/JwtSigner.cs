@@ -36,6 +36,10 @@ public sealed class JwtSigner
 
     public string HeaderJson => Encoding.UTF8.GetString(headerJson);
 
+    // Test-KmsSignature refuses a token longer than JwsLimits.MaxTokenLength as Malformed, so a longer one was signed (a KMS
+    // call spent) and then could not be verified. The verifier reads signatures up to MaxSignatureLength; that much is kept.
+    internal const int MaxSigningInputLength = JwsLimits.MaxTokenLength - 1 - JwsLimits.MaxSignatureLength;
+
     /// <summary>Checks the options against the key (no Sign call) and builds the header.</summary>
     public static async Task<JwtSigner> CreateAsync(SigningKey key, JwtSignerOptions options, CancellationToken cancellationToken)
     {
@@ -105,6 +109,14 @@ public sealed class JwtSigner
         var payload = JoseJson.WriteObject(claims.Entries);
         var signingInput = string.Concat(encodedHeader, ".", Base64Url.Encode(payload));
         var item = target ?? claims;
+        if (signingInput.Length > MaxSigningInputLength)
+        {
+            throw new KmsSignatureException("TokenTooLarge", ErrorKind.InvalidArgument,
+                $"This token's header and claims are {signingInput.Length} base64url characters; a token may be at most {JwsLimits.MaxTokenLength} " +
+                $"characters, {JwsLimits.MaxSignatureLength} of them kept for the signature ({MaxSigningInputLength} for header and claims), " +
+                "as Test-KmsSignature reads it. Carry less in the token (a reference to the data instead of the data).", item);
+        }
+
         var message = SigningMessage.For(Encoding.ASCII.GetBytes(signingInput), Algorithm.KmsAlgorithm, item);
         return new PreparedJwt(signingInput, payload, message, claims.ExpiresAt, item);
     }

@@ -382,6 +382,26 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Interop.VerifyJwtsWithNode(pems, tokens);
     }
 
+    // Test-KmsSignature reads tokens of at most 1 MiB: a larger one was signed (a Sign call spent) and then called Malformed.
+    [Fact]
+    public async Task A_token_over_the_size_Test_KmsSignature_reads_is_an_item_error_before_any_Sign()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("""
+            $tokens = [ordered]@{ data = 'x' * 760000 }, [ordered]@{ data = 'x' * 800000 }, [ordered]@{ n = 3 } | New-KmsSignedJwt -KeyId $k @kmsSigner
+            $tokens | Test-KmsSignature -KeyId $k @kmsSigner | ForEach-Object { "$($_.Status)" }
+            """, Vars(("k", arn)));
+        Assert.Null(result.Terminating);
+        Assert.Equal(["Valid", "Valid"], result.Output.Select(o => o.ToString()));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.TokenTooLarge", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(800000, Assert.IsType<System.Collections.Specialized.OrderedDictionary>(error.TargetObject)["data"]!.ToString()!.Length);
+        Assert.Equal(signs + 2, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Theory]
     [InlineData("ECC_NIST_EDWARDS25519")]
     [InlineData("ML_DSA_44")]
