@@ -95,7 +95,16 @@ public sealed class JwtSigner
             }
         }
 
-        return new JwtSigner(key, algorithm, kid, JoseJson.WriteObject(header), options.SignatureFormat);
+        var headerJson = JoseJson.WriteObject(header);
+        if (Base64Url.Encode(headerJson).Length > JwsLimits.MaxHeaderLength)
+        {
+            // Test-KmsSignature reads header segments of at most MaxHeaderLength characters: every token would be Malformed.
+            throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
+                $"The header is {headerJson.Length} bytes of JSON, over the {JwsLimits.MaxHeaderLength} base64url characters Test-KmsSignature reads " +
+                "in a header; put data in the claims instead.", "Header");
+        }
+
+        return new JwtSigner(key, algorithm, kid, headerJson, options.SignatureFormat);
     }
 
     /// <summary>

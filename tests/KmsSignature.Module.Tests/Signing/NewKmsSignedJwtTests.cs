@@ -767,6 +767,23 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("""{"alg":"ES256","typ":"at+jwt","kid":"ARN","critical":1,"cty":"JWT"}""".Replace("ARN", arn), Segment(ok.Output[0].ToString(), 0).GetRawText());
     }
 
+    // Test-KmsSignature reads header segments of at most 8 KiB: a larger -Header made tokens it called Malformed, all of them.
+    [Fact]
+    public async Task A_Header_over_the_size_Test_KmsSignature_reads_is_refused_before_any_Sign()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var bad = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ x = 'y' * 6500 } @kmsSigner", Vars(("k", arn)));
+        Assert.Empty(bad.Output);
+        Assert.Equal("KmsSignature.InvalidHeaderValue", bad.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, bad.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+
+        var ok = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ x = 'y' * 5500 } @kmsSigner | Test-KmsSignature -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess();
+        Assert.Equal("Valid", Assert.Single(ok.Output).Properties["Status"].Value.ToString());
+    }
+
     // Claim and header names from non-string keys were made with the session culture's ToString(): the same script
     // signed "1.5" on an en-US machine and "1,5" on a de-DE one. They are now the invariant text PowerShell's own
     // [string] conversion gives, at every level.
