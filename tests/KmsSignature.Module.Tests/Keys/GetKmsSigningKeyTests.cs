@@ -310,10 +310,7 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [Fact]
     public void Unreachable_endpoint_ends_a_piped_run_at_the_first_key()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = ClosedPort.Next();
         using var session = fixture.NewSession();
         var result = session.Run("$c = $kmsAdmin.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; " +
                                  "try { 'alias/a', 'alias/b', 'alias/c' | Get-KmsSigningKey @c } catch { $_ }",
@@ -329,10 +326,7 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [Fact]
     public void Unreachable_endpoint_is_a_connection_error()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = ClosedPort.Next();
         using var session = fixture.NewSession();
         var result = session.Run("$c = $kmsAdmin.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; Get-KmsSigningKey -KeyId alias/anything @c",
             new Dictionary<string, object?> { ["port"] = port });

@@ -252,10 +252,7 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     [Fact]
     public void Piped_keys_stop_at_the_first_when_the_endpoint_is_unreachable()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = ClosedPort.Next();
         using var session = fixture.NewSession();
         var result = session.Run("$c = $kmsSigner.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; " +
                                  "try { [pscustomobject]@{ KeyId = 'alias/a' }, [pscustomobject]@{ KeyId = 'alias/b' } | New-KmsSignedJwt @c } catch { $_ }",
