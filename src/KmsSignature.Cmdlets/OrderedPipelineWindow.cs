@@ -24,7 +24,7 @@ internal sealed class OrderedPipelineWindow<T>
     private readonly ProgressTicker progress;
     private int started;
     private int finished;
-    private volatile bool endpointFailed;
+    private volatile bool runWideFailure;
 
     /// <summary>
     /// Reorder buffer per in-flight slot. A throttled Sign backs off for up to about a second, and at a quota of
@@ -57,7 +57,7 @@ internal sealed class OrderedPipelineWindow<T>
             WriteCompleted();
         }
 
-        if (endpointFailed)
+        if (runWideFailure)
         {
             // A call in flight failed as every later one would (KMS unreachable, credentials refused): send nothing more;
             // the results before it are written, then its error ends the run.
@@ -80,7 +80,7 @@ internal sealed class OrderedPipelineWindow<T>
             {
                 if (done.Exception?.InnerException is KmsSignatureException { IsRunWide: true })
                 {
-                    endpointFailed = true;
+                    runWideFailure = true;
                 }
             },
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
