@@ -69,4 +69,13 @@ public sealed class KmsSignatureException : Exception
             RequestId = RequestId,
             RecommendedAction = RecommendedAction,
         };
+
+    /// <summary>The same error with <paramref name="note"/> appended to its message: what else the failed operation had done.</summary>
+    public KmsSignatureException WithNote(string note) =>
+        new(ErrorId, Kind, $"{Message} {note}", Target, InnerException)
+        {
+            KmsErrorCode = KmsErrorCode,
+            RequestId = RequestId,
+            RecommendedAction = RecommendedAction,
+        };
 }

@@ -77,7 +77,8 @@ public sealed class SigningKeyService
     /// <summary>
     /// Carries out a plan: writes the reused key's policy change (as <see cref="ApplyPolicyAsync"/>: nothing when nothing changes,
     /// re-read before and after), or creates the key born with the merged policy (no moment under the default policy). If the alias then
-    /// cannot be created, the new key is scheduled for deletion (7 days) so no orphan remains, and the error says both.
+    /// cannot be created, the new key is scheduled for deletion (7 days) so no orphan remains, and the error says both. When the alias
+    /// was created for another key meanwhile, -UseExisting goes on with that key as if it had been found at the start.
     /// </summary>
     public async Task<KmsSigningKey> ExecuteAsync(NewSigningKeyPlan plan, CancellationToken ct)
     {
@@ -121,12 +122,92 @@ public sealed class SigningKeyService
                 () => Client.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = metadata.KeyId }, ct)).ConfigureAwait(false);
             log.Verbose($"CreateAlias {alias} -> {metadata.KeyId}, request id {aliasResponse.ResponseMetadata?.RequestId}.");
         }
+        catch (KmsSignatureException aliasError) when (aliasError.KmsErrorCode == "AlreadyExistsException")
+        {
+            return await AfterLostAliasRaceAsync(plan, spec, metadata.Arn, aliasError, ct).ConfigureAwait(false);
+        }
         catch (KmsSignatureException aliasError)
         {
             throw await CleanUpOrphanAsync(metadata.Arn, alias, aliasError).ConfigureAwait(false);
         }
 
         return ToSigningKey(metadata, alias);
+    }
+
+    // Two runs of one runbook (two CI jobs) can both find the alias missing and both create a key; one CreateAlias wins. This run's
+    // key goes as any orphan does, and the alias is read again: with -UseExisting the run then does what it would have done had it
+    // found the alias at the start (same compatibility check, same policy merge), so running a runbook twice at once stays idempotent.
+    private async Task<KmsSigningKey> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, string createdArn,
+        KmsSignatureException aliasError, CancellationToken ct)
+    {
+        var alias = plan.Alias;
+        var options = plan.Options;
+        var (deletionDate, cleanupError) = await ScheduleOrphanDeletionAsync(createdArn).ConfigureAwait(false);
+        if (cleanupError is not null)
+        {
+            throw OrphanLeft(createdArn, alias, aliasError, cleanupError);
+        }
+
+        var deleted = $"KMS key {createdArn}, which this command created for the alias, was scheduled for deletion on {deletionDate:u} " +
+                      $"({OrphanDeletionWindowDays} days) so that no unnamed key is left behind.";
+        log.Verbose($"CreateAlias {alias}: someone else created the alias at the same time. {deleted}");
+
+        KeyMetadata? holder;
+        try
+        {
+            holder = await TryDescribeAsync(alias, ct).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex)
+        {
+            throw ex.WithNote(deleted);
+        }
+
+        if (holder is null)
+        {
+            throw new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+                $"The alias {alias} could not be created ({aliasError.Message}), and it no longer exists: someone else created and " +
+                $"deleted it meanwhile. {deleted}", alias, aliasError)
+            {
+                KmsErrorCode = aliasError.KmsErrorCode,
+                RequestId = aliasError.RequestId,
+                RecommendedAction = "Run the command again.",
+            };
+        }
+
+        if (!options.UseExisting)
+        {
+            throw new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+                $"The alias {alias} was created at the same time by someone else and points to KMS key {holder.Arn} " +
+                $"({holder.KeyUsage?.Value} {holder.KeySpec?.Value}, {holder.KeyState?.Value}), so it could not be created for the new key " +
+                $"({aliasError.Message}). {deleted}", alias, aliasError)
+            {
+                KmsErrorCode = aliasError.KmsErrorCode,
+                RequestId = aliasError.RequestId,
+                RecommendedAction = "Pass -UseExisting to reuse that key when it is a compatible signing key, or choose another alias.",
+            };
+        }
+
+        try
+        {
+            var key = Reusable(alias, holder, spec, options);
+            log.Verbose($"-UseExisting: {alias} now points to {holder.Arn} ({spec.ToKmsName()}); reusing that key.");
+            if (options.Policy.AsksForChange)
+            {
+                var policyPlan = await PlanPolicyAsync(key, options.Policy, ct).ConfigureAwait(false);
+                foreach (var deny in policyPlan.BlockingDenies)
+                {
+                    log.Verbose(deny.ToString());
+                }
+
+                await ApplyPolicyAsync(key, policyPlan, ct).ConfigureAwait(false);
+            }
+
+            return key;
+        }
+        catch (KmsSignatureException ex)
+        {
+            throw ex.WithNote(deleted);
+        }
     }
 
     /// <summary>The key named by any of KMS's four identifier forms.</summary>
@@ -412,32 +493,47 @@ public sealed class SigningKeyService
 
     private async Task<KmsSignatureException> CleanUpOrphanAsync(string keyArn, string alias, KmsSignatureException aliasError)
     {
+        var (deletionDate, cleanupError) = await ScheduleOrphanDeletionAsync(keyArn).ConfigureAwait(false);
+        if (cleanupError is not null)
+        {
+            return OrphanLeft(keyArn, alias, aliasError, cleanupError);
+        }
+
+        return new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+            $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}). " +
+            $"So that no unnamed key is left behind, the key was scheduled for deletion on {deletionDate:u} " +
+            $"({OrphanDeletionWindowDays} days; cancel with Undo-KMSKeyDeletion if you want to keep it).", alias, aliasError)
+        {
+            KmsErrorCode = aliasError.KmsErrorCode,
+            RequestId = aliasError.RequestId,
+        };
+    }
+
+    // The deletion date, or the error that kept the key from being scheduled (it is an orphan then, and the caller must say so).
+    private async Task<(DateTime? DeletionDate, Exception? Error)> ScheduleOrphanDeletionAsync(string keyArn)
+    {
         try
         {
             // Not cancellable: leaving an orphan behind because of Ctrl+C is worse than finishing this call.
             var deletion = await Client.ScheduleKeyDeletionAsync(
                 new ScheduleKeyDeletionRequest { KeyId = keyArn, PendingWindowInDays = OrphanDeletionWindowDays }, CancellationToken.None).ConfigureAwait(false);
-            return new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
-                $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}). " +
-                $"So that no unnamed key is left behind, the key was scheduled for deletion on {deletion.DeletionDate:u} " +
-                $"({OrphanDeletionWindowDays} days; cancel with Undo-KMSKeyDeletion if you want to keep it).", alias, aliasError)
-            {
-                KmsErrorCode = aliasError.KmsErrorCode,
-                RequestId = aliasError.RequestId,
-            };
+            return (deletion.DeletionDate, null);
         }
         catch (Exception cleanupError)
         {
-            return new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
-                $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}), and scheduling the key " +
-                $"for deletion also failed ({cleanupError.Message}). The key exists without an alias: delete it with " +
-                $"Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.", alias, aliasError)
-            {
-                KmsErrorCode = aliasError.KmsErrorCode,
-                RequestId = aliasError.RequestId,
-            };
+            return (null, cleanupError);
         }
     }
+
+    private static KmsSignatureException OrphanLeft(string keyArn, string alias, KmsSignatureException aliasError, Exception cleanupError) =>
+        new("AliasCreationFailed", aliasError.Kind,
+            $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}), and scheduling the key " +
+            $"for deletion also failed ({cleanupError.Message}). The key exists without an alias: delete it with " +
+            $"Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.", alias, aliasError)
+        {
+            KmsErrorCode = aliasError.KmsErrorCode,
+            RequestId = aliasError.RequestId,
+        };
 
     /// <summary>
     /// The account and partition for the birth policy's root statement, without STS (a custom endpoint such

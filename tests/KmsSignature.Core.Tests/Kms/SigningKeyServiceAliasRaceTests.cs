@@ -1,0 +1,145 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using KmsSignature.Core.Kms;
+using KmsSignature.Core.Policy;
+using KmsSignature.LocalKms;
+
+namespace KmsSignature.Core.Tests.Kms;
+
+/// <summary>
+/// Two runs of one runbook (two CI jobs) create the same new alias at once: both find no alias, both create a key, and
+/// one wins CreateAlias. Here the other run's CreateAlias lands just before this run's.
+/// </summary>
+public sealed class SigningKeyServiceAliasRaceTests
+{
+    private const string Alias = "alias/raced";
+
+    [Fact]
+    public async Task UseExisting_returns_the_key_that_won_the_alias_with_the_grants_merged_and_deletes_its_own()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms);
+        var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        admin.WinnerKeyId = winner.KeyId;
+
+        var key = await service.CreateAsync(new NewSigningKeyOptions
+        {
+            Alias = Alias,
+            KeySpec = "ECC_NIST_P256",
+            UseExisting = true,
+            Policy = new SignerPolicyRequest { Signers = [kms.Signer.Arn], Verifiers = [kms.Verifier.Arn] },
+        }, default);
+
+        Assert.Equal(winner.Arn, key.Arn);
+        Assert.Equal(Alias, key.Alias);
+        Assert.Equal(winner.KeyId, (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata.KeyId);
+        var policy = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
+        Assert.Contains(SignerPolicySids.Signers, policy);
+        Assert.Contains(SignerPolicySids.Verifiers, policy);
+        Assert.Contains(kms.Signer.Arn, policy);
+        Assert.Equal("PendingDeletion", (await LoserAsync(admin, winner)).KeyState.Value);
+    }
+
+    [Fact]
+    public async Task UseExisting_writes_no_policy_when_the_winner_already_grants_it()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms);
+        var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var request = new SignerPolicyRequest { Signers = [kms.Signer.Arn] };
+        var (planned, plan) = await service.PlanPolicyAsync(winner.Arn, request, default);
+        await service.ApplyPolicyAsync(planned, plan, default);
+        var puts = kms.Counters.Count("PutKeyPolicy");
+        admin.WinnerKeyId = winner.KeyId;
+
+        var key = await service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, UseExisting = true, Policy = request }, default);
+
+        Assert.Equal(winner.Arn, key.Arn);
+        Assert.Equal(puts, kms.Counters.Count("PutKeyPolicy"));
+        Assert.Equal("PendingDeletion", (await LoserAsync(admin, winner)).KeyState.Value);
+    }
+
+    [Fact]
+    public async Task UseExisting_refuses_a_winner_of_another_spec_as_an_existing_incompatible_key_and_deletes_its_own()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms);
+        var winner = await NewKeyAsync(admin, "RSA_2048");
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        admin.WinnerKeyId = winner.KeyId;
+        var winnerPolicy = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() => service.CreateAsync(new NewSigningKeyOptions
+        {
+            Alias = Alias,
+            KeySpec = "ECC_NIST_P256",
+            UseExisting = true,
+            Policy = new SignerPolicyRequest { Signers = [kms.Signer.Arn] },
+        }, default));
+
+        Assert.Equal("KmsSignature.ExistingKeyIncompatible", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, ex.Kind);
+        Assert.Equal(Alias, ex.Target);
+        var loser = await LoserAsync(admin, winner);
+        Assert.Contains(winner.Arn, ex.Message);
+        Assert.Contains(loser.Arn, ex.Message);
+        Assert.Equal("PendingDeletion", loser.KeyState.Value);
+        Assert.Equal(winnerPolicy, (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy);
+    }
+
+    [Fact]
+    public async Task Without_UseExisting_the_error_names_the_alias_the_key_that_holds_it_and_the_deleted_new_key()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms);
+        var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        admin.WinnerKeyId = winner.KeyId;
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
+
+        Assert.Equal("KmsSignature.AliasCreationFailed", ex.ErrorId);
+        Assert.Equal(ErrorKind.ResourceExists, ex.Kind);
+        Assert.Equal(Alias, ex.Target);
+        Assert.Equal("AlreadyExistsException", ex.KmsErrorCode);
+        var loser = await LoserAsync(admin, winner);
+        Assert.Contains(Alias, ex.Message);
+        Assert.Contains(winner.Arn, ex.Message);
+        Assert.Contains(loser.Arn, ex.Message);
+        Assert.Contains("scheduled for deletion", ex.Message);
+        Assert.Equal("PendingDeletion", loser.KeyState.Value);
+    }
+
+    private static async Task<KeyMetadata> NewKeyAsync(IAmazonKeyManagementService admin, string spec) =>
+        (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = "SIGN_VERIFY" })).KeyMetadata;
+
+    // The key this run created: the only key besides the winner.
+    private static async Task<KeyMetadata> LoserAsync(IAmazonKeyManagementService admin, KeyMetadata winner)
+    {
+        var keys = (await admin.ListKeysAsync(new ListKeysRequest())).Keys.Where(k => k.KeyId != winner.KeyId);
+        return (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Assert.Single(keys).KeyId })).KeyMetadata;
+    }
+
+    // The other run's CreateAlias, for WinnerKeyId, reaches KMS just before this run's.
+    private sealed class AliasRacingClient(LocalKmsServer kms) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        public string? WinnerKeyId { get; set; }
+
+        public override async Task<CreateAliasResponse> CreateAliasAsync(CreateAliasRequest request, CancellationToken cancellationToken = default)
+        {
+            if (WinnerKeyId is { } winner)
+            {
+                WinnerKeyId = null;
+                await base.CreateAliasAsync(new CreateAliasRequest { AliasName = request.AliasName, TargetKeyId = winner }, cancellationToken);
+            }
+
+            return await base.CreateAliasAsync(request, cancellationToken);
+        }
+    }
+}
