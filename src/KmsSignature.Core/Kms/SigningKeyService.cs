@@ -164,27 +164,18 @@ public sealed class SigningKeyService
 
         if (holder is null)
         {
-            throw new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+            throw AliasCreationFailed(alias, aliasError,
                 $"The alias {alias} could not be created ({aliasError.Message}), and it no longer exists: someone else created and " +
-                $"deleted it meanwhile. {deleted}", alias, aliasError)
-            {
-                KmsErrorCode = aliasError.KmsErrorCode,
-                RequestId = aliasError.RequestId,
-                RecommendedAction = "Run the command again.",
-            };
+                $"deleted it meanwhile. {deleted}", "Run the command again.");
         }
 
         if (!options.UseExisting)
         {
-            throw new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+            throw AliasCreationFailed(alias, aliasError,
                 $"The alias {alias} was created at the same time by someone else and points to KMS key {holder.Arn} " +
                 $"({holder.KeyUsage?.Value} {holder.KeySpec?.Value}, {holder.KeyState?.Value}), so it could not be created for the new key " +
-                $"({aliasError.Message}). {deleted}", alias, aliasError)
-            {
-                KmsErrorCode = aliasError.KmsErrorCode,
-                RequestId = aliasError.RequestId,
-                RecommendedAction = "Pass -UseExisting to reuse that key when it is a compatible signing key, or choose another alias.",
-            };
+                $"({aliasError.Message}). {deleted}",
+                "Pass -UseExisting to reuse that key when it is a compatible signing key, or choose another alias.");
         }
 
         try
@@ -499,14 +490,10 @@ public sealed class SigningKeyService
             return OrphanLeft(keyArn, alias, aliasError, cleanupError);
         }
 
-        return new KmsSignatureException("AliasCreationFailed", aliasError.Kind,
+        return AliasCreationFailed(alias, aliasError,
             $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}). " +
             $"So that no unnamed key is left behind, the key was scheduled for deletion on {deletionDate:u} " +
-            $"({OrphanDeletionWindowDays} days; cancel with Undo-KMSKeyDeletion if you want to keep it).", alias, aliasError)
-        {
-            KmsErrorCode = aliasError.KmsErrorCode,
-            RequestId = aliasError.RequestId,
-        };
+            $"({OrphanDeletionWindowDays} days; cancel with Undo-KMSKeyDeletion if you want to keep it).");
     }
 
     // The deletion date, or the error that kept the key from being scheduled (it is an orphan then, and the caller must say so).
@@ -526,13 +513,18 @@ public sealed class SigningKeyService
     }
 
     private static KmsSignatureException OrphanLeft(string keyArn, string alias, KmsSignatureException aliasError, Exception cleanupError) =>
-        new("AliasCreationFailed", aliasError.Kind,
+        AliasCreationFailed(alias, aliasError,
             $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}), and scheduling the key " +
             $"for deletion also failed ({cleanupError.Message}). The key exists without an alias: delete it with " +
-            $"Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.", alias, aliasError)
+            $"Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.");
+
+    // The alias step's error, keeping KMS's code and request id.
+    private static KmsSignatureException AliasCreationFailed(string alias, KmsSignatureException aliasError, string message, string? recommendedAction = null) =>
+        new("AliasCreationFailed", aliasError.Kind, message, alias, aliasError)
         {
             KmsErrorCode = aliasError.KmsErrorCode,
             RequestId = aliasError.RequestId,
+            RecommendedAction = recommendedAction,
         };
 
     /// <summary>
