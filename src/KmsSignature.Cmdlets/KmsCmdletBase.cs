@@ -4,6 +4,7 @@ using System.Management.Automation;
 using KmsSignature.Core;
 using KmsSignature.Core.Kms;
 using KmsSignature.Core.Policy;
+using KmsSignature.Core.Verification;
 
 namespace KmsSignature.Cmdlets;
 
@@ -163,7 +164,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     private static T OnFileSystem<T>(T resolved, ProviderInfo provider, string path) =>
         provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)
             ? resolved
-            : throw new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{path}' is not a file system path.", path);
+            : throw new KmsSignatureException("NotAFileSystemPath", ErrorKind.InvalidArgument, $"'{UntrustedText.ShowWhole(path)}' is not a file system path.", path);
 
     /// <summary>
     /// Deny statements that override KmsSignature's grants: a warning, or verbose when the Deny is conditional (outside the

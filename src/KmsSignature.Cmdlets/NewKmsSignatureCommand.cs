@@ -207,7 +207,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     }
 
     private static KmsSignatureException NotFound(string pattern) =>
-        new("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern);
+        new("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{UntrustedText.ShowWhole(pattern)}'.", pattern);
 
     private string SignaturePathFor(string path)
     {

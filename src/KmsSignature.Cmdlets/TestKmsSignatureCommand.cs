@@ -561,7 +561,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
         catch (SessionStateException ex)
         {
-            throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{path}' does not exist: {ex.Message}", path, ex);
+            throw new KmsSignatureException(missingId, ErrorKind.ObjectNotFound, $"{what} '{UntrustedText.ShowWhole(path)}' does not exist: {UntrustedText.ShowWhole(ex.Message)}", path, ex);
         }
     }
 
@@ -651,16 +651,16 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
         catch (ItemNotFoundException ex)
         {
-            return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist.", pattern, ex));
+            return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{UntrustedText.ShowWhole(pattern)}' does not exist.", pattern, ex));
         }
         catch (SessionStateException ex)
         {
             // No such drive or provider: that pattern's error, as for -LiteralPath, not the end of the run.
-            return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{pattern}' does not exist: {ex.Message}", pattern, ex));
+            return ([], new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"File '{UntrustedText.ShowWhole(pattern)}' does not exist: {UntrustedText.ShowWhole(ex.Message)}", pattern, ex));
         }
 
         return files.Count == 0
-            ? (files, new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{pattern}'.", pattern))
+            ? (files, new KmsSignatureException("FileNotFound", ErrorKind.ObjectNotFound, $"No file matches '{UntrustedText.ShowWhole(pattern)}'.", pattern))
             : (files, null);
     }
 

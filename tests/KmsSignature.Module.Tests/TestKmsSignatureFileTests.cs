@@ -313,6 +313,40 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("nosuchdrive:/x*", error.TargetObject);
     }
 
+    // A file name can hold ESC or a newline on Linux; quoted raw, "\u001b[2K\nValid" in a piped path rewrote the terminal
+    // line or forged a log line. The message escapes it as the verifier's own messages do; TargetObject stays the path.
+    [Fact]
+    public void A_path_error_message_escapes_control_characters_and_keeps_the_raw_path_as_target()
+    {
+        const string Tail = "\u001b[2K\nValid";
+        var paths = new Dictionary<string, object?>
+        {
+            ["dir"] = work.FullName,
+            ["key"] = Fixture("keys/p256.pem"),
+            ["noDrive"] = "nosuchdrive:/x" + Tail,
+            ["noMatch"] = Path.Combine(work.FullName, "zzz" + Tail + "*"),
+            ["variable"] = "Variable:\\x" + Tail,
+        };
+        var result = session.Run(
+            "$m = [IO.Path]::Combine($dir, 'message.txt'); " +
+            "[pscustomobject]@{ LiteralPath = $noDrive }, [pscustomobject]@{ LiteralPath = $variable }, " +
+            "[pscustomobject]@{ LiteralPath = $m; SignaturePath = $noDrive } | Test-KmsSignature -PublicKey $key; " +
+            "Test-KmsSignature -Path $noDrive, $noMatch -PublicKey $key",
+            paths);
+
+        Assert.Equal(
+            [("KmsSignature.FileNotFound", paths["noDrive"]), ("KmsSignature.NotAFileSystemPath", paths["variable"]),
+                ("KmsSignature.SignatureFileNotFound", paths["noDrive"]), ("KmsSignature.FileNotFound", paths["noDrive"]),
+                ("KmsSignature.FileNotFound", paths["noMatch"])],
+            result.Errors.Select(e => (e.FullyQualifiedErrorId.Split(',')[0], (object?)e.TargetObject)));
+        Assert.All(result.Errors, e =>
+        {
+            Assert.DoesNotContain('\u001b', e.Exception.Message);
+            Assert.DoesNotContain('\n', e.Exception.Message);
+            Assert.Contains("\\u001B[2K\\u000AValid", e.Exception.Message);
+        });
+    }
+
     // A file object's FullName was resolved again as a PowerShell path, so a "::" in a file name (legal on Linux and
     // macOS) read as a provider qualifier and the file was FileNotFound.
     [Theory]
