@@ -36,6 +36,10 @@ internal static class PlainValues
         IEnumerable or PSObject when depth > JwsLimits.MaxJsonDepth => throw TooDeep(path),
         IDictionary dictionary => FromDictionary(dictionary, path + ".", depth),
         PSObject { BaseObject: PSCustomObject } custom => FromCustomObject(custom, path + ".", depth),
+        // A dictionary that is not an IDictionary (an ExpandoObject) read as an array of KeyValuePairs, and the error named
+        // 'path[0]'. Refused with its own path, as Members refuses it at the top level.
+        IEnumerable<KeyValuePair<string, object?>> other => throw new KmsSignatureException("InvalidClaimValue", ErrorKind.InvalidArgument,
+            $"The value of '{path}' is a {other.GetType().FullName}, which is not supported: give a hashtable, an ordered dictionary or a PSCustomObject.", path),
         IEnumerable sequence => sequence.Cast<object?>().Select((item, index) => Convert(item, $"{path}[{index}]", depth + 1)).ToArray(),
         var other => other,
     };

@@ -608,6 +608,27 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.InvalidClaimName", header.ErrorId());
     }
 
+    // An ExpandoObject is refused at the top level (InvalidClaims: not a hashtable or PSCustomObject); nested, it was read
+    // as an array of its KeyValuePairs and the error named a KeyValuePair at 'e[0]'. It now names the claim and the type.
+    [Fact]
+    public async Task A_nested_ExpandoObject_is_an_error_naming_its_claim_as_at_the_top_level()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run(
+            "$e = [System.Dynamic.ExpandoObject]::new(); ([System.Collections.Generic.IDictionary[string, object]]$e).Add('x', 1); " +
+            "$e, [ordered]@{ n = 1 }, [ordered]@{ a = [ordered]@{ e = $e } }, [ordered]@{ n = 3 } | New-KmsSignedJwt -KeyId $k @kmsSigner",
+            Vars(("k", arn)));
+
+        Assert.Null(result.Terminating);
+        Assert.Equal([1L, 3L], result.Output.Select(o => Segment(o.ToString(), 1).GetProperty("n").GetInt64()));
+        Assert.Equal(["KmsSignature.InvalidClaims", "KmsSignature.InvalidClaimValue"], result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        var nested = result.Errors[1];
+        Assert.Equal("a.e", nested.TargetObject);
+        Assert.Contains("'a.e' is a System.Dynamic.ExpandoObject", nested.Exception.Message);
+        Assert.DoesNotContain("KeyValuePair", nested.Exception.Message);
+    }
+
     // The result's Claims gave every integer as a double: $jwt.Claims.n -is [long] was false, and an id past 2^53 came back
     // as another number (9007199254740993 as 9007199254740992) although the token itself held it exactly.
     [Fact]
