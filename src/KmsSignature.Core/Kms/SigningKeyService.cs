@@ -63,8 +63,15 @@ public sealed class SigningKeyService
             return new NewSigningKeyPlan(options, alias, null, null, birth?.Changes ?? []);
         }
 
+        return await PlanReuseAsync(options, alias, existing, spec, ct).ConfigureAwait(false);
+    }
+
+    // The plan for the key the alias names: the -UseExisting compatibility check, then the grants planned into its policy.
+    private async Task<NewSigningKeyPlan> PlanReuseAsync(NewSigningKeyOptions options, string alias, KeyMetadata existing, KmsKeySpec spec,
+        CancellationToken ct)
+    {
         var key = Reusable(alias, existing, spec, options);
-        if (!wantsPolicy)
+        if (!options.Policy.AsksForChange)
         {
             log.Verbose($"-UseExisting: {alias} already points to {existing.Arn} ({spec.ToKmsName()}).");
             return new NewSigningKeyPlan(options, alias, key, null);
@@ -180,20 +187,13 @@ public sealed class SigningKeyService
 
         try
         {
-            var key = Reusable(alias, holder, spec, options);
-            log.Verbose($"-UseExisting: {alias} now points to {holder.Arn} ({spec.ToKmsName()}); reusing that key.");
-            if (options.Policy.AsksForChange)
+            var reuse = await PlanReuseAsync(options, alias, holder, spec, ct).ConfigureAwait(false);
+            foreach (var deny in reuse.PolicyPlan?.BlockingDenies ?? [])
             {
-                var policyPlan = await PlanPolicyAsync(key, options.Policy, ct).ConfigureAwait(false);
-                foreach (var deny in policyPlan.BlockingDenies)
-                {
-                    log.Verbose(deny.ToString());
-                }
-
-                await ApplyPolicyAsync(key, policyPlan, ct).ConfigureAwait(false);
+                log.Verbose(deny.ToString());
             }
 
-            return key;
+            return await ExecuteAsync(reuse, ct).ConfigureAwait(false);
         }
         catch (KmsSignatureException ex)
         {
