@@ -62,17 +62,13 @@ public sealed class KmsSignatureException : Exception
     public bool IsRunWide => Kind is ErrorKind.ConnectionError or ErrorKind.OperationTimeout or ErrorKind.AuthenticationError;
 
     /// <summary>The same error about another target (the item a shared operation failed for); the message is kept.</summary>
-    public KmsSignatureException WithTarget(object? target) =>
-        new(ErrorId, Kind, Message, target, InnerException)
-        {
-            KmsErrorCode = KmsErrorCode,
-            RequestId = RequestId,
-            RecommendedAction = RecommendedAction,
-        };
+    public KmsSignatureException WithTarget(object? target) => Copy(Message, target);
 
     /// <summary>The same error with <paramref name="note"/> appended to its message: what else the failed operation had done.</summary>
-    public KmsSignatureException WithNote(string note) =>
-        new(ErrorId, Kind, $"{Message} {note}", Target, InnerException)
+    public KmsSignatureException WithNote(string note) => Copy($"{Message} {note}", Target);
+
+    private KmsSignatureException Copy(string message, object? target) =>
+        new(ErrorId, Kind, message, target, InnerException)
         {
             KmsErrorCode = KmsErrorCode,
             RequestId = RequestId,
