@@ -8,9 +8,10 @@ namespace KmsSignature.Core.Verification;
 /// printed and logged, and the header needs no valid signature to reach one: raw, a kid of <c>"\u001b[2K\rValid"</c>
 /// rewrites the terminal line and <c>"\nValid: ..."</c> forges a log line. Control characters (C0, DEL, C1), line and
 /// paragraph separators and bidirectional controls are shown as <c>\uXXXX</c>; a long value is cut.
-/// Only failure reasons and error messages use it: the valid path quotes nothing from the token.
+/// Only failure reasons, error messages and the result views use it: the valid path quotes nothing from the token.
+/// Public for the cmdlets: their own path errors and the format views (through ViewText).
 /// </summary>
-internal static class UntrustedText
+public static class UntrustedText
 {
     private const int MaxLength = 200;
 
@@ -30,7 +31,8 @@ internal static class UntrustedText
     /// Text an error message quotes that the sender of a signature chose (a file's name, and so its signature's path and the
     /// system's message about either): escaped as <see cref="Show"/> does, but whole, since the user needs all of a path.
     /// </summary>
-    public static string ShowWhole(string text) => text.AsSpan().IndexOfAny(Unprintable) < 0 ? text : Escaped(text).ToString();
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? ShowWhole(string? text) => text is null || text.AsSpan().IndexOfAny(Unprintable) < 0 ? text : Escaped(text).ToString();
 
     private static StringBuilder Escaped(ReadOnlySpan<char> value)
     {
