@@ -131,7 +131,7 @@ public sealed class SigningKeyService
         }
         catch (KmsSignatureException aliasError) when (aliasError.KmsErrorCode == "AlreadyExistsException")
         {
-            return await AfterLostAliasRaceAsync(plan, spec, metadata.Arn, aliasError, ct).ConfigureAwait(false);
+            return await AfterLostAliasRaceAsync(plan, spec, metadata, aliasError, ct).ConfigureAwait(false);
         }
         catch (KmsSignatureException aliasError)
         {
@@ -144,11 +144,32 @@ public sealed class SigningKeyService
     // Two runs of one runbook (two CI jobs) can both find the alias missing and both create a key; one CreateAlias wins. This run's
     // key goes as any orphan does, and the alias is read again: with -UseExisting the run then does what it would have done had it
     // found the alias at the start (same compatibility check, same policy merge), so running a runbook twice at once stays idempotent.
-    private async Task<KmsSigningKey> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, string createdArn,
+    private async Task<KmsSigningKey> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, KeyMetadata created,
         KmsSignatureException aliasError, CancellationToken ct)
     {
         var alias = plan.Alias;
         var options = plan.Options;
+        var createdArn = created.Arn;
+        KeyMetadata? holder = null;
+        KmsSignatureException? describeError = null;
+        try
+        {
+            // Not cancellable, as the deletion below: this read decides whether the new key is an orphan.
+            holder = await TryDescribeAsync(alias, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex)
+        {
+            describeError = ex;
+        }
+
+        // The SDK sends a CreateAlias again when its answer was lost (a dropped connection): KMS had made the alias for this
+        // key, and the retry is told it exists. The key is named, not an orphan, and must not be deleted.
+        if (holder?.KeyId == created.KeyId)
+        {
+            log.Verbose($"CreateAlias {alias} -> {created.KeyId}: a retried call found the alias its first attempt had created.");
+            return ToSigningKey(created, alias);
+        }
+
         var (deletionDate, cleanupError) = await ScheduleOrphanDeletionAsync(createdArn).ConfigureAwait(false);
         if (cleanupError is not null)
         {
@@ -158,15 +179,9 @@ public sealed class SigningKeyService
         var deleted = $"KMS key {createdArn}, which this command created for the alias, was scheduled for deletion on {deletionDate:u} " +
                       $"({OrphanDeletionWindowDays} days) so that no unnamed key is left behind.";
         log.Verbose($"CreateAlias {alias}: someone else created the alias at the same time. {deleted}");
-
-        KeyMetadata? holder;
-        try
+        if (describeError is not null)
         {
-            holder = await TryDescribeAsync(alias, ct).ConfigureAwait(false);
-        }
-        catch (KmsSignatureException ex)
-        {
-            throw ex.WithNote(deleted);
+            throw describeError.WithNote(deleted);
         }
 
         if (holder is null)

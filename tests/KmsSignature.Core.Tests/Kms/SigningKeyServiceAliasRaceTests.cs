@@ -114,6 +114,30 @@ public sealed class SigningKeyServiceAliasRaceTests
         Assert.Equal("PendingDeletion", loser.KeyState.Value);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_CreateAlias_retried_after_its_answer_was_lost_keeps_the_new_key_the_alias_names(bool useExisting)
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms) { AnswerLost = true };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        var key = await service.CreateAsync(new NewSigningKeyOptions
+        {
+            Alias = Alias,
+            KeySpec = "ECC_NIST_P256",
+            UseExisting = useExisting,
+            Policy = new SignerPolicyRequest { Signers = [kms.Signer.Arn] },
+        }, default);
+
+        var named = (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata;
+        Assert.Equal(named.Arn, key.Arn);
+        Assert.Equal(Alias, key.Alias);
+        Assert.Equal("Enabled", named.KeyState.Value);
+        Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
     private static async Task<KeyMetadata> NewKeyAsync(IAmazonKeyManagementService admin, string spec) =>
         (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = "SIGN_VERIFY" })).KeyMetadata;
 
@@ -131,8 +155,20 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         public string? WinnerKeyId { get; set; }
 
+        /// <summary>
+        /// This run's CreateAlias reaches KMS, but its answer is lost (a dropped connection) and the SDK sends it again, as its
+        /// retries do: the second call is told the alias exists.
+        /// </summary>
+        public bool AnswerLost { get; set; }
+
         public override async Task<CreateAliasResponse> CreateAliasAsync(CreateAliasRequest request, CancellationToken cancellationToken = default)
         {
+            if (AnswerLost)
+            {
+                AnswerLost = false;
+                await base.CreateAliasAsync(request, cancellationToken);
+            }
+
             if (WinnerKeyId is { } winner)
             {
                 WinnerKeyId = null;
