@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Jose;
+using KmsSignature.Core.Verification;
 
 namespace KmsSignature.Core.Keys;
 
@@ -138,9 +139,9 @@ internal static class Jwk
                     Bytes(jwk, "x", source), Bytes(jwk, "y", source), source),
                 "OKP" => String(jwk, "crv", source, true) == "Ed25519"
                     ? SpkiCodec.Ed25519FromBytes(Bytes(jwk, "x", source), source)
-                    : throw SpkiCodec.Unsupported(source, $"an OKP key on curve {String(jwk, "crv", source, true)}"),
+                    : throw SpkiCodec.Unsupported(source, $"an OKP key on curve '{UntrustedText.Show(String(jwk, "crv", source, true))}'"),
                 "AKP" => MlDsa(alg, Bytes(jwk, "pub", source), source),
-                _ => throw SpkiCodec.Unsupported(source, $"a JWK of kty '{kty}'"),
+                _ => throw SpkiCodec.Unsupported(source, $"a JWK of kty '{UntrustedText.Show(kty)}'"),
             };
             if (alg is not null && JwsAlgorithm.TryParse(alg, out var jws) && !jws.Fits(material.Spec))
             {
@@ -161,7 +162,7 @@ internal static class Jwk
         "ML-DSA-65" => SpkiCodec.Fixed(KmsKeySpec.MlDsa65, pub, 1952, source),
         "ML-DSA-87" => SpkiCodec.Fixed(KmsKeySpec.MlDsa87, pub, 2592, source),
         null => throw SpkiCodec.Malformed(source, "an AKP JWK needs an alg (ML-DSA-44, ML-DSA-65 or ML-DSA-87)"),
-        _ => throw SpkiCodec.Unsupported(source, $"an AKP key for alg '{alg}'"),
+        _ => throw SpkiCodec.Unsupported(source, $"an AKP key for alg '{UntrustedText.Show(alg)}'"),
     };
 
     // JsonElement answers a name asked for with its last member; other JWK readers take the first, so {"x":A,"x":B} or two
@@ -173,7 +174,7 @@ internal static class Jwk
         {
             if (!names.Add(member.Name))
             {
-                throw SpkiCodec.Malformed(source, $"the JSON object has the member \"{member.Name}\" twice");
+                throw SpkiCodec.Malformed(source, $"the JSON object has the member \"{UntrustedText.Show(member.Name)}\" twice");
             }
         }
     }
@@ -184,7 +185,7 @@ internal static class Jwk
         "P-384" => KmsKeySpec.EccNistP384,
         "P-521" => KmsKeySpec.EccNistP521,
         "secp256k1" => KmsKeySpec.EccSecgP256K1,
-        _ => throw SpkiCodec.Unsupported(source, $"an EC key on curve '{crv}'"),
+        _ => throw SpkiCodec.Unsupported(source, $"an EC key on curve '{UntrustedText.Show(crv)}'"),
     };
 
     internal static string CurveName(KmsKeySpec spec) => spec switch

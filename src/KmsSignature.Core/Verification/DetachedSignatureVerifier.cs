@@ -204,7 +204,7 @@ public sealed class DetachedSignatureVerifier
         if (candidates.Count == 0 && pinnedElsewhere is { } pinned)
         {
             return FileResult(VerificationStatus.AlgorithmNotAllowed,
-                $"the key is pinned to alg '{pinned.Verifier.Key.Algorithm}' by its JWK, the signature is checked as {pinned.Algorithm.KmsName}",
+                $"the key is pinned to alg '{UntrustedText.Show(pinned.Verifier.Key.Algorithm)}' by its JWK, the signature is checked as {pinned.Algorithm.KmsName}",
                 pinned.Verifier.Key, pinned.Algorithm.KmsName, path, signaturePath);
         }
 

@@ -27,7 +27,7 @@ internal sealed class EcdsaKeyVerifier : KeyVerifier
         {
             // Every platform has the NIST curves, so a refusal means the point is not on the curve.
             throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
-                $"The {key.KeySpecName} public key{(key.KeyId is null ? "" : $" '{key.KeyId}'")} is not a valid point on its curve: {ex.Message}", key.KeyId ?? key.KeySpecName, ex);
+                $"The {key.KeySpecName} public key{(key.KeyId is null ? "" : $" '{UntrustedText.Show(key.KeyId)}'")} is not a valid point on its curve: {ex.Message}", key.KeyId ?? key.KeySpecName, ex);
         }
         catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {

@@ -27,7 +27,7 @@ internal sealed class RsaKeyVerifier : KeyVerifier
         {
             // What our own checks let through and the platform still refuses is a bad key, not a crash.
             throw new KmsSignatureException("InvalidPublicKey", ErrorKind.InvalidData,
-                $"The {key.KeySpecName} public key{(key.KeyId is null ? "" : $" '{key.KeyId}'")} cannot be used: {ex.Message}", key.KeyId ?? key.KeySpecName, ex);
+                $"The {key.KeySpecName} public key{(key.KeyId is null ? "" : $" '{UntrustedText.Show(key.KeyId)}'")} cannot be used: {ex.Message}", key.KeyId ?? key.KeySpecName, ex);
         }
 
         modulusBytes = key.Material.A.Length;

@@ -192,13 +192,13 @@ public sealed class TokenVerifier
         if (key.Algorithm is not null && !verifier.AllowsPinned(alg))
         {
             return Result(VerificationStatus.AlgorithmNotAllowed,
-                $"the key is pinned to alg '{key.Algorithm}' by its JWK, the token says '{alg.Name}'", token, segments, header, key);
+                $"the key is pinned to alg '{UntrustedText.Show(key.Algorithm)}' by its JWK, the token says '{alg.Name}'", token, segments, header, key);
         }
 
         if (!key.IsForVerification)
         {
             return Result(VerificationStatus.UntrustedKey,
-                key.Use is not null && key.Use != "sig" ? $"the key's JWK use is '{key.Use}', not 'sig'" : "the key's JWK key_ops do not include 'verify'",
+                key.Use is not null && key.Use != "sig" ? $"the key's JWK use is '{UntrustedText.Show(key.Use)}', not 'sig'" : "the key's JWK key_ops do not include 'verify'",
                 token, segments, header, key);
         }
 

@@ -41,7 +41,7 @@ public sealed class TrustStore
             else if (named.Any(other => other.Key.Family == verifier.Key.Family && !other.Key.Equals(verifier.Key)))
             {
                 throw new KmsSignatureException("DuplicateKeyId", ErrorKind.InvalidData,
-                    $"{source} holds two different keys of one type with kid '{kid}'; a kid must name one key of each type.", source);
+                    $"{source} holds two different keys of one type with kid '{UntrustedText.Show(kid)}'; a kid must name one key of each type.", source);
             }
             else if (!named.Any(other => other.Key.Equals(verifier.Key)))
             {
