@@ -392,7 +392,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         progress.CompleteDetail(fromSlot: hashing.Count);
     }
 
-    private static string HashingActivity(string file) => $"Hashing {System.IO.Path.GetFileName(file)}";
+    // The name is the sender's, and the host writes the activity to the console as it is.
+    private static string HashingActivity(string file) => $"Hashing {UntrustedText.ShowWhole(System.IO.Path.GetFileName(file))}";
 
     // The length is 0 for a pipe or a device: no "of N MiB" and no percentage then.
     private static string HashingStatus(long hashed, long length) =>

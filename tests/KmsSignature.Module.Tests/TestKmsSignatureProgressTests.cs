@@ -124,14 +124,30 @@ public sealed class TestKmsSignatureProgressTests : IDisposable
         Assert.StartsWith("0 done, 0 not valid or unreadable, ", result.Progress.First(p => p.ActivityId == 1).StatusDescription);
     }
 
-    // Runs script with $path = big.bin, a named pipe that gives 1 MiB (one read buffer), then the rest after
-    // delayMilliseconds, and $key = the PEM of the P-256 key its big.bin.sig was made with.
-    private async Task<ScriptResult> RunOverSlowLargeFile(string script, int delayMilliseconds)
+    // A file's name is chosen by whoever sent it: raw in the bar's activity, "\e[2K" and "\r" rewrite the console line as
+    // they would in a reason or a view.
+    [Fact]
+    public async Task A_large_file_s_bar_shows_control_characters_of_its_name_escaped()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the slow file is a named pipe (and Windows refuses control characters in file names)
+        }
+
+        var result = await RunOverSlowLargeFile("Test-KmsSignature -LiteralPath $path -PublicKey $key", delayMilliseconds: 700, name: "big\u001b[2K\rValid.bin");
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+        Assert.Equal("Hashing big\\u001B[2K\\u000DValid.bin", result.Progress.First(p => p.ActivityId == 2).Activity);
+    }
+
+    // Runs script with $path = big.bin (or name), a named pipe that gives 1 MiB (one read buffer), then the rest after
+    // delayMilliseconds, and $key = the PEM of the P-256 key its .sig was made with.
+    private async Task<ScriptResult> RunOverSlowLargeFile(string script, int delayMilliseconds, string name = "big.bin")
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var message = new byte[(2 << 20) + 5];
         new Random(delayMilliseconds).NextBytes(message);
-        var path = Path.Combine(work.FullName, "big.bin");
+        var path = Path.Combine(work.FullName, name);
         File.WriteAllBytes(path + ".sig", key.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
         var writer = SlowFile(path, message[..(1 << 20)], message[(1 << 20)..], delayMilliseconds);
 
