@@ -182,6 +182,26 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Equal("{[alg, ES256], [kid, k\\u001B[2K\\u000DValid]}", header);
     }
 
+    // The key id a result shows is the trust store's kid, which the JWKS's publisher chose: escaped as the token's is.
+    [Fact]
+    public void Verification_list_shows_control_characters_of_the_trusted_key_s_kid_escaped()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-kid-$([Guid]::NewGuid())" @kmsAdmin
+            $kid = "k`e[2K`rValid"
+            # The exported kid is the key ARN.
+            $set = (Export-KmsPublicKeyPem -KeyId $key.Arn -Format Jwks @kmsAdmin).Replace("`"$($key.Arn)`"", '"k\u001b[2K\rValid"')
+            $jwks = [IO.Path]::Combine([IO.Path]::GetTempPath(), "view-kid-$([Guid]::NewGuid()).json")
+            [IO.File]::WriteAllText($jwks, $set)
+            $token = New-KmsSignedJwt -KeyId $key.Arn -Header @{ kid = $kid } @kmsAdmin
+            try { Test-KmsSignature -InputObject $token.Token -TrustStore $jwks } finally { [IO.File]::Delete($jwks) }
+            """).AssertSuccess().Output.Single();
+        Assert.Equal("Valid", result.Properties["Status"].Value.ToString());
+
+        Assert.Equal("k\\u001B[2K\\u000DValid", ListItems(session, result).Single(i => i.Label == "KeyId").Value);
+    }
+
     // The items the list view shows for a result, in order (the minimal host has no Format-List): label and value.
     private static List<(string Label, string? Value)> ListItems(PowerShellSession session, System.Management.Automation.PSObject result)
     {
