@@ -133,12 +133,49 @@ public sealed class SigningKeyService
         {
             return await AfterLostAliasRaceAsync(plan, spec, metadata, aliasError, ct).ConfigureAwait(false);
         }
-        catch (KmsSignatureException aliasError)
+        catch (Exception aliasError) when (aliasError is KmsSignatureException or OperationCanceledException)
         {
-            throw await CleanUpOrphanAsync(metadata.Arn, alias, aliasError).ConfigureAwait(false);
+            // A timeout, a lost answer or Ctrl+C may come after KMS made the alias: a key the alias names is kept, not deleted.
+            var (holder, _) = await ReadAliasUncancelledAsync(alias).ConfigureAwait(false);
+            if (holder?.KeyId == metadata.KeyId)
+            {
+                log.Verbose($"CreateAlias {alias} -> {metadata.KeyId} failed ({aliasError.Message}), but KMS had made the alias: keeping the key.");
+                if (aliasError is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                return ToSigningKey(metadata, alias);
+            }
+
+            if (aliasError is KmsSignatureException kmsError)
+            {
+                throw await CleanUpOrphanAsync(metadata.Arn, alias, kmsError).ConfigureAwait(false);
+            }
+
+            // Stopped between CreateKey and a named key: the new key goes as any orphan does.
+            var (deletionDate, cleanupError) = await ScheduleOrphanDeletionAsync(metadata.Arn).ConfigureAwait(false);
+            log.Verbose(cleanupError is null
+                ? $"Stopped before the alias {alias} was made: KMS key {metadata.Arn} was scheduled for deletion on {deletionDate:u}."
+                : $"Stopped before the alias {alias} was made, and KMS key {metadata.Arn} could not be scheduled for deletion: {cleanupError.Message}");
+            throw;
         }
 
         return ToSigningKey(metadata, alias);
+    }
+
+    // After a failed or stopped CreateAlias: not cancellable, as the orphan's deletion, because it decides whether the new key
+    // is an orphan. A read that fails leaves that undecided (null holder) and is returned for the caller's message.
+    private async Task<(KeyMetadata? Holder, KmsSignatureException? Error)> ReadAliasUncancelledAsync(string alias)
+    {
+        try
+        {
+            return (await TryDescribeAsync(alias, CancellationToken.None).ConfigureAwait(false), null);
+        }
+        catch (KmsSignatureException ex)
+        {
+            return (null, ex);
+        }
     }
 
     // Two runs of one runbook (two CI jobs) can both find the alias missing and both create a key; one CreateAlias wins. This run's
@@ -150,17 +187,7 @@ public sealed class SigningKeyService
         var alias = plan.Alias;
         var options = plan.Options;
         var createdArn = created.Arn;
-        KeyMetadata? holder = null;
-        KmsSignatureException? describeError = null;
-        try
-        {
-            // Not cancellable, as the deletion below: this read decides whether the new key is an orphan.
-            holder = await TryDescribeAsync(alias, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (KmsSignatureException ex)
-        {
-            describeError = ex;
-        }
+        var (holder, describeError) = await ReadAliasUncancelledAsync(alias).ConfigureAwait(false);
 
         // The SDK sends a CreateAlias again when its answer was lost (a dropped connection): KMS had made the alias for this
         // key, and the retry is told it exists. The key is named, not an orphan, and must not be deleted.

@@ -138,6 +138,50 @@ public sealed class SigningKeyServiceAliasRaceTests
         Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
     }
 
+    // A timeout or a dropped connection after KMS made the alias: the SDK's retries are spent, and the answer never came.
+    [Fact]
+    public async Task A_CreateAlias_that_fails_after_KMS_made_the_alias_keeps_the_new_key()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms) { FailAfterMaking = () => new HttpRequestException("Connection reset by peer") };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        var key = await service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default);
+
+        var named = (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata;
+        Assert.Equal(named.Arn, key.Arn);
+        Assert.Equal("Enabled", named.KeyState.Value);
+        Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_after_KMS_made_the_alias_stops_the_command_and_keeps_the_named_key()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms) { FailAfterMaking = () => new OperationCanceledException() };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
+
+        Assert.Equal("Enabled", (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata.KeyState.Value);
+        Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_before_the_alias_was_made_schedules_the_unnamed_key_for_deletion()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms) { FailBeforeMaking = true };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
+
+        var created = Assert.Single((await admin.ListKeysAsync(new ListKeysRequest())).Keys);
+        Assert.Equal("PendingDeletion", (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = created.KeyId })).KeyMetadata.KeyState.Value);
+    }
+
     private static async Task<KeyMetadata> NewKeyAsync(IAmazonKeyManagementService admin, string spec) =>
         (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = "SIGN_VERIFY" })).KeyMetadata;
 
@@ -161,8 +205,25 @@ public sealed class SigningKeyServiceAliasRaceTests
         /// </summary>
         public bool AnswerLost { get; set; }
 
+        /// <summary>This run's CreateAlias reaches KMS, and then this is thrown instead of its answer.</summary>
+        public Func<Exception>? FailAfterMaking { get; set; }
+
+        /// <summary>This run is stopped (Ctrl+C) as its CreateAlias is about to be sent.</summary>
+        public bool FailBeforeMaking { get; set; }
+
         public override async Task<CreateAliasResponse> CreateAliasAsync(CreateAliasRequest request, CancellationToken cancellationToken = default)
         {
+            if (FailBeforeMaking)
+            {
+                throw new OperationCanceledException();
+            }
+
+            if (FailAfterMaking is { } fail)
+            {
+                await base.CreateAliasAsync(request, cancellationToken);
+                throw fail();
+            }
+
             if (AnswerLost)
             {
                 AnswerLost = false;
