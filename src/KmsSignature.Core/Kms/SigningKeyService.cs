@@ -699,8 +699,21 @@ public sealed class SigningKeyService
         return result;
     }
 
-    /// <summary>The key's alphabetically first alias over every ListAliases page, or null when it has none.</summary>
-    internal async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct) => FirstAlias(await ListAliasesAsync(keyId, ct).ConfigureAwait(false));
+    /// <summary>The key's alphabetically first alias over every ListAliases page, or null when it has none the caller can see.</summary>
+    internal async Task<string?> FirstAliasAsync(string keyId, CancellationToken ct)
+    {
+        try
+        {
+            return FirstAlias(await ListAliasesAsync(keyId, ct).ConfigureAwait(false));
+        }
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "NotFoundException")
+        {
+            // ListAliases lists the caller's account only and answers NotFoundException for a key it does not hold, so a key
+            // of another account, used by its ARN, has no alias here (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html).
+            log.Verbose($"ListAliases does not know {keyId} (a key of another account has no alias in this one): no alias.");
+            return null;
+        }
+    }
 
     // KMS documents no order for ListAliases: one stable choice, so the Alias a listing shows is the kid -KeyIdStyle Alias writes.
     private static string? FirstAlias(IEnumerable<AliasListEntry> aliases) => aliases.Select(a => a.AliasName).Order(StringComparer.Ordinal).FirstOrDefault();
