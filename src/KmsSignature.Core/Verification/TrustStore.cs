@@ -43,7 +43,7 @@ public sealed class TrustStore
                 throw new KmsSignatureException("DuplicateKeyId", ErrorKind.InvalidData,
                     $"{source} holds two different keys of one type with kid '{UntrustedText.Show(kid)}'; a kid must name one key of each type.", source);
             }
-            else if (!named.Any(other => other.Key.Equals(verifier.Key)))
+            else if (!named.Any(other => other.Key.Equals(verifier.Key) && other.Key.Algorithm == verifier.Key.Algorithm))
             {
                 // RFC 7517 §5: keys of different types may share a kid; the token's alg says which is meant.
                 byKid[kid] = [.. named, verifier];
@@ -83,27 +83,26 @@ public sealed class TrustStore
         var unique = new List<PublicKey>();
         // By key and kid in a dictionary: a search of the list for each key made a bundle of n keys cost n² comparisons.
         var indexOf = new Dictionary<(PublicKey Key, string? KeyId), int>();
+        var pins = new HashSet<(PublicKey Key, string? KeyId, string Algorithm)>();
         foreach (var key in keys)
         {
             // The same key under the same kid from two files (key.pem and key.jwk.json): keep one,
             // the one whose JWK pins an alg when there is one (the stricter reading).
             if (!indexOf.TryGetValue((key, key.KeyId), out var index))
             {
-                if (unique.Count == MaxKeys)
-                {
-                    throw new KmsSignatureException("TrustStoreTooLarge", ErrorKind.LimitsExceeded,
-                        $"{source} holds more than {MaxKeys} public keys; a token without kid would be checked against each of them.", source)
-                    {
-                        RecommendedAction = "Trust only the keys that sign the tokens or files you verify.",
-                    };
-                }
-
                 indexOf.Add((key, key.KeyId), unique.Count);
-                unique.Add(key);
+                Add(unique, key, source);
+                AddPin(pins, key);
             }
             else if (unique[index].Algorithm is null && key.Algorithm is not null)
             {
                 unique[index] = key;
+                AddPin(pins, key);
+            }
+            else if (unique[index].Algorithm is not null && AddPin(pins, key))
+            {
+                // A JWKS may list one RSA key under one kid once per alg (RS256 and PS256): each entry admits its alg.
+                Add(unique, key, source);
             }
         }
 
@@ -113,6 +112,23 @@ public sealed class TrustStore
         }
 
         return new TrustStore(unique.Select(KeyVerifier.Create).ToArray(), source);
+    }
+
+    private static bool AddPin(HashSet<(PublicKey Key, string? KeyId, string Algorithm)> pins, PublicKey key) =>
+        key.Algorithm is not null && pins.Add((key, key.KeyId, key.Algorithm));
+
+    private static void Add(List<PublicKey> unique, PublicKey key, string source)
+    {
+        if (unique.Count == MaxKeys)
+        {
+            throw new KmsSignatureException("TrustStoreTooLarge", ErrorKind.LimitsExceeded,
+                $"{source} holds more than {MaxKeys} public keys; a token without kid would be checked against each of them.", source)
+            {
+                RecommendedAction = "Trust only the keys that sign the tokens or files you verify.",
+            };
+        }
+
+        unique.Add(key);
     }
 
     /// <summary>
@@ -216,6 +232,15 @@ public sealed class TrustStore
 
         if (algorithm is not null)
         {
+            // One key may be listed under its kid once per alg it is pinned to: the entry that admits the alg, else one that fits.
+            foreach (var verifier in named)
+            {
+                if (verifier.Fits(algorithm) && verifier.AllowsPinned(algorithm))
+                {
+                    return verifier;
+                }
+            }
+
             foreach (var verifier in named)
             {
                 if (verifier.Fits(algorithm))

@@ -354,4 +354,26 @@ public sealed class TrustStoreTests
         Assert.Equal("KmsSignature.InvalidPublicKey", Assert.Throws<KmsSignatureException>(() =>
             PublicKey.FromJwk(Fixtures.Text("keys/p256.jwk.json").TrimEnd().TrimEnd('}') + ",\"key_ops\":\"verify\"}")).ErrorId);
     }
+
+    // A JWKS may list one RSA key under one kid once per alg it signs with (RS256 and PS256), as jose's key set reads it:
+    // the store kept the first entry only, so PS256 tokens of that key were AlgorithmNotAllowed.
+    [Fact]
+    public void One_key_listed_under_its_kid_once_per_alg_admits_each_listed_alg_and_no_other()
+    {
+        using var rsa = RSA.Create(2048);
+        var p = rsa.ExportParameters(false);
+        string Entry(string alg) =>
+            $$"""{"kty":"RSA","n":"{{Base64Url.Encode(p.Modulus!)}}","e":"{{Base64Url.Encode(p.Exponent!)}}","kid":"k","use":"sig","alg":"{{alg}}"}""";
+        var verifier = new TokenVerifier(TrustStore.FromKeys(PublicKey.FromJwks($$"""{"keys":[{{Entry("RS256")}},{{Entry("PS256")}},{{Entry("PS256")}}]}""")));
+        string Token(string alg, HashAlgorithmName hash, RSASignaturePadding padding)
+        {
+            var signingInput = $"{Base64Url.Encode(Encoding.UTF8.GetBytes($$"""{"alg":"{{alg}}","kid":"k"}"""))}.{Base64Url.Encode("""{"sub":"s"}"""u8.ToArray())}";
+            return $"{signingInput}.{Base64Url.Encode(rsa.SignData(Encoding.ASCII.GetBytes(signingInput), hash, padding))}";
+        }
+
+        Assert.Equal(VerificationStatus.Valid, verifier.Verify(Token("RS256", HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).Status);
+        Assert.Equal(VerificationStatus.Valid, verifier.Verify(Token("PS256", HashAlgorithmName.SHA256, RSASignaturePadding.Pss)).Status);
+        Assert.Equal(VerificationStatus.AlgorithmNotAllowed, verifier.Verify(Token("RS384", HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1)).Status);
+        Assert.Equal(2, TrustStore.FromKeys(PublicKey.FromJwks($$"""{"keys":[{{Entry("RS256")}},{{Entry("PS256")}},{{Entry("PS256")}}]}""")).Count);
+    }
 }
