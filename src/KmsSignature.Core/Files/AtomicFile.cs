@@ -69,6 +69,14 @@ public static class AtomicFile
         {
             throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{full}' is a directory; a file was expected.", full);
         }
+
+        // "keys/" names a directory even before it exists; resolving the path drops the separator, and the file would be
+        // written as "keys" (where open(2) answers EISDIR, as Set-Content does).
+        if (Path.EndsInDirectorySeparator(full))
+        {
+            throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument,
+                $"'{full}' ends with a directory separator, so it names a directory; a file was expected.", full);
+        }
     }
 
     /// <summary>The error for a failed write of <paramref name="full"/> (the path as given) through a temporary file in <paramref name="directory"/>.</summary>

@@ -159,4 +159,17 @@ public sealed class PreparedFileTests : IDisposable
         Assert.Equal([1], File.ReadAllBytes(Path.Combine(real, "a.sig")));
         Assert.Empty(Directory.GetFiles(real, ".kmssig-*.tmp"));
     }
+
+    // "keys/" names a directory, existing or not: the file was written as "keys" in the parent directory.
+    [Fact]
+    public void A_path_that_ends_with_a_separator_is_PathIsDirectory_and_nothing_is_written()
+    {
+        var target = Path.Combine(root, "keys") + Path.DirectorySeparatorChar;
+
+        var ex = Assert.Throws<KmsSignatureException>(() => AtomicFile.Prepare(target, [1], overwrite: true));
+
+        Assert.Equal("KmsSignature.PathIsDirectory", ex.ErrorId);
+        Assert.Equal(target, ex.Target);
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+    }
 }

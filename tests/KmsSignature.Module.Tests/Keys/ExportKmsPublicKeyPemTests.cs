@@ -235,6 +235,25 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Directory.Delete(dir);
     }
 
+    // -Path keys/ for a folder not made yet: the keys were fetched and written to a file named "keys".
+    [Fact]
+    public async Task A_path_that_ends_with_a_separator_is_refused_before_any_KMS_call()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture);
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Count("GetPublicKey");
+
+        var result = session.Run("Export-KmsPublicKeyPem -KeyId $k -Path \"$d/keys/\" -Force @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn, ["d"] = dir });
+
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.PathIsDirectory", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Equal(calls, fixture.Kms.Counters.Count("GetPublicKey"));
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+        Directory.Delete(dir);
+    }
+
     [Fact]
     public void No_key_in_the_pipeline_writes_nothing_and_says_so()
     {
