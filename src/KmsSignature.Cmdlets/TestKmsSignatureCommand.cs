@@ -77,6 +77,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     /// <summary>Files to verify, taken literally (piped file objects arrive through -InputObject).</summary>
     [Parameter(ParameterSetName = InputSet)]
     [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty] // '' would resolve to the current location
     public string[]? LiteralPath { get; set; }
 
     /// <summary>
@@ -85,6 +86,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     /// </summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = InputSet)]
+    [ValidateNotNullOrEmpty]
     public string? SignaturePath { get; set; }
 
     /// <summary>The message bytes (or, with -MessageType Digest, their hash).</summary>
@@ -102,6 +104,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     /// <summary>A JWKS/JWK/PEM file or a directory of key files; tokens pick their key by kid.</summary>
     [Parameter]
+    [ValidateNotNullOrEmpty] // '' would make the current directory the trust store
     public string? TrustStore { get; set; }
 
     /// <summary>KMS key id, ARN, alias or alias ARN: the public key is fetched from KMS once, then verification is offline.</summary>
@@ -116,10 +119,12 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     /// <summary>Accepted iss values (tokens).</summary>
     [Parameter(ParameterSetName = InputSet)]
+    [ValidateNotNullOrEmpty] // an empty list would turn the iss check off, not fail every token
     public string[]? Issuer { get; set; }
 
     /// <summary>Accepted audiences; the token's aud must contain one (tokens).</summary>
     [Parameter(ParameterSetName = InputSet)]
+    [ValidateNotNullOrEmpty] // an empty list would turn the aud check off, not fail every token
     public string[]? Audience { get; set; }
 
     /// <summary>Tolerance for exp and nbf; default 60 seconds.</summary>

@@ -333,4 +333,38 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
             new() { ["i"] = input }).AssertSuccess();
         Assert.Equal(expected, string.Join(",", result.Output.Select(o => o.BaseObject.ToString())));
     }
+
+    // An -Audience or -Issuer that arrives empty ($config.Audience unset, a filter that matched nothing) used to turn the check
+    // off: the token below, with no aud and no iss, came back Valid. Binding refuses it, as Get-Content refuses -Path ''.
+    [Theory]
+    [InlineData("-Audience @()")]
+    [InlineData("-Audience $null")]
+    [InlineData("-Audience ''")]
+    [InlineData("-Issuer @()")]
+    [InlineData("-Issuer $null")]
+    [InlineData("-Issuer ''")]
+    public void An_empty_audience_or_issuer_is_a_binding_error_not_an_unchecked_claim(string expectation)
+    {
+        var result = Run($"Test-KmsSignature -Token $t -TrustStore $store {expectation}",
+            new() { ["t"] = Token("es256-p256.jwt"), ["store"] = Fixture("keys/jwks.json") });
+
+        Assert.Empty(result.Output);
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.IsType<ParameterBindingException>(error.Exception, exactMatch: false);
+    }
+
+    // '' resolves to the current location: -TrustStore '' read whatever key files the current directory held and trusted them.
+    [Theory]
+    [InlineData("-TrustStore ''")]
+    [InlineData("-TrustStore $store -LiteralPath ''")]
+    [InlineData("-TrustStore $store -LiteralPath $f -SignaturePath ''")]
+    public void An_empty_trust_store_or_path_is_a_binding_error_not_the_current_directory(string parameters)
+    {
+        var result = Run($"Test-KmsSignature {parameters}",
+            new() { ["store"] = Fixture("keys/jwks.json"), ["f"] = Fixture("keys/jwks.json") });
+
+        Assert.Empty(result.Output);
+        var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
+        Assert.IsType<ParameterBindingException>(error.Exception, exactMatch: false);
+    }
 }
