@@ -94,6 +94,9 @@ public sealed class VerificationResult
     /// <summary>The message file (detached signatures over files).</summary>
     public string? Path { get; }
 
+    /// <summary>The message file again, under the name New-KmsSignature's -LiteralPath binds from piped objects (re-signing failures).</summary>
+    public string? FullName => Path;
+
     /// <summary>The signature file (detached signatures over files).</summary>
     public string? SignaturePath { get; }
 

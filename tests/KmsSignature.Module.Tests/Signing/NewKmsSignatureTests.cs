@@ -616,6 +616,30 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.True(fixture.Kms.Counters.Count("Sign") - before > files.Length, "KMS never throttled: the test did not test throttling");
     }
 
+    // Re-signing what failed verification: a file result used to bind as its text ("InvalidSignature: ...") to -Path, a
+    // FileNotFound for a file that never existed. Its FullName binds -LiteralPath, so "[1]" is not a wildcard either.
+    [Fact]
+    public async Task Verification_results_piped_in_re_sign_their_files_literally()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var kept = NewFile("resign-kept.bin", 10, 1);
+        var changed = NewFile("resign[1].bin", 10, 2);
+        var lookalike = NewFile("resign1.bin", 10, 3);
+        using var session = fixture.NewSession();
+        var vars = Vars(("k", arn), ("files", new[] { kept, changed, lookalike }), ("changed", changed));
+        session.Run("$files | ForEach-Object { New-KmsSignature -LiteralPath $_ -KeyId $k @kmsSigner } | Out-Null", vars).AssertSuccess();
+        File.WriteAllBytes(changed, [1, 2, 3]);
+        var lookalikeSignature = File.ReadAllBytes(lookalike + ".sig");
+
+        var result = session.Run(
+            "Test-KmsSignature -LiteralPath $files -KeyId $k @kmsSigner | Where-Object { -not $_.IsValid } | New-KmsSignature -KeyId $k -Force @kmsSigner",
+            vars).AssertSuccess();
+
+        Assert.Equal(changed, Assert.Single(result.Output).Properties["Path"].Value);
+        Assert.Equal(lookalikeSignature, File.ReadAllBytes(lookalike + ".sig"));
+        Assert.Equal(true, session.Run("(Test-KmsSignature -LiteralPath $changed -KeyId $k @kmsSigner).IsValid", vars).AssertSuccess().Output.Single().BaseObject);
+    }
+
     [Fact]
     public async Task WhatIf_signs_nothing_writes_nothing_and_calls_no_KMS_operation()
     {
