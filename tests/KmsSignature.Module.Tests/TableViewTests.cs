@@ -80,7 +80,24 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
             """).AssertSuccess().Output;
 
         var row = Assert.Single(TableRows(console.Text));
-        Assert.Equal((string)signatures.Single().Properties["SignaturePath"].Value, row["SignaturePath"]);
+        Assert.Equal((string)signatures.Single().Properties["SignaturePath"].Value, row["Signature"]);
+    }
+
+    // -Message without -Destination writes no file: the row used to show only "ECDSA_SHA_256 RAW", the signature nowhere.
+    [Fact]
+    public void Detached_signature_table_shows_a_message_signature_made_in_memory()
+    {
+        var console = new TextHost(120);
+        using var session = fixture.NewSession(console);
+        var signatures = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-msg-$([Guid]::NewGuid())" @kmsAdmin
+            $signatures = @(New-KmsSignature -Message ([byte[]](1, 2, 3)) -KeyId $key.Arn @kmsAdmin)
+            $signatures | Out-Default
+            $signatures
+            """).AssertSuccess().Output;
+
+        var row = Assert.Single(TableRows(console.Text));
+        Assert.Equal((string)signatures.Single().Properties["SignatureBase64"].Value, row["Signature"]);
     }
 
     [Fact]
