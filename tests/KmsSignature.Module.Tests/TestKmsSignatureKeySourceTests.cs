@@ -216,6 +216,23 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
         Assert.Contains("-OutFile", record.Exception.Message);
     }
 
+    // Export-KmsPublicKeyPem's output or a file's content given where a path is expected was "not found" as a file name.
+    [Theory]
+    [InlineData("pem")]
+    [InlineData("jwks")]
+    public void Key_text_given_as_a_trust_store_is_terminating_and_points_to_PublicKey(string form)
+    {
+        var text = form == "pem"
+            ? "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"
+            : "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\"}]}";
+        var record = Terminating("Test-KmsSignature -Token 'a.b.c' -TrustStore $s", new() { ["s"] = text });
+
+        Assert.StartsWith("KmsSignature.TrustStoreIsKeyText,", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
+        Assert.Equal(text, record.TargetObject);
+        Assert.Contains("-PublicKey", record.Exception.Message);
+    }
+
     [Fact]
     public void No_key_source_or_two_key_sources_are_terminating()
     {

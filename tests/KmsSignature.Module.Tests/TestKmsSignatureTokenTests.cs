@@ -353,11 +353,13 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.IsType<ParameterBindingException>(error.Exception, exactMatch: false);
     }
 
-    // '' resolves to the current location: -TrustStore '' read whatever key files the current directory held and trusted them.
+    // '' resolves to the current location: -TrustStore '' read whatever key files the current directory held and trusted them
+    // (-PublicKey '' said the current directory is not a key file).
     [Theory]
     [InlineData("-TrustStore ''")]
     [InlineData("-TrustStore $store -LiteralPath ''")]
     [InlineData("-TrustStore $store -LiteralPath $f -SignaturePath ''")]
+    [InlineData("-PublicKey '' -Token 'a.b.c'")]
     public void An_empty_trust_store_or_path_is_a_binding_error_not_the_current_directory(string parameters)
     {
         var result = Run($"Test-KmsSignature {parameters}",

@@ -132,11 +132,21 @@ public sealed class TrustStore
     }
 
     /// <summary>
-    /// Refuses an http(s) URL given where a trust store's path is expected, before it is read as a path: PowerShell takes
-    /// <c>https:</c> for a drive and says only that no such drive exists.
+    /// Refuses what is not a path where a trust store's path is expected, before it is read as one: an http(s) URL
+    /// (PowerShell takes <c>https:</c> for a drive and says only that no such drive exists), and key text such as
+    /// Export-KmsPublicKeyPem's output or a file's content (read as a file name, it was "not found").
     /// </summary>
-    public static void RejectUrl(string location)
+    public static void RejectNonPath(string location)
     {
+        var text = location.AsSpan().TrimStart();
+        // A JSON object's quotes too: a folder may be named "{keys}", but hardly with quotes in its name.
+        if (text.StartsWith("-----BEGIN", StringComparison.Ordinal) || (text.StartsWith("{", StringComparison.Ordinal) && text.Contains('"')))
+        {
+            throw new KmsSignatureException("TrustStoreIsKeyText", ErrorKind.InvalidArgument,
+                "-TrustStore takes a JWKS, JWK or PEM file, or a directory of key files; this is key text (PEM or JSON). " +
+                "Give key text to -PublicKey instead, or save it to a file first.", location);
+        }
+
         if (Uri.TryCreate(location, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
         {
             throw new KmsSignatureException("TrustStoreIsUrl", ErrorKind.InvalidArgument,
