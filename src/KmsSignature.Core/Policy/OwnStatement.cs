@@ -100,6 +100,22 @@ internal sealed class OwnStatement
     }
 
     /// <summary>
+    /// A copy of <paramref name="existing"/> without its <c>Principal.AWS</c> member, or null when it names no other kind
+    /// of principal (Service, Federated, CanonicalUser) and so would be left without any.
+    /// </summary>
+    public static JsonObject? WithoutAwsPrincipals(JsonObject existing)
+    {
+        if (existing["Principal"] is not JsonObject principal || !principal.Any(p => p.Key != "AWS"))
+        {
+            return null;
+        }
+
+        var kept = (JsonObject)existing.DeepClone();
+        ((JsonObject)kept["Principal"]!).Remove("AWS");
+        return kept;
+    }
+
+    /// <summary>
     /// True when two statements say the same: members in any order, and string lists (principals, actions, condition
     /// values) compared as sets, a single string equal to a one-element array.
     /// </summary>

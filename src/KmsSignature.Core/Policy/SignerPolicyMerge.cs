@@ -148,6 +148,15 @@ public static class SignerPolicyMerge
                     statements[old.Index] = merged;
                 }
             }
+            else if (had && OwnStatement.WithoutAwsPrincipals(old.Node) is { } kept)
+            {
+                // Only Principal.AWS is ours: a Service or Federated principal someone added keeps its grant.
+                if (!JsonNode.DeepEquals(kept, old.Node))
+                {
+                    changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Changed, Text(old.Node), Text(kept)));
+                    statements[old.Index] = kept;
+                }
+            }
             else if (had)
             {
                 changes.Add(new PolicyStatementChange(sid, PolicyChangeKind.Removed, Text(old.Node), null));

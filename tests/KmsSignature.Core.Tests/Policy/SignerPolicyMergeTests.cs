@@ -193,6 +193,35 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void Remove_keeps_a_service_or_federated_principal_someone_added_to_our_statement()
+    {
+        // Only Principal.AWS is this module's: removing the last role must not take kms:Sign from the Lambda service or the
+        // identity provider someone granted in the same statement, nor drop the condition that came with them.
+        const string signers = $$$$"""{"Sid":"KmsSignatureSigners","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com","AWS":"{{{{Signer}}}}","Federated":"cognito-identity.amazonaws.com"},"Action":"kms:Sign","Resource":"*","Condition":{"StringEquals":{"kms:SigningAlgorithm":"ECDSA_SHA_256","aws:SourceAccount":"111122223333"}}}""";
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {{signers}},
+            {"Sid":"KmsSignatureSignersPublicKey","Effect":"Allow","Principal":{"AWS":"{{Signer}}"},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"}]}
+            """);
+
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Signers = [Signer], Remove = true });
+
+        Assert.Equal(new[] { (SignerPolicySids.Signers, PolicyChangeKind.Changed), (SignerPolicySids.SignersPublicKey, PolicyChangeKind.Removed) },
+            plan.Changes.Select(c => (c.Sid, c.Kind)));
+        var expected = JsonNode.Parse(signers)!.AsObject();
+        expected["Principal"]!.AsObject().Remove("AWS");
+        var statements = JsonNode.Parse(plan.After.ToJson())!["Statement"]!.AsArray();
+        Assert.Equal(2, statements.Count);
+        Assert.Equal(expected.ToJsonString(), statements[1]!.ToJsonString());
+
+        // Nothing of ours is left to take out: the same request again, or one about verifiers, leaves that statement alone.
+        Assert.False(SignerPolicyMerge.Plan(plan.After, new SignerPolicyRequest { Signers = [Signer], Remove = true }).HasChanges);
+        var verifiers = SignerPolicyMerge.Plan(plan.After, new SignerPolicyRequest { Verifiers = [Verifier] });
+        Assert.Equal((SignerPolicySids.Verifiers, PolicyChangeKind.Added), (Assert.Single(verifiers.Changes).Sid, verifiers.Changes[0].Kind));
+    }
+
+    [Fact]
     public void Removing_the_last_signing_algorithm_is_refused_because_no_condition_would_allow_every_algorithm()
     {
         var restricted = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["RSASSA_PSS_SHA_256"] }).After;
