@@ -22,8 +22,13 @@ public sealed class SignerPolicyPlan
     /// <summary>Deny statements of the resulting policy that apply to some of KmsSignature's grants (an explicit Deny wins).</summary>
     public IReadOnlyList<BlockingDeny> BlockingDenies { get; }
 
-    /// <summary>One line per change, for -WhatIf and -Verbose.</summary>
+    /// <summary>
+    /// One line per change, for -WhatIf and -Confirm. A changed statement shows what it says now as well: a member the merge
+    /// rewrites (an action or a resource someone added by hand) must be seen going, not only the result.
+    /// </summary>
     public string Describe() => HasChanges
-        ? string.Join(Environment.NewLine, Changes.Select(c => $"{c.Kind} {c.Sid}: {c.After ?? c.Before}"))
+        ? string.Join(Environment.NewLine, Changes.Select(c => c.Kind == PolicyChangeKind.Changed
+            ? $"{c.Kind} {c.Sid}: {c.Before} -> {c.After}"
+            : $"{c.Kind} {c.Sid}: {c.After ?? c.Before}"))
         : "No change: the policy already says this.";
 }

@@ -222,6 +222,25 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void WhatIf_text_of_a_changed_statement_shows_what_it_loses()
+    {
+        // The merge rewrites the actions and resource of its statements: an action or a key ARN added by hand goes, and
+        // -WhatIf/-Confirm must show it going, not only the statement as it will be.
+        const string handEdited = """{"Sid":"KmsSignatureVerifiers","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Old"},"Action":["kms:DescribeKey","kms:GetPublicKey","kms:ListKeyPolicies"],"Resource":"*"}""";
+        var policy = KeyPolicyDocument.Parse($$"""{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{{handEdited}}]}""");
+
+        var plan = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = ["arn:aws:iam::111122223333:role/Old"] });
+        var change = Assert.Single(plan.Changes);
+        Assert.Equal(PolicyChangeKind.Changed, change.Kind);
+        Assert.DoesNotContain("kms:ListKeyPolicies", change.After);
+
+        var text = plan.Describe();
+        Assert.Contains(JsonNode.Parse(handEdited)!.ToJsonString(), text);
+        Assert.Contains(change.After!, text);
+        Assert.True(text.IndexOf("kms:ListKeyPolicies", StringComparison.Ordinal) < text.IndexOf(change.After!, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Removing_the_last_signing_algorithm_is_refused_because_no_condition_would_allow_every_algorithm()
     {
         var restricted = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], SigningAlgorithms = ["RSASSA_PSS_SHA_256"] }).After;
