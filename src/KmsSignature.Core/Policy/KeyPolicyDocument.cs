@@ -50,7 +50,8 @@ public sealed class KeyPolicyDocument
         {
             var node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
             obj = node as JsonObject ?? throw Malformed("it is not a JSON object", keyId);
-            // Materialises the properties: duplicate names surface here, not later.
+            // Materialises the properties and decodes every string: duplicate names and escapes that are no text (a lone
+            // surrogate, "\ud800") surface here, not as an exception when the merged policy is written.
             _ = obj.Count;
             foreach (var property in obj)
             {
@@ -164,6 +165,9 @@ public sealed class KeyPolicyDocument
                     Touch(item);
                 }
 
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                _ = v.GetValue<string>();
                 break;
         }
     }

@@ -44,6 +44,22 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void A_lone_surrogate_escape_in_the_policy_is_a_malformed_policy_not_a_crash_when_it_is_written()
+    {
+        // "\ud800" is valid JSON text (six ASCII characters) but no Unicode text: it cannot be written back as it came,
+        // so the merge must refuse the policy as one it does not understand, before planning anything.
+        foreach (var text in new[]
+        {
+            """{"Version":"2012-10-17","Statement":[{"Sid":"Tag","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"a\ud800b"}}}]}""",
+            """{"Version":"2012-10-17","Statement":[{"Sid":"Tag","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/\udc00":"a"}}}]}""",
+        })
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => SignerPolicyMerge.Plan(KeyPolicyDocument.Parse(text, "key-1"), new SignerPolicyRequest { Signers = [Signer] }));
+            Assert.Equal(("KmsSignature.MalformedKeyPolicy", ErrorKind.InvalidData, "key-1"), (ex.ErrorId, ex.Kind, ex.Target));
+        }
+    }
+
+    [Fact]
     public void Our_actions_written_in_another_case_are_no_change()
     {
         // IAM action names are case-insensitive: another tool's "KMS:sign" already says what this module would write.
