@@ -18,6 +18,10 @@ public sealed class SigningKeyService
     // KMS's minimum (and the quickest way to undo an orphan): 7 to 30 days.
     private const int OrphanDeletionWindowDays = 7;
 
+    // Waits for a key policy just written to be read back (3.75 s in all): KMS's reads are eventually consistent.
+    private static readonly TimeSpan[] ReadBackDelays =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+
     private readonly KmsConnection connection;
     private readonly IOperationLog log;
 
@@ -421,7 +425,25 @@ public sealed class SigningKeyService
             () => Client.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.Arn, PolicyName = "default", Policy = text }, ct)).ConfigureAwait(false);
         log.Verbose($"PutKeyPolicy {key.Arn} ({plan.Changes.Count} statement change(s)), request id {put.ResponseMetadata?.RequestId}.");
 
+        // KMS is eventually consistent (PutKeyPolicy's API reference): a read right after the write may still return the policy
+        // it replaced. Only that exact policy is waited out; any other one is someone else's write, reported below.
         var reread = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        for (var attempt = 0; reread.SameAs(current) && attempt < ReadBackDelays.Length; attempt++)
+        {
+            await Task.Delay(ReadBackDelays[attempt], ct).ConfigureAwait(false);
+            reread = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+        }
+
+        if (reread.SameAs(current))
+        {
+            throw new KmsSignatureException("PolicyNotConfirmed", ErrorKind.InvalidResult,
+                $"PutKeyPolicy {key.Arn} succeeded (request id {put.ResponseMetadata?.RequestId}), but {ReadBackDelays.Sum(d => d.TotalSeconds):0.#} s " +
+                "later the key policy read back is still the one it replaced (KMS is eventually consistent), so the change is not confirmed.", key.Arn)
+            {
+                RecommendedAction = "Run Set-KmsSignerPolicy again later: it writes nothing when the policy already grants this.",
+            };
+        }
+
         var expected = plan.After.Statements.Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault())).ToArray();
         var actual = reread.Statements.Where(s => SignerPolicySids.IsOurs(OwnStatement.Strings(s["Sid"]).FirstOrDefault())).ToArray();
         var same = expected.Length == actual.Length && expected.All(e => actual.Any(a =>

@@ -46,4 +46,66 @@ public sealed class SigningKeyServicePolicyTests
         Assert.Contains("TeamB", final);
         Assert.Contains(SignerPolicySids.Signers, final);
     }
+
+    // PutKeyPolicy's API reference: KMS is eventually consistent. A read right after the write that still returns the policy it
+    // replaced was reported as someone else's concurrent write (PolicyChangedConcurrently), failing a runbook whose write succeeded.
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    [InlineData(100, false)]
+    public async Task A_policy_read_back_before_the_write_is_visible_is_read_again(int staleReads, bool confirmed)
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new StaleAfterPutClient(kms) { StaleReadsAfterPut = staleReads };
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_NIST_P256", KeyUsage = "SIGN_VERIFY" })).KeyMetadata.Arn;
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var (planned, plan) = await service.PlanPolicyAsync(key, new SignerPolicyRequest { Signers = [kms.Signer.Arn] }, default);
+
+        if (confirmed)
+        {
+            var result = await service.ApplyPolicyAsync(planned, plan, default);
+            Assert.Equal(KmsPolicyUpdateStatus.Updated, result.Status);
+            Assert.Contains(SignerPolicySids.Signers, result.Json);
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAsync<KmsSignatureException>(() => service.ApplyPolicyAsync(planned, plan, default));
+            Assert.Equal("KmsSignature.PolicyNotConfirmed", ex.ErrorId);
+            Assert.Equal(ErrorKind.InvalidResult, ex.Kind);
+            Assert.Equal(key, ex.Target);
+            Assert.Contains("succeeded", ex.Message);
+        }
+
+        Assert.Equal(1, kms.Counters.Count("PutKeyPolicy"));
+    }
+
+    // After a PutKeyPolicy, the next reads still return the policy it replaced, as an eventually consistent read may.
+    private sealed class StaleAfterPutClient(LocalKmsServer kms) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        private string? replaced;
+        private int stale;
+
+        public int StaleReadsAfterPut { get; init; }
+
+        public override async Task<PutKeyPolicyResponse> PutKeyPolicyAsync(PutKeyPolicyRequest request, CancellationToken cancellationToken = default)
+        {
+            replaced = (await base.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = request.KeyId, PolicyName = "default" }, cancellationToken)).Policy;
+            stale = StaleReadsAfterPut;
+            return await base.PutKeyPolicyAsync(request, cancellationToken);
+        }
+
+        public override async Task<GetKeyPolicyResponse> GetKeyPolicyAsync(GetKeyPolicyRequest request, CancellationToken cancellationToken = default)
+        {
+            var response = await base.GetKeyPolicyAsync(request, cancellationToken);
+            if (replaced is not null && stale > 0)
+            {
+                stale--;
+                response.Policy = replaced;
+            }
+
+            return response;
+        }
+    }
 }
