@@ -278,6 +278,15 @@ public sealed partial class KmsClientProvider
                 RecommendedAction = "Fix or remove that line (every property is 'name = value' under a [profile] section), or pass -ProfileLocation for another file.",
             };
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A loop of symbolic links, a directory or a file without read permission: the SDK's own exception escaped raw.
+            throw new KmsSignatureException("ProfileFileUnreadable", ErrorKind.ReadError,
+                $"The AWS shared credentials or config file{(location is null ? string.Empty : $" '{location}'")} cannot be read: {ex.Message}", location, ex)
+            {
+                RecommendedAction = "Check the file named by -ProfileLocation (or AWS_SHARED_CREDENTIALS_FILE), or pass another one.",
+            };
+        }
     }
 
     [GeneratedRegex(@"^Line (?<line>[0-9]+):.* in file (?<file>.+) does not contain a section", RegexOptions.Singleline)]

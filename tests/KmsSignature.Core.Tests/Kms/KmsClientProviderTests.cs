@@ -258,6 +258,29 @@ public sealed class KmsClientProviderTests
         }
     }
 
+    // A credentials file that cannot be opened (here a symbolic link to itself) escaped the cmdlets as a raw IOException.
+    [Fact]
+    public void An_unreadable_credentials_file_is_a_ProfileFileUnreadable_error()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "loop-" + Guid.NewGuid().ToString("N"));
+        File.CreateSymbolicLink(file, file);
+        try
+        {
+            var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+            {
+                ProfileName = "dev", ProfileLocation = file, EndpointUrl = Endpoint,
+            }));
+            Assert.Equal("KmsSignature.ProfileFileUnreadable", ex.ErrorId);
+            Assert.Equal(ErrorKind.ReadError, ex.Kind);
+            Assert.Equal(file, ex.Target);
+            Assert.IsAssignableFrom<IOException>(ex.InnerException);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     // A PSCredential cannot carry a session token: temporary (ASIA) keys went to KMS without one and came back as
     // UnrecognizedClientException ("The security token included in the request is invalid"), which explained nothing.
     [Fact]
