@@ -155,11 +155,17 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// working directory: it is <c>NotAFileSystemPath</c> instead.
     /// </summary>
     protected string FileSystemPath(string path) =>
-        OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _), provider, path);
+        OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(RefuseNul(path), out var provider, out _), provider, path);
 
     /// <summary>As <see cref="FileSystemPath"/> for a pattern: the files it matches (none for a wildcard matching nothing).</summary>
     protected Collection<string> FileSystemPaths(string pattern) =>
-        OnFileSystem(GetResolvedProviderPathFromPSPath(pattern, out var provider), provider, pattern);
+        OnFileSystem(GetResolvedProviderPathFromPSPath(RefuseNul(pattern), out var provider), provider, pattern);
+
+    // No file system path holds a NUL; .NET's path APIs throw a bare ArgumentException for one.
+    private static string RefuseNul(string path) =>
+        path.Contains('\0', StringComparison.Ordinal)
+            ? throw new KmsSignatureException("InvalidPath", ErrorKind.InvalidArgument, $"'{UntrustedText.ShowWhole(path)}' is not a valid path: it contains a NUL character.", path)
+            : path;
 
     private static T OnFileSystem<T>(T resolved, ProviderInfo provider, string path) =>
         provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)

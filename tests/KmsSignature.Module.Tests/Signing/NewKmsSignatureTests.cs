@@ -439,6 +439,24 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // A NUL in a path reached Path.GetFullPath and escaped as a raw ArgumentException: category NotSpecified, no target.
+    [Theory]
+    [InlineData("-LiteralPath \"$d/a`0b.bin\"", "a\0b.bin")]
+    [InlineData("-LiteralPath $f -Destination \"$d/a`0b.sig\"", "a\0b.sig")]
+    public async Task A_path_with_a_NUL_character_is_an_InvalidPath_error(string arguments, string badName)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("nul.bin", 10);
+        using var session = fixture.NewSession();
+
+        var result = session.Run($"New-KmsSignature {arguments} -KeyId $k @kmsSigner", Vars(("f", file), ("d", directory), ("k", arn)));
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.InvalidPath", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(directory + "/" + badName, result.FirstError()!.TargetObject);
+    }
+
     [Theory]
     [InlineData("-LiteralPath $f")]
     [InlineData("-Message ([byte[]](1, 2, 3))")]
