@@ -85,29 +85,11 @@ public sealed class PipelineStressTests(SigningFixture fixture) : IClassFixture<
         var files = Files("bound", 400);
         using var session = fixture.NewSession();
         var before = fixture.Kms.Counters.Count("Sign");
-        long whilePending = 0;
         // The slow item (a pipe nobody writes yet) is released once a second passes with no new Sign call: the window is full.
-        var writer = Task.Run(async () =>
-        {
-            var last = -1L;
-            while (true)
-            {
-                await Task.Delay(1000);
-                var now = fixture.Kms.Counters.Count("Sign") - before;
-                if (now == last)
-                {
-                    break;
-                }
-
-                last = now;
-            }
-
-            whilePending = last;
-            File.WriteAllBytes(pipe, new byte[100]);
-        });
+        var writer = ReleaseWhenSettledAsync(pipe, () => fixture.Kms.Counters.Count("Sign") - before);
         var result = session.Run("$items | New-KmsSignature -KeyId $k -ThrottleLimit 4 @kmsSigner",
             Vars(("items", files.Prepend(pipe).ToArray()), ("k", arn)));
-        await writer;
+        var whilePending = await writer;
         result.AssertSuccess();
         Assert.Equal(401, result.Output.Count);
         // The slow one holds a slot and the window's head: 64 × 4 items held, so 255 others may be signed meanwhile.
@@ -132,33 +114,33 @@ public sealed class PipelineStressTests(SigningFixture fixture) : IClassFixture<
         session.Run("$null = $f | New-KmsSignature -KeyId $k -ThrottleLimit 32 @kmsSigner; $null = New-KmsSignature -Message ([byte[]]::new(100)) -KeyId $k -Destination ($p + '.sig') @kmsSigner",
             Vars(("f", files), ("k", arn), ("p", pipe))).AssertSuccess();
         var produced = new System.Runtime.CompilerServices.StrongBox<int>();
-        long whilePending = 0;
         // The slow item is released once a second passes with no file taken from the input: the producer is blocked.
-        var writer = Task.Run(async () =>
-        {
-            var last = -1;
-            while (true)
-            {
-                await Task.Delay(1000);
-                var now = Volatile.Read(ref produced.Value);
-                if (now == last)
-                {
-                    break;
-                }
-
-                last = now;
-            }
-
-            whilePending = last;
-            File.WriteAllBytes(pipe, new byte[100]);
-        });
+        var writer = ReleaseWhenSettledAsync(pipe, () => Volatile.Read(ref produced.Value));
         var result = session.Run("& { foreach ($i in $items) { $box.Value++; [IO.FileInfo]::new($i) } } | Test-KmsSignature -PublicKey $pem -ThrottleLimit 4 | ForEach-Object { [string]$_.Status }",
             Vars(("items", files.Prepend(pipe).ToArray()), ("box", produced), ("pem", pem)));
-        await writer;
+        var whilePending = await writer;
         result.AssertSuccess();
         Assert.Equal(1001, result.Output.Count);
         Assert.All(result.Output, o => Assert.Equal("Valid", o.ToString()));
         // 4 × 4 batches of at most 16 files in the runner's window, a batch being filled, and the one the producer holds.
         Assert.InRange(whilePending, 1, (4 * 4 * 16) + 16 + 1);
     }
+
+    // Writes to the pipe once a second passes with no change in count(): the run is blocked behind it. Returns that count.
+    private static Task<long> ReleaseWhenSettledAsync(string pipe, Func<long> count) => Task.Run(async () =>
+    {
+        var last = -1L;
+        while (true)
+        {
+            await Task.Delay(1000);
+            var now = count();
+            if (now == last)
+            {
+                File.WriteAllBytes(pipe, new byte[100]);
+                return last;
+            }
+
+            last = now;
+        }
+    });
 }
