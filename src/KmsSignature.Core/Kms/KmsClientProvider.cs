@@ -44,7 +44,9 @@ public sealed partial class KmsClientProvider
             return existing;
         }
 
-        var client = new AmazonKeyManagementServiceClient(credentials, Config(options.EndpointUrl, region, maxErrorRetry: 5));
+        // The SDK's own attempts for every call but Sign: standard mode's three, or AWS_MAX_ATTEMPTS / max_attempts as the user
+        // set them, as other AWS tools do (five retries kept an unreachable endpoint's error waiting about 15 s, 31 s at worst).
+        var client = new AmazonKeyManagementServiceClient(credentials, Config(options.EndpointUrl, region, maxErrorRetry: null));
         var signClient = new AmazonKeyManagementServiceClient(credentials, Config(options.EndpointUrl, region, maxErrorRetry: 0));
         var connection = new KmsConnection(client, signClient, region, options.EndpointUrl, source);
         log.Verbose(connection.Describe());
@@ -80,7 +82,7 @@ public sealed partial class KmsClientProvider
         };
     }
 
-    private static AmazonKeyManagementServiceConfig Config(Uri? endpointUrl, string region, int maxErrorRetry)
+    private static AmazonKeyManagementServiceConfig Config(Uri? endpointUrl, string region, int? maxErrorRetry)
     {
         var config = new AmazonKeyManagementServiceConfig
         {
@@ -88,11 +90,15 @@ public sealed partial class KmsClientProvider
             // every throttle and takes about ten seconds to climb back, which held bulk signing at 200–400 Sign/s
             // against a 1,000/s quota. Sign is paced by RequestPacer instead; other operations are rare.
             RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = maxErrorRetry,
             // The SDK's retry quota (meant for a failing service) would turn throttling into fail-fast errors for
             // every caller sharing this client.
             ThrottleRetries = false,
         };
+        if (maxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+        }
+
         if (endpointUrl is not null)
         {
             config.ServiceURL = endpointUrl.ToString();

@@ -282,10 +282,35 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         }
     }
 
+    // The SDK's standard mode makes three attempts (AWS_MAX_ATTEMPTS or max_attempts change that); five retries of
+    // backoff up to 2^n seconds kept an admin waiting about 15 s, 31 s at worst, for an endpoint that refused every call.
+    [Fact]
+    public async Task A_failing_call_is_attempted_as_the_SDK_s_standard_mode_does_three_times()
+    {
+        var own = new LocalKmsFixture();
+        await own.InitializeAsync();
+        try
+        {
+            var arn = await KmsSdk.CreateKeyAsync(own);
+            using var session = own.NewSession();
+            own.Kms.Faults.For("DescribeKey").ErrorProbability = 1;
+            var before = own.Kms.Counters.Count("DescribeKey");
+
+            var result = session.Run("Get-KmsSigningKey -KeyId $k @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn });
+
+            Assert.Single(result.Errors);
+            Assert.Equal(3, own.Kms.Counters.Count("DescribeKey") - before);
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Throttling_beyond_retries_is_LimitsExceeded()
     {
-        // A LocalKms of its own: the module's cached client (adaptive retries) stays slowed down after throttling.
+        // A LocalKms of its own: the throttled DescribeKey must not slow the shared fixture's other tests.
         var own = new LocalKmsFixture();
         await own.InitializeAsync();
         try
@@ -306,7 +331,7 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         }
     }
 
-    // Each record would wait out the SDK's retries (about 15 s) and fail the same way: the first such error ends the run.
+    // Each record would wait out the SDK's retries and fail the same way: the first such error ends the run.
     [Fact]
     public void Unreachable_endpoint_ends_a_piped_run_at_the_first_key()
     {

@@ -248,7 +248,7 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     }
 
     // A piped key that cannot be used fails only its own tokens, but a KMS that cannot be reached would fail every key the
-    // same way after the same retries (about 15 s each): the first key's error ends the run.
+    // same way after the same retries: the first key's error ends the run.
     [Fact]
     public void Piped_keys_stop_at_the_first_when_the_endpoint_is_unreachable()
     {
