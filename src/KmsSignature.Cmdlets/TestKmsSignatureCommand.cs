@@ -762,13 +762,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         // Key objects from other cmdlets (KmsPublicKey) carry the key as PEM; read it by name, not by type.
         var wrapped = PSObject.AsPSObject(value);
-        if (wrapped.Properties["Pem"]?.Value is string pem)
+        if (TextProperty(wrapped, "Pem") is { } pem)
         {
             keys.AddRange(Core.Keys.PublicKey.ParseAll(pem, "-PublicKey (Pem property)"));
             return;
         }
 
-        if (wrapped.Properties["Jwk"]?.Value is string jwk)
+        if (TextProperty(wrapped, "Jwk") is { } jwk)
         {
             keys.AddRange(Core.Keys.PublicKey.ParseAll(jwk, "-PublicKey (Jwk property)"));
             return;
@@ -778,6 +778,15 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             $"-PublicKey got a {wrapped.BaseObject.GetType().Name}; give PEM text, a key file path, or a key object with a Pem property.",
             wrapped.BaseObject);
     }
+
+    // Text from Get-Content stays wrapped in a PSObject (it carries PSPath notes) when stored in a hashtable or object.
+    private static string? TextProperty(PSObject item, string name) =>
+        item.Properties[name]?.Value switch
+        {
+            string text => text,
+            PSObject { BaseObject: string text } => text,
+            _ => null,
+        };
 
     private void AddKeysFromText(string text, List<PublicKey> keys)
     {

@@ -129,6 +129,21 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
     }
 
+    // Get-Content -Raw writes the text wrapped with PSPath notes, and a hashtable keeps that wrapper: the property holds a
+    // PSObject around the string (the hosted engine has no Get-Content; the script wraps the text the same way).
+    [Theory]
+    [InlineData("Pem", "keys/p521.pem")]
+    [InlineData("Jwk", "keys/p521.jwk.json")]
+    public void Key_object_whose_text_came_from_get_content_works_as_public_key(string property, string keyFile)
+    {
+        var result = Run(
+            "$text = [psobject]::new([IO.File]::ReadAllText($file)); $text.PSObject.Properties.Add([psnoteproperty]::new('PSPath', $file)); "
+            + "$key = [pscustomobject]@{ KeyId = 'k'; $property = $text }; Test-KmsSignature $t -PublicKey $key",
+            new() { ["t"] = Token("es512-p521.jwt"), ["file"] = Fixture(keyFile), ["property"] = property }).AssertSuccess();
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
     [Fact]
     public void Issuer_audience_at_and_clock_skew_are_applied()
     {
