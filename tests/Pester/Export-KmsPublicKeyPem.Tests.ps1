@@ -44,7 +44,8 @@ Describe 'Export-KmsPublicKeyPem' {
         }
 
         It 'pins no alg for an RSA key unless -Algorithm names one' {
-            $jwk = Export-KmsPublicKeyPem -KeyId $rsa.Arn -Format Jwk @kms | ConvertFrom-Json
+            $jwk = Export-KmsPublicKeyPem -KeyId $rsa.Arn -Format Jwk @kms -ErrorAction Stop | ConvertFrom-Json
+            $jwk.kty | Should -Be 'RSA' # a JWK was written: the next line cannot pass on nothing
             $jwk.PSObject.Properties.Name | Should -Not -Contain 'alg'
             (Export-KmsPublicKeyPem -KeyId $rsa.Arn -Format Jwk -Algorithm PS256 @kms | ConvertFrom-Json).alg | Should -Be 'PS256'
             { Export-KmsPublicKeyPem -KeyId $ec.Arn -Algorithm PS256 @kms -ErrorAction Stop } |
