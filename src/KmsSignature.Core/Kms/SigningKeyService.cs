@@ -88,8 +88,9 @@ public sealed class SigningKeyService
     /// <summary>
     /// Carries out a plan: writes the reused key's policy change (as <see cref="ApplyPolicyAsync"/>: nothing when nothing changes,
     /// re-read before and after), or creates the key born with the merged policy (no moment under the default policy). If the alias then
-    /// cannot be created, the new key is scheduled for deletion (7 days) so no orphan remains, and the error says both. When the alias
-    /// was created for another key meanwhile, -UseExisting goes on with that key as if it had been found at the start.
+    /// cannot be created, the new key is scheduled for deletion (7 days) so no orphan remains, and the error says both; when the alias
+    /// cannot be read back either, the key is kept (the alias may name it). When the alias was created for another key meanwhile,
+    /// -UseExisting goes on with that key as if it had been found at the start.
     /// </summary>
     public async Task<KmsSigningKey> ExecuteAsync(NewSigningKeyPlan plan, CancellationToken ct)
     {
@@ -140,7 +141,7 @@ public sealed class SigningKeyService
         catch (Exception aliasError) when (aliasError is KmsSignatureException or OperationCanceledException)
         {
             // A timeout, a lost answer or Ctrl+C may come after KMS made the alias: a key the alias names is kept, not deleted.
-            var (holder, _) = await ReadAliasUncancelledAsync(alias).ConfigureAwait(false);
+            var (holder, readError) = await ReadAliasUncancelledAsync(alias).ConfigureAwait(false);
             if (holder?.KeyId == metadata.KeyId)
             {
                 log.Verbose($"CreateAlias {alias} -> {metadata.KeyId} failed ({aliasError.Message}), but KMS had made the alias: keeping the key.");
@@ -150,6 +151,18 @@ public sealed class SigningKeyService
                 }
 
                 return ToSigningKey(metadata, alias);
+            }
+
+            if (readError is not null)
+            {
+                if (aliasError is KmsSignatureException failed)
+                {
+                    throw AliasUnconfirmed(metadata.Arn, alias, failed, readError);
+                }
+
+                log.Verbose($"Stopped after CreateAlias {alias} was sent, and the alias could not be read ({readError.Message}): " +
+                            $"KMS key {metadata.Arn} was kept, as the alias may name it.");
+                throw;
             }
 
             if (aliasError is KmsSignatureException kmsError)
@@ -201,6 +214,12 @@ public sealed class SigningKeyService
             return ToSigningKey(created, alias);
         }
 
+        if (describeError is not null)
+        {
+            // A retry told the alias exists may have made it itself: the new key may be the one it names.
+            throw AliasUnconfirmed(createdArn, alias, aliasError, describeError);
+        }
+
         var (deletionDate, cleanupError) = await ScheduleOrphanDeletionAsync(createdArn).ConfigureAwait(false);
         if (cleanupError is not null)
         {
@@ -210,11 +229,6 @@ public sealed class SigningKeyService
         var deleted = $"KMS key {createdArn}, which this command created for the alias, was scheduled for deletion on {deletionDate:u} " +
                       $"({OrphanDeletionWindowDays} days) so that no unnamed key is left behind.";
         log.Verbose($"CreateAlias {alias}: someone else created the alias at the same time. {deleted}");
-        if (describeError is not null)
-        {
-            throw describeError.WithNote(deleted);
-        }
-
         if (holder is null)
         {
             throw AliasCreationFailed(alias, aliasError,
@@ -581,6 +595,14 @@ public sealed class SigningKeyService
             $"KMS key {keyArn} was created, but the alias {alias} could not be created ({aliasError.Message}), and scheduling the key " +
             $"for deletion also failed ({cleanupError.Message}). The key exists without an alias: delete it with " +
             $"Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.");
+
+    // The alias could not be read after its CreateAlias failed, so whether it names the new key is unknown: deleting the key
+    // could leave the alias on a key pending deletion, so it is kept, and the user is told how to decide.
+    private static KmsSignatureException AliasUnconfirmed(string keyArn, string alias, KmsSignatureException aliasError, KmsSignatureException readError) =>
+        AliasCreationFailed(alias, aliasError,
+            $"KMS key {keyArn} was created, but its CreateAlias {alias} failed ({aliasError.Message}), and reading the alias afterwards " +
+            $"failed too ({readError.Message}), so whether KMS made the alias for this key is unknown. The key was kept.",
+            $"Run Get-KmsSigningKey -KeyId {alias}: if it is not {keyArn}, delete that key with Request-KMSKeyDeletion -KeyId {keyArn} -PendingWindowInDay 7.");
 
     // The alias step's error, keeping KMS's code and request id.
     private static KmsSignatureException AliasCreationFailed(string alias, KmsSignatureException aliasError, string message, string? recommendedAction = null) =>

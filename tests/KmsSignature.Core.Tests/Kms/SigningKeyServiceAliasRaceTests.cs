@@ -182,6 +182,69 @@ public sealed class SigningKeyServiceAliasRaceTests
         Assert.Equal("PendingDeletion", (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = created.KeyId })).KeyMetadata.KeyState.Value);
     }
 
+    // The alias may or may not name the new key when it cannot be read: deleting the key could leave the alias on a key
+    // pending deletion, so the key is kept and the error says what to check.
+    [Fact]
+    public async Task A_failed_CreateAlias_whose_alias_cannot_be_read_keeps_the_new_key_and_says_so()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms)
+        {
+            FailAfterMaking = () => new HttpRequestException("Connection reset by peer"),
+            DescribeFailsAfterAlias = true,
+        };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
+
+        admin.DescribeFailsAfterAlias = false;
+        var named = (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata;
+        Assert.Equal("KmsSignature.AliasCreationFailed", ex.ErrorId);
+        Assert.Equal(Alias, ex.Target);
+        Assert.Contains(named.Arn, ex.Message);
+        Assert.Contains("Connection reset by peer", ex.Message);
+        Assert.Contains("Get-KmsSigningKey", ex.RecommendedAction);
+        Assert.Equal("Enabled", named.KeyState.Value);
+        Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_retried_CreateAlias_told_the_alias_exists_keeps_the_new_key_when_the_alias_cannot_be_read(bool useExisting)
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms) { AnswerLost = true, DescribeFailsAfterAlias = true };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256", UseExisting = useExisting }, default));
+
+        admin.DescribeFailsAfterAlias = false;
+        var named = (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata;
+        Assert.Equal("KmsSignature.AliasCreationFailed", ex.ErrorId);
+        Assert.Equal("AlreadyExistsException", ex.KmsErrorCode);
+        Assert.Contains(named.Arn, ex.Message);
+        Assert.Equal("Enabled", named.KeyState.Value);
+        Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_whose_alias_cannot_be_read_keeps_the_new_key()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms) { FailAfterMaking = () => new OperationCanceledException(), DescribeFailsAfterAlias = true };
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
+
+        admin.DescribeFailsAfterAlias = false;
+        Assert.Equal("Enabled", (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata.KeyState.Value);
+        Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
     private static async Task<KeyMetadata> NewKeyAsync(IAmazonKeyManagementService admin, string spec) =>
         (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = "SIGN_VERIFY" })).KeyMetadata;
 
@@ -211,8 +274,19 @@ public sealed class SigningKeyServiceAliasRaceTests
         /// <summary>This run is stopped (Ctrl+C) as its CreateAlias is about to be sent.</summary>
         public bool FailBeforeMaking { get; set; }
 
+        /// <summary>Once this run's CreateAlias was sent, DescribeKey fails as the network does (a read of the alias is undecided).</summary>
+        public bool DescribeFailsAfterAlias { get; set; }
+
+        private bool aliasSent;
+
+        public override Task<DescribeKeyResponse> DescribeKeyAsync(DescribeKeyRequest request, CancellationToken cancellationToken = default) =>
+            DescribeFailsAfterAlias && aliasSent
+                ? throw new HttpRequestException("Name or service not known")
+                : base.DescribeKeyAsync(request, cancellationToken);
+
         public override async Task<CreateAliasResponse> CreateAliasAsync(CreateAliasRequest request, CancellationToken cancellationToken = default)
         {
+            aliasSent = true;
             if (FailBeforeMaking)
             {
                 throw new OperationCanceledException();
