@@ -50,9 +50,20 @@ public sealed class TrustStore
             }
         }
 
+        // Under its RFC 7638 thumbprint too (New-KmsSignedJwt -KeyIdStyle Thumbprint), unless that is some key's kid; a key
+        // listed once per alg keeps each entry there, as under its own kid.
+        var thumbprints = new HashSet<string>(StringComparer.Ordinal);
         foreach (var verifier in verifiers)
         {
-            byKid.TryAdd(verifier.Key.JwkThumbprint, [verifier]);
+            var thumbprint = verifier.Key.JwkThumbprint;
+            if (byKid.TryAdd(thumbprint, [verifier]))
+            {
+                thumbprints.Add(thumbprint);
+            }
+            else if (thumbprints.Contains(thumbprint) && !byKid[thumbprint].Any(other => other.Key.Algorithm == verifier.Key.Algorithm))
+            {
+                byKid[thumbprint] = [.. byKid[thumbprint], verifier];
+            }
         }
 
         if (verifiers.Length == 1 && verifiers[0].Key.KeyId is null)

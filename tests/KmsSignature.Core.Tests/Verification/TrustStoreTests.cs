@@ -376,4 +376,27 @@ public sealed class TrustStoreTests
         Assert.Equal(VerificationStatus.AlgorithmNotAllowed, verifier.Verify(Token("RS384", HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1)).Status);
         Assert.Equal(2, TrustStore.FromKeys(PublicKey.FromJwks($$"""{"keys":[{{Entry("RS256")}},{{Entry("PS256")}},{{Entry("PS256")}}]}""")).Count);
     }
+
+    // New-KmsSignedJwt -KeyIdStyle Thumbprint names the key by its RFC 7638 thumbprint whatever kid the trust store's JWKS
+    // gives it: that kid must admit every alg the JWKS lists the key under, as its own kid does.
+    [Fact]
+    public void A_thumbprint_kid_admits_each_alg_the_key_is_listed_under()
+    {
+        using var rsa = RSA.Create(2048);
+        var p = rsa.ExportParameters(false);
+        string Entry(string alg) =>
+            $$"""{"kty":"RSA","n":"{{Base64Url.Encode(p.Modulus!)}}","e":"{{Base64Url.Encode(p.Exponent!)}}","kid":"k","use":"sig","alg":"{{alg}}"}""";
+        var store = TrustStore.FromKeys(PublicKey.FromJwks($$"""{"keys":[{{Entry("RS256")}},{{Entry("PS256")}}]}"""));
+        var thumbprint = store.Verifiers[0].Key.JwkThumbprint;
+        var verifier = new TokenVerifier(store);
+        string Token(string alg, HashAlgorithmName hash, RSASignaturePadding padding)
+        {
+            var signingInput = $"{Base64Url.Encode(Encoding.UTF8.GetBytes($$"""{"alg":"{{alg}}","kid":"{{thumbprint}}"}"""))}.{Base64Url.Encode("""{"sub":"s"}"""u8.ToArray())}";
+            return $"{signingInput}.{Base64Url.Encode(rsa.SignData(Encoding.ASCII.GetBytes(signingInput), hash, padding))}";
+        }
+
+        Assert.Equal(VerificationStatus.Valid, verifier.Verify(Token("RS256", HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)).Status);
+        Assert.Equal(VerificationStatus.Valid, verifier.Verify(Token("PS256", HashAlgorithmName.SHA256, RSASignaturePadding.Pss)).Status);
+        Assert.Equal(VerificationStatus.AlgorithmNotAllowed, verifier.Verify(Token("RS384", HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1)).Status);
+    }
 }
