@@ -100,7 +100,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     /// <summary>PEM text, a path to a PEM/DER/JWK/JWKS file, a key object (with a Pem property) or several of them.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty] // '' would name the current directory as a key file
+    [ValidatePublicKeyArgument] // '' would name the current directory as a key file
     public object? PublicKey { get; set; }
 
     /// <summary>A JWKS/JWK/PEM file or a directory of key files; tokens pick their key by kid.</summary>

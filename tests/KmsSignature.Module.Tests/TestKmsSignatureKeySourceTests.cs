@@ -72,6 +72,23 @@ public sealed class TestKmsSignatureKeySourceTests : IDisposable
         Assert.Equal(["Valid", "Valid", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
     }
 
+    // Get-Content returns a blank line as an empty string: a bundle with a blank line between its keys, or a JWKS with one
+    // between its members, is still the lines of one key file, not an empty -PublicKey.
+    [Fact]
+    public void Key_file_lines_with_a_blank_line_are_one_key_text()
+    {
+        var lines = File.ReadAllLines(Fixture("keys/rsa2048.pem")).Append("").Concat(File.ReadAllLines(Fixture("keys/p256.pem"))).ToArray();
+        var result = session.Run("Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey $lines",
+            new Dictionary<string, object?>
+            {
+                ["file"] = Fixture("files/message.txt"),
+                ["sig"] = Fixture("files/message.txt.p256.der.sig"),
+                ["lines"] = lines,
+            }).AssertSuccess();
+
+        Assert.Equal("Valid", result.Output.Single().Properties["Status"].Value.ToString());
+    }
+
     [Fact]
     public void Private_key_lines_are_refused()
     {

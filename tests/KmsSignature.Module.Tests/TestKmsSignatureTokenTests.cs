@@ -375,6 +375,9 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     [InlineData("-TrustStore $store -LiteralPath ''")]
     [InlineData("-TrustStore $store -LiteralPath $f -SignaturePath ''")]
     [InlineData("-PublicKey '' -Token 'a.b.c'")]
+    [InlineData("-PublicKey $store, '' -Token 'a.b.c'")]
+    [InlineData("-PublicKey $store, $null -Token 'a.b.c'")]
+    [InlineData("-PublicKey @() -Token 'a.b.c'")]
     public void An_empty_trust_store_or_path_is_a_binding_error_not_the_current_directory(string parameters)
     {
         var result = Run($"Test-KmsSignature {parameters}",
