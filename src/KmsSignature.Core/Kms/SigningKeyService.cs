@@ -134,13 +134,10 @@ public sealed class SigningKeyService
                 () => Client.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = metadata.KeyId }, ct)).ConfigureAwait(false);
             log.Verbose($"CreateAlias {alias} -> {metadata.KeyId}, request id {aliasResponse.ResponseMetadata?.RequestId}.");
         }
-        catch (KmsSignatureException aliasError) when (aliasError.KmsErrorCode == "AlreadyExistsException")
-        {
-            return await AfterLostAliasRaceAsync(plan, spec, metadata, aliasError, ct).ConfigureAwait(false);
-        }
         catch (Exception aliasError) when (aliasError is KmsSignatureException or OperationCanceledException)
         {
-            // A timeout, a lost answer or Ctrl+C may come after KMS made the alias: a key the alias names is kept, not deleted.
+            // A timeout, a lost answer or Ctrl+C may come after KMS made the alias, and the SDK resends a CreateAlias whose
+            // answer was lost (the resend is told the alias exists): a key the alias names is kept, not deleted.
             var (holder, readError) = await ReadAliasUncancelledAsync(alias).ConfigureAwait(false);
             if (holder?.KeyId == metadata.KeyId)
             {
@@ -163,6 +160,11 @@ public sealed class SigningKeyService
                 log.Verbose($"Stopped after CreateAlias {alias} was sent, and the alias could not be read ({readError.Message}): " +
                             $"KMS key {metadata.Arn} was kept, as the alias may name it.");
                 throw;
+            }
+
+            if (aliasError is KmsSignatureException { KmsErrorCode: "AlreadyExistsException" } raced)
+            {
+                return await AfterLostAliasRaceAsync(plan, spec, metadata.Arn, holder, raced, ct).ConfigureAwait(false);
             }
 
             if (aliasError is KmsSignatureException kmsError)
@@ -196,30 +198,14 @@ public sealed class SigningKeyService
     }
 
     // Two runs of one runbook (two CI jobs) can both find the alias missing and both create a key; one CreateAlias wins. This run's
-    // key goes as any orphan does, and the alias is read again: with -UseExisting the run then does what it would have done had it
-    // found the alias at the start (same compatibility check, same policy merge), so running a runbook twice at once stays idempotent.
-    private async Task<KmsSigningKey> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, KeyMetadata created,
+    // key goes as any orphan does; holder is the alias as read after the refusal (another key, or null when it is gone again). With
+    // -UseExisting the run then does what it would have done had it found the alias at the start (same compatibility check, same
+    // policy merge), so running a runbook twice at once stays idempotent.
+    private async Task<KmsSigningKey> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, string createdArn, KeyMetadata? holder,
         KmsSignatureException aliasError, CancellationToken ct)
     {
         var alias = plan.Alias;
         var options = plan.Options;
-        var createdArn = created.Arn;
-        var (holder, describeError) = await ReadAliasUncancelledAsync(alias).ConfigureAwait(false);
-
-        // The SDK sends a CreateAlias again when its answer was lost (a dropped connection): KMS had made the alias for this
-        // key, and the retry is told it exists. The key is named, not an orphan, and must not be deleted.
-        if (holder?.KeyId == created.KeyId)
-        {
-            log.Verbose($"CreateAlias {alias} -> {created.KeyId}: a retried call found the alias its first attempt had created.");
-            return ToSigningKey(created, alias);
-        }
-
-        if (describeError is not null)
-        {
-            // A retry told the alias exists may have made it itself: the new key may be the one it names.
-            throw AliasUnconfirmed(createdArn, alias, aliasError, describeError);
-        }
-
         var (deletionDate, cleanupError) = await ScheduleOrphanDeletionAsync(createdArn).ConfigureAwait(false);
         if (cleanupError is not null)
         {
