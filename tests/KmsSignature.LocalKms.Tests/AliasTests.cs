@@ -179,6 +179,40 @@ public sealed class AliasTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task ListAliases_lists_the_predefined_AWS_aliases_without_a_target_key_as_KMS_does_unless_a_KeyId_filters()
+    {
+        var key = await fixture.NewKeyAsync();
+        var mine = NewAlias();
+        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = mine, TargetKeyId = key.KeyId });
+
+        var listed = new List<AliasListEntry>();
+        string? marker = null;
+        do
+        {
+            var page = await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { Limit = 3, Marker = marker });
+            listed.AddRange(page.Aliases);
+            marker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (marker is not null);
+
+        var names = listed.Select(static a => a.AliasName).ToList();
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.Equal(names.Distinct().Count(), names.Count);
+        var predefined = listed.Where(static a => a.AliasName.StartsWith("alias/aws/", StringComparison.Ordinal)).ToList();
+        Assert.Contains(predefined, static a => a.AliasName == "alias/aws/s3");
+        Assert.All(predefined, static a =>
+        {
+            Assert.Null(a.TargetKeyId);
+            Assert.Null(a.CreationDate);
+            Assert.Equal($"arn:aws:kms:us-east-1:111122223333:{a.AliasName}", a.AliasArn);
+        });
+        Assert.Equal(key.KeyId, Assert.Single(listed, a => a.AliasName == mine).TargetKeyId);
+
+        // A KeyId lists the aliases of that key only; the predefined ones name none.
+        Assert.Equal([mine], (await fixture.Admin.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId })).Aliases.Select(static a => a.AliasName));
+    }
+
+    [Fact]
     public async Task ListAliases_markers_stay_within_the_320_characters_the_Marker_member_allows()
     {
         // Alias names are up to 256 characters; a NextMarker must be sendable back (Marker: the model's MarkerType, 1-1024

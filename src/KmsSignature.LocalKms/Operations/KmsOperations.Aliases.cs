@@ -131,6 +131,18 @@ internal sealed partial class KmsOperations
         });
     }
 
+    /// <summary>
+    /// Aliases AWS predefines in every account for AWS managed keys it has not made yet: ListAliases lists them with no
+    /// TargetKeyId, unless a KeyId filters the list ("The response might also include aliases that have no TargetKeyId
+    /// field", ListAliases API reference). Listed so that clients meet them here as they will in AWS.
+    /// </summary>
+    internal static readonly string[] PredefinedAliases =
+    [
+        "alias/aws/acm", "alias/aws/dynamodb", "alias/aws/ebs", "alias/aws/elasticfilesystem", "alias/aws/es", "alias/aws/glue",
+        "alias/aws/kinesisvideo", "alias/aws/lambda", "alias/aws/rds", "alias/aws/redshift", "alias/aws/s3",
+        "alias/aws/secretsmanager", "alias/aws/ssm", "alias/aws/xray",
+    ];
+
     private void ListAliases(OperationContext context)
     {
         var keyIdFilter = context.Input.String("KeyId", 1, KeyIdMaxLength);
@@ -138,7 +150,11 @@ internal sealed partial class KmsOperations
         var marker = Marker(context.Input);
         AuthorizeWithoutKey(context, "kms:ListAliases");
         var filterKey = keyIdFilter is null ? null : _store.Resolve(keyIdFilter, allowAlias: false);
-        var aliases = _store.Aliases.Where(a => filterKey is null || a.TargetKeyId == filterKey.KeyId).ToList();
+        // Entry is null for a predefined alias: it names no key yet.
+        List<(string Name, AliasEntry? Entry)> aliases = filterKey is null
+            ? [.. _store.Aliases.Select(static a => (a.Name, (AliasEntry?)a)).Concat(PredefinedAliases.Select(static name => (name, (AliasEntry?)null)))
+                .OrderBy(static a => a.Item1, StringComparer.Ordinal)]
+            : [.. _store.Aliases.Where(a => a.TargetKeyId == filterKey.KeyId).Select(static a => (a.Name, (AliasEntry?)a))];
         // The marker is the name of the first alias of the next page, as it is (at most 256 characters). The page starts at
         // the first name at or after it (aliases are listed in name order), so the marker stays valid if that alias is
         // deleted in between, as KMS's do.
@@ -151,14 +167,18 @@ internal sealed partial class KmsOperations
         start = start < 0 ? aliases.Count : start;
         var w = context.Output;
         w.WriteStartArray("Aliases");
-        foreach (var alias in aliases.Skip(start).Take(limit))
+        foreach (var (name, entry) in aliases.Skip(start).Take(limit))
         {
             w.WriteStartObject();
-            w.WriteString("AliasName", alias.Name);
-            w.WriteString("AliasArn", _store.AliasArn(alias.Name));
-            w.WriteString("TargetKeyId", alias.TargetKeyId);
-            WriteDate(w, "CreationDate", alias.CreationDate);
-            WriteDate(w, "LastUpdatedDate", alias.LastUpdatedDate);
+            w.WriteString("AliasName", name);
+            w.WriteString("AliasArn", _store.AliasArn(name));
+            if (entry is not null)
+            {
+                w.WriteString("TargetKeyId", entry.TargetKeyId);
+                WriteDate(w, "CreationDate", entry.CreationDate);
+                WriteDate(w, "LastUpdatedDate", entry.LastUpdatedDate);
+            }
+
             w.WriteEndObject();
         }
 

@@ -194,6 +194,21 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         }
     }
 
+    // Every account lists AWS's predefined aliases (alias/aws/s3, ...) with no TargetKeyId until the service makes the key;
+    // LocalKms lists them too. A wildcard that matches them has no key to show for them, and no error.
+    [Fact]
+    public async Task Predefined_AWS_aliases_that_name_no_key_yet_are_skipped_by_wildcards()
+    {
+        var alias = "alias/" + Unique("beside-aws");
+        await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256", alias: alias);
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -Alias 'aws/*' -IncludeAllKeyUsage @kmsAdmin").AssertSuccess();
+        Assert.Empty(result.Output);
+        var all = session.Run("Get-KmsSigningKey -Alias '*' -IncludeAllKeyUsage @kmsAdmin").AssertSuccess();
+        Assert.Contains(all.Output, k => (string?)k.Properties["Alias"].Value == alias);
+        Assert.DoesNotContain(all.Output, k => ((string?)k.Properties["Alias"].Value)?.StartsWith("alias/aws/", StringComparison.Ordinal) == true);
+    }
+
     [Fact]
     public void An_AWS_managed_alias_is_looked_up_not_refused_as_reserved()
     {
