@@ -84,12 +84,34 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
                 return;
             }
 
-            WriteObject(Run(ct => service.ExecuteAsync(plan, ct)));
+            if (Run(ct => service.ExecuteAsync(plan, ConfirmReuseAsync, ct)) is { } key)
+            {
+                WriteObject(key);
+            }
         }
         catch (KmsSignatureException ex)
         {
             WriteError(ex);
         }
+    }
+
+    // Asked on the pipeline thread (ShouldProcess may prompt) when another run made the alias after this one's plan was confirmed.
+    private Task<bool> ConfirmReuseAsync(NewSigningKeyPlan reuse)
+    {
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                WriteBlockingDenies(reuse.PolicyPlan?.BlockingDenies ?? []);
+                answer.SetResult(ShouldProcess(reuse.Target, reuse.Describe()));
+            }
+            catch (Exception ex)
+            {
+                answer.SetException(ex); // PipelineStoppedException when the prompt is answered with Suspend or stopped
+            }
+        });
+        return answer.Task;
     }
 
     private Dictionary<string, string> Tags()

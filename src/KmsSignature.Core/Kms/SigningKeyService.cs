@@ -35,13 +35,13 @@ public sealed class SigningKeyService
 
     /// <summary>
     /// Creates a SIGN_VERIFY key and its alias, or reuses the key the alias names (<see cref="NewSigningKeyOptions.UseExisting"/>):
-    /// <see cref="PlanCreateAsync"/> then <see cref="ExecuteAsync"/>, with nobody asked in between.
+    /// <see cref="PlanCreateAsync"/> then <see cref="ExecuteAsync(NewSigningKeyPlan, CancellationToken)"/>, with nobody asked in between.
     /// </summary>
     public async Task<KmsSigningKey> CreateAsync(NewSigningKeyOptions options, CancellationToken ct) =>
         await ExecuteAsync(await PlanCreateAsync(options, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
 
     /// <summary>
-    /// Works out, with read-only calls, what <see cref="ExecuteAsync"/> will do. Input is checked before any call. When the
+    /// Works out, with read-only calls, what <see cref="ExecuteAsync(NewSigningKeyPlan, CancellationToken)"/> will do. Input is checked before any call. When the
     /// alias already names a key, it must be a compatible signing key and -UseExisting must be given; grants asked for are then
     /// planned into that key's policy exactly as Set-KmsSignerPolicy plans them (same merge, same safety checks), never dropped.
     /// </summary>
@@ -92,7 +92,22 @@ public sealed class SigningKeyService
     /// cannot be read back either, the key is kept (the alias may name it). When the alias was created for another key meanwhile,
     /// -UseExisting goes on with that key as if it had been found at the start.
     /// </summary>
-    public async Task<KmsSigningKey> ExecuteAsync(NewSigningKeyPlan plan, CancellationToken ct)
+    public async Task<KmsSigningKey> ExecuteAsync(NewSigningKeyPlan plan, CancellationToken ct) =>
+        (await CarryOutAsync(plan, confirmReuse: null, ct).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// As <see cref="ExecuteAsync(NewSigningKeyPlan, CancellationToken)"/>, but when the alias was created for another key after
+    /// the plan was confirmed, and reusing that key would change its policy, <paramref name="confirmReuse"/> is asked about that
+    /// plan first: the confirmed plan created a key, it did not change someone else's. Null when it declines (the new key is
+    /// still scheduled for deletion).
+    /// </summary>
+    public Task<KmsSigningKey?> ExecuteAsync(NewSigningKeyPlan plan, Func<NewSigningKeyPlan, Task<bool>> confirmReuse, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(confirmReuse);
+        return CarryOutAsync(plan, confirmReuse, ct);
+    }
+
+    private async Task<KmsSigningKey?> CarryOutAsync(NewSigningKeyPlan plan, Func<NewSigningKeyPlan, Task<bool>>? confirmReuse, CancellationToken ct)
     {
         if (plan.ExistingKey is { } existingKey)
         {
@@ -164,7 +179,7 @@ public sealed class SigningKeyService
 
             if (aliasError is KmsSignatureException { KmsErrorCode: "AlreadyExistsException" } raced)
             {
-                return await AfterLostAliasRaceAsync(plan, spec, metadata.Arn, holder, raced, ct).ConfigureAwait(false);
+                return await AfterLostAliasRaceAsync(plan, spec, metadata.Arn, holder, raced, confirmReuse, ct).ConfigureAwait(false);
             }
 
             if (aliasError is KmsSignatureException kmsError)
@@ -201,8 +216,8 @@ public sealed class SigningKeyService
     // key goes as any orphan does; holder is the alias as read after the refusal (another key, or null when it is gone again). With
     // -UseExisting the run then does what it would have done had it found the alias at the start (same compatibility check, same
     // policy merge), so running a runbook twice at once stays idempotent.
-    private async Task<KmsSigningKey> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, string createdArn, KeyMetadata? holder,
-        KmsSignatureException aliasError, CancellationToken ct)
+    private async Task<KmsSigningKey?> AfterLostAliasRaceAsync(NewSigningKeyPlan plan, KmsKeySpec spec, string createdArn, KeyMetadata? holder,
+        KmsSignatureException aliasError, Func<NewSigningKeyPlan, Task<bool>>? confirmReuse, CancellationToken ct)
     {
         var alias = plan.Alias;
         var options = plan.Options;
@@ -234,9 +249,16 @@ public sealed class SigningKeyService
         try
         {
             var reuse = await PlanReuseAsync(options, alias, holder, spec, ct).ConfigureAwait(false);
-            foreach (var deny in reuse.PolicyPlan?.BlockingDenies ?? [])
+            if (confirmReuse is null)
             {
-                log.Verbose(deny.ToString());
+                foreach (var deny in reuse.PolicyPlan?.BlockingDenies ?? [])
+                {
+                    log.Verbose(deny.ToString());
+                }
+            }
+            else if (reuse.HasChanges && !await confirmReuse(reuse).ConfigureAwait(false))
+            {
+                return null;
             }
 
             return await ExecuteAsync(reuse, ct).ConfigureAwait(false);

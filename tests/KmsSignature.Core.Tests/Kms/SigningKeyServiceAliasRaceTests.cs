@@ -42,6 +42,52 @@ public sealed class SigningKeyServiceAliasRaceTests
         Assert.Equal("PendingDeletion", (await LoserAsync(admin, winner)).KeyState.Value);
     }
 
+    // The confirmed plan created a key; changing the policy of the key another run made is a different change, asked again.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task With_a_confirmation_UseExisting_asks_before_changing_the_winners_policy(bool confirmed)
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms);
+        var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var before = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
+        var plan = await service.PlanCreateAsync(new NewSigningKeyOptions
+        {
+            Alias = Alias,
+            KeySpec = "ECC_NIST_P256",
+            UseExisting = true,
+            Policy = new SignerPolicyRequest { Signers = [kms.Signer.Arn] },
+        }, default);
+        Assert.Null(plan.ExistingKey);
+        admin.WinnerKeyId = winner.KeyId;
+        var asked = new List<NewSigningKeyPlan>();
+
+        var key = await service.ExecuteAsync(plan, reuse =>
+        {
+            asked.Add(reuse);
+            return Task.FromResult(confirmed);
+        }, default);
+
+        var reuse = Assert.Single(asked);
+        Assert.Equal(winner.Arn, reuse.Target);
+        Assert.Contains(SignerPolicySids.Signers, reuse.Describe());
+        var after = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
+        if (confirmed)
+        {
+            Assert.Equal(winner.Arn, key!.Arn);
+            Assert.Contains(kms.Signer.Arn, after);
+        }
+        else
+        {
+            Assert.Null(key);
+            Assert.Equal(before, after);
+        }
+
+        Assert.Equal("PendingDeletion", (await LoserAsync(admin, winner)).KeyState.Value);
+    }
+
     [Fact]
     public async Task UseExisting_writes_no_policy_when_the_winner_already_grants_it()
     {

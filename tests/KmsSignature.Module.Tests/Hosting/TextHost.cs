@@ -16,6 +16,13 @@ public sealed class TextHost(int width) : PSHost
 
     public string Text => ui.Text.ToString();
 
+    /// <summary>Answers prompts such as -Confirm's (caption, message, choices → chosen index); without it a prompt fails the test.</summary>
+    public Func<string, string, System.Collections.ObjectModel.Collection<ChoiceDescription>, int>? Choose
+    {
+        get => ui.Choose;
+        set => ui.Choose = value;
+    }
+
     public override string Name => "KmsSignatureTextHost";
 
     public override Version Version { get; } = new(1, 0);
@@ -41,6 +48,8 @@ public sealed class TextHost(int width) : PSHost
     private sealed class TextUserInterface(int width) : PSHostUserInterface
     {
         public StringBuilder Text { get; } = new();
+
+        public Func<string, string, System.Collections.ObjectModel.Collection<ChoiceDescription>, int>? Choose { get; set; }
 
         public override PSHostRawUserInterface RawUI { get; } = new TextRawUserInterface(width);
 
@@ -68,7 +77,7 @@ public sealed class TextHost(int width) : PSHost
             throw new NotSupportedException();
 
         public override int PromptForChoice(string caption, string message, System.Collections.ObjectModel.Collection<ChoiceDescription> choices, int defaultChoice) =>
-            throw new NotSupportedException();
+            Choose is { } choose ? choose(caption, message, choices) : throw new NotSupportedException();
 
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
             throw new NotSupportedException();

@@ -46,6 +46,55 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
     }
 
+    // Another run makes the alias while -Confirm's prompt is open: this run's key is then an orphan, and reusing the other
+    // key changes its policy, which is not what was confirmed, so it is asked again.
+    [Theory]
+    [InlineData("&No")]
+    [InlineData("&Yes")]
+    public async Task UseExisting_asks_again_before_changing_the_policy_of_a_key_another_run_named_meanwhile(string secondAnswer)
+    {
+        var alias = "alias/" + Unique("confirmrace");
+        var winner = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var before = await KmsSdk.PolicyAsync(fixture, winner);
+        var prompts = new List<string>();
+        var host = new TextHost(200)
+        {
+            Choose = (_, message, choices) =>
+            {
+                prompts.Add(message);
+                if (prompts.Count == 1)
+                {
+                    using var other = KmsSdk.For(fixture, fixture.Kms.Admin);
+                    other.CreateAliasAsync(new Amazon.KeyManagementService.Model.CreateAliasRequest { AliasName = alias, TargetKeyId = winner }).GetAwaiter().GetResult();
+                    return 0;
+                }
+
+                return choices.Select(c => c.Label).ToList().IndexOf(secondAnswer);
+            },
+        };
+        using var session = fixture.NewSession(host);
+        var creates = fixture.Kms.Counters.Count("CreateKey");
+
+        var result = session.Run("New-KmsSigningKey -Alias $alias -UseExisting -SignerPrincipal $signerArn -Confirm @kmsAdmin",
+            new Dictionary<string, object?> { ["alias"] = alias }).AssertSuccess();
+
+        Assert.Equal(2, prompts.Count);
+        Assert.Contains("Create a ECC_NIST_P256 signing key", prompts[0], StringComparison.Ordinal);
+        Assert.Contains($"Reuse KMS key {winner}", prompts[1], StringComparison.Ordinal);
+        Assert.Equal(creates + 1, fixture.Kms.Counters.Count("CreateKey"));
+        var after = await KmsSdk.PolicyAsync(fixture, winner);
+        if (secondAnswer == "&No")
+        {
+            Assert.Empty(result.Output);
+            Assert.Equal(before, after);
+        }
+        else
+        {
+            Assert.Equal(winner, Assert.Single(result.Output).Properties["Arn"].Value);
+            Assert.Contains("KmsSignatureSigners", after);
+        }
+    }
+
     [Fact]
     public async Task Existing_alias_is_an_error_naming_its_key_and_UseExisting_reuses_a_compatible_key()
     {
