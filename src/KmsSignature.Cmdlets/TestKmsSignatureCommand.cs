@@ -128,6 +128,10 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     [ValidateNotNullOrEmpty] // an empty list would turn the aud check off, not fail every token
     public string[]? Audience { get; set; }
 
+    /// <summary>Refuse tokens without exp (ClaimMismatch): RFC 7519 makes exp optional, so such a token would never expire.</summary>
+    [Parameter(ParameterSetName = InputSet)]
+    public SwitchParameter RequireExpiration { get; set; }
+
     /// <summary>Tolerance for exp and nbf; default 60 seconds.</summary>
     [Parameter(ParameterSetName = InputSet)]
     public TimeSpan ClockSkew { get; set; } = TokenValidationOptions.DefaultClockSkew;
@@ -176,6 +180,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                     Issuers = Issuer,
                     Audiences = Audience,
                     ClockSkew = ClockSkew,
+                    RequireExpiration = RequireExpiration,
                     At = MyInvocation.BoundParameters.ContainsKey(nameof(At)) ? At : null,
                     AllowDerSignature = AllowDerSignature,
                 });

@@ -89,6 +89,32 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Equal([true, true], result.Output.Skip(2).Select(o => o.BaseObject));
     }
 
+    // RFC 7519 makes exp optional: a token without one is Valid forever unless the verifier asks for it.
+    [Fact]
+    public void RequireExpiration_refuses_a_token_without_exp_and_passes_one_with_it()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string Signed(string payload)
+        {
+            var input = B64("{\"alg\":\"ES256\",\"typ\":\"JWT\"}"u8.ToArray()) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
+            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
+        }
+
+        var vars = new Dictionary<string, object?>
+        {
+            ["tokens"] = new[] { Signed("{\"sub\":\"forever\"}"), Signed("{\"sub\":\"soon\",\"exp\":253402300799}") },
+            ["key"] = key.ExportSubjectPublicKeyInfoPem(),
+        };
+
+        var lenient = Run("$tokens | Test-KmsSignature -PublicKey $key", vars).AssertSuccess();
+        var strict = Run("$tokens | Test-KmsSignature -PublicKey $key -RequireExpiration", vars).AssertSuccess();
+
+        Assert.Equal(["Valid", "Valid"], lenient.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal(["ClaimMismatch", "Valid"], strict.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal("the token has no exp claim", strict.Output[0].Properties["Reason"].Value);
+    }
+
     [Fact]
     public void Lines_read_from_a_file_with_crlf_and_blank_space_verify()
     {

@@ -46,6 +46,21 @@ Describe 'Test-KmsSignature' {
             (Test-KmsSignature $token -TrustStore $keys -At ([DateTimeOffset]::FromUnixTimeSeconds(1700003650)) -ClockSkew ([TimeSpan]::Zero)).Status | Should -Be 'Expired'
         }
 
+        It 'refuses a token without exp only with -RequireExpiration' {
+            $ecdsa = [System.Security.Cryptography.ECDsa]::Create([System.Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+            $b64 = { param([byte[]] $Bytes) [Convert]::ToBase64String($Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+            $signingInput = (& $b64 ([Text.Encoding]::UTF8.GetBytes('{"alg":"ES256"}'))) + '.' + (& $b64 ([Text.Encoding]::UTF8.GetBytes('{"sub":"forever"}')))
+            $signature = $ecdsa.SignData([Text.Encoding]::ASCII.GetBytes($signingInput), [System.Security.Cryptography.HashAlgorithmName]::SHA256)
+            $token = "$signingInput.$(& $b64 $signature)"
+            $pem = $ecdsa.ExportSubjectPublicKeyInfoPem()
+
+            (Test-KmsSignature $token -PublicKey $pem).Status | Should -Be 'Valid'
+            $strict = Test-KmsSignature $token -PublicKey $pem -RequireExpiration
+            $strict.Status | Should -Be 'ClaimMismatch'
+            $strict.Reason | Should -Be 'the token has no exp claim'
+            (Test-KmsSignature (Get-FixtureToken 'es256-p256.jwt') -TrustStore $keys -RequireExpiration).Status | Should -Be 'Valid'
+        }
+
         It 'accepts a DER ECDSA signature only with -AllowDerSignature' {
             $token = Get-FixtureToken 'es256-der-signature.jwt'
             (Test-KmsSignature $token -TrustStore $keys).Status | Should -Be 'InvalidSignature'
