@@ -765,17 +765,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 return;
         }
 
-        // Key objects from other cmdlets (KmsPublicKey) carry the key as PEM; read it by name, not by type.
+        // Key objects from other cmdlets (KmsPublicKey) carry the key as PEM and JWK; read them by name, not by type.
         var wrapped = PSObject.AsPSObject(value);
-        if (TextProperty(wrapped, "Pem") is { } pem)
+        var pem = TextProperty(wrapped, "Pem");
+        var jwk = TextProperty(wrapped, "Jwk");
+        if (pem is not null || jwk is not null)
         {
-            keys.AddRange(Core.Keys.PublicKey.ParseAll(pem, "-PublicKey (Pem property)"));
-            return;
-        }
-
-        if (TextProperty(wrapped, "Jwk") is { } jwk)
-        {
-            keys.AddRange(Core.Keys.PublicKey.ParseAll(jwk, "-PublicKey (Jwk property)"));
+            keys.AddRange(Core.Keys.PublicKey.FromKeyObject(pem, jwk, "-PublicKey"));
             return;
         }
 

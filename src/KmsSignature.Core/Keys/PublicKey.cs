@@ -121,6 +121,28 @@ public sealed class PublicKey : IEquatable<PublicKey>
     /// <summary>Reads and parses a PEM, DER, JWK or JWKS file.</summary>
     public static IReadOnlyList<PublicKey> LoadFile(string path) => KeyText.LoadFile(path);
 
+    /// <summary>
+    /// The keys of a key object such as Export-KmsPublicKeyPem's KmsPublicKey: its PEM, or its JWK when it has none.
+    /// A PEM key keeps the alg the object's JWK pins (RFC 7517 §4.4), so a key exported with -Algorithm stays pinned;
+    /// like any PEM key it gets no kid, so tokens whose kid is in another style still find it.
+    /// </summary>
+    public static IReadOnlyList<PublicKey> FromKeyObject(string? pem, string? jwk, string source)
+    {
+        if (pem is null)
+        {
+            return ParseAll(jwk ?? throw new ArgumentNullException(nameof(jwk)), source + " (Jwk property)");
+        }
+
+        var keys = ParseAll(pem, source + " (Pem property)");
+        if (jwk is null)
+        {
+            return keys;
+        }
+
+        var pinned = ParseAll(jwk, source + " (Jwk property)").Where(key => key.Algorithm is not null).ToList();
+        return keys.Select(key => pinned.Find(pin => pin.Equals(key)) is { } pin ? key.WithMetadata(key.KeyId, pin.Algorithm, key.Use) : key).ToList();
+    }
+
     public bool Equals(PublicKey? other) => other is not null && spki.AsSpan().SequenceEqual(other.spki);
 
     public override bool Equals(object? obj) => Equals(obj as PublicKey);

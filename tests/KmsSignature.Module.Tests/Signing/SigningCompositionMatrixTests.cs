@@ -186,7 +186,8 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
             [$"{source} token {tokenStatus}", $"{source} small InvalidSignature", $"{source} small-piped InvalidSignature", $"{source} message InvalidSignature"];
     }
 
-    // Export-KmsPublicKeyPem -Algorithm pins an RSA JWK to one alg (RFC 7517 §4.4): a token or a detached signature made
+    // Export-KmsPublicKeyPem -Algorithm pins an RSA JWK to one alg (RFC 7517 §4.4), and the KmsPublicKey object it prints
+    // with it (its PEM was taken without the pin, so RS256 tokens verified against a PS256 key): a token or a detached signature made
     // with the key's other algorithm is AlgorithmNotAllowed; without -Algorithm the pinned one is checked, and fails;
     // what the pinned algorithm made verifies.
     [Theory]
@@ -209,7 +210,8 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
             $pinnedJwt = (New-KmsSignedJwt -KeyId $k -Algorithm $p -Subject matrix @kmsSigner).Token
             $pinnedJwk = Export-KmsPublicKeyPem -KeyId $k -Format Jwk -Algorithm $p @kmsVerifier
             Export-KmsPublicKeyPem -KeyId $k -Format Jwks -Algorithm $p -Path "$d/pinned.jwks" @kmsVerifier
-            foreach ($src in @(@{ PublicKey = $pinnedJwk }, @{ TrustStore = "$d/pinned.jwks" })) {
+            $pinnedObject = Export-KmsPublicKeyPem -KeyId $k -Algorithm $p @kmsVerifier
+            foreach ($src in @(@{ PublicKey = $pinnedJwk }, @{ TrustStore = "$d/pinned.jwks" }, @{ PublicKey = $pinnedObject })) {
                 (Test-KmsSignature -Token $jwt @src).Status
                 (Test-KmsSignature -LiteralPath $small -Algorithm $a @src).Status
                 ($smallSig | Test-KmsSignature @src).Status
@@ -223,7 +225,7 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
             .AssertSuccess().Output.Select(o => o.ToString()).ToArray();
 
         string[] once = ["AlgorithmNotAllowed", "AlgorithmNotAllowed", "AlgorithmNotAllowed", "InvalidSignature", "AlgorithmNotAllowed", "InvalidSignature", "Valid", "Valid"];
-        Assert.Equal([.. once, .. once], cells);
+        Assert.Equal([.. once, .. once, .. once], cells);
     }
 
     // Get-KmsSigningKey's object names a key but holds no public key: -PublicKey refuses it with the documented error,
