@@ -5,8 +5,8 @@ namespace KmsSignature.Module.Tests.Signing;
 
 /// <summary>
 /// The composition matrix, at the PowerShell level: every KMS signing key spec × every signing algorithm KMS allows for
-/// it × every output (New-KmsSignedJwt where JOSE names the algorithm, New-KmsSignature on a RAW-sized file, on a file
-/// over 4096 bytes (DIGEST), and on -Message bytes) × every key source Test-KmsSignature documents (PEM text and file, JWK,
+/// it × every output (New-KmsSignedJwt where JOSE names the algorithm, New-KmsSignature on a RAW-sized file and on
+/// -Message bytes, and each of them over 4096 bytes: DIGEST, or MessageTooLarge where KMS takes no digest) × every key source Test-KmsSignature documents (PEM text and file, JWK,
 /// JWKS file and folder via -TrustStore, -KeyId, Export-KmsPublicKeyPem's object, also piped from Get-KmsSigningKey).
 /// Each cell is Valid and its copy with one flipped byte (token payload, file or message) is InvalidSignature. Cross
 /// cells: another key of the same spec, and a JWK pinned to one RSA algorithm given a signature made with another.
@@ -92,16 +92,28 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
             """, vars).AssertSuccess().Output.Select(o => o.ToString()).ToArray();
         // Ed25519ph signs the digest only, whatever the size (KMS takes ED25519_PH_SHA_512 with DIGEST alone).
         Assert.Equal(algorithm == "ED25519_PH_SHA_512" ? "DIGEST" : "RAW", signed[1]);
-        var largeSigned = session.Run("New-KmsSignature -LiteralPath $large -KeyId $k -Algorithm $a @kmsSigner", vars);
-        if (SignsDigests(algorithm))
+        // Over 4096 bytes each output goes to KMS as DIGEST; pure Ed25519 and ML-DSA refuse it before any KMS call.
+        string[] largeOutputs =
+        [
+            "New-KmsSignature -LiteralPath $large -KeyId $k -Algorithm $a @kmsSigner",
+            "$global:largeMessage = [byte[]]::new(5000); $largeMessage[0] = 7; $global:largeMessageSig = New-KmsSignature -Message $largeMessage -KeyId $k -Algorithm $a @kmsSigner; $largeMessageSig",
+            "if ($j) { $global:largeJwt = New-KmsSignedJwt -KeyId $k -Algorithm $j -Subject matrix -Claims @{ pad = 'x' * 5000 } @kmsSigner; $largeJwt }",
+        ];
+        foreach (var output in largeOutputs.Take(jwtAlgorithm is null ? 2 : 3))
         {
-            Assert.Equal("DIGEST", Assert.Single(largeSigned.AssertSuccess().Output).Properties["MessageType"].Value);
-        }
-        else
-        {
-            Assert.Equal("KmsSignature.MessageTooLarge", largeSigned.ErrorId());
+            var largeSigned = session.Run(output, vars);
+            if (SignsDigests(algorithm))
+            {
+                Assert.Equal("DIGEST", Assert.Single(largeSigned.AssertSuccess().Output).Properties["MessageType"].Value);
+            }
+            else
+            {
+                Assert.Equal("KmsSignature.MessageTooLarge", largeSigned.ErrorId());
+            }
         }
 
+        vars["largeJwt"] = session.Run("if ($j -and $largeJwt) { $largeJwt.Token } else { '' }", vars).AssertSuccess().Output.Single().ToString();
+        vars["badLargeJwt"] = (string)vars["largeJwt"]! == "" ? "" : FlipPayloadByte((string)vars["largeJwt"]!);
         vars["jwt"] = signed[0];
         vars["badJwt"] = signed[0].Length == 0 ? "" : FlipPayloadByte(signed[0]);
         vars["smallBad"] = Tampered(small);
@@ -122,6 +134,13 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
                 if ($hasLarge) {
                     "$name large " + (Test-KmsSignature -LiteralPath $large -Algorithm $a @src).Status
                     "$name large-tampered " + (Test-KmsSignature -LiteralPath $largeBad -SignaturePath "$large.sig" -Algorithm $a @src).Status
+                    $badLargeMessage = [byte[]]$largeMessage.Clone(); $badLargeMessage[0] = 6
+                    "$name message-large " + (Test-KmsSignature -Message $largeMessage -Signature $largeMessageSig.Signature -Algorithm $a @src).Status
+                    "$name message-large-tampered " + (Test-KmsSignature -Message $badLargeMessage -Signature $largeMessageSig.Signature -Algorithm $a @src).Status
+                }
+                if ($largeJwt) {
+                    "$name token-large " + (Test-KmsSignature -Token $largeJwt @src).Status
+                    "$name token-large-tampered " + (Test-KmsSignature -Token $badLargeJwt @src).Status
                 }
                 $badMessage = [byte[]]$message.Clone(); $badMessage[100] = $badMessage[100] -bxor 1
                 "$name message " + (Test-KmsSignature -Message $message -Signature $messageSig.Signature -Algorithm $a @src).Status
@@ -129,7 +148,7 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
             }
             """, vars).AssertSuccess().Output.Select(o => o.ToString()!).ToArray();
 
-        var perSource = (jwtAlgorithm is null ? 0 : 2) + 3 + (SignsDigests(algorithm) ? 2 : 0) + 2;
+        var perSource = (jwtAlgorithm is null ? 0 : 2) + 3 + (SignsDigests(algorithm) ? 4 : 0) + (jwtAlgorithm is not null && SignsDigests(algorithm) ? 2 : 0) + 2;
         Assert.Equal(8 * perSource, cells.Length);
         var wrong = cells.Where(cell => !cell.EndsWith(cell.Contains("-tampered ") ? " InvalidSignature" : " Valid", StringComparison.Ordinal));
         Assert.Empty(wrong);
