@@ -118,4 +118,30 @@ public sealed class PublicKeyParsingTests
         Assert.Equal("KmsSignature.InvalidPublicKey", ex.ErrorId);
         Assert.Equal("key.pem", ex.Target);
     }
+
+    // Export-KmsPublicKeyPem -Algorithm PS256 prints an object whose PEM has no alg and whose JWK pins PS256: the PEM key
+    // keeps that pin (without a kid, as PEM text has none); an object without a pinning JWK gives the PEM key as it is.
+    [Fact]
+    public void A_key_object_gives_its_pem_key_with_the_alg_its_jwk_pins()
+    {
+        var pem = Fixtures.Text("keys/rsa2048.pem");
+        var pinned = PublicKey.FromPem(pem).ToJwk("arn:aws:kms:us-east-1:111122223333:key/x", "PS256");
+
+        var key = Assert.Single(PublicKey.FromKeyObject(pem, pinned, "-PublicKey"));
+        Assert.Equal("PS256", key.Algorithm);
+        Assert.Null(key.KeyId);
+
+        Assert.Null(Assert.Single(PublicKey.FromKeyObject(pem, PublicKey.FromPem(pem).ToJwk("k"), "-PublicKey")).Algorithm);
+        Assert.Null(Assert.Single(PublicKey.FromKeyObject(pem, null, "-PublicKey")).Algorithm);
+        Assert.Equal("k", Assert.Single(PublicKey.FromKeyObject(null, PublicKey.FromPem(pem).ToJwk("k"), "-PublicKey")).KeyId);
+    }
+
+    // A JWK pin for another key (a hand-made object whose Pem and Jwk disagree) does not pin the PEM key.
+    [Fact]
+    public void A_key_object_jwk_of_another_key_pins_nothing()
+    {
+        var otherPinned = PublicKey.FromPem(Fixtures.Text("keys/rsa3072.pem")).ToJwk("k", "PS256");
+
+        Assert.Null(Assert.Single(PublicKey.FromKeyObject(Fixtures.Text("keys/rsa2048.pem"), otherPinned, "-PublicKey")).Algorithm);
+    }
 }
