@@ -194,6 +194,13 @@ public sealed partial class KmsClientProvider
 
     private static string ResolveRegion(AwsConnectionOptions options, string? profileRegion)
     {
+        // A blank -Region is a value given, as a blank -ProfileName is: not a reason to fall back to another Region unseen.
+        if (options.Region is { } given && string.IsNullOrWhiteSpace(given))
+        {
+            throw new KmsSignatureException("InvalidRegion", ErrorKind.InvalidArgument,
+                $"'{given}' is not an AWS Region name such as us-east-1 or eu-central-1.", given);
+        }
+
         // Read afresh on every connection: the SDK's FallbackRegionFactory caches the first Region it finds for the life of
         // the process (a changed $env:AWS_REGION went unseen) and does not read AWS_DEFAULT_REGION, which the AWS CLI sets.
         // An AWS endpoint that names its Region (regional, FIPS, VPC) accepts signatures for that Region only.

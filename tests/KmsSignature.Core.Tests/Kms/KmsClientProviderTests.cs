@@ -354,6 +354,22 @@ public sealed class KmsClientProviderTests
         Assert.Equal("KmsSignature.InvalidRegion", ex.ErrorId);
     }
 
+    // -Region ' ' was skipped as if not given: another Region (AWS_REGION, the endpoint's us-east-1) was used silently, or
+    // with none configured the error was NoRegion with no target, while -ProfileName ' ' is an error naming ' '.
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    public void A_blank_Region_is_an_InvalidRegion_error_naming_it(string region)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = region, EndpointUrl = Endpoint, Credential = new AwsKeyCredential("AKID", "s"),
+        }));
+        Assert.Equal("KmsSignature.InvalidRegion", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Equal(region, ex.Target);
+    }
+
     [Fact]
     public void Unsupported_credential_objects_are_named_in_the_error()
     {
