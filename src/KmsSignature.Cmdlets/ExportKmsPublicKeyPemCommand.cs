@@ -66,7 +66,7 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 
         try
         {
-            target = FileSystemPath(Path);
+            target = FileSystemPath(Path, writing: true);
             AtomicFile.RefuseDirectory(target);
         }
         catch (KmsSignatureException ex)

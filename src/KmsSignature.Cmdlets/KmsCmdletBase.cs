@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using KmsSignature.Core;
+using KmsSignature.Core.Files;
 using KmsSignature.Core.Kms;
 using KmsSignature.Core.Policy;
 using KmsSignature.Core.Verification;
@@ -153,13 +154,33 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// A path as a file-system path, relative to PowerShell's location (not the process's). Another provider's path
     /// (Env:X, Variable:x) resolves to a bare name, which would read or write a file of that name in the process's
     /// working directory: it is <c>NotAFileSystemPath</c> instead.
+    /// A URL (https://, s3://) is <c>PathIsUrl</c>, saying how to get the file (or, <paramref name="writing"/>, put it) there.
     /// </summary>
-    protected string FileSystemPath(string path) =>
-        OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(RefuseNul(path), out var provider, out _), provider, path);
+    protected string FileSystemPath(string path, bool writing = false)
+    {
+        try
+        {
+            return OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(RefuseNul(path), out var provider, out _), provider, path);
+        }
+        catch (System.Management.Automation.DriveNotFoundException) when (UrlPath.IsUrl(path, out var url))
+        {
+            // Only once PowerShell found no drive of that name: a drive a user named s3 still takes s3://... paths.
+            throw UrlPath.Refused(path, url, writing);
+        }
+    }
 
     /// <summary>As <see cref="FileSystemPath"/> for a pattern: the files it matches (none for a wildcard matching nothing).</summary>
-    protected Collection<string> FileSystemPaths(string pattern) =>
-        OnFileSystem(GetResolvedProviderPathFromPSPath(RefuseNul(pattern), out var provider), provider, pattern);
+    protected Collection<string> FileSystemPaths(string pattern)
+    {
+        try
+        {
+            return OnFileSystem(GetResolvedProviderPathFromPSPath(RefuseNul(pattern), out var provider), provider, pattern);
+        }
+        catch (System.Management.Automation.DriveNotFoundException) when (UrlPath.IsUrl(pattern, out var url))
+        {
+            throw UrlPath.Refused(pattern, url, writing: false);
+        }
+    }
 
     // No file system path holds a NUL; .NET's path APIs throw a bare ArgumentException for one.
     private static string RefuseNul(string path) =>

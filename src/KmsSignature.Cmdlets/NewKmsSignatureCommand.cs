@@ -72,7 +72,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     {
         try
         {
-            destination = Destination is null ? null : FileSystemPath(Destination);
+            destination = Destination is null ? null : FileSystemPath(Destination, writing: true);
         }
         catch (KmsSignatureException ex)
         {

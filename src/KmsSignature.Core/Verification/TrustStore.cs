@@ -1,3 +1,4 @@
+using KmsSignature.Core.Files;
 using KmsSignature.Core.Keys;
 
 namespace KmsSignature.Core.Verification;
@@ -143,8 +144,8 @@ public sealed class TrustStore
     }
 
     /// <summary>
-    /// Refuses what is not a path where a trust store's path is expected, before it is read as one: an http(s) URL
-    /// (PowerShell takes <c>https:</c> for a drive and says only that no such drive exists), and key text such as
+    /// Refuses what is not a path where a trust store's path is expected, before it is read as one: a URL
+    /// (PowerShell takes <c>https:</c> or <c>s3:</c> for a drive and says only that no such drive exists), and key text such as
     /// Export-KmsPublicKeyPem's output or a file's content (read as a file name, it was "not found").
     /// </summary>
     public static void RejectNonPath(string location)
@@ -158,11 +159,11 @@ public sealed class TrustStore
                 "Give key text to -PublicKey instead, or save it to a file first.", location);
         }
 
-        if (Uri.TryCreate(location, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+        if (UrlPath.IsUrl(location, out var url))
         {
             throw new KmsSignatureException("TrustStoreIsUrl", ErrorKind.InvalidArgument,
                 $"Trust store '{location}' is a URL; trust stores are read from a file or a directory, so that verification stays offline. "
-                + $"Download it first (Invoke-RestMethod '{location}' -OutFile jwks.json) and give the file.", location);
+                + UrlPath.DownloadAdvice(url, "jwks.json"), location);
         }
     }
 

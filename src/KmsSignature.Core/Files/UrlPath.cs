@@ -1,0 +1,65 @@
+using System.Diagnostics.CodeAnalysis;
+using KmsSignature.Core.Verification;
+
+namespace KmsSignature.Core.Files;
+
+/// <summary>
+/// A URL given where a path is expected. KmsSignature reads and writes local files only (verification stays offline,
+/// nothing is uploaded); without this PowerShell reads <c>https:</c> or <c>s3:</c> as a drive and says only that no
+/// such drive exists.
+/// </summary>
+public static class UrlPath
+{
+    /// <summary>
+    /// True for <c>scheme://…</c> with a scheme of two or more characters: <c>C://x</c> is a Windows path, not a URL.
+    /// </summary>
+    public static bool IsUrl(string location, [NotNullWhen(true)] out Uri? url)
+    {
+        url = null;
+        var separator = location.IndexOf("://", StringComparison.Ordinal);
+        return separator >= 2 && Uri.TryCreate(location, UriKind.Absolute, out url) && url.Scheme.Length == separator;
+    }
+
+    /// <summary>How to bring the file a URL names to the local disk, as the command a user would run.</summary>
+    public static string DownloadAdvice(Uri url, string fileNameIfNone)
+    {
+        var name = FileName(url, fileNameIfNone);
+        return url.Scheme switch
+        {
+            "http" or "https" => $"Download it first (Invoke-WebRequest '{url.OriginalString}' -OutFile {name}) and give the file.",
+            "s3" => $"Download it first (aws s3 cp '{url.OriginalString}' {name}) and give the file.",
+            "file" => $"Give the path itself: '{url.LocalPath}'.",
+            _ => "Copy it to a local file first and give the file.",
+        };
+    }
+
+    /// <summary>
+    /// <c>KmsSignature.PathIsUrl</c> for a URL given as a file to read, or (<paramref name="writing"/>) as a file to write,
+    /// with the command that gets the file there or back.
+    /// </summary>
+    public static KmsSignatureException Refused(string location, Uri url, bool writing)
+    {
+        var shown = UntrustedText.ShowWhole(location);
+        if (!writing)
+        {
+            return new KmsSignatureException("PathIsUrl", ErrorKind.InvalidArgument,
+                $"'{shown}' is a URL; KmsSignature reads local files only. {DownloadAdvice(url, "file")}", location);
+        }
+
+        var name = FileName(url, "file");
+        var advice = url.Scheme switch
+        {
+            "s3" => $"Write a local file, then upload it (aws s3 cp {name} '{url.OriginalString}').",
+            "file" => $"Give the path itself: '{url.LocalPath}'.",
+            _ => "Write a local file, then copy it there.",
+        };
+        return new KmsSignatureException("PathIsUrl", ErrorKind.InvalidArgument,
+            $"'{shown}' is a URL; KmsSignature writes local files only. {advice}", location);
+    }
+
+    private static string FileName(Uri url, string fileNameIfNone)
+    {
+        var name = Path.GetFileName(Uri.UnescapeDataString(url.AbsolutePath));
+        return name.Length > 0 && name.IndexOfAny(['\'', '"', ' ', '`', '$', ';']) < 0 ? name : fileNameIfNone;
+    }
+}
