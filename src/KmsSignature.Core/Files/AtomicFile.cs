@@ -83,6 +83,8 @@ public static class AtomicFile
     internal static KmsSignatureException Failure(Exception ex, string full, string target, string directory, bool overwrite) =>
         ex is IOException && !overwrite && File.Exists(target)
             ? Exists(full)
+            : ex is DirectoryNotFoundException && ParentIsFile(full) is { } parentIsFile
+            ? parentIsFile
             : NotWritable(full, ex switch
             {
                 // The platform's message names the temporary file, which the user never asked for.
@@ -93,6 +95,29 @@ public static class AtomicFile
                 UnauthorizedAccessException => $"access to it or to the directory '{directory}' is denied.",
                 _ => ex.Message,
             }, ex);
+
+    /// <summary>
+    /// ParentIsFile when a directory on the way to <paramref name="path"/> is a file (<c>notes.txt/key.pem</c>), which the
+    /// platform reports as a directory that does not exist (ENOTDIR); null when none is. For failure paths: it costs a stat per level.
+    /// </summary>
+    public static KmsSignatureException? ParentIsFile(string path)
+    {
+        for (var parent = Path.GetDirectoryName(Path.GetFullPath(path)); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (Directory.Exists(parent))
+            {
+                return null;
+            }
+
+            if (File.Exists(parent))
+            {
+                return new KmsSignatureException("ParentIsFile", ErrorKind.InvalidArgument,
+                    $"Cannot write '{path}': '{parent}' is a file, not a directory.", path);
+            }
+        }
+
+        return null;
+    }
 
     internal static void DeleteQuietly(string temp)
     {

@@ -139,6 +139,11 @@ public sealed class DetachedSigner
         var directory = Path.GetDirectoryName(Path.GetFullPath(signaturePath));
         if (directory is not null && !Directory.Exists(directory))
         {
+            if (AtomicFile.ParentIsFile(signaturePath) is { } parentIsFile)
+            {
+                throw parentIsFile;
+            }
+
             throw new KmsSignatureException("DestinationDirectoryNotFound", ErrorKind.ObjectNotFound,
                 $"The directory '{directory}' for the signature file does not exist.", signaturePath);
         }

@@ -29,6 +29,34 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Assert.False(Directory.Exists(folder));
     }
 
+    // notes.txt/key.pem said "the directory '.../notes.txt' does not exist", though it does: as a file.
+    [Fact]
+    public async Task A_path_under_a_file_is_ParentIsFile_naming_that_file()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var folder = Directory.CreateTempSubdirectory("kmssig-parent-file").FullName;
+        var notes = Path.Combine(folder, "notes.txt");
+        File.WriteAllText(notes, "notes");
+        var target = Path.Combine(notes, "key.pem");
+        try
+        {
+            using var session = fixture.NewSession();
+            var result = session.Run("Export-KmsPublicKeyPem -KeyId $k -Path $t @kmsAdmin; 'next'", new Dictionary<string, object?> { ["k"] = arn, ["t"] = target });
+
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("KmsSignature.ParentIsFile", Id(result));
+            Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal(target, error.TargetObject);
+            Assert.Equal($"Cannot write '{target}': '{notes}' is a file, not a directory.", error.Exception.Message);
+            Assert.Equal("notes", File.ReadAllText(notes));
+            Assert.Single(Directory.GetFileSystemEntries(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Pem_is_byte_identical_to_openssl_and_the_object_prints_as_pem()
     {

@@ -439,6 +439,29 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // notes.txt/x.sig said "The directory '.../notes.txt' for the signature file does not exist", though it does: as a file.
+    [Theory]
+    [InlineData("x.sig")]
+    [InlineData("sub/x.sig")]
+    public async Task A_destination_under_a_file_is_ParentIsFile_naming_that_file_before_any_KMS_call(string below)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var file = NewFile("parent-is-file.bin", 100);
+        var notes = NewFile("notes.txt", 10);
+        var destination = Path.Combine(notes, below);
+        var signs = fixture.Kms.Counters.Count("Sign");
+        using var session = fixture.NewSession();
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -Destination $d -KeyId $k @kmsSigner", Vars(("f", file), ("d", destination), ("k", arn)));
+
+        Assert.Empty(result.Output);
+        Assert.Equal("KmsSignature.ParentIsFile", result.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(destination, result.FirstError()!.TargetObject);
+        Assert.Equal($"Cannot write '{destination}': '{notes}' is a file, not a directory.", result.FirstError()!.Exception.Message);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     // A NUL in a path reached Path.GetFullPath and escaped as a raw ArgumentException: category NotSpecified, no target.
     [Theory]
     [InlineData("-LiteralPath \"$d/a`0b.bin\"", "a\0b.bin")]
