@@ -95,6 +95,46 @@ public sealed class TestKmsSignatureStopTests : IDisposable
         Assert.InRange(pipe.Written, 1024, 64 * 1024);
     }
 
+    // A pipe whose writer opened it and sends nothing blocked the sequential run in read(), where Ctrl+C never reached it
+    // (with -ThrottleLimit the pipeline thread waits for a worker and could stop). Opening a pipe that has no writer at all
+    // blocks in open() instead, before the module has a handle: that is not covered here.
+    [Theory]
+    [InlineData("message")]
+    [InlineData("signature")]
+    public async Task Ctrl_C_while_a_silent_pipe_is_read_without_ThrottleLimit_stops_the_run(string pipeIs)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // the file is a named pipe
+        }
+
+        var path = Path.Combine(work.FullName, "silent.txt");
+        var fifo = pipeIs == "message" ? path : path + ".sig";
+        File.Copy(Fixture(pipeIs == "message" ? "files/message.txt.sig" : "files/message.txt"), pipeIs == "message" ? path + ".sig" : path);
+        NamedPipe.Create(fifo);
+        using var opened = new ManualResetEvent(false);
+        using var release = new ManualResetEventSlim(false);
+        var writer = Task.Factory.StartNew(() =>
+        {
+            using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write); // returns once the run has opened it
+            opened.Set();
+            release.Wait();
+        }, TaskCreationOptions.LongRunning);
+        try
+        {
+            var run = Task.Run(() => session.RunAndStop("Test-KmsSignature -LiteralPath $file -PublicKey $key",
+                new Dictionary<string, object?> { ["file"] = path, ["key"] = Fixture("keys/p256.pem") }, opened));
+            var (_, stopped) = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.True(stopped, "the run was not stopped");
+        }
+        finally
+        {
+            release.Set();
+            await writer.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+
     // At the end of input the results already done were held back until the slowest item was done, so `| Select -First 1`
     // (here a break) waited for a file that never ends. They now come out batch by batch, and ending the run stops the read.
     [Fact]

@@ -70,7 +70,8 @@ public sealed class DetachedSignatureVerifier
     /// (FileNotFound, SignatureFileNotFound, PathIsDirectory, FileUnreadable) with the path as target.
     /// A file over 1 MiB reports the bytes hashed so far to <paramref name="hashed"/> and checks <paramref name="cancellationToken"/>
     /// after each buffer, as <see cref="Verify(Stream, ReadOnlySpan{byte}, string?, string?, IProgress{long}?, CancellationToken)"/> does;
-    /// a smaller file is read in one call and not checked. A signature that is a pipe is checked after each read.
+    /// a smaller file is read in one call and not checked. A message or signature that is a pipe or device is read so that a
+    /// cancelled token also ends a read waiting for its writer (<see cref="StoppableReadStream"/>).
     /// </summary>
     public VerificationResult VerifyFile(string path, string? signaturePath = null, IProgress<long>? hashed = null, CancellationToken cancellationToken = default)
     {
@@ -104,8 +105,11 @@ public sealed class DetachedSignatureVerifier
                 }
             }
 
-            // Large files are hashed as a stream; so are empty files, pipes and devices, read to their end.
-            using var stream = new FileStream(message, FileAccess.Read, bufferSize: 0);
+            // Large files are hashed as a stream; so are empty files, pipes and devices, read to their end (these so that a
+            // stop ends a read that waits for a writer: the length already said which it is, so files pay nothing for it).
+            using Stream stream = messageLength < 0
+                ? new StoppableReadStream(new FileStream(message, FileAccess.Read, bufferSize: 0), cancellationToken)
+                : new FileStream(message, FileAccess.Read, bufferSize: 0);
             return VerifyCore(new MessageSource(stream, hashed, cancellationToken), signature, path, signaturePath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -172,7 +176,7 @@ public sealed class DetachedSignatureVerifier
         var length = SeekableLength(handle);
         if (length < 0)
         {
-            using var pipe = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            using var pipe = new StoppableReadStream(new FileStream(handle, FileAccess.Read, bufferSize: 0), cancellationToken);
             return ReadBounded(pipe, SignatureEncoding.MaxSignatureFileLength, cancellationToken);
         }
 
