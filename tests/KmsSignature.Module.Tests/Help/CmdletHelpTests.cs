@@ -24,6 +24,26 @@ public sealed class CmdletHelpTests
     }
 
     [Fact]
+    public void Every_parameter_set_of_every_exported_cmdlet_has_an_example()
+    {
+        using var session = new PowerShellSession();
+        var problems = ExportedCmdlets(session).SelectMany(name => HelpAudit.ParameterSetsWithoutExample(session, name)).ToList();
+        Assert.True(problems.Count == 0, "Add an example to docs/<Name>.md that uses the set:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Example_audit_flags_the_parameter_set_that_no_example_uses()
+    {
+        // Example 1 pipes tokens with -PublicKey (Token set), Example 2 pipes files by PSPath (LiteralPath); none uses -Path.
+        using var module = SampleModule.Create(withHelp: true);
+        using var session = new PowerShellSession(importModule: false);
+        session.Run("Import-Module $path -DisableNameChecking -ErrorAction Stop", new Dictionary<string, object?> { ["path"] = module.Manifest })
+            .AssertSuccess();
+
+        Assert.Equal(["Sample-Cmdlet: no example uses the parameter set Path"], HelpAudit.ParameterSetsWithoutExample(session, "Sample-Cmdlet"));
+    }
+
+    [Fact]
     public void Every_exported_cmdlet_has_its_doc()
     {
         using var session = new PowerShellSession();

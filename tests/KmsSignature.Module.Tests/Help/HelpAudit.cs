@@ -125,6 +125,40 @@ internal static class HelpAudit
         $problems
         """;
 
+    // An example covers a parameter set when the parameters it binds (positional ones included) are all in that set
+    // and every mandatory parameter of the set is bound, or, when the example pipes into the command, takes pipeline input.
+    private const string ExampleCoverageScript = """
+        param([string] $Name)
+        $command = Get-Command -Name $Name -ErrorAction Stop
+        $help = Get-Help -Name $Name -Full -ErrorAction Stop
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters
+        $covered = @{}
+        foreach ($example in @($help.examples.example | Where-Object { $_ })) {
+            $code = ([string]$example.code -split "`n" | ForEach-Object { $_ -replace '^\s*PS>\s?', '' }) -join "`n"
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($code, [ref]$null, [ref]$null)
+            $calls = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq $Name }, $true)
+            foreach ($call in $calls) {
+                $piped = $call.Parent -is [System.Management.Automation.Language.PipelineAst] -and $call.Parent.PipelineElements.IndexOf($call) -gt 0
+                $bound = @([System.Management.Automation.Language.StaticParameterBinder]::BindCommand($call, $true).BoundParameters.Keys |
+                    ForEach-Object { $command.ResolveParameter($_).Name })
+                foreach ($set in $command.ParameterSets) {
+                    $names = @($set.Parameters | ForEach-Object { $_.Name })
+                    if (@($bound | Where-Object { $names -notcontains $_ }).Count) { continue }
+                    $missing = @($set.Parameters | Where-Object {
+                        $_.IsMandatory -and $bound -notcontains $_.Name -and -not ($piped -and ($_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName)) })
+                    if (-not $missing.Count) { $covered[$set.Name] = $true }
+                }
+            }
+        }
+
+        $command.ParameterSets | Where-Object { -not $covered[$_.Name] } | ForEach-Object { $_.Name }
+        """;
+
+    public static IReadOnlyList<string> ParameterSetsWithoutExample(PowerShellSession session, string name) =>
+        session.Run("& {\n" + ExampleCoverageScript + "\n} $auditName",
+                new Dictionary<string, object?> { ["auditName"] = name })
+            .AssertSuccess().Output.Select(o => $"{name}: no example uses the parameter set {o}").ToList();
+
     public static IReadOnlyList<string> Problems(PowerShellSession session, string name) =>
         session.Run("& {\n" + Script + "\n} $auditName",
                 new Dictionary<string, object?> { ["auditName"] = name })
