@@ -27,6 +27,9 @@ public sealed class DocumentedErrorIdTests(LocalKmsFixture fixture) : IClassFixt
     [InlineData("Test-KmsSignature", "KmsSignature.InputNotRecognized", "42 | Test-KmsSignature -KeyId $key @kmsAdmin")]
     [InlineData("New-KmsSignature", "KmsSignature.FileNotFound", "New-KmsSignature -Path ([IO.Path]::Combine([IO.Path]::GetTempPath(), 'doc-errors-none-*')) -KeyId $key @kmsAdmin")]
     [InlineData("New-KmsSignature", "KmsSignature.NotAFileSystemPath", "New-KmsSignature -Message ([byte[]](1, 2)) -Destination 'Variable:\\x' -KeyId $key @kmsAdmin")]
+    [InlineData("Get-KmsSigningKey", "KmsSignature.InvalidKeyIdentifier", "Get-KmsSigningKey -KeyId 'not a key id' @kmsAdmin")]
+    [InlineData("New-KmsSigningKey", "KmsSignature.InvalidSigningAlgorithm", "New-KmsSigningKey -Alias doc-errors-e -SignerPrincipal $signerArn -SigningAlgorithm ES256 @kmsAdmin")]
+    [InlineData("Test-KmsSignature", "KmsSignature.TrustStoreEmpty", "$d = [IO.Directory]::CreateTempSubdirectory('doc-errors-').FullName; try { Test-KmsSignature -Token a.b.c -TrustStore $d } finally { [IO.Directory]::Delete($d) }")]
     public void Error_id_is_named_in_the_cmdlets_doc(string cmdlet, string errorId, string script)
     {
         using var session = fixture.NewSession();
@@ -40,5 +43,36 @@ public sealed class DocumentedErrorIdTests(LocalKmsFixture fixture) : IClassFixt
 
         var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", cmdlet + ".md"));
         Assert.True(doc.Contains(id, StringComparison.Ordinal), $"{cmdlet} raises {id} ({error}), which docs/{cmdlet}.md does not name.");
+    }
+
+    [Fact]
+    public void Connection_error_is_named_in_the_about_topic()
+    {
+        using var session = fixture.NewSession();
+        var result = session.Run("Get-KmsSigningKey -Region 'not a region!' -EndpointUrl $kmsEndpoint -Credential $kmsAdmin.Credential");
+        var id = (result.TerminatingRecord ?? result.Errors.First()).FullyQualifiedErrorId.Split(',')[0];
+        Assert.Equal("KmsSignature.InvalidRegion", id);
+        Assert.Contains(id, File.ReadAllText(Path.Combine(RepoPaths.Root, "module", "en-US", "about_KmsSignature.help.txt")), StringComparison.Ordinal);
+    }
+
+    // Raised only for values a ValidateSet has already refused, so no user meets them.
+    private static readonly string[] Unreachable = ["KmsSignature.InvalidKeyIdStyle"];
+
+    [Fact]
+    public void Every_error_id_the_module_raises_is_named_in_its_docs()
+    {
+        var source = Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains(Path.Combine("src", "KmsSignature.LocalKms"), StringComparison.Ordinal)
+                && !path.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Select(File.ReadAllText);
+        var ids = source.SelectMany(text => System.Text.RegularExpressions.Regex.Matches(text, @"KmsSignatureException\(\s*""(?:KmsSignature\.)?(\w+)""")
+                .Select(m => "KmsSignature." + m.Groups[1].Value))
+            .Distinct().Except(Unreachable).ToList();
+        Assert.True(ids.Count > 50, "the scan found too few error ids: " + ids.Count);
+
+        var docs = string.Join("\n", Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "docs"), "*.md").Select(File.ReadAllText)
+            .Append(File.ReadAllText(Path.Combine(RepoPaths.Root, "module", "en-US", "about_KmsSignature.help.txt"))));
+        var missing = ids.Where(id => !System.Text.RegularExpressions.Regex.IsMatch(docs, System.Text.RegularExpressions.Regex.Escape(id) + @"\b")).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "error ids no doc names (a cmdlet's NOTES, or about_KmsSignature for those every cmdlet shares): " + string.Join(", ", missing));
     }
 }
