@@ -12,11 +12,22 @@ namespace KmsSignature.Module.Tests.Hosting;
 /// </summary>
 public sealed class LocalKmsFixture : IAsyncLifetime
 {
+    private readonly LocalKmsOptions? options;
     private LocalKmsServer? server;
+
+    public LocalKmsFixture()
+    {
+    }
+
+    // Not public: xunit builds class fixtures through their one public constructor.
+    private LocalKmsFixture(LocalKmsOptions options) => this.options = options;
+
+    /// <summary>A LocalKms started with these options (another Region, say) instead of the defaults; not a class fixture.</summary>
+    public static LocalKmsFixture With(LocalKmsOptions options) => new(options);
 
     public LocalKmsServer Kms => server ?? throw new InvalidOperationException("LocalKms has not started.");
 
-    public async Task InitializeAsync() => server = await LocalKmsServer.StartAsync();
+    public async Task InitializeAsync() => server = await LocalKmsServer.StartAsync(options);
 
     public async Task DisposeAsync()
     {
