@@ -6,7 +6,7 @@ namespace KmsSignature.Module.Tests.Help;
 /// What "Get-Help &lt;name&gt; -Full is useful" means, checked through Get-Help itself in a session:
 /// a written (not auto-generated) synopsis, at least one example, a description for every parameter
 /// except the common ones (-WhatIf and -Confirm included), no documented parameter the command lacks,
-/// and one syntax block per parameter set with that set's parameters.
+/// one syntax block per parameter set with that set's parameters, and the default values a cmdlet sets.
 /// </summary>
 internal static class HelpAudit
 {
@@ -118,6 +118,23 @@ internal static class HelpAudit
                 $shownValues = Get-SortedKey @($shownParameter.parameterValueGroup.parameterValue | Where-Object { $_ } | ForEach-Object { "$_".Trim() })
                 if ($shownValues -ne $values) {
                     $problems.Add("$where is documented with accepted values '$shownValues'; the command accepts '$values'")
+                }
+            }
+        }
+
+        # A default the command sets (a property initializer) is the one the help states; a default the help describes
+        # in words ('<file>.sig', 'Now') is computed when the parameter is left out, and the property holds nothing.
+        if ($command.ImplementingType) {
+            $fresh = [Activator]::CreateInstance($command.ImplementingType)
+            foreach ($parameter in @($help.parameters.parameter | Where-Object { $_ })) {
+                $property = $command.ImplementingType.GetProperty([string]$parameter.name)
+                if (-not $property) { continue }
+                $value = $property.GetValue($fresh)
+                if ($null -eq $value -or $value -is [System.Management.Automation.SwitchParameter] -or ($value -is [Array] -and $value.Length -eq 0) -or "$value" -eq '' -or
+                    ($value.GetType().IsValueType -and $value.Equals([Activator]::CreateInstance($value.GetType())))) { continue }
+                $shownDefault = ([string]$parameter.defaultValue).Trim()
+                if ($shownDefault -ne "$value") {
+                    $problems.Add("-$($parameter.name) is documented with default value '$shownDefault'; the command's default is '$value'")
                 }
             }
         }
