@@ -413,6 +413,8 @@ public sealed class SigningKeyService
     public async Task<(KmsSigningKey Key, SignerPolicyPlan Plan)> PlanPolicyAsync(string keyIdentifier, SignerPolicyRequest request, CancellationToken ct)
     {
         SignerPolicyMerge.RequireChange(request, keyIdentifier);
+        // Input first, as New-KmsSigningKey checks it: a name that is no KMS algorithm at all is not a misfit with this key.
+        SignerPolicyMerge.Validate(request);
         var key = await GetAsync(keyIdentifier, includeAllKeyUsages: false, ct).ConfigureAwait(false);
         return (key, await PlanPolicyAsync(key, request, ct).ConfigureAwait(false));
     }

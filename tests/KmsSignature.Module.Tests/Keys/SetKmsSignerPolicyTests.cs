@@ -168,6 +168,23 @@ public sealed class SetKmsSignerPolicyTests(LocalKmsFixture fixture) : IClassFix
         Assert.Equal(policy, await KmsSdk.PolicyAsync(fixture, arn));
     }
 
+    // A JOSE name or a typo is no KMS algorithm for any key: refused as New-KmsSigningKey refuses it, before any KMS call.
+    [Theory]
+    [InlineData("ES256")]
+    [InlineData("ECDSA_SHA256")]
+    public async Task A_SigningAlgorithm_that_is_no_KMS_algorithm_is_InvalidSigningAlgorithm_before_any_call(string algorithm)
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Total;
+        var result = session.Run("Set-KmsSignerPolicy -KeyId $k -SigningAlgorithm $a @kmsAdmin", new Dictionary<string, object?> { ["k"] = arn, ["a"] = algorithm });
+        Assert.Equal("KmsSignature.InvalidSigningAlgorithm", Id(result));
+        Assert.Equal(algorithm, Assert.Single(result.Errors).TargetObject);
+        Assert.Equal(calls, fixture.Kms.Counters.Total);
+        Assert.Equal("KmsSignature.InvalidSigningAlgorithm", Id(session.Run(
+            "New-KmsSigningKey -Alias $a2 -SigningAlgorithm $a @kmsAdmin", new Dictionary<string, object?> { ["a2"] = "alias/x-" + Guid.NewGuid().ToString("N"), ["a"] = algorithm })));
+    }
+
     [Fact]
     public async Task SigningAlgorithm_conditions_Sign_only_AllowKmsVerify_and_Remove()
     {
