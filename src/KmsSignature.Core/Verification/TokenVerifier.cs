@@ -316,8 +316,10 @@ public sealed class TokenVerifier
 
         if (expectedIssuers is not null && !check.IssuerMatched)
         {
-            var claims = VerificationResult.ParseClaims(token, segments);
-            return Result(VerificationStatus.ClaimMismatch, $"iss '{UntrustedText.Show(claims?.Issuer)}' is not the expected issuer", token, segments, header, key, derUsed, hasClaims: true);
+            var issuer = VerificationResult.ParseClaims(token, segments)?.Issuer;
+            return Result(VerificationStatus.ClaimMismatch,
+                issuer is null ? "the token has no iss claim" : $"iss '{UntrustedText.Show(issuer)}' is not the expected issuer",
+                token, segments, header, key, derUsed, hasClaims: true);
         }
 
         if (expectedAudiences is not null && !check.AudienceMatched)

@@ -125,6 +125,24 @@ public sealed class TokenClaimsTests
         Assert.True(check.AudienceMatched);
     }
 
+    // A token without iss read "iss '' is not the expected issuer", as if it had an empty one.
+    [Theory]
+    [InlineData("{\"sub\":\"a\"}", "the token has no iss claim")]
+    [InlineData("{\"iss\":\"\"}", "iss '' is not the expected issuer")]
+    [InlineData("{\"iss\":\"https://other.example\"}", "iss 'https://other.example' is not the expected issuer")]
+    public void An_issuer_mismatch_says_whether_the_token_has_an_iss_at_all(string claims, string reason)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var store = TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(key.ExportSubjectPublicKeyInfo(), "k")]);
+        var signingInput = Base64Url.Encode("{\"alg\":\"ES256\"}"u8) + "." + Base64Url.Encode(Encoding.UTF8.GetBytes(claims));
+        var token = signingInput + "." + Base64Url.Encode(key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256));
+
+        var result = new TokenVerifier(store, new() { Issuers = ["https://issuer.example"] }).Verify(token);
+
+        Assert.Equal(VerificationStatus.ClaimMismatch, result.Status);
+        Assert.Equal(reason, result.Reason);
+    }
+
     [Fact]
     public void An_expected_value_that_is_not_valid_text_matches_nothing()
     {
