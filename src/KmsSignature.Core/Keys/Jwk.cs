@@ -72,6 +72,13 @@ internal static class Jwk
             index++;
         }
 
+        if (index == 0)
+        {
+            // A published set emptied by a botched rotation: nothing to verify with, not a key of the wrong type.
+            throw new KmsSignatureException("TrustStoreEmpty", ErrorKind.InvalidArgument,
+                $"{source} is a JWKS with no keys: its \"keys\" array is empty.", source);
+        }
+
         if (result.Count == 0)
         {
             throw new KmsSignatureException("UnsupportedKeyType", ErrorKind.InvalidData,

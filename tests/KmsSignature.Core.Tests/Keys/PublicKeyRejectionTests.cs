@@ -124,6 +124,18 @@ public sealed class PublicKeyRejectionTests
         Assert.Contains("-PublicKey", ex.Message);
     }
 
+    // An empty set (a rotation that published nothing) was "holds no key of a KMS signing key spec", a key-type problem.
+    [Theory]
+    [InlineData("{\"keys\":[]}", "KmsSignature.TrustStoreEmpty", "is a JWKS with no keys")]
+    [InlineData("{\"keys\":[{\"kty\":\"oct\",\"k\":\"AAAA\"}]}", "KmsSignature.UnsupportedKeyType", "holds no key of a KMS signing key spec")]
+    public void A_JWKS_with_no_keys_is_empty_and_one_with_only_other_keys_is_unsupported(string text, string errorId, string message)
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.ParseAll(text, "-PublicKey"));
+
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Contains(message, ex.Message);
+    }
+
     // "\ud800" without its pair is JSON grammar but no text: System.Text.Json throws InvalidOperationException when
     // it unescapes one, which ended Test-KmsSignature without the documented KmsSignature.InvalidPublicKey.
     [Theory]
