@@ -40,7 +40,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private long erroredCount;
     private int fileTotal;
     private OrderedParallelRunner<(string Input, bool IsFile, string? SignaturePath, DetachedSignatureVerifier? Verifier), VerificationResult>? runner;
-    private Dictionary<Core.Algorithms.SignatureAlgorithm, DetachedSignatureVerifier>? verifiersByAlgorithm;
+    private Dictionary<string, DetachedSignatureVerifier>? verifiersByAlgorithm;
     private readonly List<OrderedOutcome<VerificationResult>> ready = [];
     private bool commandLineInputDone;
     private bool takesInputObject;
@@ -323,13 +323,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 "A detached signature has one algorithm; give a single -Algorithm.", string.Join(", ", Algorithm));
         }
 
-        return new DetachedSignatureVerifier(trustStore, new DetachedSignatureOptions
+        var options = new DetachedSignatureOptions
         {
-            Algorithm = Algorithm is { Length: 1 } ? DetachedSignatureOptions.ParseAlgorithm(Algorithm[0]) : null,
             MessageType = string.Equals(MessageType, "Digest", StringComparison.OrdinalIgnoreCase)
                 ? Core.Verification.MessageType.Digest
                 : Core.Verification.MessageType.Raw,
-        });
+        };
+        return new DetachedSignatureVerifier(trustStore, Algorithm is { Length: 1 } ? options.WithAlgorithm(Algorithm[0]) : options);
     }
 
     protected override void EndProcessing()
@@ -613,14 +613,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             return detachedVerifier!;
         }
 
-        // By the algorithm the name parses to, not by the name: JOSE names are case-sensitive, and a cache keyed
-        // case-insensitively handed 'es256' the verifier of an 'ES256' seen before (alone, it is UnknownAlgorithm).
-        var parsed = DetachedSignatureOptions.ParseAlgorithm(algorithm);
-        verifiersByAlgorithm ??= [];
-        if (!verifiersByAlgorithm.TryGetValue(parsed, out var verifier))
+        // By the exact name: JOSE names are case-sensitive (a cache keyed case-insensitively handed 'es256' the verifier
+        // of an 'ES256' seen before; alone, it is UnknownAlgorithm), and ES256 and ES256K name different curves.
+        verifiersByAlgorithm ??= new(StringComparer.Ordinal);
+        if (!verifiersByAlgorithm.TryGetValue(algorithm, out var verifier))
         {
-            verifier = detachedVerifier!.WithAlgorithm(parsed);
-            verifiersByAlgorithm.Add(parsed, verifier);
+            verifier = detachedVerifier!.WithAlgorithm(algorithm);
+            verifiersByAlgorithm.Add(algorithm, verifier);
         }
 
         return verifier;

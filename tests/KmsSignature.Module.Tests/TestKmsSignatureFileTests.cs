@@ -153,6 +153,22 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal("InvalidSignature", result.Output[1].Properties["Status"].Value.ToString()); // the 70 zero bytes in other/
     }
 
+    // ES256 and ES256K are both ECDSA_SHA_256: files checked with -Algorithm ES256K or a piped Algorithm ES256K
+    // took a P-256 key's signature as Valid, where a token with that alg is refused.
+    [Fact]
+    public void A_jose_algorithm_checks_files_only_with_keys_of_the_curve_it_names()
+    {
+        var result = Run(
+            "$file = [IO.Path]::Combine($fixtures, 'files/message.txt'); $sig = [IO.Path]::Combine($fixtures, 'files/message.txt.p256.der.sig'); " +
+            "$k1 = [IO.Path]::Combine($fixtures, 'keys/secp256k1.pem'); " +
+            "Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey $key, $k1 -Algorithm ES256K; " +
+            "'ES256K', 'ES256' | ForEach-Object { [pscustomobject]@{ LiteralPath = $file; SignaturePath = $sig; Algorithm = $_ } } | Test-KmsSignature -PublicKey $key, $k1; " +
+            "Test-KmsSignature -LiteralPath $file -SignaturePath $sig -PublicKey $key -Algorithm ES256K");
+
+        Assert.Equal(["InvalidSignature", "InvalidSignature", "Valid"], result.Output.Select(o => o.Properties["Status"].Value.ToString()));
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", Assert.Single(result.Errors).FullyQualifiedErrorId.Split(',')[0]);
+    }
+
     // The verifiers made for piped Algorithm names were kept by name, case-insensitively: after 'ES256', 'es256' (no JOSE
     // alg, whose names are case-sensitive) took ES256's verifier, where before it, or alone, it is UnknownAlgorithm.
     [Fact]

@@ -23,6 +23,25 @@ public sealed record DetachedSignatureOptions
     /// </summary>
     public long MaxInMemoryMessageLength { get; init; } = DefaultMaxInMemoryMessageLength;
 
+    /// <summary>
+    /// The key specs <see cref="Algorithm"/> was named for; null = every spec it fits. A JOSE alg names its curve or
+    /// ML-DSA parameter set (ES256 is P-256, ES256K secp256k1), which its KMS algorithm (ECDSA_SHA_256, ML_DSA_SHAKE_256) does not.
+    /// </summary>
+    public IReadOnlyList<KmsKeySpec>? KeySpecs { get; init; }
+
+    /// <summary>True when a key of <paramref name="spec"/> may check signatures under these options (<see cref="KeySpecs"/>).</summary>
+    public bool Admits(KmsKeySpec spec) => KeySpecs is null || KeySpecs.Contains(spec);
+
+    /// <summary>
+    /// These options with the algorithm <paramref name="name"/> parses to (<see cref="ParseAlgorithm"/>) and, for a JOSE
+    /// name, the key specs it names: <c>ES256K</c> checks secp256k1 keys only, as it does for tokens.
+    /// </summary>
+    public DetachedSignatureOptions WithAlgorithm(string name) => this with
+    {
+        Algorithm = ParseAlgorithm(name),
+        KeySpecs = JwsAlgorithm.TryParse(name, out var jose) ? jose.KeySpecs : null,
+    };
+
     /// <summary>Parses a KMS algorithm name (<c>ECDSA_SHA_256</c>, case-insensitive) or a JOSE alg (<c>ES256</c>, <c>PS384</c>, <c>Ed25519</c>).</summary>
     public static SignatureAlgorithm ParseAlgorithm(string name)
     {

@@ -23,10 +23,11 @@ public sealed class DetachedSignatureVerifier
     {
         this.trustStore = trustStore;
         this.options = options ?? new DetachedSignatureOptions();
-        if (this.options.Algorithm is { } algorithm && !trustStore.Verifiers.Any(v => v.Fits(algorithm)))
+        if (this.options.Algorithm is { } algorithm && !trustStore.Verifiers.Any(v => v.Fits(algorithm) && this.options.Admits(v.Key.KeySpec)))
         {
+            var named = this.options.KeySpecs is { } specs ? $" for {string.Join(" or ", specs.Select(s => s.ToKmsName()))} keys" : string.Empty;
             throw new KmsSignatureException("AlgorithmDoesNotFitKey", ErrorKind.InvalidArgument,
-                $"{algorithm.KmsName} does not fit any trusted key ({string.Join(", ", trustStore.Verifiers.Select(v => v.Key.KeySpecName).Distinct())}).",
+                $"{algorithm.KmsName}{named} does not fit any trusted key ({string.Join(", ", trustStore.Verifiers.Select(v => v.Key.KeySpecName).Distinct())}).",
                 algorithm.KmsName);
         }
 
@@ -45,7 +46,13 @@ public sealed class DetachedSignatureVerifier
     /// or, with MessageType Digest, has no digest form.
     /// </summary>
     public DetachedSignatureVerifier WithAlgorithm(SignatureAlgorithm algorithm) =>
-        new(trustStore, options with { Algorithm = algorithm });
+        new(trustStore, options with { Algorithm = algorithm, KeySpecs = null });
+
+    /// <summary>
+    /// As <see cref="WithAlgorithm(SignatureAlgorithm)"/> for an algorithm's KMS or JOSE name
+    /// (<see cref="DetachedSignatureOptions.WithAlgorithm(string)"/>: a JOSE name checks only keys of the spec it names).
+    /// </summary>
+    public DetachedSignatureVerifier WithAlgorithm(string name) => new(trustStore, options.WithAlgorithm(name));
 
     /// <summary>The conventional signature file for a message file: <c>&lt;file&gt;.sig</c>.</summary>
     public static string DefaultSignaturePath(string path) => path + ".sig";
@@ -346,7 +353,8 @@ public sealed class DetachedSignatureVerifier
                 algorithm = SignatureAlgorithm.Ed25519PhSha512;
             }
 
-            if (!verifier.Key.IsForVerification || !verifier.Fits(algorithm) || (options.MessageType == MessageType.Digest && !algorithm.AcceptsDigest))
+            if (!verifier.Key.IsForVerification || !verifier.Fits(algorithm) || !options.Admits(verifier.Key.KeySpec)
+                || (options.MessageType == MessageType.Digest && !algorithm.AcceptsDigest))
             {
                 continue;
             }

@@ -97,4 +97,38 @@ public sealed class AdversarialDetachedSignatureTests : IDisposable
             Assert.Equal(VerificationStatus.InvalidSignature, mlDsa.Verify(Message, bad).Status);
         }
     }
+
+    // ES256 and ES256K are both ECDSA_SHA_256, ML-DSA-44/65/87 all ML_DSA_SHAKE_256: a JOSE name also names the curve or
+    // parameter set, as it does for tokens, so asking for ES256K never admits a P-256 key's signature.
+    [Theory]
+    [InlineData("p256", "ES256K", "ECC_SECG_P256K1", "files/message.txt.p256.der.sig")]
+    [InlineData("secp256k1", "ES256", "ECC_NIST_P256", "files/message.txt.secp256k1.der.sig")]
+    [InlineData("mldsa65", "ML-DSA-44", "ML_DSA_44", "files/message.txt.mldsa65.sig")]
+    [InlineData("mldsa44", "ML-DSA-87", "ML_DSA_87", "files/message.txt.mldsa44.sig")]
+    public void A_jose_name_fits_only_keys_of_the_curve_or_parameter_set_it_names(string key, string algorithm, string named, string signature)
+    {
+        var store = TrustStore.FromKeys([Fixtures.Key(key)]);
+
+        var refused = Assert.Throws<KmsSignatureException>(() => new DetachedSignatureVerifier(store, new DetachedSignatureOptions().WithAlgorithm(algorithm)));
+        var kmsName = new DetachedSignatureVerifier(store).WithAlgorithm(DetachedSignatureOptions.ParseAlgorithm(algorithm));
+
+        Assert.Equal("KmsSignature.AlgorithmDoesNotFitKey", refused.ErrorId);
+        Assert.Contains($"for {named} keys", refused.Message, StringComparison.Ordinal);
+        Assert.True(kmsName.Verify(Fixtures.Bytes("files/message.txt"), Fixtures.Bytes(signature)).IsValid); // the KMS name names no curve
+    }
+
+    [Fact]
+    public void A_jose_name_checks_a_store_of_both_curves_only_with_keys_of_its_own()
+    {
+        var store = TrustStore.FromKeys([Fixtures.Key("p256"), Fixtures.Key("secp256k1")]);
+        var message = Fixtures.Bytes("files/message.txt");
+
+        var es256k = new DetachedSignatureVerifier(store).WithAlgorithm("ES256K");
+        var es256 = new DetachedSignatureVerifier(store, new DetachedSignatureOptions().WithAlgorithm("ES256"));
+
+        Assert.Equal(VerificationStatus.InvalidSignature, es256k.Verify(message, Fixtures.Bytes("files/message.txt.p256.der.sig")).Status);
+        Assert.Equal("ECC_SECG_P256K1", es256k.Verify(message, Fixtures.Bytes("files/message.txt.secp256k1.der.sig")).Key?.KeySpecName);
+        Assert.Equal(VerificationStatus.InvalidSignature, es256.Verify(message, Fixtures.Bytes("files/message.txt.secp256k1.der.sig")).Status);
+        Assert.True(es256.Verify(message, Fixtures.Bytes("files/message.txt.p256.der.sig")).IsValid);
+    }
 }
