@@ -6,35 +6,11 @@ namespace KmsSignature.Module.Tests;
 /// The README's tour by example runs as written against LocalKms, block after block in one session, and what it
 /// signs verifies: the commands bind, and the tour's own tokens and files pass its own checks. The hosted engine has
 /// only the Core cmdlets, so the few others the tour uses (Get-Content, Set-Content, Import-Csv, Get-ChildItem,
-/// New-TimeSpan) are small functions here; the connection comes from $PSDefaultParameterValues.
+/// New-TimeSpan) are ScriptShims' functions; the connection comes from $PSDefaultParameterValues.
 /// </summary>
 public sealed class ReadmeTourTests(LocalKmsFixture fixture) : IClassFixture<LocalKmsFixture>
 {
-    private const string Shims = """
-        function Resolve-TourPath([string] $Path) { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path) }
-        function Get-Content([string] $Path) { [IO.File]::ReadAllLines((Resolve-TourPath $Path)) }
-        function Set-Content {
-            param([Parameter(Position = 0)] [string] $Path, [Parameter(ValueFromPipeline)] [object] $Value)
-            begin { $lines = [System.Collections.Generic.List[string]]::new() }
-            process { $lines.Add([string]$Value) }
-            end { [IO.File]::WriteAllLines((Resolve-TourPath $Path), $lines) }
-        }
-        function Import-Csv([string] $Path) {
-            $lines = [IO.File]::ReadAllLines((Resolve-TourPath $Path))
-            $names = $lines[0].Split(',')
-            foreach ($line in $lines[1..($lines.Count - 1)]) {
-                $row = [ordered]@{}
-                $values = $line.Split(',')
-                for ($i = 0; $i -lt $names.Count; $i++) { $row[$names[$i]] = $values[$i] }
-                [pscustomobject]$row
-            }
-        }
-        function Get-ChildItem([string] $Path, [switch] $File, [string[]] $Exclude) {
-            [IO.DirectoryInfo]::new((Resolve-TourPath $Path)).GetFiles() |
-                Where-Object { $name = $_.Name; -not @($Exclude | Where-Object { $_ -and $name -like $_ }).Count }
-        }
-        function New-TimeSpan([int] $Minutes) { [TimeSpan]::FromMinutes($Minutes) }
-        """;
+    private const string Shims = ScriptShims.FileCmdlets;
 
     [Fact]
     public void Readme_tour_runs_as_written_and_everything_it_signs_verifies()

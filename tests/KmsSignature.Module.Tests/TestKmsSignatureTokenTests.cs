@@ -42,20 +42,13 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     [InlineData(" -Quiet")]
     public void Hostile_tokens_are_results_and_the_rest_of_the_pipeline_still_verifies(string options)
     {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        string Signed(byte[] header, string payload)
-        {
-            var input = B64(header) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
-            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
-        }
-
-        var good = Signed("{\"alg\":\"ES256\"}"u8.ToArray(), "{\"sub\":\"a\"}");
-        var notUtf8 = Signed([.. "{\"alg\":\"ES256\",\"kid\":\""u8, 0xFF, .. "\"}"u8], "{}");
-        var neverExpires = Signed("{\"alg\":\"ES256\"}"u8.ToArray(), "{\"exp\":253402300799}");
+        using var signer = new Es256Signer();
+        var good = signer.Sign("{\"alg\":\"ES256\"}"u8.ToArray(), "{\"sub\":\"a\"}");
+        var notUtf8 = signer.Sign([.. "{\"alg\":\"ES256\",\"kid\":\""u8, 0xFF, .. "\"}"u8], "{}");
+        var neverExpires = signer.Sign("{\"alg\":\"ES256\"}"u8.ToArray(), "{\"exp\":253402300799}");
 
         var result = Run($"$tokens | Test-KmsSignature -PublicKey $key{options}",
-            new() { ["tokens"] = new[] { good, notUtf8, neverExpires, good }, ["key"] = key.ExportSubjectPublicKeyInfoPem() }).AssertSuccess();
+            new() { ["tokens"] = new[] { good, notUtf8, neverExpires, good }, ["key"] = signer.PublicKeyPem }).AssertSuccess();
 
         if (options.Contains("Quiet"))
         {
@@ -70,18 +63,12 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     [Fact]
     public void Exp_and_nbf_past_year_9999_verify_and_their_results_display()
     {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        string Signed(string payload)
-        {
-            var input = B64("{\"alg\":\"ES256\",\"typ\":\"JWT\"}"u8.ToArray()) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
-            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
-        }
+        using var signer = new Es256Signer();
 
         var result = Run(
             // Every property read and shown as text, as Format-List * would (the minimal host has no formatting cmdlets).
             "$r = $tokens | Test-KmsSignature -PublicKey $key; $r; foreach ($o in $r) { (@($o.PSObject.Properties | ForEach-Object { [string]$_.Value }) -join ' ').Contains('9999') }",
-            new() { ["tokens"] = new[] { Signed("{\"sub\":\"a\",\"exp\":1e12}"), Signed("{\"sub\":\"b\",\"nbf\":253402300800}") }, ["key"] = key.ExportSubjectPublicKeyInfoPem() })
+            new() { ["tokens"] = new[] { signer.Sign("{\"sub\":\"a\",\"exp\":1e12}"), signer.Sign("{\"sub\":\"b\",\"nbf\":253402300800}") }, ["key"] = signer.PublicKeyPem })
             .AssertSuccess();
 
         Assert.Equal(["Valid", "NotYetValid"], result.Output.Take(2).Select(o => o.Properties["Status"].Value.ToString()));
@@ -93,18 +80,12 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     [Fact]
     public void RequireExpiration_refuses_a_token_without_exp_and_passes_one_with_it()
     {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        string Signed(string payload)
-        {
-            var input = B64("{\"alg\":\"ES256\",\"typ\":\"JWT\"}"u8.ToArray()) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
-            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
-        }
+        using var signer = new Es256Signer();
 
         var vars = new Dictionary<string, object?>
         {
-            ["tokens"] = new[] { Signed("{\"sub\":\"forever\"}"), Signed("{\"sub\":\"soon\",\"exp\":253402300799}") },
-            ["key"] = key.ExportSubjectPublicKeyInfoPem(),
+            ["tokens"] = new[] { signer.Sign("{\"sub\":\"forever\"}"), signer.Sign("{\"sub\":\"soon\",\"exp\":253402300799}") },
+            ["key"] = signer.PublicKeyPem,
         };
 
         var lenient = Run("$tokens | Test-KmsSignature -PublicKey $key", vars).AssertSuccess();
@@ -412,5 +393,25 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Empty(result.Output);
         var error = result.TerminatingRecord ?? Assert.Single(result.Errors);
         Assert.IsType<ParameterBindingException>(error.Exception, exactMatch: false);
+    }
+
+    // ES256 tokens over any header and payload, with a fresh P-256 key: for tokens no fixture holds.
+    private sealed class Es256Signer : IDisposable
+    {
+        private readonly System.Security.Cryptography.ECDsa key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+        public string PublicKeyPem => key.ExportSubjectPublicKeyInfoPem();
+
+        public string Sign(string payload) => Sign("{\"alg\":\"ES256\",\"typ\":\"JWT\"}"u8.ToArray(), payload);
+
+        public string Sign(byte[] header, string payload)
+        {
+            var input = B64(header) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payload));
+            return input + "." + B64(key.SignData(System.Text.Encoding.ASCII.GetBytes(input), System.Security.Cryptography.HashAlgorithmName.SHA256));
+        }
+
+        public void Dispose() => key.Dispose();
+
+        private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

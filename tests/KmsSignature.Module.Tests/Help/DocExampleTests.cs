@@ -12,30 +12,7 @@ namespace KmsSignature.Module.Tests.Help;
 /// </summary>
 public sealed class DocExampleTests
 {
-    private const string Shims = """
-        function Resolve-DocPath([string] $Path) { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path) }
-        function Get-Content([string] $Path) { [IO.File]::ReadAllLines((Resolve-DocPath $Path)) }
-        function Set-Content {
-            param([Parameter(Position = 0)] [string] $Path, [Parameter(ValueFromPipeline)] [object] $Value)
-            begin { $lines = [System.Collections.Generic.List[string]]::new() }
-            process { $lines.Add([string]$Value) }
-            end { [IO.File]::WriteAllLines((Resolve-DocPath $Path), $lines) }
-        }
-        function Import-Csv([string] $Path) {
-            $lines = [IO.File]::ReadAllLines((Resolve-DocPath $Path))
-            $names = $lines[0].Split(',')
-            foreach ($line in $lines[1..($lines.Count - 1)]) {
-                $row = [ordered]@{}
-                $values = $line.Split(',')
-                for ($i = 0; $i -lt $names.Count; $i++) { $row[$names[$i]] = $values[$i] }
-                [pscustomobject]$row
-            }
-        }
-        function Get-ChildItem([string] $Path, [switch] $File, [string[]] $Exclude) {
-            [IO.DirectoryInfo]::new((Resolve-DocPath $Path)).GetFiles() |
-                Where-Object { $name = $_.Name; -not @($Exclude | Where-Object { $_ -and $name -like $_ }).Count }
-        }
-        function New-TimeSpan([int] $Minutes, [int] $Seconds) { [TimeSpan]::new(0, $Minutes, $Seconds) }
+    private const string Shims = ScriptShims.FileCmdlets + "\n" + """
         function Get-DocProperty([object] $InputObject, [string[]] $Property) {
             foreach ($name in $Property) {
                 if (-not $InputObject.PSObject.Properties[$name]) { throw "The example names the property '$name', which $($InputObject.GetType().Name) does not have." }
@@ -59,16 +36,16 @@ public sealed class DocExampleTests
         """;
 
     private const string Files = """
-        $null = [IO.Directory]::CreateDirectory((Resolve-DocPath release))
-        [IO.File]::WriteAllText((Resolve-DocPath release/app.zip), 'release 1.2.3')
-        [IO.File]::WriteAllText((Resolve-DocPath release/notes.txt), 'notes')
-        [IO.File]::WriteAllText((Resolve-DocPath app.zip), 'app 1.2.3')
-        [IO.File]::WriteAllLines((Resolve-DocPath users.csv), [string[]]('Id,Role', 'user-1,reader', 'user-2,admin'))
+        $null = [IO.Directory]::CreateDirectory((Resolve-ShimPath release))
+        [IO.File]::WriteAllText((Resolve-ShimPath release/app.zip), 'release 1.2.3')
+        [IO.File]::WriteAllText((Resolve-ShimPath release/notes.txt), 'notes')
+        [IO.File]::WriteAllText((Resolve-ShimPath app.zip), 'app 1.2.3')
+        [IO.File]::WriteAllLines((Resolve-ShimPath users.csv), [string[]]('Id,Role', 'user-1,reader', 'user-2,admin'))
         """;
 
     // What the Test-KmsSignature examples verify: tokens, signed release files, an RSA-PSS signature, a DER-signed token.
     private const string VerificationInputs = """
-        $null = [IO.Directory]::CreateDirectory((Resolve-DocPath keys))
+        $null = [IO.Directory]::CreateDirectory((Resolve-ShimPath keys))
         Export-KmsPublicKeyPem -KeyId alias/app-jwt -Path signing-key.pem
         Export-KmsPublicKeyPem -KeyId alias/app-jwt -Path key.pem
         Get-KmsSigningKey -Alias alias/app-jwt, alias/release-p384 | Export-KmsPublicKeyPem -Format Jwks -Path keys/jwks.json
