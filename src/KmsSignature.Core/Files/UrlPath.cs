@@ -26,9 +26,9 @@ public static class UrlPath
         var name = FileName(url, fileNameIfNone);
         return url.Scheme switch
         {
-            "http" or "https" => $"Download it first (Invoke-WebRequest '{url.OriginalString}' -OutFile {name}) and give the file.",
-            "s3" => $"Download it first (aws s3 cp '{url.OriginalString}' {name}) and give the file.",
-            "file" => $"Give the path itself: '{url.LocalPath}'.",
+            "http" or "https" => $"Download it first (Invoke-WebRequest {Quoted(url.OriginalString)} -OutFile {name}) and give the file.",
+            "s3" => $"Download it first (aws s3 cp {Quoted(url.OriginalString)} {name}) and give the file.",
+            "file" => $"Give the path itself: {Quoted(url.LocalPath)}.",
             _ => "Copy it to a local file first and give the file.",
         };
     }
@@ -49,17 +49,21 @@ public static class UrlPath
         var name = FileName(url, "file");
         var advice = url.Scheme switch
         {
-            "s3" => $"Write a local file, then upload it (aws s3 cp {name} '{url.OriginalString}').",
-            "file" => $"Give the path itself: '{url.LocalPath}'.",
+            "s3" => $"Write a local file, then upload it (aws s3 cp {name} {Quoted(url.OriginalString)}).",
+            "file" => $"Give the path itself: {Quoted(url.LocalPath)}.",
             _ => "Write a local file, then copy it there.",
         };
         return new KmsSignatureException("PathIsUrl", ErrorKind.InvalidArgument,
             $"'{shown}' is a URL; KmsSignature writes local files only. {advice}", location);
     }
 
+    // The advice is a command to copy and run: a quote in the URL must not end the string early (it ';'s a command
+    // in), and a control character must not reach the terminal.
+    private static string Quoted(string text) => "'" + UntrustedText.ShowWhole(text).Replace("'", "''", StringComparison.Ordinal) + "'";
+
     private static string FileName(Uri url, string fileNameIfNone)
     {
         var name = Path.GetFileName(Uri.UnescapeDataString(url.AbsolutePath));
-        return name.Length > 0 && name.IndexOfAny(['\'', '"', ' ', '`', '$', ';']) < 0 ? name : fileNameIfNone;
+        return name.Length > 0 && name.IndexOfAny(['\'', '"', ' ', '`', '$', ';']) < 0 && UntrustedText.ShowWhole(name) == name ? name : fileNameIfNone;
     }
 }

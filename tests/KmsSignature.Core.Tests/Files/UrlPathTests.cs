@@ -22,4 +22,31 @@ public sealed class UrlPathTests
         Assert.Equal("Download it first (Invoke-WebRequest 'https://example.com/a%27%3Bb' -OutFile file) and give the file.",
             UrlPath.DownloadAdvice(url, "file"));
     }
+
+    // The quote ended the suggested command's string: copied and run, the rest of the URL ran as PowerShell.
+    [Theory]
+    [InlineData("https://example.com/a';Remove-Item ~;'", false, "Invoke-WebRequest 'https://example.com/a'';Remove-Item ~;''' -OutFile file")]
+    [InlineData("s3://bucket/a';Remove-Item ~;'", false, "aws s3 cp 's3://bucket/a'';Remove-Item ~;''' file")]
+    [InlineData("s3://bucket/a';Remove-Item ~;'", true, "aws s3 cp file 's3://bucket/a'';Remove-Item ~;''')")]
+    public void A_quote_in_the_URL_stays_inside_the_suggested_command_string(string location, bool writing, string command)
+    {
+        Assert.True(UrlPath.IsUrl(location, out var url));
+        Assert.Contains(command, UrlPath.Refused(location, url, writing).Message);
+    }
+
+    // The URL's text went to the terminal raw in the advice (the quoted location was already escaped).
+    [Theory]
+    [InlineData("https://example.com/a\u001b[2Kb.pem")]
+    [InlineData("s3://bucket/a\u001b[2Kb.pem")]
+    [InlineData("file:///tmp/a\u001b[2Kb.pem")]
+    public void Control_characters_of_the_URL_are_escaped_in_the_advice(string location)
+    {
+        Assert.True(UrlPath.IsUrl(location, out var url));
+        foreach (var writing in new[] { false, true })
+        {
+            var message = UrlPath.Refused(location, url, writing).Message;
+            Assert.DoesNotContain('\u001b', message);
+            Assert.Contains(@"\u001B[2Kb.pem", message);
+        }
+    }
 }
