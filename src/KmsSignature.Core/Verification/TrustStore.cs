@@ -162,7 +162,7 @@ public sealed class TrustStore
         if (UrlPath.IsUrl(location, out var url))
         {
             throw new KmsSignatureException("TrustStoreIsUrl", ErrorKind.InvalidArgument,
-                $"Trust store '{location}' is a URL; trust stores are read from a file or a directory, so that verification stays offline. "
+                $"Trust store '{UntrustedText.ShowWhole(location)}' is a URL; trust stores are read from a file or a directory, so that verification stays offline. "
                 + UrlPath.DownloadAdvice(url, "jwks.json"), location);
         }
     }

@@ -24,6 +24,16 @@ public sealed class TrustStoreTextEscapingTests : IDisposable
         other.Dispose();
     }
 
+    // The URL was quoted raw ahead of the advice, which escapes it.
+    [Fact]
+    public void A_trust_store_URL_is_shown_escaped()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.RejectNonPath("https://example.com/" + Hostile));
+
+        Assert.Equal("KmsSignature.TrustStoreIsUrl", ex.ErrorId);
+        AssertEscaped(ex.Message);
+    }
+
     [Fact]
     public void A_kid_two_keys_share_is_shown_escaped()
     {
