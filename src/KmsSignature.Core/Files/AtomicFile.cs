@@ -109,7 +109,7 @@ public static class AtomicFile
                 return null;
             }
 
-            if (File.Exists(parent))
+            if (File.Exists(parent) && !IsBrokenLink(parent))
             {
                 return new KmsSignatureException("ParentIsFile", ErrorKind.InvalidArgument,
                     $"Cannot write '{path}': '{parent}' is a file, not a directory.", path);
@@ -117,6 +117,20 @@ public static class AtomicFile
         }
 
         return null;
+    }
+
+    // File.Exists is true for a link to nothing (a share not mounted, a folder since removed): that is a missing
+    // directory, not a file in the way.
+    private static bool IsBrokenLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: false };
+        }
+        catch (IOException)
+        {
+            return true; // a loop of links (ELOOP) leads to no file either
+        }
     }
 
     internal static void DeleteQuietly(string temp)

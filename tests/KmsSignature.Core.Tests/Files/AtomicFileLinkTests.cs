@@ -99,4 +99,32 @@ public sealed class AtomicFileLinkTests : IDisposable
         Assert.Equal("loop.pem", new FileInfo(loop).LinkTarget);
         Assert.Equal(["loop.pem"], Directory.GetFiles(root).Select(Path.GetFileName));
     }
+
+    // A link to nothing answers File.Exists, and was reported as a file in the way.
+    [Fact]
+    public void A_folder_link_to_nothing_is_a_missing_directory_not_ParentIsFile()
+    {
+        var link = Path.Combine(root, "share");
+        File.CreateSymbolicLink(link, Path.Combine(root, "unmounted"));
+        var target = Path.Combine(link, "key.pem");
+
+        var ex = Assert.Throws<KmsSignatureException>(() => AtomicFile.Write(target, [1], overwrite: false));
+
+        Assert.Null(AtomicFile.ParentIsFile(target));
+        Assert.Equal("KmsSignature.OutputNotWritable", ex.ErrorId);
+        Assert.Contains($"the directory '{Path.Combine(root, "unmounted")}' does not exist", ex.Message);
+    }
+
+    [Fact]
+    public void A_folder_link_to_a_file_is_ParentIsFile_naming_the_link()
+    {
+        File.WriteAllText(Path.Combine(root, "notes.txt"), "x");
+        var link = Path.Combine(root, "notes");
+        File.CreateSymbolicLink(link, "notes.txt");
+
+        var ex = Assert.Throws<KmsSignatureException>(() => AtomicFile.Write(Path.Combine(link, "key.pem"), [1], overwrite: false));
+
+        Assert.Equal("KmsSignature.ParentIsFile", ex.ErrorId);
+        Assert.Contains($"'{link}' is a file", ex.Message);
+    }
 }
