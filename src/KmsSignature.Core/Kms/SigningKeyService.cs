@@ -98,7 +98,8 @@ public sealed class SigningKeyService
     /// <summary>
     /// As <see cref="ExecuteAsync(NewSigningKeyPlan, CancellationToken)"/>, but when the alias was created for another key after
     /// the plan was confirmed, and reusing that key would change its policy, <paramref name="confirmReuse"/> is asked about that
-    /// plan first: the confirmed plan created a key, it did not change someone else's. Null when it declines (the new key is
+    /// plan first, and reports its <see cref="SignerPolicyPlan.BlockingDenies"/> (a reuse that changes nothing logs them, as without
+    /// it): the confirmed plan created a key, it did not change someone else's. Null when it declines (the new key is
     /// still scheduled for deletion).
     /// </summary>
     public Task<KmsSigningKey?> ExecuteAsync(NewSigningKeyPlan plan, Func<NewSigningKeyPlan, Task<bool>> confirmReuse, CancellationToken ct)
@@ -249,16 +250,20 @@ public sealed class SigningKeyService
         try
         {
             var reuse = await PlanReuseAsync(options, alias, holder, spec, ct).ConfigureAwait(false);
-            if (confirmReuse is null)
+            if (confirmReuse is not null && reuse.HasChanges)
+            {
+                // The confirmation reports the plan's blocking denies with its prompt.
+                if (!await confirmReuse(reuse).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+            else
             {
                 foreach (var deny in reuse.PolicyPlan?.BlockingDenies ?? [])
                 {
                     log.Verbose(deny.ToString());
                 }
-            }
-            else if (reuse.HasChanges && !await confirmReuse(reuse).ConfigureAwait(false))
-            {
-                return null;
             }
 
             return await ExecuteAsync(reuse, ct).ConfigureAwait(false);

@@ -108,6 +108,40 @@ public sealed class SigningKeyServiceAliasRaceTests
         Assert.Equal("PendingDeletion", (await LoserAsync(admin, winner)).KeyState.Value);
     }
 
+    // With a confirmation callback, a reuse that changes nothing was asked nothing and said nothing: a Deny that blocks
+    // the grants went unreported, where the plan without one (and the run that finds the alias at the start) reports it.
+    [Fact]
+    public async Task With_a_confirmation_a_reuse_that_changes_nothing_still_reports_a_Deny_that_blocks_the_grants()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new AliasRacingClient(kms);
+        var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
+        var verbose = new List<string>();
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"), new ActionOperationLog(verbose.Add));
+        var request = new SignerPolicyRequest { Signers = [kms.Signer.Arn] };
+        var (planned, plan) = await service.PlanPolicyAsync(winner.Arn, request, default);
+        await service.ApplyPolicyAsync(planned, plan, default);
+        var policy = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
+        var deny = $$"""{"Sid":"NoSigningHere","Effect":"Deny","Principal":{"AWS":"{{kms.Signer.Arn}}"},"Action":"kms:Sign","Resource":"*"}""";
+        await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest
+        {
+            KeyId = winner.Arn, PolicyName = "default", Policy = policy[..policy.LastIndexOf(']')] + "," + deny + "]}",
+        });
+        var newKey = await service.PlanCreateAsync(new NewSigningKeyOptions { Alias = Alias, UseExisting = true, Policy = request }, default);
+        admin.WinnerKeyId = winner.KeyId;
+        var asked = 0;
+
+        var key = await service.ExecuteAsync(newKey, _ =>
+        {
+            asked++;
+            return Task.FromResult(true);
+        }, default);
+
+        Assert.Equal(winner.Arn, key!.Arn);
+        Assert.Equal(0, asked);
+        Assert.Contains(verbose, line => line.Contains("NoSigningHere", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task UseExisting_refuses_a_winner_of_another_spec_as_an_existing_incompatible_key_and_deletes_its_own()
     {
