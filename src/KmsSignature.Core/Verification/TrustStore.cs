@@ -15,6 +15,15 @@ public sealed class TrustStore
 {
     private static readonly string[] KeyFileExtensions = [".pem", ".der", ".pub", ".crt", ".jwk", ".json", ".jwks", ".key"];
 
+    // Hidden and system files are passed over, as Get-ChildItem passes over them without -Force: macOS writes an AppleDouble
+    // "._<name>" beside each file copied to a FAT, exFAT or SMB volume (so "._current.pem" next to "current.pem"), which
+    // would fail the load. .NET reports names starting with "." as Hidden on Linux and macOS, and the attribute on Windows.
+    private static readonly EnumerationOptions KeyFileEnumeration = new()
+    {
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
+        IgnoreInaccessible = false,
+    };
+
     private readonly KeyVerifier[] verifiers;
     private readonly KeyVerifier[] verifiersWithoutKid;
     private readonly Dictionary<string, KeyVerifier[]> byKid;
@@ -169,7 +178,7 @@ public sealed class TrustStore
 
     /// <summary>
     /// Loads a JWKS/JWK/PEM/DER file, or every key file in a directory (extensions .pem .der .pub .jwk .json .jwks .key;
-    /// other files and sub-directories are ignored; a key file that does not parse, is empty or is a named pipe, socket or
+    /// other files, hidden files and sub-directories are ignored; a key file that does not parse, is empty or is a named pipe, socket or
     /// device fails the load). A key without kid alone in its file in a directory gets the file's name without
     /// extension as kid, so <c>keys/2024-signing.pem</c> verifies tokens with <c>kid: "2024-signing"</c>.
     /// </summary>
@@ -187,7 +196,7 @@ public sealed class TrustStore
         }
 
         var keys = new List<PublicKey>();
-        var files = Directory.GetFiles(path);
+        var files = Directory.GetFiles(path, "*", KeyFileEnumeration);
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
         {

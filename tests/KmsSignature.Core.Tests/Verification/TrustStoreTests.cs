@@ -129,6 +129,31 @@ public sealed class TrustStoreTests
         }
     }
 
+    // macOS leaves an AppleDouble "._<name>" beside every file it copies to a FAT, exFAT or SMB volume: a key directory
+    // carried on a USB stick or a share holds "._current.pem", which is no key and which Get-ChildItem hides (as any dot-file).
+    [Fact]
+    public void Directory_skips_hidden_files_such_as_macOS_AppleDouble_copies()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, "current.pem"));
+            // An AppleDouble header (magic 00 05 16 07, version 2) and the start of its entries.
+            File.WriteAllBytes(Path.Combine(dir.FullName, "._current.pem"), [0, 5, 0x16, 7, 0, 2, 0, 0, 0x4d, 0x61, 0x63, 0x20, 0x4f, 0x53, 0x20, 0x58]);
+            File.WriteAllText(Path.Combine(dir.FullName, ".old.pem"), "not a key\n");
+
+            var store = TrustStore.Load(dir.FullName);
+
+            var only = Assert.Single(store.Verifiers);
+            Assert.Equal(Fixtures.Key("p256"), only.Key);
+            Assert.Same(only, store.Find("current"));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     // A named pipe (or socket, device) in a key directory is not a key file: opening a pipe waits for a writer, which
     // hung the load. The writer here answers any reader with junk, so a loader that opens the pipe fails instead of hanging.
     [Fact]
