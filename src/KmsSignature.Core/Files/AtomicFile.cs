@@ -5,7 +5,7 @@ namespace KmsSignature.Core.Files;
 /// is then renamed over the target (a rename within one directory is atomic on every platform we run on).
 /// A failure leaves no temporary file and never a half-written target. A path that is a symbolic link names the file
 /// the link finally points to, as it does for Set-Content and Out-File: that file is written (with overwrite, created
-/// when the link dangles) and the link stays a link.
+/// when the link dangles) and the link stays a link. A replaced file's Unix permissions carry over to the new one.
 /// <para>
 /// <see cref="Prepare"/> and <see cref="PreparedFile.Commit"/> split the write in two: the slow part (write and fsync) can run
 /// on many threads at once, where the file system commits concurrent fsyncs together, and the cheap rename in a chosen order.
@@ -48,6 +48,10 @@ public static class AtomicFile
             using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             stream.Write(content);
             stream.Flush(flushToDisk: true);
+            if (overwrite && !OperatingSystem.IsWindows())
+            {
+                KeepPermissions(stream.SafeFileHandle, target);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -143,6 +147,30 @@ public static class AtomicFile
         {
             // Nothing was created, or the directory refuses even that: nothing to clean.
         }
+    }
+
+    // The rename puts a new file in place, created with the process's umask: a replaced key or JWKS that was 0644 for a web
+    // server would become 0600 under umask 077 (and a 0640 one readable by all under 022). Set-Content and Out-File keep the
+    // file's permissions, so the new file takes them; set-id and sticky bits are not carried onto new content.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void KeepPermissions(Microsoft.Win32.SafeHandles.SafeFileHandle temp, string target)
+    {
+        const UnixFileMode PermissionBits = (UnixFileMode)0b111_111_111;
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(target);
+        }
+        catch (FileNotFoundException)
+        {
+            return; // nothing to replace: the new file keeps the umask's permissions
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        File.SetUnixFileMode(temp, mode & PermissionBits);
     }
 
     /// <summary>The file <paramref name="full"/> names, with the symbolic links on its way followed.</summary>
