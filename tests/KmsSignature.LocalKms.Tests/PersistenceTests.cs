@@ -10,6 +10,24 @@ public sealed class PersistenceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    // The state holds private keys in the clear: other users of the machine must not read them, whatever the umask.
+    [Fact]
+    public async Task State_file_is_readable_by_its_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix mode; the file takes the directory's ACL
+        }
+
+        await using (var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { DataDirectory = _dir }))
+        {
+            using var admin = KmsClients.Create(kms, kms.Admin);
+            await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY });
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "localkms-state.json")));
+    }
+
     [Fact]
     public async Task Keys_aliases_policies_and_states_survive_a_restart_and_old_signatures_still_verify()
     {

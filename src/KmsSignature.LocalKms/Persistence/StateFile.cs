@@ -76,6 +76,19 @@ internal sealed class StateFile
 
     private string TempPath() => $"{_path}.{Guid.NewGuid():N}.tmp";
 
+    // The file holds private keys in the clear: on Linux and macOS only its owner may read it, as ssh-keygen writes a key
+    // (the umask alone leaves it readable by all, 0644). Windows has no Unix mode; the file takes the directory's ACL.
+    private static FileStreamOptions CreateOptions()
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
     // "localkms-state.json." + 32 lowercase hex digits (a Guid in "N" format) + ".tmp", exactly what TempPath makes.
     private static bool IsTempName(string name)
     {
@@ -209,7 +222,7 @@ internal sealed class StateFile
         var temp = TempPath();
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temp, CreateOptions()))
             {
                 using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
                 {
