@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Keys;
 using KmsSignature.Core.Kms;
+using KmsSignature.Core.Signatures;
 using KmsSignature.Core.Verification;
 using KmsMessageType = Amazon.KeyManagementService.MessageType;
 
@@ -116,7 +117,7 @@ public sealed class SigningKey
                 request.Message.Position = 0;
                 var response = await connection.SignClient.SignAsync(request, cancellationToken).ConfigureAwait(false);
                 pacer.OnSuccess(ticket);
-                return response.Signature.ToArray();
+                return CheckedSignature(algorithm, response.Signature.ToArray(), target);
             }
             catch (Exception ex) when (KmsErrorTranslator.IsThrottling(ex) && ++throttled < MaxThrottledAttempts && !cancellationToken.IsCancellationRequested)
             {
@@ -138,6 +139,21 @@ public sealed class SigningKey
                 throw KmsErrorTranslator.Translate(ex, "Sign", target ?? Requested, connection.Endpoint);
             }
         }
+    }
+
+    // An ECDSA signature that is not the curve's strict DER would become a token or .sig file no verifier accepts, or
+    // escape as a FormatException naming no item: it is this item's error, with the key named.
+    private byte[] CheckedSignature(SignatureAlgorithm algorithm, byte[] signature, object? target)
+    {
+        if (algorithm.Scheme == SignatureScheme.Ecdsa
+            && !EcdsaSignatureFormat.TryDerToP1363(signature, KeySpec.EcScalarSize(), stackalloc byte[2 * KeySpec.EcScalarSize()]))
+        {
+            throw new KmsSignatureException("InvalidKmsSignature", ErrorKind.InvalidResult,
+                $"KMS Sign with {KeyArn} returned {signature.Length} bytes that are not a DER ECDSA signature for {KeySpec.ToKmsName()}; nothing was written.",
+                target ?? Requested);
+        }
+
+        return signature;
     }
 
     /// <summary>Throttled attempts per Sign before throttling becomes the item's error (KmsSignature.KmsThrottling).</summary>
