@@ -40,6 +40,9 @@ internal static class JoseJson
     /// <summary>True for the values <see cref="WriteObject"/> writes as a JSON string.</summary>
     public static bool IsString(object? value) => value is string or char or Guid or Uri or Version or Enum;
 
+    /// <summary>True for the values <see cref="WriteObject"/> writes as a JSON object.</summary>
+    public static bool IsObject(object? value) => value is IDictionary or IEnumerable<KeyValuePair<string, object?>>;
+
     /// <summary>True for the values <see cref="WriteObject"/> writes as a JSON array.</summary>
     public static bool IsArray(object? value) =>
         value is IEnumerable and not string and not IDictionary and not IEnumerable<KeyValuePair<string, object?>> and not byte[];

@@ -84,6 +84,7 @@ public sealed class JwtSigner
                 kid = name == "kid" ? text : kid;
             }
 
+            HeaderKeyMembers.Check(key, name, value);
             var index = header.FindIndex(h => string.Equals(h.Key, name, StringComparison.Ordinal));
             if (index >= 0)
             {
