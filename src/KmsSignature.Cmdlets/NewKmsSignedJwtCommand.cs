@@ -144,8 +144,9 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             {
                 var claims = keyObjectsPiped && !PlainValues.IsMembers(input) ? null : input;
                 // The input is the target of this token's errors (a key object, when keys are piped), so it can be sent again.
+                // A PSCustomObject stays wrapped: its properties live on the PSObject, and its base object is empty.
                 prepared = signer.Prepare(template.Build(PlainValues.Members(claims, "-Claims"), DateTimeOffset.UtcNow),
-                    input is PSObject wrapped ? wrapped.BaseObject : input);
+                    input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input);
             }
             catch (KmsSignatureException ex)
             {

@@ -839,4 +839,35 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Empty(header.Output);
         Assert.Equal("KmsSignature.InvalidClaimValue", header.ErrorId());
     }
+
+    // Among piped keys, one the signer may read but not sign with: its tokens are KmsAccessDenied errors in their places,
+    // the other keys' tokens are signed. A PSCustomObject target keeps its properties (it was an empty PSCustomObject: its
+    // properties live on the PSObject wrapper), so the error says which key and the item can be sent again.
+    [Fact]
+    public async Task A_piped_key_the_signer_may_not_sign_with_fails_its_own_tokens_in_place_targeting_the_piped_object()
+    {
+        var ec = await fixture.KeyAsync("ECC_NIST_P256");
+        var policy = $$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{fixture.Kms.AccountId}}:root"},"Action":"kms:*","Resource":"*"},
+              {"Sid":"ReadOnly","Effect":"Allow","Principal":{"AWS":"{{fixture.Kms.Signer.Arn}}"},"Action":["kms:GetPublicKey","kms:DescribeKey"],"Resource":"*"}]}
+            """;
+        var readOnly = (await fixture.Admin.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest
+        {
+            KeySpec = "ECC_NIST_P256", KeyUsage = Amazon.KeyManagementService.KeyUsageType.SIGN_VERIFY, Policy = policy,
+        })).KeyMetadata.Arn;
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $keys | ForEach-Object { [pscustomobject]@{ KeyId = $_ } } | New-KmsSignedJwt -Subject s -ThrottleLimit 4 @kmsSigner 2>&1 |
+                ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "E $($_.FullyQualifiedErrorId.Split(',')[0]) $($_.TargetObject.KeyId)" } else { "T $($_.KeyId)" } }
+            """, Vars(("keys", new[] { ec, readOnly, ec, readOnly, ec })));
+        Assert.Null(result.Terminating);
+        Assert.Equal([$"T {ec}", $"E KmsSignature.KmsAccessDenied {readOnly}", $"T {ec}", $"E KmsSignature.KmsAccessDenied {readOnly}", $"T {ec}"],
+            result.Output.Select(o => o.ToString()));
+
+        var claims = session.Run("[pscustomobject]@{ n = 7; data = 'x' * 800000 } | New-KmsSignedJwt -KeyId $k -ErrorVariable failed @kmsSigner; $failed[0].TargetObject.n",
+            Vars(("k", ec)));
+        Assert.Equal("KmsSignature.TokenTooLarge", claims.ErrorId());
+        Assert.Equal(7, Assert.Single(claims.Output).BaseObject);
+    }
 }
