@@ -948,4 +948,38 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
             Thread.Sleep(5);
         }
     }
+
+    // Names a shell or a tool might read otherwise: spaces, non-ASCII, a leading dash, wildcard brackets. Each is signed
+    // in both encodings; Test-KmsSignature reads either, and openssl the binary one (the base64 one once decoded).
+    [Theory]
+    [InlineData("with space.txt")]
+    [InlineData("ünïcødé 名前.txt")]
+    [InlineData("-leading-dash.txt")]
+    [InlineData("[1] bracket.txt")]
+    public async Task Odd_file_names_sign_in_both_encodings_and_verify_with_Test_KmsSignature_and_openssl(string name)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var pem = await PemFileAsync(arn);
+        var file = NewFile(name, 300);
+        using var session = fixture.NewSession();
+        foreach (var encoding in new[] { "Binary", "Base64" })
+        {
+            var result = session.Run("""
+                New-KmsSignature -LiteralPath $f -KeyId $k -Encoding $e -Force @kmsSigner | Out-Null
+                Test-KmsSignature -LiteralPath $f -PublicKey $p | ForEach-Object { "$($_.Status)" }
+                """, Vars(("f", file), ("k", arn), ("e", encoding), ("p", pem))).AssertSuccess();
+            Assert.Equal("Valid", Assert.Single(result.Output).ToString());
+            var signature = file + ".sig";
+            if (encoding == "Base64")
+            {
+                signature = Path.Combine(directory, "decoded.sig");
+                File.WriteAllBytes(signature, Convert.FromBase64String(File.ReadAllText(file + ".sig").Trim()));
+            }
+
+            Assert.True(Interop.OpensslVerifies("ECC_NIST_P256", "ECDSA_SHA_256", pem, file, signature), $"{encoding} {name}");
+        }
+
+        Assert.Equal(new[] { name, name + ".sig", "decoded.sig", Path.GetFileName(pem) }.Order(StringComparer.Ordinal),
+            Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

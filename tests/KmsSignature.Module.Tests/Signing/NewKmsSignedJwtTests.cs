@@ -840,6 +840,33 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.InvalidClaimValue", header.ErrorId());
     }
 
+    // A key disabled while a bulk run signs with it: every item is a token or its own KMS error, in input order, and the
+    // items after the disable are all errors targeting their claims; the run goes on to the end.
+    [Fact]
+    public async Task A_key_disabled_midway_fails_the_items_after_it_each_in_its_place()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256", "alias/disabled-midway");
+        using var session = fixture.NewSession();
+        var disable = new Action(() => fixture.Admin.DisableKeyAsync(new Amazon.KeyManagementService.Model.DisableKeyRequest { KeyId = arn }).GetAwaiter().GetResult());
+        try
+        {
+            var result = session.Run("""
+                1..12 | ForEach-Object { if ($_ -eq 6) { $disable.Invoke() }; [ordered]@{ n = $_ } } |
+                    New-KmsSignedJwt -KeyId $k -ThrottleLimit 4 @kmsSigner 2>&1 |
+                    ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "E$($_.TargetObject.n) $($_.FullyQualifiedErrorId.Split(',')[0])" } else { "T$($_.Claims.n)" } }
+                """, Vars(("k", arn), ("disable", disable)));
+            Assert.Null(result.Terminating);
+            var lines = result.Output.Select(o => o.ToString()).ToList();
+            Assert.Equal(Enumerable.Range(1, 12).Select(n => n.ToString()), lines.Select(l => l[1..].Split(' ')[0]));
+            Assert.All(lines.Skip(5), l => Assert.Equal("KmsSignature.KmsDisabled", l.Split(' ')[1]));
+            Assert.All(lines.Take(5), l => Assert.True(l.StartsWith('T') || l.EndsWith("KmsSignature.KmsDisabled", StringComparison.Ordinal), l));
+        }
+        finally
+        {
+            await fixture.Admin.EnableKeyAsync(new Amazon.KeyManagementService.Model.EnableKeyRequest { KeyId = arn });
+        }
+    }
+
     // Among piped keys, one the signer may read but not sign with: its tokens are KmsAccessDenied errors in their places,
     // the other keys' tokens are signed. A PSCustomObject target keeps its properties (it was an empty PSCustomObject: its
     // properties live on the PSObject wrapper), so the error says which key and the item can be sent again.
