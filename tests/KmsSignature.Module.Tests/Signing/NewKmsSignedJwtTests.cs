@@ -897,4 +897,21 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.TokenTooLarge", claims.ErrorId());
         Assert.Equal(7, Assert.Single(claims.Output).BaseObject);
     }
+
+    // A pipeline ended at the third token (a break, as `Select-Object -First 3` ends it) starts no Sign after it: at most
+    // the three and the calls then in flight (ThrottleLimit) reach KMS, out of 200 items.
+    [Fact]
+    public async Task A_pipeline_ended_downstream_starts_no_more_Sign_calls()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(100));
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key resolved
+        var before = fixture.Kms.Counters.Count("Sign");
+        var result = session.Run("$seen = 0; do { 1..200 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 4 @kmsSigner | ForEach-Object { $_; if (++$seen -eq 3) { break } } } while ($false)",
+            Vars(("k", arn))).AssertSuccess();
+        Assert.Equal(3, result.Output.Count);
+        await Task.Delay(500);
+        Assert.InRange(fixture.Kms.Counters.Count("Sign") - before, 3, 3 + 4);
+    }
 }
