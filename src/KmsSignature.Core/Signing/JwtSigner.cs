@@ -40,6 +40,9 @@ public sealed class JwtSigner
     // call spent) and then could not be verified. The verifier reads signatures up to MaxSignatureLength; that much is kept.
     internal const int MaxSigningInputLength = JwsLimits.MaxTokenLength - 1 - JwsLimits.MaxSignatureLength;
 
+    // RFC 7515 §4.1 and RFC 7797's b64: the names verifiers act on (alg is refused in any case before this list is read).
+    private static readonly string[] RegisteredHeaderNames = ["jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "b64"];
+
     /// <summary>Checks the options against the key (no Sign call) and builds the header.</summary>
     public static async Task<JwtSigner> CreateAsync(SigningKey key, JwtSignerOptions options, CancellationToken cancellationToken)
     {
@@ -66,6 +69,15 @@ public sealed class JwtSigner
             {
                 throw new KmsSignatureException("HeaderAlgNotAllowed", ErrorKind.InvalidArgument,
                     "-Header cannot set 'alg': the algorithm follows the key and -Algorithm, so a header can never claim another one.", name);
+            }
+
+            if (Array.Find(RegisteredHeaderNames, registered => string.Equals(registered, name, StringComparison.OrdinalIgnoreCase)) is { } registered
+                && registered != name)
+            {
+                // Hashtable keys ignore case, JOSE names do not (RFC 7515 §4): @{ KID = ... } would add a member beside kid
+                // that verifiers reading kid never see, and that those looking names up without case might read instead.
+                throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
+                    $"-Header '{name}' is the registered header '{registered}' in another case; header names are case-sensitive (RFC 7515 §4), so write '{registered}'.", name);
             }
 
             if (name is "crit" or "b64")

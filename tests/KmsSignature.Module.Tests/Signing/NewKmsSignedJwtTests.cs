@@ -785,6 +785,27 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("""{"alg":"ES256","typ":"at+jwt","kid":"ARN","critical":1,"cty":"JWT"}""".Replace("ARN", arn), Segment(ok.Output[0].ToString(), 0).GetRawText());
     }
 
+    // Header member names are case-sensitive (RFC 7515 §4), hashtable keys are not: @{ KID = 'x' } kept the ARN as kid and
+    // added a KID member that verifiers reading kid never see, and one that looks names up without case reads either.
+    [Theory]
+    [InlineData("KID", "kid")]
+    [InlineData("Typ", "typ")]
+    [InlineData("CRIT", "crit")]
+    [InlineData("Jwk", "jwk")]
+    [InlineData("X5T#S256", "x5t#S256")]
+    public async Task A_registered_header_name_in_another_case_is_refused_before_any_Sign(string name, string registered)
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var bad = session.Run("New-KmsSignedJwt -KeyId $k -Header @{ $name = 'x' } @kmsSigner", Vars(("k", arn), ("name", name)));
+        Assert.Empty(bad.Output);
+        Assert.Equal("KmsSignature.InvalidHeaderValue", bad.ErrorId());
+        Assert.Equal(name, bad.FirstError()!.TargetObject);
+        Assert.Contains($"'{registered}'", bad.FirstError()!.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     // Test-KmsSignature reads header segments of at most 8 KiB: a larger -Header made tokens it called Malformed, all of them.
     [Fact]
     public async Task A_Header_over_the_size_Test_KmsSignature_reads_is_refused_before_any_Sign()
