@@ -219,13 +219,13 @@ public sealed class TestKmsSignatureFileTests : IDisposable
     public void Unrecognized_piped_objects_are_errors_with_the_object_as_target_and_the_rest_still_verifies()
     {
         var result = Run(
-            "42, [IO.FileInfo]::new([IO.Path]::Combine($dir, 'message.txt')), @{ Token = 'x.y.z' } | Test-KmsSignature -PublicKey $key; " +
+            "42, [IO.FileInfo]::new([IO.Path]::Combine($dir, 'message.txt')), @{ Token = 'x.y.z' }, [pscustomobject]@{ Name = 'release.zip' } | Test-KmsSignature -PublicKey $key; " +
             "Test-KmsSignature -InputObject 42 -PublicKey $key -Quiet");
 
         Assert.Equal("Valid", result.Output[0].Properties["Status"].Value.ToString());
         Assert.Equal(false, result.Output[1].BaseObject);
         Assert.Equal(2, result.Output.Count);
-        Assert.Equal(3, result.Errors.Count);
+        Assert.Equal(4, result.Errors.Count);
         Assert.All(result.Errors, e =>
         {
             Assert.Equal("KmsSignature.InputNotRecognized", e.FullyQualifiedErrorId.Split(',')[0]);
@@ -233,6 +233,8 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         });
         Assert.Equal(42, result.Errors[0].TargetObject);
         Assert.IsType<System.Collections.Hashtable>(result.Errors[1].TargetObject);
+        // A [pscustomobject] is the target with its properties, not the empty object beneath them.
+        Assert.Equal("release.zip", Assert.IsType<PSObject>(result.Errors[2].TargetObject).Properties["Name"].Value);
     }
 
     [Fact]
