@@ -64,6 +64,27 @@ public static class UrlPath
     private static string FileName(Uri url, string fileNameIfNone)
     {
         var name = Path.GetFileName(Uri.UnescapeDataString(url.AbsolutePath));
-        return name.Length > 0 && name.IndexOfAny(['\'', '"', ' ', '`', '$', ';']) < 0 && UntrustedText.ShowWhole(name) == name ? name : fileNameIfNone;
+        return IsPlainArgument(name) ? name : fileNameIfNone;
+    }
+
+    // The name goes unquoted into the suggested command, so only characters PowerShell reads as part of a plain word:
+    // '|', '>', '&', ',', '(', '{', a leading '@' or '-' and the like would pipe, redirect, splat or bind a parameter.
+    private static bool IsPlainArgument(string name)
+    {
+        if (name.Length == 0 || name[0] == '-')
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsLetterOrDigit(c) && c is not ('.' or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
+

@@ -49,4 +49,30 @@ public sealed class UrlPathTests
             Assert.Contains(@"\u001B[2Kb.pem", message);
         }
     }
+
+    // Unquoted in the suggested command, '|' piped the download into a command named after the rest, '>' redirected it,
+    // ',' made an array and a leading '@' splatted.
+    [Theory]
+    [InlineData("https://example.com/a%7Cb.json")]
+    [InlineData("https://example.com/a%3Eb.json")]
+    [InlineData("https://example.com/a&b.json")]
+    [InlineData("https://example.com/a,b.json")]
+    [InlineData("https://example.com/jwks(1).json")]
+    [InlineData("https://example.com/a%7Bb%7D.json")]
+    [InlineData("https://example.com/@a.json")]
+    [InlineData("https://example.com/-a.json")]
+    public void A_file_name_PowerShell_would_not_read_as_one_word_is_not_put_in_the_suggested_command(string location)
+    {
+        Assert.True(UrlPath.IsUrl(location, out var url));
+        Assert.EndsWith("-OutFile jwks.json) and give the file.", UrlPath.DownloadAdvice(url, "jwks.json"));
+    }
+
+    [Theory]
+    [InlineData("https://example.com/signing-2024_v2.jwks.json", "signing-2024_v2.jwks.json")]
+    [InlineData("https://example.com/schl%C3%BCssel.json", "schlüssel.json")]
+    public void A_plain_file_name_is_kept_in_the_suggested_command(string location, string name)
+    {
+        Assert.True(UrlPath.IsUrl(location, out var url));
+        Assert.EndsWith($"-OutFile {name}) and give the file.", UrlPath.DownloadAdvice(url, "jwks.json"));
+    }
 }
