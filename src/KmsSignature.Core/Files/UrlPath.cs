@@ -26,8 +26,8 @@ public static class UrlPath
         var name = FileName(url, fileNameIfNone);
         return url.Scheme switch
         {
-            "http" or "https" => $"Download it first (Invoke-WebRequest {Quoted(url.OriginalString)} -OutFile {name}) and give the file.",
-            "s3" => $"Download it first (aws s3 cp {Quoted(url.OriginalString)} {name}) and give the file.",
+            "http" or "https" => $"Download it first (Invoke-WebRequest {Quoted(WithoutUserInfo(url))} -OutFile {name}) and give the file.",
+            "s3" => $"Download it first (aws s3 cp {Quoted(WithoutUserInfo(url))} {name}) and give the file.",
             "file" => $"Give the path itself: {Quoted(url.LocalPath)}.",
             _ => "Copy it to a local file first and give the file.",
         };
@@ -39,22 +39,41 @@ public static class UrlPath
     /// </summary>
     public static KmsSignatureException Refused(string location, Uri url, bool writing)
     {
-        var shown = UntrustedText.ShowWhole(location);
+        var shown = WithoutUserInfo(url);
         if (!writing)
         {
             return new KmsSignatureException("PathIsUrl", ErrorKind.InvalidArgument,
-                $"'{shown}' is a URL; KmsSignature reads local files only. {DownloadAdvice(url, "file")}", location);
+                $"'{UntrustedText.ShowWhole(shown)}' is a URL; KmsSignature reads local files only. {DownloadAdvice(url, "file")}", shown);
         }
 
         var name = FileName(url, "file");
         var advice = url.Scheme switch
         {
-            "s3" => $"Write a local file, then upload it (aws s3 cp {name} {Quoted(url.OriginalString)}).",
+            "s3" => $"Write a local file, then upload it (aws s3 cp {name} {Quoted(shown)}).",
             "file" => $"Give the path itself: {Quoted(url.LocalPath)}.",
             _ => "Write a local file, then copy it there.",
         };
         return new KmsSignatureException("PathIsUrl", ErrorKind.InvalidArgument,
-            $"'{shown}' is a URL; KmsSignature writes local files only. {advice}", location);
+            $"'{UntrustedText.ShowWhole(shown)}' is a URL; KmsSignature writes local files only. {advice}", shown);
+    }
+
+    /// <summary>
+    /// The URL as given, with its user info (<c>user:password@</c>, or a token as user name) shown as <c>***</c>: errors
+    /// reach logs and transcripts, and never show credentials.
+    /// </summary>
+    internal static string WithoutUserInfo(Uri url)
+    {
+        var text = url.OriginalString;
+        if (url.UserInfo.Length == 0)
+        {
+            return text;
+        }
+
+        // The user info runs from "//" to the last '@' before the path, query or fragment, as the Uri parser reads it.
+        var start = text.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = text.IndexOfAny(['/', '?', '#', '\\'], start);
+        var at = text.LastIndexOf('@', end < 0 ? text.Length - 1 : end - 1);
+        return at < start ? text : string.Concat(text.AsSpan(0, start), "***", text.AsSpan(at));
     }
 
     // The advice is a command to copy and run: a quote in the URL must not end the string early (it ';'s a command
@@ -87,4 +106,3 @@ public static class UrlPath
         return true;
     }
 }
-

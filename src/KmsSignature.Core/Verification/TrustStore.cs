@@ -170,9 +170,10 @@ public sealed class TrustStore
 
         if (UrlPath.IsUrl(location, out var url))
         {
+            var shown = UrlPath.WithoutUserInfo(url);
             throw new KmsSignatureException("TrustStoreIsUrl", ErrorKind.InvalidArgument,
-                $"Trust store '{UntrustedText.ShowWhole(location)}' is a URL; trust stores are read from a file or a directory, so that verification stays offline. "
-                + UrlPath.DownloadAdvice(url, "jwks.json"), location);
+                $"Trust store '{UntrustedText.ShowWhole(shown)}' is a URL; trust stores are read from a file or a directory, so that verification stays offline. "
+                + UrlPath.DownloadAdvice(url, "jwks.json"), shown);
         }
     }
 

@@ -75,4 +75,30 @@ public sealed class UrlPathTests
         Assert.True(UrlPath.IsUrl(location, out var url));
         Assert.EndsWith($"-OutFile {name}) and give the file.", UrlPath.DownloadAdvice(url, "jwks.json"));
     }
+
+    // Errors reach logs and transcripts: a password, or a token given as user name, is not shown, nor kept as the target.
+    [Theory]
+    [InlineData("https://alice:s3cret@example.com/jwks.json", "https://***@example.com/jwks.json", false)]
+    [InlineData("https://ghp_s3cret@example.com/jwks.json", "https://***@example.com/jwks.json", false)]
+    [InlineData("https://alice:s3cret@example.com", "https://***@example.com", false)]
+    [InlineData("https://alice:s3%40cret@[::1]:8443/jwks.json?a=b", "https://***@[::1]:8443/jwks.json?a=b", false)]
+    [InlineData("s3://alice:s3cret@bucket/jwks.json", "s3://***@bucket/jwks.json", false)]
+    [InlineData("s3://alice:s3cret@bucket/jwks.json", "s3://***@bucket/jwks.json", true)]
+    public void User_info_in_the_URL_is_not_shown(string location, string shown, bool writing)
+    {
+        Assert.True(UrlPath.IsUrl(location, out var url));
+
+        var refused = UrlPath.Refused(location, url, writing);
+
+        Assert.DoesNotContain("s3cret", refused.Message);
+        Assert.Contains($"'{shown}'", refused.Message);
+        Assert.Equal(shown, refused.Target);
+    }
+
+    [Fact]
+    public void A_URL_without_user_info_is_shown_as_given()
+    {
+        Assert.True(UrlPath.IsUrl("https://example.com/a@b.json?x=@y", out var url));
+        Assert.Equal("https://example.com/a@b.json?x=@y", UrlPath.Refused(url.OriginalString, url, writing: false).Target);
+    }
 }

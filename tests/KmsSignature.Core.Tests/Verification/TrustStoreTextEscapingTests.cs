@@ -35,6 +35,17 @@ public sealed class TrustStoreTextEscapingTests : IDisposable
     }
 
     [Fact]
+    public void A_password_in_a_trust_store_URL_is_not_shown()
+    {
+        var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.RejectNonPath("https://alice:s3cret@example.com/jwks.json"));
+
+        Assert.Equal("KmsSignature.TrustStoreIsUrl", ex.ErrorId);
+        Assert.DoesNotContain("s3cret", ex.Message);
+        Assert.Contains("Invoke-WebRequest 'https://***@example.com/jwks.json' -OutFile jwks.json", ex.Message);
+        Assert.Equal("https://***@example.com/jwks.json", ex.Target);
+    }
+
+    [Fact]
     public void A_kid_two_keys_share_is_shown_escaped()
     {
         var ex = Assert.Throws<KmsSignatureException>(() =>
