@@ -201,7 +201,7 @@ public sealed class TrustStore
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            if (Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) < 0)
+            if (!HasKeyFileExtension(file))
             {
                 continue;
             }
@@ -217,8 +217,30 @@ public sealed class TrustStore
             }
         }
 
+        if (keys.Count == 0 && FirstHiddenKeyFile(path) is { } hidden)
+        {
+            throw new KmsSignatureException("TrustStoreEmpty", ErrorKind.InvalidArgument,
+                $"'{path}' holds no public key; hidden files such as '{UntrustedText.ShowWhole(hidden)}' are passed over.", path)
+            {
+                RecommendedAction = "Rename the key file without the leading '.' (or clear its Hidden attribute), or give the file itself.",
+            };
+        }
+
         return FromKeys(keys, $"'{path}'");
     }
+
+    // For the error only: the load passed over hidden files, and a folder of hidden key files alone looks like a store.
+    private static string? FirstHiddenKeyFile(string path)
+    {
+        var hidden = Directory.GetFiles(path).Except(Directory.GetFiles(path, "*", KeyFileEnumeration), StringComparer.Ordinal)
+            .Where(HasKeyFileExtension)
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+        return hidden is null ? null : System.IO.Path.GetFileName(hidden);
+    }
+
+    private static bool HasKeyFileExtension(string file) =>
+        Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) >= 0;
 
     // Opening a named pipe waits for a writer, possibly forever, and .NET 8 cannot tell one from a file without opening
     // it. A pipe, socket or device reports no length, as an empty file does, and neither holds a key: refused unopened.

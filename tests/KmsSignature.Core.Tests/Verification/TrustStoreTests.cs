@@ -154,6 +154,49 @@ public sealed class TrustStoreTests
         }
     }
 
+    // A folder whose only key file is hidden loaded before hidden files were passed over; "holds no public key" alone
+    // left the user looking at a key file in `ls -a`.
+    [Fact]
+    public void A_directory_of_hidden_key_files_only_is_TrustStoreEmpty_naming_one()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, ".signing.pem"));
+            File.WriteAllText(Path.Combine(dir.FullName, ".notes"), "x");
+
+            var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.Load(dir.FullName));
+
+            Assert.Equal("KmsSignature.TrustStoreEmpty", ex.ErrorId);
+            Assert.Equal($"'{dir.FullName}' holds no public key; hidden files such as '.signing.pem' are passed over.", ex.Message);
+            Assert.Equal(dir.FullName, ex.Target);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    // Given by name, a hidden file is what the user chose: it loads, as does a hidden directory.
+    [Fact]
+    public void A_hidden_file_or_directory_given_as_the_store_loads()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            var hidden = Directory.CreateDirectory(Path.Combine(dir.FullName, ".keys")).FullName;
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(hidden, "current.pem"));
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, ".current.pem"));
+
+            Assert.NotNull(TrustStore.Load(hidden).Find("current"));
+            Assert.Single(TrustStore.Load(Path.Combine(dir.FullName, ".current.pem")).Verifiers);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     // A named pipe (or socket, device) in a key directory is not a key file: opening a pipe waits for a writer, which
     // hung the load. The writer here answers any reader with junk, so a loader that opens the pipe fails instead of hanging.
     [Fact]
