@@ -50,13 +50,18 @@ public static class AtomicFile
             stream.Flush(flushToDisk: true);
             if (overwrite && !OperatingSystem.IsWindows())
             {
-                KeepPermissions(stream.SafeFileHandle, target);
+                KeepPermissions(stream.SafeFileHandle, full, target);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             DeleteQuietly(temp);
             throw Failure(ex, full, target, directory, overwrite);
+        }
+        catch (KmsSignatureException)
+        {
+            DeleteQuietly(temp);
+            throw;
         }
 
         return new PreparedFile(full, target, temp, overwrite);
@@ -152,8 +157,10 @@ public static class AtomicFile
     // The rename puts a new file in place, created with the process's umask: a replaced key or JWKS that was 0644 for a web
     // server would become 0600 under umask 077 (and a 0640 one readable by all under 022). Set-Content and Out-File keep the
     // file's permissions, so the new file takes them; set-id and sticky bits are not carried onto new content.
+    // A file system without Unix modes (FAT, some FUSE and SMB mounts) may refuse chmod even on our own file: its files
+    // all share one mode, so the new file has it already and no chmod is asked.
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static void KeepPermissions(Microsoft.Win32.SafeHandles.SafeFileHandle temp, string target)
+    private static void KeepPermissions(Microsoft.Win32.SafeHandles.SafeFileHandle temp, string full, string target)
     {
         const UnixFileMode PermissionBits = (UnixFileMode)0b111_111_111;
         UnixFileMode mode;
@@ -170,7 +177,23 @@ public static class AtomicFile
             return;
         }
 
-        File.SetUnixFileMode(temp, mode & PermissionBits);
+        var wanted = mode & PermissionBits;
+        if (File.GetUnixFileMode(temp) == wanted)
+        {
+            return;
+        }
+
+        try
+        {
+            File.SetUnixFileMode(temp, wanted);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not "access denied": the file and its directory are writable, only the mode cannot be given (and the
+            // platform's message names the temporary file).
+            throw NotWritable(full, $"the file system refused to give the new file the permissions of the one it replaces "
+                + $"({Convert.ToString((int)wanted, 8).PadLeft(4, '0')}); remove that file first to write a new one with the file system's own.", ex);
+        }
     }
 
     /// <summary>The file <paramref name="full"/> names, with the symbolic links on its way followed.</summary>

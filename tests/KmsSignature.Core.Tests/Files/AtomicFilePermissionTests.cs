@@ -73,4 +73,78 @@ public sealed class AtomicFilePermissionTests : IDisposable
 
         Assert.Equal(AllRead | UnixFileMode.UserExecute, File.GetUnixFileMode(path));
     }
+
+    // A file system without Unix modes may refuse chmod outright (FAT without "quiet", some FUSE and SFTP mounts); here bindfs
+    // --chmod-deny stands for one. Where the new file already has the mode, -Force works as before permissions were kept;
+    // where it has not, the error says so instead of "access denied". Runs where bindfs is installed and may mount (root).
+    [Fact]
+    public void On_a_file_system_that_refuses_chmod_overwriting_works_when_the_mode_is_already_right()
+    {
+        using var mount = OperatingSystem.IsWindows() ? null : ChmodRefusingMount.TryCreate(root);
+        if (OperatingSystem.IsWindows() || mount is null)
+        {
+            return;
+        }
+
+        var backing = Path.Combine(mount.Backing, "jwks.json");
+        File.WriteAllBytes(backing, [1]);
+        var path = Path.Combine(mount.Path, "jwks.json");
+        AtomicFile.Write(Path.Combine(mount.Path, "probe"), [0], overwrite: false);
+        var umaskMode = File.GetUnixFileMode(Path.Combine(mount.Path, "probe"));
+        File.SetUnixFileMode(backing, umaskMode);
+
+        AtomicFile.Write(path, [2], overwrite: true);
+
+        Assert.Equal([2], File.ReadAllBytes(path));
+        Assert.Equal(umaskMode, File.GetUnixFileMode(path));
+
+        // Another file: the mount caches what it last said of jwks.json.
+        var other = Path.Combine(mount.Path, "key.pem");
+        File.WriteAllBytes(Path.Combine(mount.Backing, "key.pem"), [1]);
+        File.SetUnixFileMode(Path.Combine(mount.Backing, "key.pem"), umaskMode ^ UnixFileMode.GroupWrite);
+        var ex = Assert.Throws<KmsSignatureException>(() => AtomicFile.Write(other, [3], overwrite: true));
+
+        Assert.Equal("KmsSignature.OutputNotWritable", ex.ErrorId);
+        Assert.Contains("the file system refused to give the new file the permissions of the one it replaces", ex.Message);
+        Assert.Equal([1], File.ReadAllBytes(other));
+        Assert.Empty(Directory.GetFiles(mount.Backing, ".kmssig-*"));
+    }
+
+    private sealed class ChmodRefusingMount : IDisposable
+    {
+        private ChmodRefusingMount(string backing, string path)
+        {
+            Backing = backing;
+            Path = path;
+        }
+
+        public string Backing { get; }
+
+        public string Path { get; }
+
+        public static ChmodRefusingMount? TryCreate(string root)
+        {
+            var backing = Directory.CreateDirectory(System.IO.Path.Combine(root, "backing")).FullName;
+            var path = Directory.CreateDirectory(System.IO.Path.Combine(root, "mount")).FullName;
+            try
+            {
+                using var bindfs = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bindfs", ["--chmod-deny", backing, path])
+                {
+                    RedirectStandardError = true,
+                });
+                bindfs!.WaitForExit();
+                return bindfs.ExitCode == 0 ? new ChmodRefusingMount(backing, path) : null;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return null; // no bindfs here
+            }
+        }
+
+        public void Dispose()
+        {
+            using var umount = System.Diagnostics.Process.Start("umount", [Path]);
+            umount.WaitForExit();
+        }
+    }
 }
