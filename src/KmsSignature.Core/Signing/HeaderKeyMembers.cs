@@ -69,22 +69,33 @@ internal static class HeaderKeyMembers
             }
         }
 
-        byte[] spki;
-        try
+        var spki = CertificateKey((string)chain[0]!, "starts with something that is not a DER certificate");
+        for (var i = 1; i < chain.Count; i++)
         {
-#pragma warning disable SYSLIB0057 // X509CertificateLoader is .NET 9+; Core targets .NET 8.
-            using var leaf = new X509Certificate2(Convert.FromBase64String((string)chain[0]!));
-#pragma warning restore SYSLIB0057
-            spki = leaf.PublicKey.ExportSubjectPublicKeyInfo();
-        }
-        catch (CryptographicException ex)
-        {
-            throw Invalid("x5c", $"starts with something that is not a DER certificate: {ex.Message}", ex);
+            // Verifiers that trust x5c validate the whole chain (RFC 7515 §4.1.6): a later entry that is no certificate
+            // makes every token one they reject.
+            CertificateKey((string)chain[i]!, $"holds at position {i} something that is not a DER certificate");
         }
 
         if (!spki.AsSpan().SequenceEqual(key.PublicKey.Spki.Span) && !SameKey(spki, key.PublicKey))
         {
             throw Invalid("x5c", $"starts with a certificate for another key, not for {key.KeyArn}; the first certificate must hold the signing key");
+        }
+    }
+
+    // The certificate's SubjectPublicKeyInfo; Invalid, saying what, when the text is not a DER certificate.
+    private static byte[] CertificateKey(string base64, string what)
+    {
+        try
+        {
+#pragma warning disable SYSLIB0057 // X509CertificateLoader is .NET 9+; Core targets .NET 8.
+            using var certificate = new X509Certificate2(Convert.FromBase64String(base64));
+#pragma warning restore SYSLIB0057
+            return certificate.PublicKey.ExportSubjectPublicKeyInfo();
+        }
+        catch (CryptographicException ex)
+        {
+            throw Invalid("x5c", $"{what}: {ex.Message}", ex);
         }
     }
 

@@ -52,6 +52,8 @@ public sealed class JwtHeaderKeyMemberTests : IAsyncLifetime
             ("x5c", new object?[] { Convert.ToBase64String("not a certificate"u8) }),
             ("x5c", Convert.ToBase64String(CertificateFor(key.PublicKey.Spki.ToArray()))), // a string, not an array
             ("x5c", Array.Empty<object?>()),
+            // The signing key's certificate, then base64 that is no certificate: verifiers validating the chain reject it.
+            ("x5c", new object?[] { Convert.ToBase64String(CertificateFor(key.PublicKey.Spki.ToArray())), Convert.ToBase64String("garbage"u8) }),
         };
 
         foreach (var (name, value) in cases)
@@ -69,16 +71,18 @@ public sealed class JwtHeaderKeyMemberTests : IAsyncLifetime
     public async Task A_jwk_or_x5c_of_the_signing_key_is_kept_as_given()
     {
         var certificate = Convert.ToBase64String(CertificateFor(key.PublicKey.Spki.ToArray()));
+        using var issuer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var issuerCertificate = Convert.ToBase64String(CertificateFor(issuer.ExportSubjectPublicKeyInfo()));
         var options = new JwtSignerOptions
         {
-            Header = [new("jwk", Members(key.PublicKey.ToJwk())), new("x5c", new object?[] { certificate }), new("jku", "https://issuer.example/jwks.json")],
+            Header = [new("jwk", Members(key.PublicKey.ToJwk())), new("x5c", new object?[] { certificate, issuerCertificate }), new("jku", "https://issuer.example/jwks.json")],
         };
 
         var signer = await JwtSigner.CreateAsync(key, options, default);
 
         using var header = JsonDocument.Parse(signer.HeaderJson);
         Assert.Equal(key.PublicKey, KmsSignature.Core.Keys.PublicKey.FromJwk(header.RootElement.GetProperty("jwk").GetRawText()));
-        Assert.Equal(certificate, header.RootElement.GetProperty("x5c")[0].GetString());
+        Assert.Equal([certificate, issuerCertificate], header.RootElement.GetProperty("x5c").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal("https://issuer.example/jwks.json", header.RootElement.GetProperty("jku").GetString());
     }
 
