@@ -99,7 +99,10 @@ public sealed class TrustStore
     public const int MaxKeys = 10_000;
 
     /// <summary>A store of the given keys (duplicates by key and kid collapse); more than <see cref="MaxKeys"/> are refused.</summary>
-    public static TrustStore FromKeys(IEnumerable<PublicKey> keys, string source = "the trust store")
+    public static TrustStore FromKeys(IEnumerable<PublicKey> keys, string source = "the trust store") => FromKeys(keys, source, source);
+
+    // A store loaded from a file or directory names it quoted in messages ("'/keys' holds ..."); its errors target the path itself.
+    private static TrustStore FromKeys(IEnumerable<PublicKey> keys, string source, string target)
     {
         var unique = new List<PublicKey>();
         // By key and kid in a dictionary: a search of the list for each key made a bundle of n keys cost n² comparisons.
@@ -112,7 +115,7 @@ public sealed class TrustStore
             if (!indexOf.TryGetValue((key, key.KeyId), out var index))
             {
                 indexOf.Add((key, key.KeyId), unique.Count);
-                Add(unique, key, source);
+                Add(unique, key, source, target);
                 AddPin(pins, key);
             }
             else if (unique[index].Algorithm is null && key.Algorithm is not null)
@@ -123,13 +126,13 @@ public sealed class TrustStore
             else if (unique[index].Algorithm is not null && AddPin(pins, key))
             {
                 // A JWKS may list one RSA key under one kid once per alg (RS256 and PS256): each entry admits its alg.
-                Add(unique, key, source);
+                Add(unique, key, source, target);
             }
         }
 
         if (unique.Count == 0)
         {
-            throw new KmsSignatureException("TrustStoreEmpty", ErrorKind.InvalidArgument, $"{source} holds no public key.", source);
+            throw new KmsSignatureException("TrustStoreEmpty", ErrorKind.InvalidArgument, $"{source} holds no public key.", target);
         }
 
         return new TrustStore(unique.Select(KeyVerifier.Create).ToArray(), source);
@@ -138,12 +141,12 @@ public sealed class TrustStore
     private static bool AddPin(HashSet<(PublicKey Key, string? KeyId, string Algorithm)> pins, PublicKey key) =>
         key.Algorithm is not null && pins.Add((key, key.KeyId, key.Algorithm));
 
-    private static void Add(List<PublicKey> unique, PublicKey key, string source)
+    private static void Add(List<PublicKey> unique, PublicKey key, string source, string target)
     {
         if (unique.Count == MaxKeys)
         {
             throw new KmsSignatureException("TrustStoreTooLarge", ErrorKind.LimitsExceeded,
-                $"{source} holds more than {MaxKeys} public keys; a token without kid would be checked against each of them.", source)
+                $"{source} holds more than {MaxKeys} public keys; a token without kid would be checked against each of them.", target)
             {
                 RecommendedAction = "Trust only the keys that sign the tokens or files you verify.",
             };
@@ -187,7 +190,7 @@ public sealed class TrustStore
     {
         if (File.Exists(path))
         {
-            return FromKeys(PublicKey.LoadFile(path), $"'{path}'");
+            return FromKeys(PublicKey.LoadFile(path), $"'{path}'", path);
         }
 
         if (!Directory.Exists(path))
@@ -226,7 +229,7 @@ public sealed class TrustStore
             };
         }
 
-        return FromKeys(keys, $"'{path}'");
+        return FromKeys(keys, $"'{path}'", path);
     }
 
     // For the error only: the load passed over hidden files, and a folder of hidden key files alone looks like a store.

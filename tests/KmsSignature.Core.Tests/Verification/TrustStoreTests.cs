@@ -177,6 +177,27 @@ public sealed class TrustStoreTests
         }
     }
 
+    // The message names the store quoted; the target was that quoted text too, "'/keys'", which no command takes as a path.
+    [Fact]
+    public void A_directory_without_key_files_is_TrustStoreEmpty_with_its_path_as_target()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "README.txt"), "not a key");
+
+            var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.Load(dir.FullName));
+
+            Assert.Equal("KmsSignature.TrustStoreEmpty", ex.ErrorId);
+            Assert.Equal(dir.FullName, ex.Target);
+            Assert.Equal($"'{dir.FullName}' holds no public key.", ex.Message);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     // Given by name, a hidden file is what the user chose: it loads, as does a hidden directory.
     [Fact]
     public void A_hidden_file_or_directory_given_as_the_store_loads()
