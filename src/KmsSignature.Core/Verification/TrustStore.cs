@@ -233,10 +233,11 @@ public sealed class TrustStore
     }
 
     // For the error only: the load passed over hidden files, and a folder of hidden key files alone looks like a store.
+    // macOS's AppleDouble "._<name>" copies are never keys: naming one would advise renaming a resource fork.
     private static string? FirstHiddenKeyFile(string path)
     {
         var hidden = Directory.GetFiles(path).Except(Directory.GetFiles(path, "*", KeyFileEnumeration), StringComparer.Ordinal)
-            .Where(HasKeyFileExtension)
+            .Where(file => HasKeyFileExtension(file) && !System.IO.Path.GetFileName(file).StartsWith("._", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
         return hidden is null ? null : System.IO.Path.GetFileName(hidden);

@@ -177,6 +177,36 @@ public sealed class TrustStoreTests
         }
     }
 
+    // A key folder carried on a FAT stick from macOS holds "._signing.pem" beside ".signing.pem": the error named the
+    // AppleDouble copy (it sorts first) and advised renaming it, and named one when it was all the folder held.
+    [Fact]
+    public void TrustStoreEmpty_names_a_hidden_key_file_never_an_AppleDouble_copy()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            byte[] appleDouble = [0, 5, 0x16, 7, 0, 2, 0, 0, 0x4d, 0x61, 0x63, 0x20, 0x4f, 0x53, 0x20, 0x58];
+            File.WriteAllBytes(Path.Combine(dir.FullName, "._signing.pem"), appleDouble);
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, ".signing.pem"));
+
+            var ex = Assert.Throws<KmsSignatureException>(() => TrustStore.Load(dir.FullName));
+
+            Assert.Equal("KmsSignature.TrustStoreEmpty", ex.ErrorId);
+            Assert.Equal($"'{dir.FullName}' holds no public key; hidden files such as '.signing.pem' are passed over.", ex.Message);
+
+            File.Delete(Path.Combine(dir.FullName, ".signing.pem"));
+            ex = Assert.Throws<KmsSignatureException>(() => TrustStore.Load(dir.FullName));
+
+            Assert.Equal("KmsSignature.TrustStoreEmpty", ex.ErrorId);
+            Assert.Equal($"'{dir.FullName}' holds no public key.", ex.Message);
+            Assert.Null(ex.RecommendedAction);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     // The message names the store quoted; the target was that quoted text too, "'/keys'", which no command takes as a path.
     [Fact]
     public void A_directory_without_key_files_is_TrustStoreEmpty_with_its_path_as_target()
