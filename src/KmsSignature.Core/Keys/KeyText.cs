@@ -35,7 +35,16 @@ internal static class KeyText
                 $"Cannot read public key file '{path}': {ex.Message}", path, ex);
         }
 
-        return ParseAny(data, $"'{path}'");
+        // Messages name the file quoted; an error about the whole file targets its path, as the read errors above do.
+        var label = $"'{path}'";
+        try
+        {
+            return ParseAny(data, label);
+        }
+        catch (KmsSignatureException ex) when (ex.Target is string target && target == label)
+        {
+            throw ex.WithTarget(path);
+        }
     }
 
     private static KmsSignatureException TooLarge(string path) =>

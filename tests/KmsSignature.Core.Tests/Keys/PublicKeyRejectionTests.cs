@@ -171,6 +171,24 @@ public sealed class PublicKeyRejectionTests
 
     // Each "-----BEGIN " without an end made the PEM reader search the rest of the text: quadratic in its length. The
     // text is now scanned once, and more blocks than a trust store may hold are refused while scanning.
+    // Errors about a key file's content targeted the quoted label of the message ("'/keys/a.pem'"), unlike the errors about
+    // reading it: the target is the path, so `$err[0].TargetObject` can be opened, moved or removed as it is.
+    [Theory]
+    [InlineData("not a key", "KmsSignature.InvalidPublicKey")]
+    [InlineData("{\"keys\":[]}", "KmsSignature.TrustStoreEmpty")]
+    [InlineData("{\"kty\":\"oct\",\"k\":\"AAAA\"}", "KmsSignature.UnsupportedKeyType")]
+    public void An_error_about_a_key_files_content_targets_its_path(string content, string errorId)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("kms-keyfile-").FullName, "key.json");
+        File.WriteAllText(path, content);
+
+        var ex = Assert.Throws<KmsSignatureException>(() => PublicKey.LoadFile(path));
+
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Equal(path, ex.Target);
+        Assert.Contains($"'{path}'", ex.Message);
+    }
+
     [Fact]
     public void Pem_text_with_more_boundaries_than_a_trust_store_holds_is_refused()
     {
