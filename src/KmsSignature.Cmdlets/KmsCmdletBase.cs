@@ -156,29 +156,24 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// working directory: it is <c>NotAFileSystemPath</c> instead.
     /// A URL (https://, s3://) is <c>PathIsUrl</c>, saying how to get the file (or, <paramref name="writing"/>, put it) there.
     /// </summary>
-    protected string FileSystemPath(string path, bool writing = false)
+    protected string FileSystemPath(string path, bool writing = false) => RefusingUrls(path, writing, () =>
+        OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(RefuseNul(path), out var provider, out _), provider, path));
+
+    /// <summary>As <see cref="FileSystemPath"/> for a pattern: the files it matches (none for a wildcard matching nothing).</summary>
+    protected Collection<string> FileSystemPaths(string pattern) => RefusingUrls(pattern, writing: false, () =>
+        OnFileSystem(GetResolvedProviderPathFromPSPath(RefuseNul(pattern), out var provider), provider, pattern));
+
+    // PowerShell reads https: or s3: as a drive. Only once it found no drive of that name is the path a URL: a drive a user
+    // named s3 still takes s3://... paths.
+    private static T RefusingUrls<T>(string path, bool writing, Func<T> resolve)
     {
         try
         {
-            return OnFileSystem(SessionState.Path.GetUnresolvedProviderPathFromPSPath(RefuseNul(path), out var provider, out _), provider, path);
+            return resolve();
         }
         catch (System.Management.Automation.DriveNotFoundException) when (UrlPath.IsUrl(path, out var url))
         {
-            // Only once PowerShell found no drive of that name: a drive a user named s3 still takes s3://... paths.
             throw UrlPath.Refused(path, url, writing);
-        }
-    }
-
-    /// <summary>As <see cref="FileSystemPath"/> for a pattern: the files it matches (none for a wildcard matching nothing).</summary>
-    protected Collection<string> FileSystemPaths(string pattern)
-    {
-        try
-        {
-            return OnFileSystem(GetResolvedProviderPathFromPSPath(RefuseNul(pattern), out var provider), provider, pattern);
-        }
-        catch (System.Management.Automation.DriveNotFoundException) when (UrlPath.IsUrl(pattern, out var url))
-        {
-            throw UrlPath.Refused(pattern, url, writing: false);
         }
     }
 

@@ -143,10 +143,8 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             try
             {
                 var claims = keyObjectsPiped && !PlainValues.IsMembers(input) ? null : input;
-                // The input is the target of this token's errors (a key object, when keys are piped), so it can be sent again.
-                // A PSCustomObject stays wrapped: its properties live on the PSObject, and its base object is empty.
-                prepared = signer.Prepare(template.Build(PlainValues.Members(claims, "-Claims"), DateTimeOffset.UtcNow),
-                    input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input);
+                // The input is the target of this token's errors (a key object, when keys are piped).
+                prepared = signer.Prepare(template.Build(PlainValues.Members(claims, "-Claims"), DateTimeOffset.UtcNow), PlainValues.AsTarget(input));
             }
             catch (KmsSignatureException ex)
             {

@@ -23,6 +23,12 @@ internal static class PlainValues
             $"{parameter} takes a hashtable, an ordered dictionary or a PSCustomObject, not a {other.GetType().FullName}.", other),
     };
 
+    /// <summary>
+    /// A piped item as its error's target, so it can be sent again: its base object, but a PSCustomObject keeps its wrapper
+    /// (its properties live there; the base object is empty).
+    /// </summary>
+    public static object? AsTarget(object? input) => input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input;
+
     /// <summary>True for what <see cref="Members"/> takes: null, a dictionary or a PSCustomObject.</summary>
     public static bool IsMembers(object? value) => Unwrap(value) is null or IDictionary or PSObject { BaseObject: PSCustomObject };
 

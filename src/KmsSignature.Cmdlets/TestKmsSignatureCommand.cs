@@ -281,10 +281,9 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
                 break;
             default:
-                // A [pscustomobject]'s properties live on its PSObject (its base object is empty): the target keeps them.
                 ItemFailed(new KmsSignatureException("InputNotRecognized", ErrorKind.InvalidArgument,
                     $"A {input!.BaseObject.GetType().Name} is neither a token nor a file: pipe token strings, file objects, or objects with a Token, LiteralPath, PSPath, FullName, LP or Path property.",
-                    input.BaseObject is PSCustomObject ? input : input.BaseObject));
+                    PlainValues.AsTarget(input)));
                 break;
         }
     }
