@@ -168,13 +168,9 @@ public static class AtomicFile
         {
             mode = File.GetUnixFileMode(target);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return; // nothing to replace: the new file keeps the umask's permissions
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return;
         }
 
         var wanted = mode & PermissionBits;

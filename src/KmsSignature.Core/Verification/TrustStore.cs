@@ -234,14 +234,13 @@ public sealed class TrustStore
 
     // For the error only: the load passed over hidden files, and a folder of hidden key files alone looks like a store.
     // macOS's AppleDouble "._<name>" copies are never keys: naming one would advise renaming a resource fork.
-    private static string? FirstHiddenKeyFile(string path)
-    {
-        var hidden = Directory.GetFiles(path).Except(Directory.GetFiles(path, "*", KeyFileEnumeration), StringComparer.Ordinal)
-            .Where(file => HasKeyFileExtension(file) && !System.IO.Path.GetFileName(file).StartsWith("._", StringComparison.Ordinal))
+    private static string? FirstHiddenKeyFile(string path) =>
+        new DirectoryInfo(path).EnumerateFiles()
+            .Where(file => (file.Attributes & KeyFileEnumeration.AttributesToSkip) != 0
+                && HasKeyFileExtension(file.Name) && !file.Name.StartsWith("._", StringComparison.Ordinal))
+            .Select(file => file.Name)
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
-        return hidden is null ? null : System.IO.Path.GetFileName(hidden);
-    }
 
     private static bool HasKeyFileExtension(string file) =>
         Array.IndexOf(KeyFileExtensions, System.IO.Path.GetExtension(file).ToLowerInvariant()) >= 0;
