@@ -748,9 +748,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 keys.AddRange(Core.Keys.PublicKey.LoadFile(file.FullName));
                 return;
             case IEnumerable many:
-                var items = many.Cast<object?>().Select(item => item is PSObject wrapped ? wrapped.BaseObject : item).ToList();
-                if (items.Count > 0 && items.TrueForAll(item => item is string)
-                    && Core.Keys.PublicKey.JoinKeyFileLines(items.ConvertAll(item => (string)item!)) is { } lines)
+                var items = many.Cast<object?>().Select(ValidatePublicKeyArgumentAttribute.Unwrap).ToList();
+                if (ValidatePublicKeyArgumentAttribute.KeyFileText(items) is { } lines)
                 {
                     AddKeysFromText(lines, keys); // -PublicKey (Get-Content key.pem): the lines of one file
                     return;

@@ -25,8 +25,7 @@ internal sealed class ValidatePublicKeyArgumentAttribute : ValidateArgumentsAttr
                     throw Empty();
                 }
 
-                if (items.Contains("") && !(items.TrueForAll(item => item is string)
-                    && Core.Keys.PublicKey.JoinKeyFileLines(items.ConvertAll(item => (string)item!)) is not null))
+                if (items.Contains("") && KeyFileText(items) is null)
                 {
                     throw Empty();
                 }
@@ -35,7 +34,16 @@ internal sealed class ValidatePublicKeyArgumentAttribute : ValidateArgumentsAttr
         }
     }
 
-    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+    /// <summary>
+    /// The text of one key file when <paramref name="items"/> (unwrapped) are its lines, as Get-Content returns them; null
+    /// when they are something else (several keys, file names, ...).
+    /// </summary>
+    internal static string? KeyFileText(List<object?> items) =>
+        items.Count > 0 && items.TrueForAll(item => item is string)
+            ? Core.Keys.PublicKey.JoinKeyFileLines(items.ConvertAll(item => (string)item!))
+            : null;
+
+    internal static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
     private static ValidationMetadataException Empty() => new(
         "The argument is null or empty, or a collection that holds a null or empty item: give PEM text, a key file or a key " +
