@@ -21,7 +21,7 @@ public sealed class SigningKeyServiceAliasRaceTests
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms);
         var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
         admin.WinnerKeyId = winner.KeyId;
 
         var key = await service.CreateAsync(new NewSigningKeyOptions
@@ -51,7 +51,7 @@ public sealed class SigningKeyServiceAliasRaceTests
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms);
         var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
         var before = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
         var plan = await service.PlanCreateAsync(new NewSigningKeyOptions
         {
@@ -94,7 +94,7 @@ public sealed class SigningKeyServiceAliasRaceTests
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms);
         var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
         var request = new SignerPolicyRequest { Signers = [kms.Signer.Arn] };
         var (planned, plan) = await service.PlanPolicyAsync(winner.Arn, request, default);
         await service.ApplyPolicyAsync(planned, plan, default);
@@ -148,7 +148,7 @@ public sealed class SigningKeyServiceAliasRaceTests
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms);
         var winner = await NewKeyAsync(admin, "RSA_2048");
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
         admin.WinnerKeyId = winner.KeyId;
         var winnerPolicy = (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = winner.Arn, PolicyName = "default" })).Policy;
 
@@ -176,7 +176,7 @@ public sealed class SigningKeyServiceAliasRaceTests
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms);
         var winner = await NewKeyAsync(admin, "ECC_NIST_P256");
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
         admin.WinnerKeyId = winner.KeyId;
 
         var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
@@ -201,7 +201,7 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms) { AnswerLost = true };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         var key = await service.CreateAsync(new NewSigningKeyOptions
         {
@@ -224,7 +224,7 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms) { FailAfterMaking = () => new HttpRequestException("Connection reset by peer") };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         var key = await service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default);
 
@@ -239,7 +239,7 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms) { FailAfterMaking = () => new OperationCanceledException() };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
@@ -253,7 +253,7 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms) { FailBeforeMaking = true };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
@@ -273,7 +273,7 @@ public sealed class SigningKeyServiceAliasRaceTests
             FailAfterMaking = () => new HttpRequestException("Connection reset by peer"),
             DescribeFailsAfterAlias = true,
         };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
@@ -296,7 +296,7 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms) { AnswerLost = true, DescribeFailsAfterAlias = true };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256", UseExisting = useExisting }, default));
@@ -315,7 +315,7 @@ public sealed class SigningKeyServiceAliasRaceTests
     {
         await using var kms = await LocalKmsServer.StartAsync();
         using var admin = new AliasRacingClient(kms) { FailAfterMaking = () => new OperationCanceledException(), DescribeFailsAfterAlias = true };
-        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var service = ServiceFor(kms, admin);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = Alias, KeySpec = "ECC_NIST_P256" }, default));
@@ -324,6 +324,10 @@ public sealed class SigningKeyServiceAliasRaceTests
         Assert.Equal("Enabled", (await admin.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Alias })).KeyMetadata.KeyState.Value);
         Assert.Equal(0, kms.Counters.Count("ScheduleKeyDeletion"));
     }
+
+    // The racing client serves every call, Sign included, as the module's two clients would.
+    private static SigningKeyService ServiceFor(LocalKmsServer kms, AliasRacingClient admin) =>
+        new(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
 
     private static async Task<KeyMetadata> NewKeyAsync(IAmazonKeyManagementService admin, string spec) =>
         (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = "SIGN_VERIFY" })).KeyMetadata;
