@@ -118,7 +118,11 @@ public sealed class RequestPacerSimulationTests
             var from = TimeSpan.FromSeconds(20);
             var to = TimeSpan.FromSeconds(40);
             Assert.InRange(first.SuccessRate(from, to) + second.SuccessRate(from, to), 0.9 * Quota, 1.1 * Quota);
-            Assert.InRange(first.SuccessRate(from, to), 0.25 * Quota, Quota);
+            // A share, not starvation. Each session's increase is a tenth of its own rate per second, so the split the join
+            // leaves persists, and it turns on timing: with calls within a millisecond of their place sent at once (Task.Delay
+            // counts whole milliseconds), the first
+            // session's share over seeds 1–30 ran 23–49 % (at least 26 % when the simulation timed sleeps to the tick).
+            Assert.InRange(first.SuccessRate(from, to), 0.2 * Quota, Quota);
             Assert.InRange(first.SuccessRate(TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(60)), 0.8 * Quota, MostAfter5s(Quota));
         }
     }
@@ -261,16 +265,16 @@ public sealed class RequestPacerSimulationTests
 
             var ticket = caller.Pacer.Reserve();
             var reserved = now;
-            At(now + Math.Min(ticket.Delay.Ticks, RequestPacer.Horizon.Ticks), () => Send(caller, ticket, throttledBefore, reserved));
+            At(now + RequestPacer.SleepFor(ticket).Ticks, () => Send(caller, ticket, throttledBefore, reserved));
         }
 
         // As RequestPacer.WaitAsync: the call goes when its place in line has come at the rate now, else it waits on.
         private void Send(Caller caller, PacerTicket ticket, int throttledBefore, long reserved)
         {
             ticket = caller.Pacer.Recheck(ticket);
-            if (ticket.Delay > TimeSpan.Zero)
+            if (RequestPacer.SleepFor(ticket) > TimeSpan.Zero)
             {
-                At(now + Math.Min(ticket.Delay.Ticks, RequestPacer.Horizon.Ticks), () => Send(caller, ticket, throttledBefore, reserved));
+                At(now + RequestPacer.SleepFor(ticket).Ticks, () => Send(caller, ticket, throttledBefore, reserved));
                 return;
             }
 

@@ -307,6 +307,66 @@ public sealed class RequestPacerTests
         Assert.InRange(next.Delay.TotalSeconds, 0, (sent / pacer.Rate!.Value) - RequestPacer.Tolerance.TotalSeconds + 0.001);
     }
 
+    // Task.Delay counts whole milliseconds: a call 0.4 ms from its place waited Task.Delay(0.4 ms), which completes at once,
+    // and asked again, hundreds of thousands of times, on the caller's thread (the pipeline thread, for a call's first wait).
+    [Fact]
+    public async Task A_call_less_than_a_millisecond_from_its_place_goes_at_once_without_spinning()
+    {
+        var pacer = new RequestPacer(clock);
+        ComeBackBeforeTheNextPlace(pacer, TimeSpan.FromMilliseconds(0.4));
+        clock.MaxReads = clock.Reads + 100;
+
+        var wait = pacer.WaitAsync(CancellationToken.None);
+
+        Assert.True(wait.IsCompletedSuccessfully);
+        Assert.InRange((await wait).Delay, TimeSpan.Zero, TimeSpan.FromMilliseconds(0.4));
+    }
+
+    // 1.4 ms away, a call sleeps (Task.Delay's 1 ms) and wakes 0.4 ms early: that remainder was the spin above. On a frozen
+    // clock it sleeps on, reading the clock about once a millisecond, until the clock moves.
+    [Fact]
+    public async Task A_call_that_wakes_less_than_a_millisecond_early_goes_without_spinning()
+    {
+        var pacer = new RequestPacer(clock);
+        ComeBackBeforeTheNextPlace(pacer, TimeSpan.FromMilliseconds(1.4));
+        var reads = clock.Reads;
+        clock.MaxReads = reads + 10_000;
+
+        var wait = pacer.WaitAsync(CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(wait.IsCompleted);
+        Assert.InRange(clock.Reads - reads, 1, 1_000);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var sent = await wait.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.InRange(sent.Delay, TimeSpan.Zero, TimeSpan.FromMilliseconds(0.4));
+    }
+
+    [Theory]
+    [InlineData(0.0001, 0)]
+    [InlineData(0.999, 0)]
+    [InlineData(1, 1)]
+    [InlineData(7.25, 7.25)]
+    [InlineData(60_000, 1000)] // at most Horizon, so a raised rate reaches the calls already waiting
+    public void A_waiting_call_sleeps_its_delay_up_to_the_horizon_and_goes_within_a_millisecond(double delayMs, double sleepMs)
+    {
+        var ticket = new PacerTicket(0, TimeSpan.FromMilliseconds(delayMs), Limited: true, Place: 1);
+        Assert.Equal(TimeSpan.FromMilliseconds(sleepMs), RequestPacer.SleepFor(ticket));
+    }
+
+    // Paced at 10/s (places 100 ms apart): moves the clock to `early` before the next free place.
+    private void ComeBackBeforeTheNextPlace(RequestPacer pacer, TimeSpan early)
+    {
+        ThrottleFirstOfRoundTrip(pacer, perSecond: 12.5);
+        var ticket = pacer.Reserve();
+        while (ticket.Delay == TimeSpan.Zero)
+        {
+            ticket = pacer.Reserve();
+        }
+
+        clock.Advance(ticket.Delay + TimeSpan.FromMilliseconds(100) - early);
+    }
+
     // Calls sent at the given rate for a round trip of 100 ms, when the first of them comes back throttled: the first cut.
     private void ThrottleFirstOfRoundTrip(RequestPacer pacer, double perSecond)
     {
@@ -333,11 +393,20 @@ public sealed class RequestPacerTests
     private sealed class ManualClock : TimeProvider
     {
         private long now = 1_000_000_000;
+        private long reads;
 
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-        public override long GetTimestamp() => now;
+        /// <summary>Reads past this fail the read: a spin on a frozen clock ends the test instead of hanging it.</summary>
+        public long MaxReads { get; set; } = long.MaxValue;
 
-        public void Advance(TimeSpan by) => now += by.Ticks;
+        public long Reads => Interlocked.Read(ref reads);
+
+        // Read from timer threads while the test advances it.
+        public override long GetTimestamp() => Interlocked.Increment(ref reads) > MaxReads
+            ? throw new InvalidOperationException("The clock was read more often than the test allows without moving: a busy wait.")
+            : Interlocked.Read(ref now);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref now, by.Ticks);
     }
 }
