@@ -5,6 +5,7 @@ using KmsSignature.Core;
 using KmsSignature.Core.Files;
 using KmsSignature.Core.Kms;
 using KmsSignature.Core.Policy;
+using KmsSignature.Core.Signing;
 using KmsSignature.Core.Verification;
 
 namespace KmsSignature.Cmdlets;
@@ -99,12 +100,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     {
         if (!task.IsCompleted)
         {
-            Run(async ct =>
-            {
-                await Task.WhenAny(task, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
-                return true;
-            });
+            Run(ct => Waits.UntilDone(task, ct));
         }
     }
 
