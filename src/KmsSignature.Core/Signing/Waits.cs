@@ -9,7 +9,9 @@ public static class Waits
     /// </summary>
     public static async Task UntilDone(Task task, CancellationToken cancellationToken)
     {
-        await Task.WhenAny(task, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+        // WaitAsync leaves the token when the task completes. WhenAny with an endless Task.Delay(token) did not: each wait
+        // left its delay registered on the cmdlet's token until the run ended, one per item of a bulk run.
+        await Task.WhenAny(task).WaitAsync(cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
     }
 }
