@@ -37,7 +37,7 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     /// Called on the producer thread every <paramref name="waitingInterval"/> while it blocks for the oldest batch
     /// (a large file being hashed): the cmdlet's chance to write progress, which only its own thread may do.
     /// </param>
-    /// <param name="waitingInterval">How often <paramref name="waiting"/> is called; default 500 ms.</param>
+    /// <param name="waitingInterval">How often <paramref name="waiting"/> is called; default 500 ms, at least 1 ms.</param>
     /// <param name="cancellationToken">
     /// Once cancelled (Ctrl+C, or a pipeline ended downstream), items not yet started are not run: each gives an
     /// <see cref="OperationCanceledException"/> instead. Items already running finish, unless <paramref name="work"/> watches
@@ -53,7 +53,12 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         this.batchSize = batchSize;
         this.waiting = waiting;
         this.cancellationToken = cancellationToken;
-        waitingMilliseconds = waiting is null ? Timeout.Infinite : (int)(waitingInterval ?? TimeSpan.FromMilliseconds(500)).TotalMilliseconds;
+        var interval = waitingInterval ?? TimeSpan.FromMilliseconds(500);
+        // WaitOne counts whole milliseconds: less than one is a wait of 0, a spin calling `waiting` on the producer thread;
+        // a negative one throws only once the producer first waits, with items already running.
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.FromMilliseconds(1), nameof(waitingInterval));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(interval, TimeSpan.FromMilliseconds(int.MaxValue), nameof(waitingInterval));
+        waitingMilliseconds = waiting is null ? Timeout.Infinite : (int)interval.TotalMilliseconds;
         // The concurrent side of the pair caps how many batches run at once: exactly `workers` threads verify.
         factory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, workers).ConcurrentScheduler);
         window = new OrderedWindow<OrderedOutcome<TOutput>[]>(workers * 4);

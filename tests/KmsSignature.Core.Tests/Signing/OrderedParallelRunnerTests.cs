@@ -210,4 +210,16 @@ public sealed class OrderedParallelRunnerTests
     [Fact]
     public void Worker_count_below_one_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderedParallelRunner<int, int>(i => i, workers: 0));
+
+    // WaitOne(0) returns at once: a sub-millisecond interval had the producer call `waiting` in a loop instead of blocking.
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public void A_waiting_interval_under_a_millisecond_is_refused_when_made(double milliseconds)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new OrderedParallelRunner<int, int>(i => i, workers: 2, waiting: () => { }, waitingInterval: TimeSpan.FromMilliseconds(milliseconds)));
+        Assert.Equal("waitingInterval", error.ParamName);
+    }
 }
