@@ -104,6 +104,9 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Writes the actions posted so far (verbose messages of calls in flight); pipeline thread only.</summary>
+    internal void WritePosted() => DrainPipelineActions();
+
     protected void Run(Func<CancellationToken, Task> work) => Run(async ct =>
     {
         await work(ct).ConfigureAwait(false);

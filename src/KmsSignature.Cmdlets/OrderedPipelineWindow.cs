@@ -119,6 +119,8 @@ internal sealed class OrderedPipelineWindow<T>
 
     private void WriteCompleted()
     {
+        // A run whose calls finish before the next item comes never waits for them: their messages go out here.
+        cmdlet.WritePosted();
         while (window.TryTakeCompleted(out var task))
         {
             finished++;

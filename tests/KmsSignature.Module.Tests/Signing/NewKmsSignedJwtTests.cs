@@ -324,6 +324,27 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
     }
 
+    // A call's verbose messages (its retries) are posted from its own thread and written at the pipeline thread's next wait. A
+    // call already done when the run came to it (a slow producer) was never waited for, so they were never written.
+    [Fact]
+    public async Task Verbose_messages_of_a_call_done_before_the_run_waits_for_it_are_written()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var faults = fixture.FaultsOnSign(sign => sign.ErrorProbability = 1); // 4 attempts (SigningKey.MaxFailedAttempts), then the error
+        using var session = fixture.NewSession();
+        var until = fixture.Kms.Counters.Count("Sign") + 4;
+        // The End block runs before New-KmsSignedJwt's EndProcessing: it holds that until the call has made its last attempt and failed.
+        var result = session.Run("""
+            1 | ForEach-Object -Process { @{ n = $_ } } -End {
+                for ($i = 0; $i -lt 1500 -and $kms.Counters.Count('Sign') -lt $until; $i++) { [Threading.Thread]::Sleep(20) }
+                [Threading.Thread]::Sleep(500)
+            } | New-KmsSignedJwt -KeyId $k -ThrottleLimit 1 -Verbose @kmsSigner
+            """, Vars(("k", arn), ("kms", fixture.Kms), ("until", until)));
+
+        Assert.Contains("KMSInternalException", Assert.Single(result.Errors).Exception.Message);
+        Assert.Equal(3, result.Verbose.Count(v => v.Contains("retrying in", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Ctrl_C_stops_promptly_and_leaves_the_rest_unsigned()
     {
