@@ -212,7 +212,7 @@ public sealed class RequestPacer
         }
     }
 
-    /// <summary>The call sent with this ticket succeeded.</summary>
+    /// <summary>KMS did not throttle the call sent with this ticket: it succeeded, or failed otherwise (a server fault, a lost connection).</summary>
     public void OnSuccess(PacerTicket ticket)
     {
         lock (gate)

@@ -129,6 +129,9 @@ public sealed class SigningKey
             catch (Exception ex) when (++failed < AttemptsAfter(ex) && !cancellationToken.IsCancellationRequested
                                        && (KmsErrorTranslator.IsTransient(ex) || ex is OperationCanceledException))
             {
+                // Not throttled, so it counts for the pacer as a success does: taken as no call at all, calls that all failed
+                // read as a quota of nothing, and the next throttle cut the pacer to its floor, where the retries waited in line.
+                pacer.OnSuccess(ticket);
                 // An OperationCanceledException with our token not cancelled is the HTTP timeout.
                 var delay = TimeSpan.FromMilliseconds(50 * (1 << failed) * (0.5 + Random.Shared.NextDouble()));
                 log.Verbose($"KMS Sign for {KeyArn} failed ({ex.Message}); retrying in {delay.TotalMilliseconds:F0} ms.");
