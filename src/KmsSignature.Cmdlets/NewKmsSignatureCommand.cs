@@ -157,6 +157,13 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
 
     private void WriteSignatureFile(PendingSignatureFile pending)
     {
+        // A run stopping makes WriteObject throw: committed first, the file would stay for an item never reported.
+        // Thrown here, the window discards it with the rest.
+        if (Stopping || CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+
         KmsDetachedSignature written;
         try
         {

@@ -69,6 +69,36 @@ public sealed class PowerShellSession : IDisposable
     public (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, WaitHandle stopWhen) =>
         RunAndStop(script, variables, pending => WaitHandle.WaitAny([pending, stopWhen]) == 0);
 
+    /// <summary>
+    /// Runs a script and hands each object it outputs to <paramref name="onOutput"/> on the pipeline thread, as it is written
+    /// (which may stop the run with <c>BeginStop</c>); returns the objects output and whether the run ended stopped.
+    /// </summary>
+    public (IReadOnlyList<PSObject> Output, bool Stopped) RunObservingOutput(string script, IReadOnlyDictionary<string, object?>? variables,
+        Action<PowerShell, PSObject> onOutput)
+    {
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        foreach (var (name, value) in variables ?? new Dictionary<string, object?>())
+        {
+            runspace.SessionStateProxy.SetVariable(name, value);
+        }
+
+        ps.AddScript(script);
+        using var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (_, e) => onOutput(ps, output[e.Index]);
+        var stopped = false;
+        try
+        {
+            ps.EndInvoke(ps.BeginInvoke<PSObject, PSObject>(null, output));
+        }
+        catch (PipelineStoppedException)
+        {
+            stopped = true;
+        }
+
+        return (output.ToList(), stopped || ps.InvocationStateInfo.State == PSInvocationState.Stopped);
+    }
+
     // endedFirst waits on the run's handle and says whether the script ended before the moment to stop it.
     private (TimeSpan Elapsed, bool Stopped) RunAndStop(string script, IReadOnlyDictionary<string, object?>? variables, Func<WaitHandle, bool> endedFirst)
     {

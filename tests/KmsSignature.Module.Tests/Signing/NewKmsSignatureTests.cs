@@ -837,6 +837,38 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Empty(Directory.GetFiles(directory, "*.sig"));
     }
 
+    // Ctrl+C while results are being written: the next result's file was put in place and only then did its WriteObject
+    // find the run stopping, so a signature file remained for an item never reported (1 run in 2 in a bulk run). Item 0 is a
+    // pipe released once the 7 files behind it are prepared, so all are due together; the run is stopped as item 0 comes out.
+    [Fact]
+    public async Task Ctrl_C_while_results_are_written_leaves_no_signature_file_for_an_item_not_reported()
+    {
+        var (pipe, files, _) = await PipeThenFilesAsync("stop-writing", count: 7);
+        var writer = Task.Run(() =>
+        {
+            WaitUntil(() => TemporaryFiles().Length == files.Length);
+            File.WriteAllBytes(pipe, new byte[100]);
+        });
+        using var session = fixture.NewSession();
+        var (output, stopped) = session.RunObservingOutput("$items | New-KmsSignature -KeyId $k -ThrottleLimit 8 @kmsSigner",
+            Vars(("items", files.Prepend(pipe).ToArray()), ("k", await fixture.KeyAsync("ECC_NIST_EDWARDS25519"))), (ps, _) =>
+            {
+                if (ps.InvocationStateInfo.State == PSInvocationState.Running)
+                {
+                    ps.BeginStop(null, null);
+                    WaitUntil(() => ps.InvocationStateInfo.State != PSInvocationState.Running);
+                    Thread.Sleep(200); // for the stop to reach the cmdlet (StopProcessing, on the stopping thread)
+                }
+            });
+        await writer.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(stopped, "the pipeline was not stopped");
+        var reported = output.Select(o => (string)o.Properties["Path"].Value + ".sig").ToList();
+        Assert.Contains(pipe + ".sig", reported);
+        Assert.Equal(reported.Order(StringComparer.Ordinal), Directory.GetFiles(directory, "*.sig").Order(StringComparer.Ordinal));
+        Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
+    }
+
     // The write and fsync of each signature file run on the Sign calls, in parallel (concurrent fsyncs are committed
     // together); only the rename waits for the result's turn. Item 0 is a pipe nobody writes yet, so no result can be
     // reported: the 7 files behind it must still all be prepared meanwhile. They used to be written one by one on the
