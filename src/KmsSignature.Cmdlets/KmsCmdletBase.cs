@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using KmsSignature.Core;
@@ -19,8 +18,7 @@ namespace KmsSignature.Cmdlets;
 public abstract class KmsCmdletBase : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-    private readonly ConcurrentQueue<Action> pipelineActions = new();
-    private readonly AutoResetEvent pipelineSignal = new(false);
+    private readonly PipelineThreadPump pump = new();
     private KmsConnection? connection;
 
     /// <summary>The AWS Region (e.g. us-east-1); defaults to the profile, Set-DefaultAWSRegion, AWS_REGION, AWS_DEFAULT_REGION, the shared config file.</summary>
@@ -77,14 +75,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     protected T Run<T>(Func<CancellationToken, Task<T>> work)
     {
         var task = work(CancellationToken);
-        var handles = new[] { pipelineSignal, ((IAsyncResult)task).AsyncWaitHandle };
-        while (!task.IsCompleted)
-        {
-            WaitHandle.WaitAny(handles);
-            DrainPipelineActions();
-        }
-
-        DrainPipelineActions();
+        pump.Wait(task);
         try
         {
             return task.GetAwaiter().GetResult();
@@ -105,7 +96,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Writes the actions posted so far (verbose messages of calls in flight); pipeline thread only.</summary>
-    internal void WritePosted() => DrainPipelineActions();
+    internal void WritePosted() => pump.RunPosted();
 
     protected void Run(Func<CancellationToken, Task> work) => Run(async ct =>
     {
@@ -114,11 +105,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     });
 
     /// <summary>Queues an action (WriteProgress, WriteVerbose ...) for the pipeline thread; safe from any thread.</summary>
-    protected void Post(Action action)
-    {
-        pipelineActions.Enqueue(action);
-        pipelineSignal.Set();
-    }
+    protected void Post(Action action) => pump.Post(action);
 
     /// <summary>
     /// Writes a Core error about one item as a non-terminating ErrorRecord; one that no later item could escape (an unreachable
@@ -237,14 +224,6 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
 
     private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
 
-    private void DrainPipelineActions()
-    {
-        while (pipelineActions.TryDequeue(out var action))
-        {
-            action();
-        }
-    }
-
     public void Dispose()
     {
         // A downstream command that ends the pipeline early (Select-Object -First, break) disposes this cmdlet
@@ -252,7 +231,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
         stopping.Cancel();
         OnRunEnded();
         stopping.Dispose();
-        pipelineSignal.Dispose();
+        pump.Dispose();
         GC.SuppressFinalize(this);
     }
 }
