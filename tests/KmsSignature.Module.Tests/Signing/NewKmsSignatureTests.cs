@@ -51,6 +51,29 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.True(NoTemporaryFileRemains(), "a prepared signature file was left behind");
     }
 
+    // Select-Object -First ends the commands upstream with StopUpstreamCommandsException: no StopProcessing and no
+    // EndProcessing, only Dispose. The run sends nothing more to KMS, and a -Destination folder holds the reported files only.
+    [Fact]
+    public async Task Select_First_downstream_sends_nothing_more_and_leaves_only_the_reported_files()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var destination = Directory.CreateDirectory(Path.Combine(directory, "first-dst")).FullName;
+        var files = Enumerable.Range(1, 40).Select(i => NewFile($"first-{i:D2}.bin", 100, i)).ToArray();
+        using var faults = fixture.FaultsOnSign(sign => sign.Latency = TimeSpan.FromMilliseconds(300));
+        using var session = fixture.NewSession();
+        var before = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run("Import-Module -Assembly $shims; New-KmsSignature -LiteralPath $files -KeyId $k -Destination $dst -ThrottleLimit 4 @kmsSigner | Select-FirstShim 2",
+            Vars(("files", files), ("k", arn), ("dst", destination), ("shims", typeof(SelectFirstCommand).Assembly))).AssertSuccess();
+        var sent = fixture.Kms.Counters.Count("Sign") - before;
+        await Task.Delay(1500); // long enough for a call started after the run to reach LocalKms and be counted
+
+        Assert.Equal(["first-01.bin.sig", "first-02.bin.sig"], result.Output.Select(o => Path.GetFileName((string)o.Properties["SignaturePath"].Value)));
+        Assert.Equal(sent, fixture.Kms.Counters.Count("Sign") - before);
+        Assert.InRange(sent, 2, 2 + 4 + 2); // the two reported, those in flight, and a slot or two freed as they returned
+        Assert.Equal(["first-01.bin.sig", "first-02.bin.sig"], Directory.GetFileSystemEntries(destination).Select(Path.GetFileName).Order());
+    }
+
     // A KMS that cannot be reached fails every later item the same way: the run ends at the first such error, as with
     // -ErrorAction Stop, sends nothing more to KMS, and leaves no signature or prepared file for the items it dropped.
     [Fact]
