@@ -3,15 +3,23 @@ using System.Net.Sockets;
 
 namespace KmsSignature.Module.Tests.Hosting;
 
-/// <summary>A loopback port nothing listens on (just freed): a KMS endpoint there refuses every connection.</summary>
-internal static class ClosedPort
+/// <summary>
+/// A loopback port that refuses connections for as long as this is held: bound, never listening. A port found free and
+/// let go again could be taken meanwhile by a LocalKms of a test running alongside, which then answered the
+/// "unreachable" endpoint (seen as KmsInvalidSignature, its SigV4 check failing, instead of KmsEndpointUnreachable).
+/// </summary>
+internal sealed class ClosedPort : IDisposable
 {
-    public static int Next()
+    // No SO_REUSEADDR: the kernel gives no other socket this port while it is bound here.
+    private readonly Socket socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    public ClosedPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
+
+    public int Port { get; }
+
+    public void Dispose() => socket.Dispose();
 }

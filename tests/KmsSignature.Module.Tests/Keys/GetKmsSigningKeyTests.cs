@@ -350,7 +350,8 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [Fact]
     public void Unreachable_endpoint_ends_a_piped_run_at_the_first_key()
     {
-        var port = ClosedPort.Next();
+        using var closed = new ClosedPort();
+        var port = closed.Port;
         using var session = fixture.NewSession();
         var result = session.Run("$c = $kmsAdmin.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; " +
                                  "try { 'alias/a', 'alias/b', 'alias/c' | Get-KmsSigningKey @c } catch { $_ }",
@@ -366,7 +367,8 @@ public sealed class GetKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [Fact]
     public void Unreachable_endpoint_is_a_connection_error()
     {
-        var port = ClosedPort.Next();
+        using var closed = new ClosedPort();
+        var port = closed.Port;
         using var session = fixture.NewSession();
         var result = session.Run("$c = $kmsAdmin.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; Get-KmsSigningKey -KeyId alias/anything @c",
             new Dictionary<string, object?> { ["port"] = port });

@@ -252,7 +252,8 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     [Fact]
     public void Piped_keys_stop_at_the_first_when_the_endpoint_is_unreachable()
     {
-        var port = ClosedPort.Next();
+        using var closed = new ClosedPort();
+        var port = closed.Port;
         using var session = fixture.NewSession();
         var result = session.Run("$c = $kmsSigner.Clone(); $c.EndpointUrl = \"http://127.0.0.1:$port/\"; " +
                                  "try { [pscustomobject]@{ KeyId = 'alias/a' }, [pscustomobject]@{ KeyId = 'alias/b' } | New-KmsSignedJwt @c } catch { $_ }",
