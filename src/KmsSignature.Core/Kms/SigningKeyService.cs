@@ -456,11 +456,21 @@ public sealed class SigningKeyService
 
         // KMS is eventually consistent (PutKeyPolicy's API reference): a read right after the write may still return the policy
         // it replaced. Only that exact policy is waited out; any other one is someone else's write, reported below.
-        var reread = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
-        for (var attempt = 0; reread.SameAs(current) && attempt < ReadBackDelays.Length; attempt++)
+        KeyPolicyDocument reread;
+        try
         {
-            await Task.Delay(ReadBackDelays[attempt], ct).ConfigureAwait(false);
             reread = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+            for (var attempt = 0; reread.SameAs(current) && attempt < ReadBackDelays.Length; attempt++)
+            {
+                await Task.Delay(ReadBackDelays[attempt], ct).ConfigureAwait(false);
+                reread = await ReadPolicyAsync(key.Arn, ct).ConfigureAwait(false);
+            }
+        }
+        catch (KmsSignatureException ex)
+        {
+            // The read's error alone read as if nothing had been written; the write is done, only its check is not.
+            throw ex.WithNote($"PutKeyPolicy {key.Arn} had succeeded (request id {put.ResponseMetadata?.RequestId}): the new policy was written, " +
+                              "but reading it back to confirm it failed. Running the command again writes nothing when the policy already grants this.");
         }
 
         if (reread.SameAs(current))

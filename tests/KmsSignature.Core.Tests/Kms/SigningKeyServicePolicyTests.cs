@@ -79,6 +79,43 @@ public sealed class SigningKeyServicePolicyTests
         Assert.Equal(1, kms.Counters.Count("PutKeyPolicy"));
     }
 
+    // The write succeeded but the read-back failed (KMS answering 500 after the SDK's retries): the error was the read's alone,
+    // "GetKeyPolicy failed", which read as if the policy had not been changed.
+    [Fact]
+    public async Task A_read_back_that_fails_after_the_write_says_the_policy_was_written()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new ReadFailsAfterPutClient(kms);
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_NIST_P256", KeyUsage = "SIGN_VERIFY" })).KeyMetadata.Arn;
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        var (planned, plan) = await service.PlanPolicyAsync(key, new SignerPolicyRequest { Signers = [kms.Signer.Arn] }, default);
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() => service.ApplyPolicyAsync(planned, plan, default));
+
+        Assert.Equal("KmsSignature.KmsInternal", ex.ErrorId);
+        Assert.Equal(ErrorKind.ResourceUnavailable, ex.Kind);
+        Assert.Equal(key, ex.Target);
+        Assert.Contains("GetKeyPolicy", ex.Message);
+        Assert.Contains($"PutKeyPolicy {key} had succeeded", ex.Message);
+        Assert.Equal(1, kms.Counters.Count("PutKeyPolicy"));
+        kms.Faults.Reset();
+        Assert.Contains(SignerPolicySids.Signers,
+            (await admin.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key, PolicyName = "default" })).Policy);
+    }
+
+    // Once a PutKeyPolicy succeeded, KMS answers every GetKeyPolicy with a 500.
+    private sealed class ReadFailsAfterPutClient(LocalKmsServer kms) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        public override async Task<PutKeyPolicyResponse> PutKeyPolicyAsync(PutKeyPolicyRequest request, CancellationToken cancellationToken = default)
+        {
+            var response = await base.PutKeyPolicyAsync(request, cancellationToken);
+            kms.Faults.For("GetKeyPolicy").ErrorProbability = 1;
+            return response;
+        }
+    }
+
     // After a PutKeyPolicy, the next reads still return the policy it replaced, as an eventually consistent read may.
     private sealed class StaleAfterPutClient(LocalKmsServer kms) : AmazonKeyManagementServiceClient(
         new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
