@@ -97,6 +97,9 @@ public sealed partial class KmsClientProvider
         if (maxErrorRetry is { } retries)
         {
             config.MaxErrorRetry = retries;
+            // The SDK resends a call whose pooled connection was reset outside MaxErrorRetry; the reset may come after KMS acted
+            // on it, so a CreateKey sent again made a second key. Calls made through this client retry on their own.
+            config.MaxStaleConnectionRetries = 0;
         }
 
         if (endpointUrl is not null)

@@ -21,6 +21,7 @@ public sealed class KmsConnection
     /// For Sign: the same endpoint and credentials with the SDK's retries off, because Sign's retries are
     /// <see cref="Signing.SigningKey"/>'s. The SDK would sleep a throttled call for seconds (standard mode backs off
     /// up to 20 s), holding an ordered bulk run behind it and hiding the throttling from <see cref="SignPacer"/>.
+    /// Also for CreateKey, which must not be sent again once KMS may have acted on it (it has no client token).
     /// </summary>
     public IAmazonKeyManagementService SignClient { get; }
 

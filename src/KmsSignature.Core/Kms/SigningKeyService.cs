@@ -1,5 +1,8 @@
+using System.Net.Http;
+using System.Net.Sockets;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
 using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Keys;
 using KmsSignature.Core.Policy;
@@ -17,6 +20,9 @@ public sealed class SigningKeyService
 
     // KMS's minimum (and the quickest way to undo an orphan): 7 to 30 days.
     private const int OrphanDeletionWindowDays = 7;
+
+    // As many as the SDK's standard mode makes.
+    private const int CreateKeyAttempts = 3;
 
     // Waits for a key policy just written to be read back (3.75 s in all): KMS's reads are eventually consistent.
     private static readonly TimeSpan[] ReadBackDelays =
@@ -140,7 +146,7 @@ public sealed class SigningKeyService
             Policy = policyText,
             Tags = options.Tags.Count == 0 ? null : options.Tags.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value }).ToList(),
         };
-        var created = await CallAsync("CreateKey", alias, () => Client.CreateKeyAsync(request, ct)).ConfigureAwait(false);
+        var created = await CreateKeyOnceAsync(request, alias, ct).ConfigureAwait(false);
         var metadata = created.KeyMetadata;
         log.Verbose($"CreateKey -> {metadata.Arn} ({spec.ToKmsName()}), request id {created.ResponseMetadata?.RequestId}.");
 
@@ -197,6 +203,58 @@ public sealed class SigningKeyService
         }
 
         return ToSigningKey(metadata, alias);
+    }
+
+    // CreateKey has no client token: sent again after KMS made the key but its answer was lost, it makes a second key, and the
+    // first is left with no alias, unreported (the SDK's retries did that). So it goes through the client without retries and
+    // is sent again only when KMS surely did not act on it (throttled, a 5xx KMS says to retry, or no connection made).
+    private async Task<CreateKeyResponse> CreateKeyOnceAsync(CreateKeyRequest request, string alias, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await connection.SignClient.CreateKeyAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt < CreateKeyAttempts
+                    && (KmsErrorTranslator.IsThrottling(ex) || NeverSent(ex)
+                        || ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError }))
+                {
+                    log.Verbose($"CreateKey attempt {attempt} failed ({ex.Message}); KMS did not make the key, so it is sent again.");
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 500) << (attempt - 1)), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                var error = KmsErrorTranslator.Translate(ex, "CreateKey", alias, connection.Endpoint);
+                if (ex is not AmazonServiceException && KmsErrorTranslator.IsTransient(ex) && !NeverSent(ex))
+                {
+                    throw error.WithNote($"The connection was lost after CreateKey was sent (about {DateTime.UtcNow:u}), so KMS may have created a key that " +
+                        $"has no alias{(string.IsNullOrEmpty(request.Description) ? string.Empty : $" (description '{request.Description}')")}. It was " +
+                        "not sent again, which would make another one: look for that key with Get-KmsSigningKey, delete it with Request-KMSKeyDeletion, " +
+                        "then run the command again.");
+                }
+
+                throw error;
+            }
+        }
+    }
+
+    // No connection was made (refused, no such host): the request never reached KMS. The SDK may hand on HttpClient's inner exception.
+    private static bool NeverSent(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                or SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.TryAgain
+                    or SocketError.NetworkUnreachable or SocketError.HostUnreachable })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // After a failed or stopped CreateAlias: not cancellable, as the orphan's deletion, because it decides whether the new key

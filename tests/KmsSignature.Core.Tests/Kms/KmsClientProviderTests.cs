@@ -30,6 +30,19 @@ public sealed class KmsClientProviderTests
         Assert.DoesNotContain("secret", first.Describe());
     }
 
+    // The SDK resends a call whose pooled connection was reset even with MaxErrorRetry 0; for CreateKey that made a second key.
+    [Fact]
+    public void The_client_without_retries_does_not_resend_after_a_connection_reset()
+    {
+        var connection = new KmsClientProvider().Connect(new AwsConnectionOptions
+        {
+            Region = "eu-west-1", EndpointUrl = Endpoint, Credential = new AwsKeyCredential("AKIDSTALE", "secret"),
+        });
+
+        Assert.Equal(0, connection.SignClient.Config.MaxErrorRetry);
+        Assert.Equal(0, connection.SignClient.Config.MaxStaleConnectionRetries);
+    }
+
     // Credential objects were cached under their identity hash code, which two live objects can share (CoreCLR draws it
     // from about 2^26 values): the second caller was handed a client that signed with the first caller's keys.
     [Fact]

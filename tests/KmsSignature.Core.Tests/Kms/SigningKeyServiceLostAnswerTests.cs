@@ -1,0 +1,88 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using KmsSignature.Core.Kms;
+using KmsSignature.LocalKms;
+
+namespace KmsSignature.Core.Tests.Kms;
+
+/// <summary>
+/// KMS makes the key, then the connection drops before its answer arrives. CreateKey has no client token, so sending it
+/// again makes a second key: the SDK's own retry did so, and the first key was left with no alias, never reported.
+/// </summary>
+public sealed class SigningKeyServiceLostAnswerTests
+{
+    [Fact]
+    public async Task A_CreateKey_whose_answer_is_lost_is_not_sent_again_and_the_error_says_a_key_may_exist()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        var factory = new LosingFactory("TrentService.CreateKey");
+        // As KmsClientProvider makes them: the SDK's standard retries, and none for the second client.
+        using var client = Client(kms, factory, maxErrorRetry: null);
+        using var noRetries = Client(kms, factory, maxErrorRetry: 0);
+        var service = new SigningKeyService(new KmsConnection(client, noRetries, kms.Region, kms.Endpoint, "test"));
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/lost", KeySpec = "ECC_NIST_P256", Description = "lost answer" }, default));
+
+        Assert.Equal("KmsSignature.KmsEndpointUnreachable", ex.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
+        Assert.Equal("alias/lost", ex.Target);
+        Assert.Contains("CreateKey", ex.Message);
+        Assert.Contains("may have created a key", ex.Message);
+        Assert.Equal(1, kms.Counters.Count("CreateKey"));
+        Assert.Equal(0, kms.Counters.Count("CreateAlias"));
+    }
+
+    private static AmazonKeyManagementServiceClient Client(LocalKmsServer kms, HttpClientFactory factory, int? maxErrorRetry)
+    {
+        var config = new AmazonKeyManagementServiceConfig
+        {
+            ServiceURL = kms.Endpoint.ToString(),
+            AuthenticationRegion = kms.Region,
+            RetryMode = RequestRetryMode.Standard,
+            HttpClientFactory = factory,
+        };
+        if (maxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+            config.MaxStaleConnectionRetries = 0;
+        }
+
+        return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey), config);
+    }
+
+    // The first call of the operation reaches KMS and is carried out; its answer is then lost as a dropped connection loses it.
+    private sealed class LosingFactory(string target) : HttpClientFactory
+    {
+        private readonly string target = target;
+        private int lost;
+
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new LosingHandler(this));
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => true;
+
+        private sealed class LosingHandler(LosingFactory owner) : DelegatingHandler(new HttpClientHandler())
+        {
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                if (request.Headers.TryGetValues("X-Amz-Target", out var values) && values.Contains(owner.target)
+                    && Interlocked.Exchange(ref owner.lost, 1) == 0)
+                {
+                    response.Dispose();
+                    // What SocketsHttpHandler throws when the peer resets the connection before answering.
+                    throw new HttpRequestException(HttpRequestError.Unknown, "An error occurred while sending the request.",
+                        new IOException("Unable to read data from the transport connection: Connection reset by peer.",
+                            new SocketException((int)SocketError.ConnectionReset)));
+                }
+
+                return response;
+            }
+        }
+    }
+}
