@@ -667,6 +667,20 @@ public sealed class SigningKeyService
                 new ScheduleKeyDeletionRequest { KeyId = keyArn, PendingWindowInDays = OrphanDeletionWindowDays }, CancellationToken.None).ConfigureAwait(false);
             return (deletion.DeletionDate, null);
         }
+        catch (KMSInvalidStateException invalidState)
+        {
+            // A resend (the SDK's retry after a lost answer or a 5xx) is refused once the first call scheduled the deletion:
+            // the key is then pending deletion, which is what was asked, not a key left behind.
+            try
+            {
+                var key = (await Client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyArn }, CancellationToken.None).ConfigureAwait(false)).KeyMetadata;
+                return key.KeyState?.Value == "PendingDeletion" ? (key.DeletionDate, null) : (null, invalidState);
+            }
+            catch (Exception)
+            {
+                return (null, invalidState);
+            }
+        }
         catch (Exception cleanupError)
         {
             return (null, cleanupError);

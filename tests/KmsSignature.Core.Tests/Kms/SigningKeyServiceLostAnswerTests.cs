@@ -36,6 +36,39 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
     }
 
+    // The orphan's ScheduleKeyDeletion is carried out, its answer is lost, and the resend is told the key is pending deletion:
+    // the error said scheduling the deletion had failed and the key was left without an alias.
+    [Fact]
+    public async Task A_resent_ScheduleKeyDeletion_refused_because_the_first_one_took_counts_as_scheduled()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var admin = new DeletionResentClient(kms);
+        var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
+        kms.Faults.For("CreateAlias").ErrorProbability = 1;
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/orphan", KeySpec = "ECC_NIST_P256" }, default));
+
+        Assert.Equal("KmsSignature.AliasCreationFailed", ex.ErrorId);
+        Assert.Equal("alias/orphan", ex.Target);
+        Assert.Contains("the key was scheduled for deletion on", ex.Message);
+        Assert.DoesNotContain("also failed", ex.Message);
+        Assert.Equal(2, kms.Counters.Count("ScheduleKeyDeletion"));
+    }
+
+    // ScheduleKeyDeletion reaches KMS, its answer is lost, and it is sent again, as the SDK's retries do.
+    private sealed class DeletionResentClient(LocalKmsServer kms) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        public override async Task<ScheduleKeyDeletionResponse> ScheduleKeyDeletionAsync(ScheduleKeyDeletionRequest request,
+            CancellationToken cancellationToken = default)
+        {
+            await base.ScheduleKeyDeletionAsync(request, cancellationToken);
+            return await base.ScheduleKeyDeletionAsync(request, cancellationToken);
+        }
+    }
+
     private static AmazonKeyManagementServiceClient Client(LocalKmsServer kms, HttpClientFactory factory, int? maxErrorRetry)
     {
         var config = new AmazonKeyManagementServiceConfig
