@@ -228,7 +228,7 @@ public sealed class SigningKeyService
                 }
 
                 var error = KmsErrorTranslator.Translate(ex, "CreateKey", alias, connection.Endpoint);
-                if (ex is not AmazonServiceException && KmsErrorTranslator.IsTransient(ex) && !NeverSent(ex))
+                if (AnswerLost(ex))
                 {
                     throw error.WithNote($"The connection was lost after CreateKey was sent (about {DateTime.UtcNow:u}), so KMS may have created a key that " +
                         $"has no alias{(string.IsNullOrEmpty(request.Description) ? string.Empty : $" (description '{request.Description}')")}. It was " +
@@ -240,6 +240,10 @@ public sealed class SigningKeyService
             }
         }
     }
+
+    // The request may have reached KMS and been carried out, but no answer came (connection lost after sending, or a timeout).
+    private static bool AnswerLost(Exception exception) =>
+        exception is not AmazonServiceException && KmsErrorTranslator.IsTransient(exception) && !NeverSent(exception);
 
     // No connection was made (refused, no such host): the request never reached KMS. The SDK may hand on HttpClient's inner exception.
     private static bool NeverSent(Exception exception)
@@ -508,8 +512,19 @@ public sealed class SigningKeyService
         }
 
         var text = plan.After.ToJson();
-        var put = await CallAsync("PutKeyPolicy", key.Arn,
-            () => Client.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.Arn, PolicyName = "default", Policy = text }, ct)).ConfigureAwait(false);
+        PutKeyPolicyResponse put;
+        try
+        {
+            put = await CallAsync("PutKeyPolicy", key.Arn,
+                () => Client.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.Arn, PolicyName = "default", Policy = text }, ct)).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex) when (ex.InnerException is { } cause && AnswerLost(cause))
+        {
+            // The error alone read as if nothing had been written; a rerun is safe, as the merge writes nothing once the policy grants this.
+            throw ex.WithNote($"The connection was lost or timed out after PutKeyPolicy {key.Arn} was sent, so KMS may have written the new policy. " +
+                              "Running the command again is safe: it merges into the policy then on the key and writes nothing when it already grants this.");
+        }
+
         log.Verbose($"PutKeyPolicy {key.Arn} ({plan.Changes.Count} statement change(s)), request id {put.ResponseMetadata?.RequestId}.");
 
         // KMS is eventually consistent (PutKeyPolicy's API reference): a read right after the write may still return the policy

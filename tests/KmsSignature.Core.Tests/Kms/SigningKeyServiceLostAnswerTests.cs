@@ -4,6 +4,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using KmsSignature.Core.Kms;
+using KmsSignature.Core.Policy;
 using KmsSignature.LocalKms;
 
 namespace KmsSignature.Core.Tests.Kms;
@@ -34,6 +35,33 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Contains("may have created a key", ex.Message);
         Assert.Equal(1, kms.Counters.Count("CreateKey"));
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
+    }
+
+    // PutKeyPolicy is carried out each time, and each answer is lost (the SDK's retries included): the error named only the lost
+    // connection, as if nothing had been written.
+    [Fact]
+    public async Task A_PutKeyPolicy_whose_answers_are_lost_says_the_policy_may_have_been_written_and_a_rerun_writes_nothing()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        var factory = new LosingFactory("TrentService.PutKeyPolicy", every: true);
+        using var client = Client(kms, factory, maxErrorRetry: null);
+        using var noRetries = Client(kms, factory, maxErrorRetry: 0);
+        var service = new SigningKeyService(new KmsConnection(client, noRetries, kms.Region, kms.Endpoint, "test"));
+        await service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/policy", KeySpec = "ECC_NIST_P256" }, default);
+        var request = new SignerPolicyRequest { Signers = [kms.Signer.Arn] };
+        var (key, plan) = await service.PlanPolicyAsync("alias/policy", request, default);
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() => service.ApplyPolicyAsync(key, plan, default));
+
+        Assert.Equal("KmsSignature.KmsEndpointUnreachable", ex.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
+        Assert.Equal(key.Arn, ex.Target);
+        Assert.Contains("PutKeyPolicy", ex.Message);
+        Assert.Contains("may have written the new policy", ex.Message);
+        Assert.True(kms.Counters.Count("PutKeyPolicy") >= 1);
+        // As the note says: the policy was written, and running the command again writes nothing.
+        var (again, replanned) = await service.PlanPolicyAsync("alias/policy", request, default);
+        Assert.Equal(KmsPolicyUpdateStatus.NoChange, (await service.ApplyPolicyAsync(again, replanned, default)).Status);
     }
 
     // The orphan's ScheduleKeyDeletion is carried out, its answer is lost, and the resend is told the key is pending deletion:
@@ -87,10 +115,12 @@ public sealed class SigningKeyServiceLostAnswerTests
         return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey), config);
     }
 
-    // The first call of the operation reaches KMS and is carried out; its answer is then lost as a dropped connection loses it.
-    private sealed class LosingFactory(string target) : HttpClientFactory
+    // The first call of the operation (or, with every, each call) reaches KMS and is carried out; its answer is then lost as a
+    // dropped connection loses it.
+    private sealed class LosingFactory(string target, bool every = false) : HttpClientFactory
     {
         private readonly string target = target;
+        private readonly bool every = every;
         private int lost;
 
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new LosingHandler(this));
@@ -105,7 +135,7 @@ public sealed class SigningKeyServiceLostAnswerTests
             {
                 var response = await base.SendAsync(request, cancellationToken);
                 if (request.Headers.TryGetValues("X-Amz-Target", out var values) && values.Contains(owner.target)
-                    && Interlocked.Exchange(ref owner.lost, 1) == 0)
+                    && (Interlocked.Exchange(ref owner.lost, 1) == 0 || owner.every))
                 {
                     response.Dispose();
                     // What SocketsHttpHandler throws when the peer resets the connection before answering.
