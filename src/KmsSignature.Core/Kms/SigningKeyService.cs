@@ -216,6 +216,13 @@ public sealed class SigningKeyService
             {
                 return await connection.SignClient.CreateKeyAsync(request, ct).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped with CreateKey possibly sent: as any stop after a mutating call, said in the verbose stream.
+                log.Verbose($"Stopped while CreateKey was in flight (about {DateTime.UtcNow:u}): KMS may have created a key that has no alias" +
+                    $"{Described(request)}. Look for it with Get-KmsSigningKey and delete it with Request-KMSKeyDeletion.");
+                throw;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 if (attempt < CreateKeyAttempts
@@ -231,7 +238,7 @@ public sealed class SigningKeyService
                 if (AnswerLost(ex))
                 {
                     throw error.WithNote($"The connection was lost after CreateKey was sent (about {DateTime.UtcNow:u}), so KMS may have created a key that " +
-                        $"has no alias{(string.IsNullOrEmpty(request.Description) ? string.Empty : $" (description '{request.Description}')")}. It was " +
+                        $"has no alias{Described(request)}. It was " +
                         "not sent again, which would make another one: look for that key with Get-KmsSigningKey, delete it with Request-KMSKeyDeletion, " +
                         "then run the command again.");
                 }
@@ -240,6 +247,9 @@ public sealed class SigningKeyService
             }
         }
     }
+
+    private static string Described(CreateKeyRequest request) =>
+        string.IsNullOrEmpty(request.Description) ? string.Empty : $" (description '{request.Description}')";
 
     // The request may have reached KMS and been carried out, but no answer came (connection lost after sending, or a timeout).
     private static bool AnswerLost(Exception exception) =>

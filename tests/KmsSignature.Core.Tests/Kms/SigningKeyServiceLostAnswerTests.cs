@@ -37,6 +37,36 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
     }
 
+    // Ctrl+C after KMS made the key: the run stopped without a word about the unnamed key it may have left.
+    [Fact]
+    public async Task Ctrl_C_during_CreateKey_says_in_the_verbose_stream_that_a_key_may_exist()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var stop = new CancellationTokenSource();
+        using var client = new StoppedAfterCreateKeyClient(kms, stop);
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var service = new SigningKeyService(new KmsConnection(client, client, kms.Region, kms.Endpoint, "test"), new ActionOperationLog(messages.Enqueue));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/stopped", KeySpec = "ECC_NIST_P256", Description = "stopped run" }, stop.Token));
+
+        Assert.Equal(1, kms.Counters.Count("CreateKey"));
+        Assert.Contains(messages, m => m.Contains("may have created a key", StringComparison.Ordinal) && m.Contains("'stopped run'", StringComparison.Ordinal));
+    }
+
+    // CreateKey reaches KMS, then the run is stopped before its answer is taken.
+    private sealed class StoppedAfterCreateKeyClient(LocalKmsServer kms, CancellationTokenSource stop) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        public override async Task<CreateKeyResponse> CreateKeyAsync(CreateKeyRequest request, CancellationToken cancellationToken = default)
+        {
+            await base.CreateKeyAsync(request, cancellationToken);
+            await stop.CancelAsync();
+            throw new OperationCanceledException(stop.Token);
+        }
+    }
+
     // PutKeyPolicy is carried out each time, and each answer is lost (the SDK's retries included): the error named only the lost
     // connection, as if nothing had been written.
     [Fact]
