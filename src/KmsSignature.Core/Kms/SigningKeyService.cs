@@ -248,6 +248,10 @@ public sealed class SigningKeyService
         }
     }
 
+    // Why a rerun after an unconfirmed PutKeyPolicy is harmless.
+    private const string PolicyRerunIsSafe =
+        "Running the command again is safe: it merges into the policy then on the key and writes nothing when it already grants this.";
+
     private static string Described(CreateKeyRequest request) =>
         string.IsNullOrEmpty(request.Description) ? string.Empty : $" (description '{request.Description}')";
 
@@ -532,7 +536,14 @@ public sealed class SigningKeyService
         {
             // The error alone read as if nothing had been written; a rerun is safe, as the merge writes nothing once the policy grants this.
             throw ex.WithNote($"The connection was lost or timed out after PutKeyPolicy {key.Arn} was sent, so KMS may have written the new policy. " +
-                              "Running the command again is safe: it merges into the policy then on the key and writes nothing when it already grants this.");
+                              PolicyRerunIsSafe);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped with PutKeyPolicy possibly sent: as any stop after a mutating call, said in the verbose stream.
+            log.Verbose($"Stopped while PutKeyPolicy {key.Arn} was in flight (about {DateTime.UtcNow:u}): KMS may have written the new policy. " +
+                        PolicyRerunIsSafe);
+            throw;
         }
 
         log.Verbose($"PutKeyPolicy {key.Arn} ({plan.Changes.Count} statement change(s)), request id {put.ResponseMetadata?.RequestId}.");
@@ -554,6 +565,13 @@ public sealed class SigningKeyService
             // The read's error alone read as if nothing had been written; the write is done, only its check is not.
             throw ex.WithNote($"PutKeyPolicy {key.Arn} had succeeded (request id {put.ResponseMetadata?.RequestId}): the new policy was written, " +
                               "but reading it back to confirm it failed. Running the command again writes nothing when the policy already grants this.");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped during the check: the write itself is done, which the stop alone would not say.
+            log.Verbose($"Stopped while reading back the key policy of {key.Arn}: PutKeyPolicy had succeeded (request id " +
+                        $"{put.ResponseMetadata?.RequestId}), so the new policy was written, but not confirmed. " + PolicyRerunIsSafe);
+            throw;
         }
 
         if (reread.SameAs(current))

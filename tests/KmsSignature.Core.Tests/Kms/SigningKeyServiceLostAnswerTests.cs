@@ -94,6 +94,71 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Equal(KmsPolicyUpdateStatus.NoChange, (await service.ApplyPolicyAsync(again, replanned, default)).Status);
     }
 
+    // Ctrl+C after KMS wrote the policy: the run stopped without a word, as if nothing had been written.
+    [Fact]
+    public async Task Ctrl_C_during_PutKeyPolicy_says_in_the_verbose_stream_that_the_policy_may_have_been_written()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var stop = new CancellationTokenSource();
+        using var client = new StoppedAfterPolicyClient(kms, stop, afterReadBack: false);
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var service = new SigningKeyService(new KmsConnection(client, client, kms.Region, kms.Endpoint, "test"), new ActionOperationLog(messages.Enqueue));
+        await service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/stopped", KeySpec = "ECC_NIST_P256" }, default);
+        var (key, plan) = await service.PlanPolicyAsync("alias/stopped", new SignerPolicyRequest { Signers = [kms.Signer.Arn] }, default);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.ApplyPolicyAsync(key, plan, stop.Token));
+
+        Assert.Equal(1, kms.Counters.Count("PutKeyPolicy"));
+        Assert.Contains(messages, m => m.Contains("may have written the new policy", StringComparison.Ordinal)
+            && m.Contains("Running the command again is safe", StringComparison.Ordinal));
+    }
+
+    // Ctrl+C while the written policy is read back: the write had succeeded, and the stop alone did not say so.
+    [Fact]
+    public async Task Ctrl_C_during_the_read_back_says_in_the_verbose_stream_that_the_policy_was_written()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var stop = new CancellationTokenSource();
+        using var client = new StoppedAfterPolicyClient(kms, stop, afterReadBack: true);
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var service = new SigningKeyService(new KmsConnection(client, client, kms.Region, kms.Endpoint, "test"), new ActionOperationLog(messages.Enqueue));
+        await service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/stopped", KeySpec = "ECC_NIST_P256" }, default);
+        var (key, plan) = await service.PlanPolicyAsync("alias/stopped", new SignerPolicyRequest { Signers = [kms.Signer.Arn] }, default);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.ApplyPolicyAsync(key, plan, stop.Token));
+
+        Assert.Equal(1, kms.Counters.Count("PutKeyPolicy"));
+        Assert.Contains(messages, m => m.Contains("the new policy was written", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Contains("may have written", StringComparison.Ordinal));
+    }
+
+    // PutKeyPolicy (or, with afterReadBack, the first GetKeyPolicy after it) reaches KMS, then the run is stopped before its answer is taken.
+    private sealed class StoppedAfterPolicyClient(LocalKmsServer kms, CancellationTokenSource stop, bool afterReadBack) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        private bool written;
+
+        public override async Task<PutKeyPolicyResponse> PutKeyPolicyAsync(PutKeyPolicyRequest request, CancellationToken cancellationToken = default)
+        {
+            var response = await base.PutKeyPolicyAsync(request, cancellationToken);
+            written = true;
+            return afterReadBack ? response : throw await StopAsync();
+        }
+
+        public override async Task<GetKeyPolicyResponse> GetKeyPolicyAsync(GetKeyPolicyRequest request, CancellationToken cancellationToken = default)
+        {
+            var response = await base.GetKeyPolicyAsync(request, cancellationToken);
+            return written && afterReadBack ? throw await StopAsync() : response;
+        }
+
+        private async Task<OperationCanceledException> StopAsync()
+        {
+            await stop.CancelAsync();
+            return new OperationCanceledException(stop.Token);
+        }
+    }
+
     // The orphan's ScheduleKeyDeletion is carried out, its answer is lost, and the resend is told the key is pending deletion:
     // the error said scheduling the deletion had failed and the key was left without an alias.
     [Fact]
