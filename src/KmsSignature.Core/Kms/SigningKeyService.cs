@@ -207,7 +207,8 @@ public sealed class SigningKeyService
 
     // CreateKey has no client token: sent again after KMS made the key but its answer was lost, it makes a second key, and the
     // first is left with no alias, unreported (the SDK's retries did that). So it goes through the client without retries and
-    // is sent again only when KMS surely did not act on it (throttled, a 5xx KMS says to retry, or no connection made).
+    // is sent again only when KMS surely did not act on it (throttled, or no connection made). Not after a 5xx: a 502 or 504
+    // from a gateway in front of KMS, or KMS's own 500, comes after the request may have been carried out.
     private async Task<CreateKeyResponse> CreateKeyOnceAsync(CreateKeyRequest request, string alias, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -225,9 +226,7 @@ public sealed class SigningKeyService
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                if (attempt < CreateKeyAttempts
-                    && (KmsErrorTranslator.IsThrottling(ex) || NeverSent(ex)
-                        || ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError }))
+                if (attempt < CreateKeyAttempts && (KmsErrorTranslator.IsThrottling(ex) || NeverSent(ex)))
                 {
                     log.Verbose($"CreateKey attempt {attempt} failed ({ex.Message}); KMS did not make the key, so it is sent again.");
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 500) << (attempt - 1)), ct).ConfigureAwait(false);
@@ -235,12 +234,15 @@ public sealed class SigningKeyService
                 }
 
                 var error = KmsErrorTranslator.Translate(ex, "CreateKey", alias, connection.Endpoint);
-                if (AnswerLost(ex))
+                var unknown = AnswerLost(ex) ? "the connection was lost after CreateKey was sent"
+                    : ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } service
+                        ? $"CreateKey was answered with HTTP {(int)service.StatusCode}, which does not say whether KMS carried it out"
+                        : null;
+                if (unknown is not null)
                 {
-                    throw error.WithNote($"The connection was lost after CreateKey was sent (about {DateTime.UtcNow:u}), so KMS may have created a key that " +
-                        $"has no alias{Described(request)}. It was " +
-                        "not sent again, which would make another one: look for that key with Get-KmsSigningKey, delete it with Request-KMSKeyDeletion, " +
-                        "then run the command again.");
+                    throw error.WithNote($"As {unknown} (about {DateTime.UtcNow:u}), KMS may have created a key that has no alias{Described(request)}. " +
+                        "It was not sent again, which would make another one: look for that key with Get-KmsSigningKey, delete it with " +
+                        "Request-KMSKeyDeletion, then run the command again.");
                 }
 
                 throw error;

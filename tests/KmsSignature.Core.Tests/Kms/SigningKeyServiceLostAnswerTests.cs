@@ -37,6 +37,27 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
     }
 
+    // A 504 from a gateway in front of KMS (or KMS's own 500) comes after the request may have been carried out: CreateKey sent
+    // again on it made three keys, two of them never reported, and the error did not say a key may exist.
+    [Fact]
+    public async Task A_CreateKey_answered_with_a_5xx_is_not_sent_again_and_the_error_says_a_key_may_exist()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        var factory = new LosingFactory("TrentService.CreateKey", gatewayTimeout: true);
+        using var client = Client(kms, factory, maxErrorRetry: null);
+        using var noRetries = Client(kms, factory, maxErrorRetry: 0);
+        var service = new SigningKeyService(new KmsConnection(client, noRetries, kms.Region, kms.Endpoint, "test"));
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/gateway", KeySpec = "ECC_NIST_P256" }, default));
+
+        Assert.Equal("alias/gateway", ex.Target);
+        Assert.Contains("HTTP 504", ex.Message);
+        Assert.Contains("may have created a key", ex.Message);
+        Assert.Equal(1, kms.Counters.Count("CreateKey"));
+        Assert.Equal(0, kms.Counters.Count("CreateAlias"));
+    }
+
     // Ctrl+C after KMS made the key: the run stopped without a word about the unnamed key it may have left.
     [Fact]
     public async Task Ctrl_C_during_CreateKey_says_in_the_verbose_stream_that_a_key_may_exist()
@@ -212,10 +233,12 @@ public sealed class SigningKeyServiceLostAnswerTests
 
     // The first call of the operation (or, with every, each call) reaches KMS and is carried out; its answer is then lost as a
     // dropped connection loses it.
-    private sealed class LosingFactory(string target, bool every = false) : HttpClientFactory
+    // Loses the answer to `target` (a reset connection, or with gatewayTimeout a gateway's 504) after KMS carried it out.
+    private sealed class LosingFactory(string target, bool every = false, bool gatewayTimeout = false) : HttpClientFactory
     {
         private readonly string target = target;
         private readonly bool every = every;
+        private readonly bool gatewayTimeout = gatewayTimeout;
         private int lost;
 
         public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new LosingHandler(this));
@@ -233,6 +256,14 @@ public sealed class SigningKeyServiceLostAnswerTests
                     && (Interlocked.Exchange(ref owner.lost, 1) == 0 || owner.every))
                 {
                     response.Dispose();
+                    if (owner.gatewayTimeout)
+                    {
+                        return new HttpResponseMessage(System.Net.HttpStatusCode.GatewayTimeout)
+                        {
+                            Content = new StringContent("<html>504 Gateway Time-out</html>", System.Text.Encoding.UTF8, "text/html"),
+                        };
+                    }
+
                     // What SocketsHttpHandler throws when the peer resets the connection before answering.
                     throw new HttpRequestException(HttpRequestError.Unknown, "An error occurred while sending the request.",
                         new IOException("Unable to read data from the transport connection: Connection reset by peer.",
