@@ -53,7 +53,7 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     internal CancellationToken CancellationToken => stopping.Token;
 
     /// <summary>Thread-safe: verbose messages from any thread are written on the pipeline thread by <see cref="Run{T}"/>.</summary>
-    protected IOperationLog Log => new ActionOperationLog(message => Post(() => WriteVerbose(message)));
+    protected IOperationLog Log => new ActionOperationLog(message => Post(() => WriteVerboseEvenWhenStopping(message)));
 
     /// <summary>The KMS connection for this invocation; resolving it failing is terminating (nothing can succeed).</summary>
     protected KmsConnection Connection => connection ??= Connect();
@@ -223,6 +223,31 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     };
 
     private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+
+    // A call that Ctrl+C ended still says what KMS may have done (a key made, a policy written); the message comes due as the
+    // pipeline stops, when the verbose stream takes nothing more and WriteVerbose throws. It goes to the host's verbose line,
+    // as -Verbose asked, and the stop goes on from the call's cancellation.
+    private void WriteVerboseEvenWhenStopping(string message)
+    {
+        if (!Stopping)
+        {
+            try
+            {
+                WriteVerbose(message);
+                return;
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+        }
+
+        if (MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+                ? verbose is SwitchParameter { IsPresent: true }
+                : GetVariableValue("VerbosePreference")?.ToString() is "Continue" or "Inquire")
+        {
+            Host?.UI?.WriteVerboseLine(message);
+        }
+    }
 
     public void Dispose()
     {

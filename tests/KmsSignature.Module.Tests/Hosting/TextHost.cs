@@ -16,6 +16,9 @@ public sealed class TextHost(int width) : PSHost
 
     public string Text => ui.Text.ToString();
 
+    /// <summary>Lines written to the host's verbose output (not the verbose stream a hosted PowerShell collects).</summary>
+    public IReadOnlyList<string> VerboseLines => ui.VerboseLines.ToArray();
+
     /// <summary>Answers prompts such as -Confirm's (caption, message, choices → chosen index); without it a prompt fails the test.</summary>
     public Func<string, string, System.Collections.ObjectModel.Collection<ChoiceDescription>, int>? Choose
     {
@@ -65,7 +68,9 @@ public sealed class TextHost(int width) : PSHost
 
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
 
-        public override void WriteVerboseLine(string message) { }
+        public System.Collections.Concurrent.ConcurrentQueue<string> VerboseLines { get; } = new();
+
+        public override void WriteVerboseLine(string message) => VerboseLines.Enqueue(message);
 
         public override void WriteWarningLine(string message) { }
 

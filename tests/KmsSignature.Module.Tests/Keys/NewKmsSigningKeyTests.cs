@@ -199,6 +199,38 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Equal(policy, await KmsSdk.PolicyAsync(fixture, arn));
     }
 
+    // Stopped while CreateKey is in flight, the command says that KMS may have made a key without an alias. That message comes
+    // due as the pipeline stops, when WriteVerbose throws: it was lost, and -Verbose showed nothing. It goes to the host.
+    [Fact]
+    public void Ctrl_C_during_CreateKey_tells_the_host_that_a_key_may_exist()
+    {
+        var host = new TextHost(120);
+        using var session = fixture.NewSession(host);
+        fixture.Kms.Faults.For("CreateKey").Latency = TimeSpan.FromSeconds(30);
+        try
+        {
+            var before = fixture.Kms.Counters.Count("CreateKey");
+            using var sent = new ManualResetEvent(false);
+            using var watch = new Timer(_ =>
+            {
+                if (fixture.Kms.Counters.Count("CreateKey") > before)
+                {
+                    sent.Set();
+                }
+            }, null, 0, 10);
+            var (_, stopped) = session.RunAndStop("New-KmsSigningKey -Alias $alias -Description 'stop note' -Verbose @kmsAdmin",
+                new Dictionary<string, object?> { ["alias"] = Unique("stopped") }, sent);
+
+            Assert.True(stopped);
+            Assert.Contains(host.VerboseLines, line => line.Contains("may have created a key", StringComparison.Ordinal)
+                                                       && line.Contains("'stop note'", StringComparison.Ordinal));
+        }
+        finally
+        {
+            fixture.Kms.Faults.Reset();
+        }
+    }
+
     [Fact]
     public async Task Alias_failure_schedules_the_new_key_for_deletion_and_says_so()
     {
