@@ -219,7 +219,7 @@ public sealed class SigningKeyService
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // Stopped with CreateKey possibly sent: as any stop after a mutating call, said in the verbose stream.
+                // Stopped with CreateKey possibly sent: as any stop after a mutating call, logged (shown with -Verbose).
                 log.Verbose($"Stopped while CreateKey was in flight (about {DateTime.UtcNow:u}): KMS may have created a key that has no alias" +
                     $"{Described(request)}. Look for it with Get-KmsSigningKey and delete it with Request-KMSKeyDeletion.");
                 throw;
@@ -542,7 +542,7 @@ public sealed class SigningKeyService
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Stopped with PutKeyPolicy possibly sent: as any stop after a mutating call, said in the verbose stream.
+            // Stopped with PutKeyPolicy possibly sent: as any stop after a mutating call, logged (shown with -Verbose).
             log.Verbose($"Stopped while PutKeyPolicy {key.Arn} was in flight (about {DateTime.UtcNow:u}): KMS may have written the new policy. " +
                         PolicyRerunIsSafe);
             throw;
