@@ -179,6 +179,19 @@ public static class KmsErrorTranslator
     public static bool IsConnectionFailure(Exception exception) =>
         Chain(exception).Any(static e => e is HttpRequestException or SocketException);
 
+    /// <summary>
+    /// No connection was made (refused, no such host): the request never reached KMS, so sending it again cannot repeat what
+    /// it did. The SDK may hand on HttpClient's inner exception.
+    /// </summary>
+    public static bool IsNeverSent(Exception exception) =>
+        Chain(exception).Any(static e => e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+            or SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.TryAgain
+                or SocketError.NetworkUnreachable or SocketError.HostUnreachable });
+
+    /// <summary>The request may have reached KMS and been carried out, but no answer came (the connection lost after sending, or a timeout).</summary>
+    public static bool IsAnswerLost(Exception exception) =>
+        exception is not AmazonServiceException && IsTransient(exception) && !IsNeverSent(exception);
+
     // The exception and its inner exceptions, outermost first.
     private static IEnumerable<Exception> Chain(Exception exception)
     {

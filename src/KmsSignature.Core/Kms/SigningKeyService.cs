@@ -1,5 +1,3 @@
-using System.Net.Http;
-using System.Net.Sockets;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
@@ -226,7 +224,7 @@ public sealed class SigningKeyService
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                if (attempt < CreateKeyAttempts && (KmsErrorTranslator.IsThrottling(ex) || NeverSent(ex)))
+                if (attempt < CreateKeyAttempts && (KmsErrorTranslator.IsThrottling(ex) || KmsErrorTranslator.IsNeverSent(ex)))
                 {
                     log.Verbose($"CreateKey attempt {attempt} failed ({ex.Message}); KMS did not make the key, so it is sent again.");
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 500) << (attempt - 1)), ct).ConfigureAwait(false);
@@ -234,7 +232,7 @@ public sealed class SigningKeyService
                 }
 
                 var error = KmsErrorTranslator.Translate(ex, "CreateKey", alias, connection.Endpoint);
-                var unknown = AnswerLost(ex) ? "the connection was lost after CreateKey was sent"
+                var unknown = KmsErrorTranslator.IsAnswerLost(ex) ? "the connection was lost after CreateKey was sent"
                     : ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } service
                         ? $"CreateKey was answered with HTTP {(int)service.StatusCode}, which does not say whether KMS carried it out"
                         : null;
@@ -256,26 +254,6 @@ public sealed class SigningKeyService
 
     private static string Described(CreateKeyRequest request) =>
         string.IsNullOrEmpty(request.Description) ? string.Empty : $" (description '{request.Description}')";
-
-    // The request may have reached KMS and been carried out, but no answer came (connection lost after sending, or a timeout).
-    private static bool AnswerLost(Exception exception) =>
-        exception is not AmazonServiceException && KmsErrorTranslator.IsTransient(exception) && !NeverSent(exception);
-
-    // No connection was made (refused, no such host): the request never reached KMS. The SDK may hand on HttpClient's inner exception.
-    private static bool NeverSent(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
-                or SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.TryAgain
-                    or SocketError.NetworkUnreachable or SocketError.HostUnreachable })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     // After a failed or stopped CreateAlias: not cancellable, as the orphan's deletion, because it decides whether the new key
     // is an orphan. A read that fails leaves that undecided (null holder) and is returned for the caller's message.
@@ -534,7 +512,7 @@ public sealed class SigningKeyService
             put = await CallAsync("PutKeyPolicy", key.Arn,
                 () => Client.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.Arn, PolicyName = "default", Policy = text }, ct)).ConfigureAwait(false);
         }
-        catch (KmsSignatureException ex) when (ex.InnerException is { } cause && AnswerLost(cause))
+        catch (KmsSignatureException ex) when (ex.InnerException is { } cause && KmsErrorTranslator.IsAnswerLost(cause))
         {
             // The error alone read as if nothing had been written; a rerun is safe, as the merge writes nothing once the policy grants this.
             throw ex.WithNote($"The connection was lost or timed out after PutKeyPolicy {key.Arn} was sent, so KMS may have written the new policy. " +
