@@ -15,11 +15,17 @@ namespace KmsSignature.Core.Tests.Kms;
 /// </summary>
 public sealed class SigningKeyServiceLostAnswerTests
 {
-    [Fact]
-    public async Task A_CreateKey_whose_answer_is_lost_is_not_sent_again_and_the_error_says_a_key_may_exist()
+    // The answer lost to a reset connection, or a 504 from a gateway in front of KMS (KMS's own 500 alike): either may come
+    // after KMS made the key. Sent again, CreateKey made a second (or third) key, never reported, and the error did not say a
+    // key may exist.
+    [Theory]
+    [InlineData(false, "KmsSignature.KmsEndpointUnreachable", ErrorKind.ConnectionError, "CreateKey")]
+    [InlineData(true, "KmsSignature.KmsHttpError", ErrorKind.ResourceUnavailable, "HTTP 504")]
+    public async Task A_CreateKey_whose_answer_is_lost_or_a_5xx_is_not_sent_again_and_the_error_says_a_key_may_exist(
+        bool gatewayTimeout, string errorId, ErrorKind kind, string mentions)
     {
         await using var kms = await LocalKmsServer.StartAsync();
-        var factory = new LosingFactory("TrentService.CreateKey");
+        var factory = new LosingFactory("TrentService.CreateKey", gatewayTimeout: gatewayTimeout);
         // As KmsClientProvider makes them: the SDK's standard retries, and none for the second client.
         using var client = Client(kms, factory, maxErrorRetry: null);
         using var noRetries = Client(kms, factory, maxErrorRetry: 0);
@@ -28,31 +34,10 @@ public sealed class SigningKeyServiceLostAnswerTests
         var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/lost", KeySpec = "ECC_NIST_P256", Description = "lost answer" }, default));
 
-        Assert.Equal("KmsSignature.KmsEndpointUnreachable", ex.ErrorId);
-        Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Equal(kind, ex.Kind);
         Assert.Equal("alias/lost", ex.Target);
-        Assert.Contains("CreateKey", ex.Message);
-        Assert.Contains("may have created a key", ex.Message);
-        Assert.Equal(1, kms.Counters.Count("CreateKey"));
-        Assert.Equal(0, kms.Counters.Count("CreateAlias"));
-    }
-
-    // A 504 from a gateway in front of KMS (or KMS's own 500) comes after the request may have been carried out: CreateKey sent
-    // again on it made three keys, two of them never reported, and the error did not say a key may exist.
-    [Fact]
-    public async Task A_CreateKey_answered_with_a_5xx_is_not_sent_again_and_the_error_says_a_key_may_exist()
-    {
-        await using var kms = await LocalKmsServer.StartAsync();
-        var factory = new LosingFactory("TrentService.CreateKey", gatewayTimeout: true);
-        using var client = Client(kms, factory, maxErrorRetry: null);
-        using var noRetries = Client(kms, factory, maxErrorRetry: 0);
-        var service = new SigningKeyService(new KmsConnection(client, noRetries, kms.Region, kms.Endpoint, "test"));
-
-        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
-            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/gateway", KeySpec = "ECC_NIST_P256" }, default));
-
-        Assert.Equal("alias/gateway", ex.Target);
-        Assert.Contains("HTTP 504", ex.Message);
+        Assert.Contains(mentions, ex.Message);
         Assert.Contains("may have created a key", ex.Message);
         Assert.Equal(1, kms.Counters.Count("CreateKey"));
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
