@@ -176,6 +176,28 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public void An_item_added_while_a_worker_is_free_runs_without_waiting_for_a_batch_to_fill()
+    {
+        // A slow input stream (a tail of a log, one token now and then): with two workers and one item at a time, one
+        // worker is always free, so each item must run before the next comes, not wait for 64 of them.
+        var ran = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            ran.Enqueue(i);
+            return i;
+        }, workers: 2, batchSize: 64);
+        var ready = new List<OrderedOutcome<int>>();
+        for (var i = 0; i < 10; i++)
+        {
+            runner.Add(i, ready);
+            Assert.True(SpinWait.SpinUntil(() => ran.Count == i + 1, TimeSpan.FromSeconds(30)), $"item {i} waited for a batch to fill");
+        }
+
+        runner.Complete(ready);
+        Assert.Equal(Enumerable.Range(0, 10), ready.Select(o => o.Value));
+    }
+
+    [Fact]
     public void At_the_end_of_input_outputs_come_batch_by_batch_while_a_later_item_still_runs()
     {
         // Both items are held until the test lets them go, so both are still in the window when input ends.
