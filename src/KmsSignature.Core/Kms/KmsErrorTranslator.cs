@@ -84,6 +84,8 @@ public static class KmsErrorTranslator
                 {
                     "AccessDeniedException" => "Check the key policy (Set-KmsSignerPolicy) and the caller's IAM policy.",
                     "ThrottlingException" => "KMS throttled the request beyond its retries; lower -ThrottleLimit or ask for a higher quota.",
+                    "LimitExceededException" => "A KMS resource quota is full (keys in this Region, aliases or tags per key, the 32 KB key policy); " +
+                        "retrying does not help. Remove what is unused (keys, aliases, tags, policy statements), or ask AWS for a higher quota where it is adjustable.",
                     "DisabledException" => "Enable the key (Enable-KMSKey) or use another key.",
                     // KMS's own words ("The security token included in the request is invalid") do not say it is the access key id.
                     "UnrecognizedClientException" => "KMS does not know this access key id. Check the credentials (-Credential, -ProfileName, " +
@@ -118,12 +120,14 @@ public static class KmsErrorTranslator
     }
 
     /// <summary>
-    /// True for KMS throttling: ThrottlingException / LimitExceededException, or adaptive retry mode giving up with
-    /// a client-side "capacity could not be obtained" error when KMS throttled so much its rate limiter has no tokens left.
+    /// True for KMS throttling: ThrottlingException (a request quota), or adaptive retry mode giving up with a client-side
+    /// "capacity could not be obtained" error when KMS throttled so much its rate limiter has no tokens left. Not
+    /// LimitExceededException: that is a resource quota (keys in the Region, aliases or tags per key, policy size), which
+    /// waiting does not cure.
     /// </summary>
     public static bool IsThrottling(Exception exception) => exception switch
     {
-        AmazonServiceException service => service.ErrorCode is "ThrottlingException" or "LimitExceededException",
+        AmazonServiceException service => service.ErrorCode is "ThrottlingException",
         AmazonClientException client => client.Message.Contains("capacity could not be obtained", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };

@@ -43,6 +43,44 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
     }
 
+    // LimitExceededException is a full resource quota (100,000 keys in the Region), not throttling: it was sent twice more,
+    // seconds apart, to the same answer, and the error did not say that retrying cannot help.
+    [Fact]
+    public async Task A_CreateKey_refused_for_a_full_quota_is_not_sent_again()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        using var client = new QuotaFullClient(kms);
+        var service = new SigningKeyService(new KmsConnection(client, client, kms.Region, kms.Endpoint, "test"));
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/full", KeySpec = "ECC_NIST_P256" }, default));
+
+        Assert.Equal("KmsSignature.KmsLimitExceeded", ex.ErrorId);
+        Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
+        Assert.Equal("alias/full", ex.Target);
+        Assert.Contains("retrying does not help", ex.RecommendedAction);
+        Assert.Equal(1, client.CreateKeyCalls);
+    }
+
+    // KMS's answer when the account already has as many keys as its quota allows.
+    private sealed class QuotaFullClient(LocalKmsServer kms) : AmazonKeyManagementServiceClient(
+        new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+        new AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0 })
+    {
+        public int CreateKeyCalls { get; private set; }
+
+        public override Task<CreateKeyResponse> CreateKeyAsync(CreateKeyRequest request, CancellationToken cancellationToken = default)
+        {
+            CreateKeyCalls++;
+            throw new LimitExceededException("You have reached the limit on the number of KMS keys in this Region.")
+            {
+                ErrorCode = "LimitExceededException",
+                StatusCode = System.Net.HttpStatusCode.BadRequest,
+                RequestId = "quota-full",
+            };
+        }
+    }
+
     // Ctrl+C after KMS made the key: the run stopped without a word about the unnamed key it may have left.
     [Fact]
     public async Task Ctrl_C_during_CreateKey_says_in_the_verbose_stream_that_a_key_may_exist()
