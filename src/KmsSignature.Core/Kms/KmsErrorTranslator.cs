@@ -11,7 +11,8 @@ namespace KmsSignature.Core.Kms;
 /// </summary>
 public static class KmsErrorTranslator
 {
-    public static KmsSignatureException Translate(Exception exception, string operation, object? target, Uri? endpoint = null)
+    // `retried` is false for a call that is not sent again when it times out (CreateKey): its timeout claims no retries.
+    public static KmsSignatureException Translate(Exception exception, string operation, object? target, Uri? endpoint = null, bool retried = true)
     {
         if (exception is KmsSignatureException already)
         {
@@ -21,11 +22,11 @@ public static class KmsErrorTranslator
         // The SDK turns HttpClient's own timeout (no answer within the client's Timeout) into TimeoutException, over a
         // TaskCanceledException and a SocketException "Operation canceled": reported as "could not reach ...: Operation
         // canceled", it read as if the user had cancelled, or as if the endpoint had refused the connection.
-        if (Chain(exception).Any(static e => e is TimeoutException))
+        if (IsTimeout(exception))
         {
             return new KmsSignatureException("KmsTimeout", ErrorKind.OperationTimeout,
                 $"KMS {operation}{(target is null ? string.Empty : $" for '{target}'")} timed out: {(endpoint?.ToString() ?? "the KMS endpoint")} " +
-                "did not answer in time, retries included.", target, exception)
+                (retried ? "did not answer in time, retries included." : "did not answer in time."), target, exception)
             {
                 RecommendedAction = "Retry later; check -EndpointUrl / -Region, the network path to KMS and any proxy settings.",
             };
@@ -178,6 +179,9 @@ public static class KmsErrorTranslator
         _ when httpStatus >= 500 => ErrorKind.ResourceUnavailable,
         _ => ErrorKind.InvalidOperation,
     };
+
+    /// <summary>No answer came within the client's timeout: what <c>KmsSignature.KmsTimeout</c> reports.</summary>
+    public static bool IsTimeout(Exception exception) => Chain(exception).Any(static e => e is TimeoutException);
 
     /// <summary>The connection to KMS failed or was lost (no HTTP answer): what <c>KmsSignature.KmsEndpointUnreachable</c> reports.</summary>
     public static bool IsConnectionFailure(Exception exception) =>

@@ -231,8 +231,9 @@ public sealed class SigningKeyService
                     continue;
                 }
 
-                var error = KmsErrorTranslator.Translate(ex, "CreateKey", alias, connection.Endpoint);
-                var unknown = KmsErrorTranslator.IsAnswerLost(ex) ? "the connection was lost after CreateKey was sent"
+                var error = KmsErrorTranslator.Translate(ex, "CreateKey", alias, connection.Endpoint, retried: false);
+                var unknown = KmsErrorTranslator.IsTimeout(ex) ? "no answer came in time after CreateKey was sent"
+                    : KmsErrorTranslator.IsAnswerLost(ex) ? "the connection was lost after CreateKey was sent"
                     : ex is AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } service
                         ? $"CreateKey was answered with HTTP {(int)service.StatusCode}, which does not say whether KMS carried it out"
                         : null;

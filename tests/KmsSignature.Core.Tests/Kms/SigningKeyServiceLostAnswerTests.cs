@@ -43,6 +43,31 @@ public sealed class SigningKeyServiceLostAnswerTests
         Assert.Equal(0, kms.Counters.Count("CreateAlias"));
     }
 
+    // CreateKey is not sent again after a timeout (KMS may have made the key): the error said "retries included" all the same,
+    // and called the timeout a lost connection.
+    [Fact]
+    public async Task A_CreateKey_that_times_out_says_so_without_claiming_retries()
+    {
+        await using var kms = await LocalKmsServer.StartAsync();
+        kms.Faults.For("CreateKey").Latency = TimeSpan.FromSeconds(3);
+        using var client = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+            new AmazonKeyManagementServiceConfig
+            {
+                ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region, MaxErrorRetry = 0, Timeout = TimeSpan.FromMilliseconds(300),
+            });
+        var service = new SigningKeyService(new KmsConnection(client, client, kms.Region, kms.Endpoint, "test"));
+
+        var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
+            service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/slow", KeySpec = "ECC_NIST_P256" }, default));
+
+        Assert.Equal("KmsSignature.KmsTimeout", ex.ErrorId);
+        Assert.Contains("did not answer in time.", ex.Message);
+        Assert.DoesNotContain("retries", ex.Message);
+        Assert.Contains("no answer came in time after CreateKey was sent", ex.Message);
+        Assert.Contains("may have created a key", ex.Message);
+        Assert.Equal(1, kms.Counters.Count("CreateKey"));
+    }
+
     // LimitExceededException is a full resource quota (100,000 keys in the Region), not throttling: it was sent twice more,
     // seconds apart, to the same answer, and the error did not say that retrying cannot help.
     [Fact]
