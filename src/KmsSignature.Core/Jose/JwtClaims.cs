@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
 
 namespace KmsSignature.Core.Jose;
@@ -11,8 +13,6 @@ namespace KmsSignature.Core.Jose;
 public sealed class JwtClaims
 {
     private static readonly string[] NoAudience = [];
-
-    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     private JwtClaims(string? issuer, string? subject, IReadOnlyList<string> audience, DateTimeOffset? expiresAt,
         DateTimeOffset? notBefore, DateTimeOffset? issuedAt, string? jwtId)
@@ -77,15 +77,10 @@ public sealed class JwtClaims
     {
         error = null;
         var trimmed = json.TrimStart(" \t\r\n"u8);
-        if (trimmed.StartsWith(Utf8ByteOrderMark) && trimmed[Utf8ByteOrderMark.Length..].TrimStart(" \t\r\n"u8).StartsWith("{"u8))
-        {
-            // Not JSON (RFC 8259 §8.1), and read as "not a claims set" it would skip exp and nbf.
-            error = "the JWT claims set starts with a byte order mark, which JSON text must not";
-            return false;
-        }
-
         if (trimmed.IsEmpty || trimmed[0] != (byte)'{')
         {
+            // Opaque bytes, unless lenient readers find an object in them: read as "not a claims set", its exp and nbf went unchecked.
+            error = HiddenObject(json);
             return false;
         }
 
@@ -168,6 +163,74 @@ public sealed class JwtClaims
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Why a payload that is no JSON text still reads as an object to lenient readers: UTF-16 or UTF-32 (by byte order mark,
+    /// or by the zero bytes of RFC 4627 §3; Python's json.loads takes bytes so), or a '{' behind a byte order mark or white
+    /// space JSON does not allow (Newtonsoft skips any Unicode white space). Null for other payloads, which stay opaque.
+    /// </summary>
+    private static string? HiddenObject(ReadOnlySpan<byte> json)
+    {
+        var (width, bigEndian, skip, name) = json switch
+        {
+            [0x00, 0x00, 0xFE, 0xFF, ..] => (4, true, 4, "UTF-32"),
+            [0xFF, 0xFE, 0x00, 0x00, ..] => (4, false, 4, "UTF-32"),
+            [0xFE, 0xFF, ..] => (2, true, 2, "UTF-16"),
+            [0xFF, 0xFE, ..] => (2, false, 2, "UTF-16"),
+            [0x00, 0x00, 0x00, not 0x00, ..] => (4, true, 0, "UTF-32"),
+            [not 0x00, 0x00, 0x00, 0x00, ..] => (4, false, 0, "UTF-32"),
+            [0x00, not 0x00, 0x00, not 0x00, ..] => (2, true, 0, "UTF-16"),
+            [not 0x00, 0x00, not 0x00, 0x00, ..] => (2, false, 0, "UTF-16"),
+            _ => (1, false, 0, "UTF-8"),
+        };
+        var first = -1; // the first character skipped that JSON does not allow before a value
+        for (var at = skip; at < json.Length;)
+        {
+            int value;
+            if (width == 1)
+            {
+                if (Rune.DecodeFromUtf8(json[at..], out var rune, out var length) != System.Buffers.OperationStatus.Done)
+                {
+                    return null;
+                }
+
+                value = rune.Value;
+                at += length;
+            }
+            else if (at + width <= json.Length)
+            {
+                var unit = json.Slice(at, width);
+                value = width == 2
+                    ? (bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(unit) : BinaryPrimitives.ReadUInt16LittleEndian(unit))
+                    : (int)(bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(unit) : BinaryPrimitives.ReadUInt32LittleEndian(unit));
+                at += width;
+            }
+            else
+            {
+                return null;
+            }
+
+            if (value == '{')
+            {
+                return width > 1 ? $"the JWT claims set is {name} text; JSON text must be UTF-8 (RFC 8259 §8.1)"
+                    : first < 0 ? null
+                    : first == 0xFEFF ? "the JWT claims set starts with a byte order mark, which JSON text must not"
+                    : $"the JWT claims set starts with U+{first:X4}, white space that JSON text must not have before a value";
+            }
+
+            if (value is not (' ' or '\t' or '\r' or '\n'))
+            {
+                if (value != 0xFEFF && !(Rune.IsValid(value) && Rune.IsWhiteSpace(new Rune(value))))
+                {
+                    return null;
+                }
+
+                first = first < 0 ? value : first;
+            }
+        }
+
+        return null;
     }
 
     // What one pass over the claims collects: strings when materializing, else only whether iss/aud matched.

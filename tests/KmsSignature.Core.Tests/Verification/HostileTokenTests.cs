@@ -177,6 +177,41 @@ public sealed class HostileTokenTests : IDisposable
         Assert.Contains("byte order mark", result.Reason);
     }
 
+    // Windows PowerShell's '>' and Out-File write UTF-16LE with a byte order mark; readers such as Python's json.loads(bytes)
+    // and Newtonsoft (any Unicode white space) take these for a claims set. Read as opaque bytes, their exp went unchecked.
+    public static TheoryData<byte[]> ClaimsSetsInAnotherEncoding() => new()
+    {
+        { [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("{\"exp\":1000}")] },
+        { [0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes("{\"exp\":1000}")] },
+        { Encoding.BigEndianUnicode.GetBytes("{\"exp\":1000}") },
+        { Encoding.Unicode.GetBytes(" {\"exp\":1000}") },
+        { [0xFF, 0xFE, 0, 0, .. Encoding.UTF32.GetBytes("{\"exp\":1000}")] },
+        { new UTF32Encoding(bigEndian: true, byteOrderMark: false).GetBytes("\n{\"exp\":1000}") },
+        { Encoding.UTF8.GetBytes("\u00A0{\"exp\":1000}") },
+        { Encoding.UTF8.GetBytes("\f{\"exp\":1000}") },
+        { Encoding.UTF8.GetBytes(" \u2028\uFEFF{\"exp\":1000}") },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClaimsSetsInAnotherEncoding))]
+    public void A_claims_set_in_utf16_utf32_or_behind_non_json_white_space_is_malformed_not_opaque(byte[] payload)
+    {
+        var result = new TokenVerifier(store).Verify(Signed(Encoding.UTF8.GetBytes("{\"alg\":\"ES256\"}"), payload));
+
+        Assert.Equal(VerificationStatus.Malformed, result.Status);
+        Assert.Contains("JSON text must", result.Reason);
+    }
+
+    [Fact]
+    public void Opaque_payloads_that_only_start_like_text_stay_valid()
+    {
+        var verifier = new TokenVerifier(store);
+
+        Assert.True(verifier.Verify(Signed(Encoding.UTF8.GetBytes("{\"alg\":\"ES256\"}"), Encoding.Unicode.GetBytes("not claims"))).IsValid);
+        Assert.True(verifier.Verify(Signed(Encoding.UTF8.GetBytes("{\"alg\":\"ES256\"}"), "\u00A0not claims"u8.ToArray())).IsValid);
+        Assert.True(verifier.Verify(Signed(Encoding.UTF8.GetBytes("{\"alg\":\"ES256\"}"), [0xFF, 0xFE, 0x7B])).IsValid);
+    }
+
     [Theory]
     [InlineData("JWT")]
     [InlineData("jwt")]
