@@ -44,7 +44,8 @@ public sealed class JwtClaims
     /// <summary>
     /// Parses a JWT claims set. Returns false with <paramref name="claims"/> null and no error when the
     /// payload is not a JSON object (a JWS may carry any bytes, RFC 8037 A.4); false with an error when it is
-    /// an object whose registered claims have the wrong types.
+    /// an object whose registered claims have the wrong types, or an object that is not JSON text but that lenient readers
+    /// take for one (UTF-16 or UTF-32, a byte order mark or other Unicode white space before it).
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> json, out JwtClaims? claims, out string? error)
     {
