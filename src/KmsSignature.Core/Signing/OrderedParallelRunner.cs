@@ -10,8 +10,8 @@ namespace KmsSignature.Core.Signing;
 /// <see cref="OrderedWindow{T}"/>, so memory stays bounded however long the input is. A batch holds up to 10 ms of
 /// work, judged from the time items have taken so far: cheap items (tokens, small files) go <c>batchSize</c> at a time,
 /// costly ones (large files) one at a time, side by side on the workers instead of one after another in one batch.
-/// A worker with nothing to do gets the items added so far at once, so a slow input stream has each result a step
-/// behind its input instead of a batch behind. A failing item gives
+/// An item added while a worker is idle goes out at once with those pending before it, so a slow input stream has each
+/// result a step behind its input instead of a batch behind. A failing item gives
 /// its exception in its place, in order; nothing is lost or duplicated. Not thread-safe on the producer side.
 /// </summary>
 public sealed class OrderedParallelRunner<TInput, TOutput>
@@ -32,6 +32,11 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
     private long averageItemTicks;
 
     private static readonly long TargetBatchTicks = Stopwatch.Frequency / 100;
+
+    private const int WindowBatchesPerWorker = 4;
+
+    // Items held at once (pending, running, or done and not yet taken): a few MB of tokens and results.
+    private const int MaxItemsInFlight = 4096;
 
     /// <param name="work">The work for one item, run on a worker thread; an exception becomes that item's outcome.</param>
     /// <param name="workers">How many items run at once.</param>
@@ -58,7 +63,8 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         this.work = work;
         this.workers = workers;
-        this.batchSize = batchSize;
+        // Many workers make a deep window: batches shrink so that it holds at most MaxItemsInFlight items (or one per batch).
+        this.batchSize = Math.Clamp(MaxItemsInFlight / (workers * WindowBatchesPerWorker), 1, batchSize);
         this.waiting = waiting;
         this.cancellationToken = cancellationToken;
         var interval = waitingInterval ?? TimeSpan.FromMilliseconds(500);
@@ -69,8 +75,8 @@ public sealed class OrderedParallelRunner<TInput, TOutput>
         waitingMilliseconds = waiting is null ? Timeout.Infinite : (int)interval.TotalMilliseconds;
         // The concurrent side of the pair caps how many batches run at once: exactly `workers` threads verify.
         factory = new TaskFactory(new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, workers).ConcurrentScheduler);
-        window = new OrderedWindow<OrderedOutcome<TOutput>[]>(workers * 4);
-        pending = new List<Entry>(batchSize);
+        window = new OrderedWindow<OrderedOutcome<TOutput>[]>(workers * WindowBatchesPerWorker);
+        pending = new List<Entry>(this.batchSize);
     }
 
     /// <summary>Adds one item; appends to <paramref name="ready"/> every output that is now due, in input order.</summary>

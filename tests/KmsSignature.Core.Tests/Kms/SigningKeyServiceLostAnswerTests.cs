@@ -80,11 +80,11 @@ public sealed class SigningKeyServiceLostAnswerTests
         var ex = await Assert.ThrowsAsync<KmsSignatureException>(() =>
             service.CreateAsync(new NewSigningKeyOptions { Alias = "alias/full", KeySpec = "ECC_NIST_P256" }, default));
 
+        Assert.Equal(1, client.CreateKeyCalls);
         Assert.Equal("KmsSignature.KmsLimitExceeded", ex.ErrorId);
         Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
         Assert.Equal("alias/full", ex.Target);
         Assert.Contains("retrying does not help", ex.RecommendedAction);
-        Assert.Equal(1, client.CreateKeyCalls);
     }
 
     // KMS's answer when the account already has as many keys as its quota allows.

@@ -198,6 +198,56 @@ public sealed class OrderedParallelRunnerTests
     }
 
     [Fact]
+    public async Task Many_workers_hold_a_few_thousand_items_at_most_not_a_deep_window_of_full_batches()
+    {
+        // Cheap items first, so the runner knows they are cheap and sizes batches to the full batch size; then every item
+        // blocks, and the producer adds until the window is full. With 64 workers and 64 items a batch, a window of
+        // 4 batches per worker held 16,384 items (65,536 at -ThrottleLimit 256).
+        const int Warm = 1000;
+        using var gate = new ManualResetEventSlim(false);
+        var runner = new OrderedParallelRunner<int, int>(i =>
+        {
+            if (i >= Warm && !gate.Wait(TimeSpan.FromSeconds(60)))
+            {
+                throw new TimeoutException($"item {i} was never released");
+            }
+
+            return i;
+        }, workers: 64, batchSize: 64);
+        var ready = new List<OrderedOutcome<int>>();
+        for (var i = 0; i < Warm; i++)
+        {
+            runner.Add(i, ready);
+        }
+
+        var added = Warm;
+        var producer = Task.Run(() =>
+        {
+            for (var i = Warm; i < 200_000; i++)
+            {
+                runner.Add(i, ready);
+                Volatile.Write(ref added, i + 1);
+            }
+        });
+        // The producer blocks once the window is full: wait until it has stopped adding.
+        int before;
+        do
+        {
+            before = Volatile.Read(ref added);
+            await Task.Delay(300);
+        }
+        while (Volatile.Read(ref added) != before && !producer.IsCompleted);
+
+        var held = Volatile.Read(ref added) - Warm;
+        gate.Set();
+        await producer.WaitAsync(TimeSpan.FromSeconds(60));
+        runner.Complete(ready);
+
+        Assert.InRange(held, 1, 4096 + 64);
+        Assert.Equal(Enumerable.Range(0, 200_000), ready.Select(o => o.Value));
+    }
+
+    [Fact]
     public void At_the_end_of_input_outputs_come_batch_by_batch_while_a_later_item_still_runs()
     {
         // Both items are held until the test lets them go, so both are still in the window when input ends.
