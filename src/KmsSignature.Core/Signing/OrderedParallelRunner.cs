@@ -6,8 +6,8 @@ namespace KmsSignature.Core.Signing;
 /// CPU-bound work on a fixed number of worker threads with results handed back in input order (issue 7: the
 /// parallel option of Test-KmsSignature). The producer is one thread (a cmdlet's pipeline thread): it adds
 /// items and collects the finished outputs it may emit. Items travel in batches (a task per item costs about
-/// as much as a cheap verification) and at most <c>workers × 4</c> batches are in flight in an
-/// <see cref="OrderedWindow{T}"/>, so memory stays bounded however long the input is. A batch holds up to 10 ms of
+/// as much as a cheap verification) and at most <c>workers × 4</c> batches, of at most 4,096 items together (with up to
+/// 1,024 workers), are in flight in an <see cref="OrderedWindow{T}"/>, so memory stays bounded however long the input is. A batch holds up to 10 ms of
 /// work, judged from the time items have taken so far: cheap items (tokens, small files) go <c>batchSize</c> at a time,
 /// costly ones (large files) one at a time, side by side on the workers instead of one after another in one batch.
 /// An item added while a worker is idle goes out at once with those pending before it, so a slow input stream has each
