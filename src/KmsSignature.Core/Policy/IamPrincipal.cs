@@ -50,6 +50,21 @@ public static partial class IamPrincipal
         return value;
     }
 
+    /// <summary>
+    /// Compares principals as IAM reads them: an account named by its root ARN (<c>arn:aws:iam::111122223333:root</c>) or by
+    /// its bare id (<c>111122223333</c>) is the same principal; anything else compares ordinally.
+    /// </summary>
+    public static IEqualityComparer<string> Comparer { get; } = new SamePrincipal();
+
+    private sealed class SamePrincipal : IEqualityComparer<string>
+    {
+        public bool Equals(string? x, string? y) => string.Equals(x is null ? null : Key(x), y is null ? null : Key(y), StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => StringComparer.Ordinal.GetHashCode(Key(obj));
+
+        private static string Key(string principal) => RootPattern().IsMatch(principal) ? principal.Split(':')[4] : principal;
+    }
+
     /// <summary>True for <c>arn:&lt;partition&gt;:iam::&lt;account&gt;:root</c> or a bare 12-digit account id.</summary>
     public static bool IsAccountRoot(string principal) => RootPattern().IsMatch(principal) || AccountPattern().IsMatch(principal);
 

@@ -68,7 +68,8 @@ internal sealed class OwnStatement
     {
         // SignerPolicyMerge refuses a statement with our Sid that is not a plain Allow before it gets here.
         var merged = (JsonObject)existing.DeepClone();
-        if (!SameSet(PrincipalsOf(merged), Principals))
+        // An account's root ARN and its bare id are one principal: a list that says the same in either spelling stays as written.
+        if (!SameSet(PrincipalsOf(merged), Principals, IamPrincipal.Comparer))
         {
             if (merged["Principal"] is JsonObject principal)
             {
@@ -192,7 +193,7 @@ internal sealed class OwnStatement
         equals[key] = StringOrArray(algorithms);
     }
 
-    private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b, StringComparer? comparer = null) =>
+    private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b, IEqualityComparer<string>? comparer = null) =>
         a.ToHashSet(comparer ?? StringComparer.Ordinal).SetEquals(b);
 
     private static JsonNode? Normalize(JsonNode? node)

@@ -77,7 +77,7 @@ public static class SignerPolicyMerge
         // statement starts empty, never from its companion, which would grant kms:Sign to public-key-only principals.
         IReadOnlyList<string> PrincipalsOf(string sid) => Current(sid)?.Principals ?? [];
         IReadOnlyList<string> Changing(IReadOnlyList<string> given, string mainSid) =>
-            request.Remove ? given : given.Where(p => !PrincipalsOf(mainSid).Contains(p, StringComparer.Ordinal)).ToArray();
+            request.Remove ? given : given.Where(p => !PrincipalsOf(mainSid).Contains(p, IamPrincipal.Comparer)).ToArray();
         var signers = Apply(PrincipalsOf(SignerPolicySids.Signers), signersGiven, request.Remove);
         var signersPublicKey = Apply(Current(SignerPolicySids.SignersPublicKey)?.Principals ?? PrincipalsOf(SignerPolicySids.Signers),
             Changing(signersGiven, SignerPolicySids.Signers), request.Remove);
@@ -85,7 +85,9 @@ public static class SignerPolicyMerge
         var currentAlgorithms = Current(SignerPolicySids.Signers)?.Algorithms ?? [];
         var algorithms = algorithmsGiven is null
             ? currentAlgorithms
-            : request.Remove ? Apply(currentAlgorithms, algorithmsGiven, remove: true) : Apply([], algorithmsGiven, remove: false);
+            : request.Remove
+                ? Apply(currentAlgorithms, algorithmsGiven, remove: true, StringComparer.Ordinal)
+                : Apply([], algorithmsGiven, remove: false, StringComparer.Ordinal);
         if (request.Remove && algorithmsGiven is { Length: > 0 } && signers.Count > 0 && algorithms.Count == 0)
         {
             throw currentAlgorithms.Count > 0
@@ -276,12 +278,15 @@ public static class SignerPolicyMerge
         request.Verifiers.Select(p => IamPrincipal.Validate(p, request.AllowEveryone || request.Remove, request.Remove)).ToArray(),
         request.SigningAlgorithms?.Select(ValidateAlgorithm).ToArray());
 
-    private static List<string> Apply(IReadOnlyList<string> current, IReadOnlyList<string> given, bool remove)
+    // Principals compare as IAM reads them (IamPrincipal.Comparer): an account's root ARN also removes, and is already
+    // there as, the bare account id a hand-written policy may use. Algorithm names compare ordinally (they are normalised).
+    private static List<string> Apply(IReadOnlyList<string> current, IReadOnlyList<string> given, bool remove, IEqualityComparer<string>? comparer = null)
     {
+        comparer ??= IamPrincipal.Comparer;
         var result = new List<string>();
         foreach (var p in current)
         {
-            if (!result.Contains(p, StringComparer.Ordinal) && !(remove && given.Contains(p, StringComparer.Ordinal)))
+            if (!result.Contains(p, comparer) && !(remove && given.Contains(p, comparer)))
             {
                 result.Add(p);
             }
@@ -291,7 +296,7 @@ public static class SignerPolicyMerge
         {
             foreach (var p in given)
             {
-                if (!result.Contains(p, StringComparer.Ordinal))
+                if (!result.Contains(p, comparer))
                 {
                     result.Add(p);
                 }

@@ -199,6 +199,25 @@ public sealed class SignerPolicyMergeTests
     }
 
     [Fact]
+    public void An_account_named_by_its_id_is_the_same_principal_as_its_root_ARN()
+    {
+        // A key policy may name an account as "111122223333" or as arn:aws:iam::111122223333:root (KMS keeps either as
+        // written); both mean the account. -Remove of the root ARN must take out the id too, or the account keeps the grant
+        // while the command says NoChange; granting the root ARN again must not add a second spelling.
+        const string account = "arn:aws:iam::111122223333:root";
+        var policy = KeyPolicyDocument.Parse($$"""
+            {"Version":"2012-10-17","Statement":[
+            {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Sid":"KmsSignatureVerifiers","Effect":"Allow","Principal":{"AWS":["111122223333","{{Verifier}}"]},"Action":["kms:DescribeKey","kms:GetPublicKey"],"Resource":"*"}]}
+            """);
+
+        Assert.False(SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = [account] }).HasChanges);
+
+        var removed = SignerPolicyMerge.Plan(policy, new SignerPolicyRequest { Verifiers = [account], Remove = true });
+        Assert.Equal([Verifier], KeyPolicyStatements.Describe(removed.After).Single(s => s.Sid == SignerPolicySids.Verifiers).Principals);
+    }
+
+    [Fact]
     public void Remove_drops_statements_that_lose_every_principal()
     {
         var with = SignerPolicyMerge.Plan(Default(), new SignerPolicyRequest { Signers = [Signer], Verifiers = [Verifier], AllowKmsVerify = true }).After;
