@@ -14,14 +14,17 @@ namespace KmsSignature.Cmdlets;
 public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
 {
     private readonly List<KmsPublicKey> collected = [];
-    private readonly List<string> failed = [];
+    private readonly List<string?> failed = [];
     private string? target;
     private string? format;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Alias", "Arn", "KeyArn", "TargetKeyId")]
-    [ValidateNotNullOrEmpty]
-    public string[] KeyId { get; set; } = [];
+    // Not ValidateNotNullOrEmpty: a piped $null or '' failed validation in the binder, an error this cmdlet never saw, and the
+    // bundle was written without that key. Such an id is an InvalidKeyIdentifier error of its own here, which blocks the bundle.
+    [AllowNull]
+    [AllowEmptyString]
+    public string?[]? KeyId { get; set; } = [];
 
     [Parameter]
     [ValidateSet("Pem", "Jwk", "Jwks", "Der")]
@@ -80,7 +83,8 @@ public sealed class ExportKmsPublicKeyPemCommand : KmsCmdletBase
         var service = new SigningKeyService(Connection, Log);
         // ValidateSet matches case-insensitively and passes the user's spelling; JWS names are case-sensitive.
         var algorithm = Algorithm is null ? null : JwsAlgorithm.All.First(a => a.Name.Equals(Algorithm, StringComparison.OrdinalIgnoreCase));
-        foreach (var id in KeyId)
+        // A piped $null binds as a null array.
+        foreach (var id in KeyId ?? [null])
         {
             try
             {

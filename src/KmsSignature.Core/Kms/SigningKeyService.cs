@@ -588,7 +588,7 @@ public sealed class SigningKeyService
     /// <paramref name="algorithm"/> (which must fit the key: <c>KmsSignature.AlgorithmDoesNotFitKey</c>), else to
     /// the key spec's only alg (<see cref="JwsAlgorithm.SingleFor"/>; none for RSA).
     /// </summary>
-    public async Task<KmsPublicKey> ExportAsync(string keyIdentifier, KeyIdStyle style, JwsAlgorithm? algorithm, CancellationToken ct)
+    public async Task<KmsPublicKey> ExportAsync(string? keyIdentifier, KeyIdStyle style, JwsAlgorithm? algorithm, CancellationToken ct)
     {
         var identifier = KmsKeyIdentifier.Parse(keyIdentifier);
         var response = await CallAsync("GetPublicKey", identifier.Value,

@@ -306,6 +306,37 @@ public sealed class ExportKmsPublicKeyPemTests(LocalKmsFixture fixture) : IClass
         Directory.Delete(dir, recursive: true);
     }
 
+    // A $null (an unset variable) or an empty string (a blank line of Get-Content) among the piped key ids failed the
+    // parameter's validation, an error the cmdlet never saw: the JWKS or PEM bundle was written without that key.
+    [Fact]
+    public async Task A_null_or_empty_piped_key_id_is_an_error_and_no_bundle_is_written()
+    {
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256");
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var session = fixture.NewSession();
+        var vars = new Dictionary<string, object?> { ["k"] = arn };
+        foreach (var (input, file) in new[] { ("$k, $null", "null.json"), ("$k, ''", "empty.json"), ("$null, $k", "first.pem") })
+        {
+            var format = file.EndsWith(".json", StringComparison.Ordinal) ? "-Format Jwks" : string.Empty;
+            var result = session.Run($"{input} | Export-KmsPublicKeyPem {format} -Path $p @kmsAdmin",
+                new Dictionary<string, object?> { ["k"] = arn, ["p"] = Path.Combine(dir, file) });
+            Assert.Equal(["KmsSignature.InvalidKeyIdentifier", "KmsSignature.OutputNotWritten"],
+                result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+            Assert.False(File.Exists(Path.Combine(dir, file)), input);
+        }
+
+        // Printed, too: no JWKS for `| Set-Content` that lacks a key.
+        var printed = session.Run("$k, $null | Export-KmsPublicKeyPem -Format Jwks @kmsAdmin", vars);
+        Assert.Empty(printed.Output);
+        Assert.Equal("KmsSignature.InvalidKeyIdentifier", printed.Errors[0].FullyQualifiedErrorId.Split(',')[0]);
+
+        // Streamed formats go on past the bad item, as for any key that fails.
+        var streamed = session.Run("$null, $k | Export-KmsPublicKeyPem -Format Pem @kmsAdmin", vars);
+        Assert.Single(streamed.Output);
+        Assert.Equal("KmsSignature.InvalidKeyIdentifier", Id(streamed));
+        Directory.Delete(dir, recursive: true);
+    }
+
     [Fact]
     public async Task A_key_that_arrives_twice_is_one_entry_of_the_jwks_and_one_jwk_file()
     {
