@@ -170,7 +170,13 @@ public sealed class DetachedSigner
         {
             // SigningMessage.For turns an empty file into the digest of nothing where the algorithm has one.
             var bytes = new byte[length];
-            stream.ReadExactly(bytes);
+            // Fewer bytes than its length (truncated meanwhile, or a sysfs file that always says 4096) is a change of
+            // length too: ReadExactly's EndOfStreamException read as FileUnreadable "beyond the end of the stream".
+            if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length)
+            {
+                throw new KmsSignatureException("FileChanged", ErrorKind.ReadError, $"'{path}' shrank while it was being signed.", path);
+            }
+
             if (stream.ReadByte() >= 0)
             {
                 throw new KmsSignatureException("FileChanged", ErrorKind.ReadError, $"'{path}' grew while it was being signed.", path);

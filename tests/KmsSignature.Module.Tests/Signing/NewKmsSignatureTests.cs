@@ -306,6 +306,34 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // A file shorter than the length it had when opened (truncated while being read; a sysfs file, which always says 4096
+    // bytes, is one every Linux has) was FileUnreadable "Unable to read beyond the end of the stream", where one that grew is
+    // FileChanged: a change of length while signing is one error, whichever way it went.
+    [Fact]
+    public async Task A_file_shorter_than_its_length_when_opened_is_FileChanged_before_any_KMS_call()
+    {
+        const string shrinking = "/sys/devices/system/cpu/online";
+        if (!OperatingSystem.IsLinux() || !File.Exists(shrinking) || new FileInfo(shrinking).Length <= File.ReadAllText(shrinking).Length)
+        {
+            return; // no file here whose content is shorter than its length
+        }
+
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var destination = Path.Combine(directory, "online.sig");
+        using var session = fixture.NewSession();
+        session.Run("New-KmsSignature -Message ([byte[]](1,2,3)) -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess(); // key known
+        var signs = fixture.Kms.Counters.Count("Sign");
+
+        var result = session.Run("New-KmsSignature -LiteralPath $f -KeyId $k -Destination $d @kmsSigner", Vars(("f", shrinking), ("k", arn), ("d", destination)));
+
+        Assert.Equal("KmsSignature.FileChanged", result.ErrorId());
+        Assert.Equal(ErrorCategory.ReadError, result.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(shrinking, result.FirstError()!.TargetObject);
+        Assert.Contains("shrank", result.FirstError()!.Exception.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(destination));
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Fact]
     public async Task Existing_signature_is_not_overwritten_without_Force_and_nothing_is_signed()
     {
