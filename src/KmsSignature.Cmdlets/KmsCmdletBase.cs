@@ -75,15 +75,8 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     protected T Run<T>(Func<CancellationToken, Task<T>> work)
     {
         var task = work(CancellationToken);
-        pump.Wait(task);
-        try
-        {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
+        Complete(task);
+        return task.Result; // completed successfully: Complete threw otherwise
     }
 
     /// <summary>Waits (pumping posted actions) until the task completes, without observing its outcome; Ctrl+C stops the wait.</summary>
@@ -91,18 +84,26 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     {
         if (!task.IsCompleted)
         {
-            Run(ct => Waits.UntilDone(task, ct));
+            Complete(Waits.UntilDone(task, CancellationToken));
         }
     }
 
     /// <summary>Writes the actions posted so far (verbose messages of calls in flight); pipeline thread only.</summary>
     internal void WritePosted() => pump.RunPosted();
 
-    protected void Run(Func<CancellationToken, Task> work) => Run(async ct =>
+    // Pumps posted actions until the task completes, then surfaces its outcome: Core errors as thrown, Ctrl+C as PipelineStoppedException.
+    private void Complete(Task task)
     {
-        await work(ct).ConfigureAwait(false);
-        return true;
-    });
+        pump.Wait(task);
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
 
     /// <summary>Queues an action (WriteProgress, WriteVerbose ...) for the pipeline thread; safe from any thread.</summary>
     protected void Post(Action action) => pump.Post(action);
