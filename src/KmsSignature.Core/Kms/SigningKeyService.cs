@@ -545,7 +545,7 @@ public sealed class SigningKeyService
         {
             // The read's error alone read as if nothing had been written; the write is done, only its check is not.
             throw ex.WithNote($"PutKeyPolicy {key.Arn} had succeeded (request id {put.ResponseMetadata?.RequestId}): the new policy was written, " +
-                              "but reading it back to confirm it failed. Running the command again writes nothing when the policy already grants this.");
+                              "but reading it back to confirm it failed. " + PolicyRerunIsSafe);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
