@@ -11,8 +11,8 @@ Describe 'Export-KmsPublicKeyPem' {
     Context 'Parameters' {
         It 'has the documented formats and kid styles' {
             $command = Get-Command Export-KmsPublicKeyPem
-            $command.Parameters['Format'].Attributes.ValidValues | Should -Be @('Pem', 'Jwk', 'Jwks', 'Der')
-            $command.Parameters['KeyIdStyle'].Attributes.ValidValues | Should -Be @('Arn', 'KeyId', 'Alias', 'Thumbprint')
+            $command.Parameters['Format'].Attributes.Where({ $_ -is [ValidateSet] }).ValidValues | Should -Be @('Pem', 'Jwk', 'Jwks', 'Der')
+            $command.Parameters['KeyIdStyle'].Attributes.Where({ $_ -is [ValidateSet] }).ValidValues | Should -Be @('Arn', 'KeyId', 'Alias', 'Thumbprint')
         }
     }
 

@@ -13,7 +13,7 @@ Describe 'New-KmsSignedJwt' {
             $command = Get-Command New-KmsSignedJwt
             $command.Parameters.Keys | Should -Contain 'Claims'
             $command.Parameters.Keys | Should -Contain 'ThrottleLimit'
-            $command.Parameters['SignatureFormat'].Attributes.ValidValues | Should -Be @('Jws', 'Der')
+            $command.Parameters['SignatureFormat'].Attributes.Where({ $_ -is [ValidateSet] }).ValidValues | Should -Be @('Jws', 'Der')
         }
     }
 
