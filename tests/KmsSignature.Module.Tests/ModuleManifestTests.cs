@@ -67,9 +67,9 @@ public sealed class ModuleManifestTests
         Assert.True(errors.Length == 0, string.Join("\n", errors.Select(e => $"{e.Extent.StartLineNumber}: {e.Message}")));
     }
 
-    // Pester is not on this machine, so the Pester files, examples and build script cannot run here; binding each of
-    // their calls of this module's cmdlets against the imported cmdlets at least catches a renamed or removed
-    // parameter, an ambiguous abbreviation or a value for a switch, which parsing alone does not.
+    // Not every line of the repository's scripts and docs runs in a test (help examples against a real account, the
+    // build script's other tasks); binding each of their calls of this module's cmdlets against the imported cmdlets
+    // catches a renamed or removed parameter, an ambiguous abbreviation or a value for a switch, which parsing does not.
     [Fact]
     public void Every_call_of_a_module_cmdlet_in_the_repository_scripts_binds_to_its_parameters()
     {

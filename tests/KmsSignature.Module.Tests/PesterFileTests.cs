@@ -5,8 +5,8 @@ using KmsSignature.Module.Tests.Hosting;
 namespace KmsSignature.Module.Tests;
 
 /// <summary>
-/// Pester is not on this machine and CI only parses tests/Pester: these read the files' syntax trees for mistakes
-/// that make a Pester 5 test misnamed or unable to fail, which parsing and parameter binding do not catch.
+/// Mistakes that make a Pester 5 test misnamed or unable to fail, read from the files' syntax trees: running them
+/// (PesterSuiteTests) shows only that they pass, not that they could fail.
 /// </summary>
 public sealed partial class PesterFileTests
 {
