@@ -99,7 +99,7 @@ Write-Line "  $pem"
 Write-Step '5. Verify everything offline (no KMS call)'
 $tokenResults = $jwts | Test-KmsSignature -TrustStore $jwks -Issuer 'https://issuer.example' -Audience 'orders-api'
 Assert-Outcome "all $($tokenResults.Count) tokens Valid" (@($tokenResults | Where-Object { $_.Status -ne 'Valid' }).Count -eq 0 -and $tokenResults.Count -eq 50)
-$files = if (Get-Command Get-ChildItem -ErrorAction Ignore) { Get-ChildItem $release -File -Exclude *.sig }
+$files = if (Get-Command Get-ChildItem -ErrorAction Ignore) { Get-ChildItem $release -File | Where-Object Extension -ne '.sig' }
          else { [IO.DirectoryInfo]::new($release).GetFiles() | Where-Object { $_.Extension -ne '.sig' } }
 $fileResults = $files | Test-KmsSignature -PublicKey $pem
 Write-Table $fileResults 'Status', 'Algorithm', 'Path', 'Reason'

@@ -7,7 +7,7 @@ namespace KmsSignature.Module.Tests.Hosting;
 /// </summary>
 internal static class ScriptShims
 {
-    /// <summary>Resolve-ShimPath, Get-Content, Set-Content, Import-Csv, Get-ChildItem (-File, -Exclude) and New-TimeSpan (-Minutes, -Seconds).</summary>
+    /// <summary>Resolve-ShimPath, Get-Content, Set-Content, Import-Csv, Get-ChildItem (-File; no -Exclude, which with -File returns nothing in pwsh: PowerShell/PowerShell#16695) and New-TimeSpan (-Minutes, -Seconds).</summary>
     public const string FileCmdlets = """
         function Resolve-ShimPath([string] $Path) { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path) }
         function Get-Content([string] $Path) { [IO.File]::ReadAllLines((Resolve-ShimPath $Path)) }
@@ -27,10 +27,7 @@ internal static class ScriptShims
                 [pscustomobject]$row
             }
         }
-        function Get-ChildItem([string] $Path, [switch] $File, [string[]] $Exclude) {
-            [IO.DirectoryInfo]::new((Resolve-ShimPath $Path)).GetFiles() |
-                Where-Object { $name = $_.Name; -not @($Exclude | Where-Object { $_ -and $name -like $_ }).Count }
-        }
+        function Get-ChildItem([string] $Path, [switch] $File) { [IO.DirectoryInfo]::new((Resolve-ShimPath $Path)).GetFiles() }
         function New-TimeSpan([int] $Minutes, [int] $Seconds) { [TimeSpan]::new(0, $Minutes, $Seconds) }
         """;
 }
