@@ -133,6 +133,34 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
         Assert.Equal((string)keys.Single().Properties["KeyId"].Value, row["KeyId"]);
     }
 
+    // Before, the kid (a 75-character key ARN by default) came first: at 80 columns only it and a cut KeySpec showed,
+    // and at 120 the thumbprint was still cut.
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void Public_key_table_shows_whole_key_ids_and_at_120_columns_whole_thumbprints(int width)
+    {
+        var console = new TextHost(width);
+        using var session = fixture.NewSession(console);
+        var keys = session.Run("""
+            $run = [Guid]::NewGuid().ToString('N').Substring(0, 8)
+            $keys = @(
+                New-KmsSigningKey -Alias "app-jwt-$run" @kmsAdmin
+                New-KmsSigningKey -Alias "release-signing-$run" -KeySpec RSA_4096 @kmsAdmin
+            ) | Export-KmsPublicKeyPem @kmsAdmin
+            $keys | Out-Default
+            $keys
+            """).AssertSuccess().Output;
+
+        var rows = TableRows(console.Text);
+        Assert.Equal(keys.Select(k => (string)k.Properties["KeyId"].Value), rows.Select(r => r["KeyId"]));
+        Assert.Equal(["ECC_NIST_P256", "RSA_4096"], rows.Select(r => r["KeySpec"]));
+        if (width >= 120)
+        {
+            Assert.Equal(keys.Select(k => (string)k.Properties["JwkThumbprint"].Value), rows.Select(r => r["JwkThumbprint"]));
+        }
+    }
+
     [Fact]
     public void Verification_list_shows_what_to_act_on_first_and_only_the_fields_of_a_token_or_a_file()
     {
