@@ -14,6 +14,9 @@ internal readonly struct PipelineInput
     // last (a manifest's column, Test-KmsSignature's own file results), taken literally: file names may hold brackets.
     private static readonly string[] PathProperties = ["LiteralPath", "PSPath", "FullName", "LP", "Path"];
 
+    // Named, not referenced: Microsoft.PowerShell.Commands.Utility is pwsh's, not a dependency of this module.
+    private const string MatchInfoType = "Microsoft.PowerShell.Commands.MatchInfo";
+
     private PipelineInput(PipelineInputKind kind, string? value, string? signaturePath, IEnumerable? items, string? algorithm = null, bool isFileSystemPath = false)
     {
         Kind = kind;
@@ -59,6 +62,12 @@ internal readonly struct PipelineInput
                 return new(PipelineInputKind.File, file.FullName, NonBlank(Text(input, "SignaturePath")), null, isFileSystemPath: true);
             case IList items:
                 return new(PipelineInputKind.Many, null, null, items);
+        }
+
+        // Select-String's match: its Line is the text that matched, its Path only the file searched.
+        if (input.TypeNames.Contains(MatchInfoType))
+        {
+            return new(PipelineInputKind.Token, Text(input, "Line") ?? string.Empty, null, null);
         }
 
         // Import-Csv gives every column of every row, so an empty cell is an empty string: it means "not given".

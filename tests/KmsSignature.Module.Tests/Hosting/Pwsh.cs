@@ -52,6 +52,7 @@ internal static class Pwsh
             start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
             start.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
             start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
+            start.Environment["NO_COLOR"] = "1"; // plain error and Pester text in a failed test's message
             foreach (var (name, value) in environment)
             {
                 start.Environment[name] = value;
