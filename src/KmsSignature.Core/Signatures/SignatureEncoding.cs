@@ -3,7 +3,7 @@ namespace KmsSignature.Core.Signatures;
 /// <summary>
 /// Decodes signature files the way people make them: binary (<c>openssl dgst -sign -out</c>, <c>aws kms sign</c>
 /// piped through <c>base64 -d</c>) or text (base64 as the AWS CLI prints it, wrapped or not, or base64url), in ASCII,
-/// or UTF-8 or UTF-16 with a byte order mark as Windows PowerShell writes it.
+/// or UTF-8, UTF-16 or UTF-32 with a byte order mark as PowerShell writes it.
 /// </summary>
 public static class SignatureEncoding
 {
@@ -21,9 +21,10 @@ public static class SignatureEncoding
         return wasText ? decoded : file.ToArray();
     }
 
-    // Windows PowerShell writes text with a byte order mark: Out-File and '>' UTF-16LE, Set-Content -Encoding UTF8
-    // UTF-8, -Encoding BigEndianUnicode UTF-16BE. Returns the text as single bytes, or empty when the file has no
-    // byte order mark or is not ASCII text in the encoding it names (then it is taken as binary, as it is).
+    // PowerShell writes text with a byte order mark: Windows PowerShell's Out-File and '>' UTF-16LE, Set-Content
+    // -Encoding UTF8 UTF-8, -Encoding BigEndianUnicode UTF-16BE, and either PowerShell's -Encoding UTF32 (or
+    // BigEndianUTF32) UTF-32. Returns the text as single bytes, or empty when the file has no byte order mark or is not
+    // ASCII text in the encoding it names (then it is taken as binary, as it is).
     private static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> file)
     {
         if (file is [0xEF, 0xBB, 0xBF, _, ..])
@@ -31,18 +32,28 @@ public static class SignatureEncoding
             return file[3..];
         }
 
-        var littleEndian = file is [0xFF, 0xFE, _, ..];
-        if (!littleEndian && file is not [0xFE, 0xFF, _, ..] || file.Length % 2 != 0)
+        // UTF-32LE's mark starts as UTF-16LE's does, so it is tried first.
+        var (unit, bigEndian) = file switch
+        {
+            [0xFF, 0xFE, 0x00, 0x00, _, ..] => (4, false),
+            [0x00, 0x00, 0xFE, 0xFF, _, ..] => (4, true),
+            [0xFF, 0xFE, _, ..] => (2, false),
+            [0xFE, 0xFF, _, ..] => (2, true),
+            _ => (0, false),
+        };
+        if (unit == 0 || file.Length % unit != 0)
         {
             return default;
         }
 
-        var units = file[2..];
-        var ascii = new byte[units.Length / 2];
+        var units = file[unit..];
+        var ascii = new byte[units.Length / unit];
         for (var i = 0; i < ascii.Length; i++)
         {
-            var (low, high) = littleEndian ? (units[2 * i], units[(2 * i) + 1]) : (units[(2 * i) + 1], units[2 * i]);
-            if (high != 0 || low > 0x7F)
+            var code = units.Slice(i * unit, unit);
+            var low = bigEndian ? code[^1] : code[0];
+            var rest = bigEndian ? code[..^1] : code[1..];
+            if (low > 0x7F || rest.ContainsAnyExcept((byte)0))
             {
                 return default;
             }

@@ -4,7 +4,7 @@ namespace KmsSignature.Core.Tests.Signatures;
 
 /// <summary>
 /// Signature files: binary, base64 (wrapped, as openssl base64 writes it) and base64url are told apart; text may be
-/// UTF-8 or UTF-16 with a byte order mark, as Windows PowerShell writes it.
+/// UTF-8, UTF-16 or UTF-32 with a byte order mark, as PowerShell writes it.
 /// </summary>
 public sealed class SignatureEncodingTests
 {
@@ -15,6 +15,8 @@ public sealed class SignatureEncodingTests
     [InlineData("interop/message.txt.rsa2048.pkcs1-sha256.utf16le-bom.b64", "files/message.txt.rsa2048.pkcs1-sha256.sig")] // Out-File, Windows PowerShell
     [InlineData("interop/message.txt.rsa2048.pkcs1-sha256.utf16be-bom.b64", "files/message.txt.rsa2048.pkcs1-sha256.sig")]
     [InlineData("interop/message.txt.rsa2048.pkcs1-sha256.utf8-bom.b64", "files/message.txt.rsa2048.pkcs1-sha256.sig")] // Set-Content -Encoding UTF8
+    [InlineData("interop/message.txt.rsa2048.pkcs1-sha256.utf32le-bom.b64", "files/message.txt.rsa2048.pkcs1-sha256.sig")] // Set-Content -Encoding UTF32
+    [InlineData("interop/message.txt.rsa2048.pkcs1-sha256.utf32be-bom.b64", "files/message.txt.rsa2048.pkcs1-sha256.sig")] // -Encoding BigEndianUTF32
     public void Text_signatures_decode_to_the_binary_one(string text, string binary)
     {
         Assert.Equal(Fixtures.Bytes(binary), SignatureEncoding.Decode(Fixtures.Bytes(text), out var wasText));
@@ -38,6 +40,8 @@ public sealed class SignatureEncodingTests
     [InlineData(new byte[] { 0xFF, 0xFE, 0x41, 0x00, 0x41, 0x01, 0x41, 0x00, 0x41, 0x00 })]
     [InlineData(new byte[] { 0xFE, 0xFF, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00 })]
     [InlineData(new byte[] { 0xFF, 0xFE, 0x41, 0x00, 0x2A, 0x00, 0x41, 0x00, 0x41, 0x00 })]
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x00, 0x00, 0x41, 0x00, 0x00, 0x00, 0x41, 0x00, 0x01, 0x00 })]
+    [InlineData(new byte[] { 0x00, 0x00, 0xFE, 0xFF, 0x00, 0x00, 0x00, 0x41, 0x00, 0x00, 0x00 })]
     public void A_byte_order_mark_before_what_is_not_base64_text_is_binary(byte[] binary)
     {
         Assert.Equal(binary, SignatureEncoding.Decode(binary, out var wasText));
