@@ -34,14 +34,17 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [UriAsTyped]
     public string? Issuer { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [UriAsTyped]
     public string[]? Audience { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [UriAsTyped]
     public string? Subject { get; set; }
 
     [Parameter]
@@ -55,6 +58,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [UriAsTyped]
     public string? JwtId { get; set; }
 
     [Parameter]

@@ -121,11 +121,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     /// <summary>Accepted iss values (tokens).</summary>
     [Parameter(ParameterSetName = InputSet)]
     [ValidateNotNullOrEmpty] // an empty list would turn the iss check off, not fail every token
+    [UriAsTyped]
     public string[]? Issuer { get; set; }
 
     /// <summary>Accepted audiences; the token's aud must contain one (tokens).</summary>
     [Parameter(ParameterSetName = InputSet)]
     [ValidateNotNullOrEmpty] // an empty list would turn the aud check off, not fail every token
+    [UriAsTyped]
     public string[]? Audience { get; set; }
 
     /// <summary>Refuse tokens without exp (ClaimMismatch): RFC 7519 makes exp optional, so such a token would never expire.</summary>

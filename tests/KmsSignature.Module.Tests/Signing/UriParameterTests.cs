@@ -1,0 +1,37 @@
+using System.Text;
+using KmsSignature.Module.Tests.Hosting;
+
+namespace KmsSignature.Module.Tests.Signing;
+
+/// <summary>
+/// A [uri] given to a string parameter (-Issuer, -Audience, -Subject, -JwtId) is taken as typed, as a [uri] claim is:
+/// PowerShell's own conversion is Uri.ToString(), which adds a slash to a bare authority, lowercases the host and unescapes.
+/// </summary>
+public sealed class UriParameterTests(SigningFixture fixture) : IClassFixture<SigningFixture>
+{
+    private static string Payload(string token)
+    {
+        var part = token.Split('.')[1];
+        return Encoding.UTF8.GetString(Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/') + new string('=', (4 - part.Length % 4) % 4)));
+    }
+
+    [Fact]
+    public async Task Uri_arguments_of_the_claim_parameters_are_signed_as_typed_and_verify_with_the_same_uris()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $iss = [uri]'https://Issuer.example'
+            $aud = [uri]'https://api.example/x%20y'
+            $t = New-KmsSignedJwt -KeyId $k -Issuer $iss -Audience $aud, 'plain' -Subject ([uri]'urn:User:1') -JwtId ([uri]'https://id.example') @kmsSigner
+            $t.Token
+            (Test-KmsSignature -Token $t.Token -KeyId $k -Issuer $iss -Audience $aud @kmsVerifier).Status.ToString()
+            """, new Dictionary<string, object?> { ["k"] = arn }).AssertSuccess();
+
+        Assert.Equal(2, result.Output.Count);
+        var payload = Payload((string)result.Output[0].BaseObject);
+        Assert.StartsWith("""{"iss":"https://Issuer.example","sub":"urn:User:1","aud":["https://api.example/x%20y","plain"],"iat":""", payload);
+        Assert.EndsWith(""","jti":"https://id.example"}""", payload);
+        Assert.Equal("Valid", result.Output[1].BaseObject);
+    }
+}
