@@ -64,9 +64,10 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
     [Parameter]
     public SwitchParameter NewJwtId { get; set; }
 
+    // object, not IDictionary: a PSCustomObject (ConvertFrom-Json output) is taken, as -Claims takes one.
     [Parameter]
     [ValidateNotNull]
-    public IDictionary? Header { get; set; }
+    public object? Header { get; set; }
 
     // Strings, not Core enums: PowerShell lays out cmdlet types before the module's load context can resolve Core.
     [Parameter]
@@ -97,6 +98,11 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
         try
         {
             JwtClaimTemplate.RequireValidLifetime(Lifetime);
+            if (!PlainValues.IsMembers(Header))
+            {
+                throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
+                    $"-Header takes a hashtable, an ordered dictionary or a PSCustomObject, not a {PlainValues.AsTarget(Header)!.GetType().FullName}.", Header);
+            }
         }
         catch (KmsSignatureException ex)
         {

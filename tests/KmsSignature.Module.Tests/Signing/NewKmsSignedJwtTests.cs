@@ -187,6 +187,25 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
     }
 
+    // -Claims took a PSCustomObject (ConvertFrom-Json output) and -Header refused one in parameter binding
+    // (CannotConvertArgumentNoMessage); neither parameter names its error like the module's own.
+    [Fact]
+    public async Task Header_takes_a_PSCustomObject_as_Claims_does_and_refuses_other_values_with_its_own_error()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var ok = session.Run("""New-KmsSignedJwt -KeyId $k -Header ([pscustomobject]@{ cty = 'x'; ext = [pscustomobject]@{ v = 1 } }) @kmsSigner""",
+            Vars(("k", arn))).AssertSuccess();
+        Assert.Equal("""{"alg":"ES256","typ":"JWT","kid":"ARN","cty":"x","ext":{"v":1}}""".Replace("ARN", arn), Segment(ok.Output[0].ToString(), 0).GetRawText());
+
+        var signs = fixture.Kms.Counters.Count("Sign");
+        var bad = session.Run("'a', 'b' | ForEach-Object { @{ sub = $_ } } | New-KmsSignedJwt -KeyId $k -Header 'cty=x' @kmsSigner", Vars(("k", arn)));
+        Assert.Empty(bad.Output);
+        Assert.Equal("KmsSignature.InvalidHeaderValue", bad.ErrorId());
+        Assert.Equal(ErrorCategory.InvalidArgument, bad.FirstError()!.CategoryInfo.Category);
+        Assert.Equal(signs, fixture.Kms.Counters.Count("Sign"));
+    }
+
     [Fact]
     public async Task KeyIdStyle_sets_kid_like_the_exported_JWKS()
     {
