@@ -37,6 +37,7 @@ internal static class PlainValues
     {
         null => null,
         string s => s,
+        SwitchParameter flag => flag.IsPresent, // a function's [switch] parameter put in a claim
         byte[] bytes => bytes,
         System.Xml.XmlNode node => node, // not an array of its child nodes: Core refuses it with a hint
         IEnumerable or PSObject when depth > JwsLimits.MaxJsonDepth => throw TooDeep(path),

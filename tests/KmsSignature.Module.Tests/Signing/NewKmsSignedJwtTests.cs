@@ -649,6 +649,21 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         Assert.Equal("KmsSignature.InvalidClaimName", header.ErrorId());
     }
 
+    // A function's [switch] parameter put in a claim ($Admin of "param([switch] $Admin)") was InvalidClaimValue.
+    [Fact]
+    public async Task A_switch_parameter_value_is_a_boolean_claim()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            function New-UserToken([string] $Name, [switch] $Admin) { [ordered]@{ sub = $Name; admin = $Admin; flags = @($Admin) } | New-KmsSignedJwt -KeyId $k @kmsSigner }
+            New-UserToken alice -Admin
+            New-UserToken bob
+            """, Vars(("k", arn))).AssertSuccess();
+        Assert.Equal(["""{"sub":"alice","admin":true,"flags":[true]}""", """{"sub":"bob","admin":false,"flags":[false]}"""],
+            result.Output.Select(o => Segment(o.ToString(), 1)).Select(c => $"{{\"sub\":{c.GetProperty("sub").GetRawText()},\"admin\":{c.GetProperty("admin").GetRawText()},\"flags\":{c.GetProperty("flags").GetRawText()}}}"));
+    }
+
     // An ExpandoObject is refused at the top level (InvalidClaims: not a hashtable or PSCustomObject); nested, it was read
     // as an array of its KeyValuePairs and the error named a KeyValuePair at 'e[0]'. It now names the claim and the type.
     [Fact]
