@@ -96,21 +96,23 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     {
         if (ParameterSetName == MessageSet)
         {
+            // What fails without a KMS call fails under -WhatIf too.
+            if (destination is not null)
+            {
+                try
+                {
+                    DetachedSigner.CheckDestination(destination, Force);
+                    claims.ClaimForMessage(destination, KeyId);
+                }
+                catch (KmsSignatureException ex)
+                {
+                    window!.AddFailed(ex);
+                    return;
+                }
+            }
+
             if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
             {
-                if (destination is not null)
-                {
-                    try
-                    {
-                        claims.ClaimForMessage(destination, KeyId);
-                    }
-                    catch (KmsSignatureException ex)
-                    {
-                        window!.AddFailed(ex);
-                        return;
-                    }
-                }
-
                 var current = signers!.Get(KeyId, out var keyError);
                 window!.Add(ct => current is null
                     ? Task.FromException<PendingSignatureFile>(keyError!)
@@ -129,19 +131,22 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                 continue;
             }
 
+            // What fails without a KMS call (a directory, an existing signature file, a signature path this run already
+            // writes) fails under -WhatIf too, in this item's place; signing checks again, as files may change meanwhile.
             var signaturePath = SignaturePathFor(path!);
-            if (!ShouldProcess(path, $"Sign with KMS key {KeyId} and write {signaturePath}"))
-            {
-                continue;
-            }
-
             try
             {
+                DetachedSigner.CheckPaths(path!, signaturePath, Force);
                 claims.Claim(path!, signaturePath);
             }
             catch (KmsSignatureException ex)
             {
                 window!.AddFailed(ex);
+                continue;
+            }
+
+            if (!ShouldProcess(path, $"Sign with KMS key {KeyId} and write {signaturePath}"))
+            {
                 continue;
             }
 

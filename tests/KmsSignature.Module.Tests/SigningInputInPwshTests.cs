@@ -37,7 +37,7 @@ public sealed class SigningInputInPwshTests(LocalKmsFixture fixture) : IClassFix
             Set-Location -LiteralPath $env:TEST_WORK
             Resolve-Path -LiteralPath '[b].txt', '[c].txt' | New-KmsSignature -KeyId $key.Arn -EndpointUrl $env:TEST_ENDPOINT |
                 ForEach-Object { "signed|$(Split-Path -Leaf $_.Path)|$(Split-Path -Leaf $_.SignaturePath)" }
-            New-KmsSignature -Path (Resolve-Path -LiteralPath '[b].txt') -KeyId $key.Arn -EndpointUrl $env:TEST_ENDPOINT -WhatIf
+            New-KmsSignature -Path (Resolve-Path -LiteralPath '[b].txt') -KeyId $key.Arn -EndpointUrl $env:TEST_ENDPOINT -Force -WhatIf
             Get-ChildItem -File -Filter *.sig | ForEach-Object { "file|$($_.Name)" }
             Get-ChildItem -File -Filter '*].txt' | Test-KmsSignature -KeyId $key.Arn -EndpointUrl $env:TEST_ENDPOINT |
                 ForEach-Object { "verified|$(Split-Path -Leaf $_.Path)|$($_.Status)" }

@@ -36,6 +36,20 @@ public sealed class DetachedSigner
     /// </summary>
     public void CheckFile(string path, string signaturePath, bool force)
     {
+        CheckPaths(path, signaturePath, force);
+        // A pipe or a device also says 0 here: how much it holds is known only once read (SignFileAsync checks then).
+        if (new FileInfo(path).Length is > 0 and var length)
+        {
+            CheckLength(length, path);
+        }
+    }
+
+    /// <summary>
+    /// What fails before a KMS call without knowing the key (so also under -WhatIf): the file exists and is a file, and
+    /// the destination is not the file itself and does not exist (unless <paramref name="force"/>).
+    /// </summary>
+    public static void CheckPaths(string path, string signaturePath, bool force)
+    {
         if (Directory.Exists(path))
         {
             throw new KmsSignatureException("PathIsDirectory", ErrorKind.InvalidArgument, $"'{path}' is a directory; a file was expected.", path);
@@ -57,11 +71,6 @@ public sealed class DetachedSigner
         }
 
         CheckDestination(signaturePath, force);
-        // A pipe or a device also says 0 here: how much it holds is known only once read (SignFileAsync checks then).
-        if (new FileInfo(path).Length is > 0 and var length)
-        {
-            CheckLength(length, path);
-        }
     }
 
     /// <summary>Signs a file and prepares its signature file; <see cref="PendingSignatureFile.Commit"/> puts it at <paramref name="signaturePath"/>.</summary>
@@ -120,7 +129,8 @@ public sealed class DetachedSigner
         ? System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(signature) + "\n")
         : signature;
 
-    private static void CheckDestination(string signaturePath, bool force)
+    /// <summary>A signature file may be written at <paramref name="signaturePath"/>: not a directory, and not there already unless <paramref name="force"/>.</summary>
+    public static void CheckDestination(string signaturePath, bool force)
     {
         if (Directory.Exists(signaturePath))
         {

@@ -745,6 +745,35 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(total, fixture.Kms.Counters.Total);
     }
 
+    // -WhatIf said it would sign a directory and an earlier input's own signature file, which the real run refuses
+    // before any KMS call; they are now those items' errors under -WhatIf too, in their places.
+    [Fact]
+    public async Task WhatIf_reports_as_errors_the_items_the_real_run_refuses_before_any_KMS_call()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var dir = Directory.CreateDirectory(Path.Combine(directory, "whatif-mixed")).FullName;
+        File.WriteAllText(Path.Combine(dir, "a.txt"), "a");
+        File.WriteAllText(Path.Combine(dir, "a.txt.sig"), "stale");
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        var console = new TextHost(300);
+        using var session = fixture.NewSession(console);
+        var vars = Vars(("d", dir), ("k", arn));
+        var total = fixture.Kms.Counters.Total;
+
+        var whatIf = session.Run("New-KmsSignature -Path ([IO.Path]::Combine($d, '*')) -KeyId $k -Force -WhatIf @kmsSigner", vars);
+
+        var errors = whatIf.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).ToList();
+        Assert.Equal(["KmsSignature.DuplicateSignaturePath", "KmsSignature.PathIsDirectory"], errors.Order(StringComparer.Ordinal));
+        var said = Assert.Single(console.Text.Split('\n'), l => l.StartsWith("What if:", StringComparison.Ordinal));
+        Assert.Contains(Path.Combine(dir, "a.txt.sig"), said, StringComparison.Ordinal);
+        Assert.Equal(total, fixture.Kms.Counters.Total);
+        Assert.Equal("stale", File.ReadAllText(Path.Combine(dir, "a.txt.sig")));
+
+        var real = session.Run("New-KmsSignature -Path ([IO.Path]::Combine($d, '*')) -KeyId $k -Force @kmsSigner", vars);
+        Assert.Equal(errors, real.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(Path.Combine(dir, "a.txt"), Assert.Single(real.Output).Properties["Path"].Value);
+    }
+
     [Fact]
     public async Task Message_bytes_return_the_signature_and_write_it_only_to_a_Destination()
     {

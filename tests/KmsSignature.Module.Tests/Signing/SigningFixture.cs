@@ -35,7 +35,7 @@ public sealed class SigningFixture : IAsyncLifetime
         await kms.DisposeAsync();
     }
 
-    public PowerShellSession NewSession() => kms.NewSession();
+    public PowerShellSession NewSession(System.Management.Automation.Host.PSHost? host = null) => kms.NewSession(host);
 
     /// <summary>
     /// Faults on Sign for one test (latency, throttling, errors), set by <paramref name="configure"/>; disposing
