@@ -109,6 +109,18 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     protected void Post(Action action) => pump.Post(action);
 
     /// <summary>
+    /// ShouldProcess(target, action), also telling a -WhatIf (shown, not done; what it would claim stays claimed) from a
+    /// "No" at -Confirm (the item is dropped and claims nothing).
+    /// </summary>
+    protected bool ShouldProcess(string target, string action, out bool whatIf)
+    {
+        // PowerShell's own wording of ShouldProcess(target, action); null warning and caption take its defaults.
+        var yes = ShouldProcess($"Performing the operation \"{action}\" on target \"{target}\".", null, null, out var reason);
+        whatIf = reason == ShouldProcessReason.WhatIf;
+        return yes;
+    }
+
+    /// <summary>
     /// Writes a Core error about one item as a non-terminating ErrorRecord; one that no later item could escape (an unreachable
     /// or silent KMS endpoint, after the SDK's retries, or refused credentials) ends the run instead, as PowerShell's guidance
     /// has it, so the remaining items do not each wait out the same retries or repeat the same refusal.

@@ -111,7 +111,14 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                 }
             }
 
-            if (ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}"))
+            if (!ShouldProcess(destination ?? $"{Message.Length} bytes", $"Sign with KMS key {KeyId}", out var whatIfMessage))
+            {
+                if (destination is not null && !whatIfMessage)
+                {
+                    claims.ReleaseForMessage(destination, KeyId);
+                }
+            }
+            else
             {
                 var current = signers!.Get(KeyId, out var keyError);
                 window!.Add(ct => current is null
@@ -145,8 +152,13 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
                 continue;
             }
 
-            if (!ShouldProcess(path, $"Sign with KMS key {KeyId} and write {signaturePath}"))
+            if (!ShouldProcess(path!, $"Sign with KMS key {KeyId} and write {signaturePath}", out var whatIf))
             {
+                if (!whatIf)
+                {
+                    claims.Release(path!, signaturePath);
+                }
+
                 continue;
             }
 

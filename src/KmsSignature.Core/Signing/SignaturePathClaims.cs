@@ -67,8 +67,32 @@ public sealed class SignaturePathClaims
                 "and one would overwrite the other.");
         }
 
-        claimed.Add(written, $"the message signed with '{keyId}'");
+        claimed.Add(written, MessageOwner(keyId));
     }
+
+    /// <summary>
+    /// Gives up what <see cref="Claim"/> took for an input that will not be signed after all (declined at -Confirm), so
+    /// a later input may write that signature file.
+    /// </summary>
+    public void Release(string path, string signaturePath)
+    {
+        Remove(claimed, RealPath.Of(signaturePath), path);
+        Remove(inputs, RealPath.Of(path), path);
+    }
+
+    /// <summary>Gives up what <see cref="ClaimForMessage"/> took (declined at -Confirm).</summary>
+    public void ReleaseForMessage(string signaturePath, string keyId) =>
+        Remove(claimed, RealPath.Of(signaturePath), MessageOwner(keyId));
+
+    private static void Remove(Dictionary<string, string> claims, string key, string owner)
+    {
+        if (claims.TryGetValue(key, out var current) && current == owner)
+        {
+            claims.Remove(key);
+        }
+    }
+
+    private static string MessageOwner(string keyId) => $"the message signed with '{keyId}'";
 
     private static KmsSignatureException NotSigned(string path, string why) => Duplicate(path, $"'{path}' was not signed: {why}.");
 

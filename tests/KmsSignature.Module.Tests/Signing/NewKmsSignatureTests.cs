@@ -774,6 +774,42 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(Path.Combine(dir, "a.txt"), Assert.Single(real.Output).Properties["Path"].Value);
     }
 
+    // Declining an item at -Confirm kept its claim on the signature path it would have written, so a later item writing
+    // that path was refused as a duplicate of a signature never made, without being asked about.
+    [Fact]
+    public async Task An_item_declined_at_Confirm_leaves_its_signature_path_to_a_later_item()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var a = Directory.CreateDirectory(Path.Combine(directory, "confirm-a")).FullName;
+        var b = Directory.CreateDirectory(Path.Combine(directory, "confirm-b")).FullName;
+        var output = Directory.CreateDirectory(Path.Combine(directory, "confirm-out")).FullName;
+        File.WriteAllText(Path.Combine(a, "x.txt"), "a");
+        File.WriteAllText(Path.Combine(b, "x.txt"), "b");
+        var asked = new List<string>();
+        var console = new TextHost(300)
+        {
+            Choose = (_, message, choices) =>
+            {
+                asked.Add(message);
+                var answer = asked.Count == 1 ? "No" : "Yes";
+                return choices.ToList().FindIndex(c => c.Label.Replace("&", string.Empty, StringComparison.Ordinal) == answer);
+            },
+        };
+        using var session = fixture.NewSession(console);
+        var vars = Vars(("a", Path.Combine(a, "x.txt")), ("b", Path.Combine(b, "x.txt")), ("o", output), ("k", arn));
+
+        var result = session.Run("New-KmsSignature -LiteralPath $a, $b -Destination $o -KeyId $k -Confirm @kmsSigner", vars).AssertSuccess();
+
+        Assert.Equal(2, asked.Count);
+        Assert.Equal(Path.Combine(b, "x.txt"), Assert.Single(result.Output).Properties["Path"].Value);
+        Assert.Equal(true, session.Run("(Test-KmsSignature -LiteralPath $b -SignaturePath ([IO.Path]::Combine($o, 'x.txt.sig')) -KeyId $k @kmsSigner).IsValid", vars)
+            .AssertSuccess().Output.Single().BaseObject);
+
+        // Under -WhatIf both are shown, and the second is the duplicate it would be.
+        var whatIf = session.Run("New-KmsSignature -LiteralPath $a, $b -Destination $o -KeyId $k -Force -WhatIf @kmsSigner", vars);
+        Assert.Equal("KmsSignature.DuplicateSignaturePath", whatIf.ErrorId());
+    }
+
     [Fact]
     public async Task Message_bytes_return_the_signature_and_write_it_only_to_a_Destination()
     {
