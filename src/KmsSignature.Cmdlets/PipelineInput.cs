@@ -64,8 +64,9 @@ internal readonly struct PipelineInput
                 return new(PipelineInputKind.Many, null, null, items);
         }
 
-        // Select-String's match: its Line is the text that matched, its Path only the file searched.
-        if (input.TypeNames.Contains(MatchInfoType))
+        // Select-String's match, live or deserialized (a job's, Import-Clixml's): its Line is the text that matched, its
+        // Path only the file searched.
+        if (input.TypeNames.Contains(MatchInfoType) || input.TypeNames.Contains("Deserialized." + MatchInfoType))
         {
             return new(PipelineInputKind.Token, Text(input, "Line") ?? string.Empty, null, null);
         }

@@ -24,16 +24,20 @@ public sealed class PipelineInputInPwshTests : IDisposable
             File.ReadAllText(Path.Combine(RepoPaths.Fixtures, "tokens", "es256-expired.jwt")).Trim(),
         ]);
 
+        // Also as they come back from Export-Clixml/Import-Clixml (or a job, or a remote session): deserialized.
         var run = Pwsh.Run("""
             $ErrorActionPreference = 'Stop'
             Import-Module ./out/KmsSignature/KmsSignature.psd1
-            Select-String -LiteralPath (Join-Path $env:TEST_WORK tokens.txt) -Pattern '^eyJ' |
+            $matches = Select-String -LiteralPath (Join-Path $env:TEST_WORK tokens.txt) -Pattern '^eyJ'
+            $matches | Test-KmsSignature -TrustStore ./tests/fixtures/keys | ForEach-Object { "result|$($_.Status)" }
+            $matches | Export-Clixml -LiteralPath (Join-Path $env:TEST_WORK matches.xml)
+            Import-Clixml -LiteralPath (Join-Path $env:TEST_WORK matches.xml) |
                 Test-KmsSignature -TrustStore ./tests/fixtures/keys | ForEach-Object { "result|$($_.Status)" }
             """,
             new Dictionary<string, string> { ["TEST_WORK"] = work },
             TimeSpan.FromMinutes(2));
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(["Valid", "Expired"], run.Output.Split('\n').Where(l => l.StartsWith("result|", StringComparison.Ordinal)).Select(l => l["result|".Length..].Trim()));
+        Assert.Equal(["Valid", "Expired", "Valid", "Expired"], run.Output.Split('\n').Where(l => l.StartsWith("result|", StringComparison.Ordinal)).Select(l => l["result|".Length..].Trim()));
     }
 }
