@@ -774,6 +774,28 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(Path.Combine(dir, "a.txt"), Assert.Single(real.Output).Properties["Path"].Value);
     }
 
+    // A file object given to -Path (not piped, where it binds -LiteralPath by its FullName) became its name as a pattern:
+    // '[b].txt' signed b.txt. It names one resolved file, as Resolve-Path output does; so do the items of a list.
+    [Fact]
+    public async Task File_objects_given_to_Path_name_their_own_files_even_with_brackets()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        var bracketed = NewFile("[fo].bin", 10, 1);
+        var plain = NewFile("fo.bin", 10, 2);
+        var other = NewFile("[fo2].bin", 10, 3);
+        using var session = fixture.NewSession();
+        var vars = Vars(("b", bracketed), ("o", other), ("k", arn));
+
+        var result = session.Run("""
+            New-KmsSignature -Path ([IO.FileInfo]::new($b)) -KeyId $k @kmsSigner
+            $list = [System.Collections.Generic.List[object]]::new(); $list.Add([IO.FileInfo]::new($o))
+            New-KmsSignature -Path $list -KeyId $k @kmsSigner
+            """, vars).AssertSuccess();
+
+        Assert.Equal([bracketed, other], result.Output.Select(o => o.Properties["Path"].Value));
+        Assert.False(File.Exists(plain + ".sig"));
+    }
+
     // Declining an item at -Confirm kept its claim on the signature path it would have written, so a later item writing
     // that path was refused as a duplicate of a signature never made, without being asked about.
     [Fact]

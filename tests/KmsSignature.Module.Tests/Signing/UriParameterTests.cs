@@ -34,4 +34,21 @@ public sealed class UriParameterTests(SigningFixture fixture) : IClassFixture<Si
         Assert.EndsWith(""","jti":"https://id.example"}""", payload);
         Assert.Equal("Valid", result.Output[1].BaseObject);
     }
+
+    // Only an object[] was looked into: a List[uri], or an array in a PSObject wrapper, went to PowerShell's conversion.
+    [Fact]
+    public async Task Uris_in_a_list_or_a_wrapped_array_are_taken_as_typed_too()
+    {
+        var arn = await fixture.KeyAsync("ECC_NIST_P256");
+        using var session = fixture.NewSession();
+        var result = session.Run("""
+            $list = [System.Collections.Generic.List[uri]]::new(); $list.Add([uri]'https://a.example'); $list.Add([uri]'https://B.example')
+            (New-KmsSignedJwt -KeyId $k -Audience $list @kmsSigner).Token
+            $wrapped = [psobject]::AsPSObject([object[]]@([uri]'https://c.example')) # as Write-Output -NoEnumerate gives it
+            (New-KmsSignedJwt -KeyId $k -Audience $wrapped @kmsSigner).Token
+            """, new Dictionary<string, object?> { ["k"] = arn }).AssertSuccess();
+
+        Assert.StartsWith("""{"aud":["https://a.example","https://B.example"],""", Payload((string)result.Output[0].BaseObject));
+        Assert.StartsWith("""{"aud":"https://c.example",""", Payload((string)result.Output[1].BaseObject));
+    }
 }
