@@ -101,7 +101,7 @@ public sealed class NewKmsSignedJwtCommand : KmsCmdletBase
             if (!PlainValues.IsMembers(Header))
             {
                 throw new KmsSignatureException("InvalidHeaderValue", ErrorKind.InvalidArgument,
-                    $"-Header takes a hashtable, an ordered dictionary or a PSCustomObject, not a {PlainValues.AsTarget(Header)!.GetType().FullName}.", Header);
+                    $"-Header takes a hashtable, an ordered dictionary or a PSCustomObject, not a {PlainValues.AsTarget(Header)!.GetType().FullName}.", PlainValues.AsTarget(Header));
             }
         }
         catch (KmsSignatureException ex)

@@ -21,12 +21,12 @@ public sealed class PesterSuiteTests(LocalKmsFixture fixture) : IClassFixture<Lo
         {
             // Steps 2 and 3 of tests/Pester/README.md, with Invoke-Pester's result object kept for the counts; in
             // strict mode, as ./build.ps1 -Task Pester runs them.
-            var run = Pwsh.Run($$"""
+            var run = Pwsh.Run("""
                 $ErrorActionPreference = 'Stop'
                 Set-StrictMode -Version Latest
                 Import-Module ./out/KmsSignature/KmsSignature.psd1
                 $env:KMSSIGNATURE_TEST_KEY = (New-KmsSigningKey -Alias pester-signing -KeySpec ECC_NIST_P256 -UseExisting -EndpointUrl $env:KMSSIGNATURE_TEST_ENDPOINT).Arn
-                Import-Module '{{Pwsh.PesterManifest}}'
+                Import-Module $env:PESTER_MANIFEST
                 $config = New-PesterConfiguration
                 $config.Run.Path = 'tests/Pester'
                 $config.Run.PassThru = $true
@@ -48,6 +48,7 @@ public sealed class PesterSuiteTests(LocalKmsFixture fixture) : IClassFixture<Lo
                     ["AWS_SECRET_ACCESS_KEY"] = fixture.Kms.Admin.SecretAccessKey,
                     ["AWS_REGION"] = fixture.Kms.Region,
                     ["PESTER_SUMMARY_PATH"] = summaryPath,
+                    ["PESTER_MANIFEST"] = Pwsh.PesterManifest,
                 },
                 Timeout);
 

@@ -42,13 +42,18 @@ internal static class Pwsh
                 start.ArgumentList.Add(argument);
             }
 
-            // A developer's own AWS settings (a profile, a Region, keys) must not reach the child: it talks to LocalKms only.
+            // A developer's own AWS settings (variables, and ~/.aws's default profile, endpoint_url or retries) must not reach
+            // the child, which talks to LocalKms only; nor their module path, which could put another Pester first.
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.OrdinalIgnoreCase)
-                || k.StartsWith("KMSSIGNATURE_", StringComparison.OrdinalIgnoreCase)).ToList())
+                || k.StartsWith("KMSSIGNATURE_", StringComparison.OrdinalIgnoreCase)
+                || k.Equals("PSModulePath", StringComparison.OrdinalIgnoreCase)).ToList())
             {
                 start.Environment.Remove(name);
             }
 
+            var noFile = Path.Combine(Path.GetTempPath(), $"kmssig-no-aws-{Guid.NewGuid():N}");
+            start.Environment["AWS_CONFIG_FILE"] = noFile;
+            start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = noFile;
             start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
             start.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
             start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
