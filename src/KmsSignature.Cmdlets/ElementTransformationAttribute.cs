@@ -18,21 +18,28 @@ internal abstract class ElementTransformationAttribute : ArgumentTransformationA
             return converted;
         }
 
-        if (value is not IList list)
+        // Strings and values (a byte[]) hold nothing to convert; a copy is made only once an item converts.
+        if (value is not IList list || value is Array array && (array.GetType().GetElementType()!.IsValueType || array is string[]))
         {
             return inputData;
         }
 
-        var items = new object?[list.Count];
-        var any = false;
-        for (var i = 0; i < items.Length; i++)
+        object?[]? items = null;
+        for (var i = 0; i < list.Count; i++)
         {
-            var item = list[i];
-            items[i] = Convert(Unwrap(item)) is { } text ? text : item;
-            any |= !ReferenceEquals(items[i], item);
+            if (Convert(Unwrap(list[i])) is { } text)
+            {
+                if (items is null)
+                {
+                    items = new object?[list.Count];
+                    list.CopyTo(items, 0);
+                }
+
+                items[i] = text;
+            }
         }
 
-        return any ? items : inputData;
+        return items ?? inputData;
     }
 
     /// <summary>The text the parameter takes for <paramref name="value"/>, or null to leave it to PowerShell.</summary>

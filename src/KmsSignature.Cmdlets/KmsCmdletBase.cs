@@ -114,7 +114,8 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     /// </summary>
     protected bool ShouldProcess(string target, string action, out bool whatIf)
     {
-        // PowerShell's own wording of ShouldProcess(target, action); null warning and caption take its defaults.
+        // PowerShell's wording of ShouldProcess(target, action) (its ShouldProcessMessage resource, in English only: the
+        // resource is internal); null warning and caption take its defaults.
         var yes = ShouldProcess($"Performing the operation \"{action}\" on target \"{target}\".", null, null, out var reason);
         whatIf = reason == ShouldProcessReason.WhatIf;
         return yes;

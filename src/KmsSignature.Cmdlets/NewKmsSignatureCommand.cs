@@ -26,7 +26,7 @@ public sealed class NewKmsSignatureCommand : KmsCmdletBase
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
-    [ResolvedPathAsLiteral] // Resolve-Path output and file objects name resolved paths: '[b].txt' is that file, not a pattern
+    [ResolvedPathAsLiteral] // Resolve-Path output names resolved paths: '[b].txt' is that file, not a pattern matching b.txt
     public string[] Path { get; set; } = null!;
 
     // FullName: a FileInfo (or any object naming a file) binds here by property name before PowerShell would coerce

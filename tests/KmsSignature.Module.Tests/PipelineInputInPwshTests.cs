@@ -28,9 +28,9 @@ public sealed class PipelineInputInPwshTests : IDisposable
         var run = Pwsh.Run("""
             $ErrorActionPreference = 'Stop'
             Import-Module ./out/KmsSignature/KmsSignature.psd1
-            $matches = Select-String -LiteralPath (Join-Path $env:TEST_WORK tokens.txt) -Pattern '^eyJ'
-            $matches | Test-KmsSignature -TrustStore ./tests/fixtures/keys | ForEach-Object { "result|$($_.Status)" }
-            $matches | Export-Clixml -LiteralPath (Join-Path $env:TEST_WORK matches.xml)
+            $found = Select-String -LiteralPath (Join-Path $env:TEST_WORK tokens.txt) -Pattern '^eyJ'
+            $found | Test-KmsSignature -TrustStore ./tests/fixtures/keys | ForEach-Object { "result|$($_.Status)" }
+            $found | Export-Clixml -LiteralPath (Join-Path $env:TEST_WORK matches.xml)
             Import-Clixml -LiteralPath (Join-Path $env:TEST_WORK matches.xml) |
                 Test-KmsSignature -TrustStore ./tests/fixtures/keys | ForEach-Object { "result|$($_.Status)" }
             """,

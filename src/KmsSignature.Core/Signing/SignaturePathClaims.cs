@@ -71,14 +71,11 @@ public sealed class SignaturePathClaims
     }
 
     /// <summary>
-    /// Gives up what <see cref="Claim"/> took for an input that will not be signed after all (declined at -Confirm), so
-    /// a later input may write that signature file.
+    /// Gives up the signature file <see cref="Claim"/> took for an input that will not be signed after all (declined at
+    /// -Confirm), so a later input may write it. The input stays recorded: another input may be the same file (a link to
+    /// it) and still be read, and refusing to write over a file this run was given costs at most one needless refusal.
     /// </summary>
-    public void Release(string path, string signaturePath)
-    {
-        Remove(claimed, RealPath.Of(signaturePath), path);
-        Remove(inputs, RealPath.Of(path), path);
-    }
+    public void Release(string path, string signaturePath) => Remove(claimed, RealPath.Of(signaturePath), path);
 
     /// <summary>Gives up what <see cref="ClaimForMessage"/> took (declined at -Confirm).</summary>
     public void ReleaseForMessage(string signaturePath, string keyId) =>

@@ -646,6 +646,12 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         var custom = session.Run("[pscustomobject]@{ FullName = $f } | New-KmsSignature -KeyId $k -Force @kmsSigner", Vars(("f", bracketed), ("k", arn))).AssertSuccess();
         Assert.Equal(bracketed, Assert.Single(custom.Output).Properties["Path"].Value);
         Assert.False(File.Exists(lookalike + ".sig"));
+
+        // Bound to -LiteralPath, a file gone since it was listed is that file, not a pattern that matches nothing.
+        var gone = Path.Combine(directory, "gone[1].txt");
+        var missing = session.Run("[IO.FileInfo]::new($f) | New-KmsSignature -KeyId $k @kmsSigner", Vars(("f", gone), ("k", arn)));
+        Assert.Equal("KmsSignature.FileNotFound", missing.ErrorId());
+        Assert.Equal(gone, missing.FirstError()!.TargetObject);
     }
 
     // Get-KmsSigningKey and New-KmsSigningKey output pipes by property name into New-KmsSignature, as their help says;
@@ -774,25 +780,22 @@ public sealed class NewKmsSignatureTests(SigningFixture fixture) : IClassFixture
         Assert.Equal(Path.Combine(dir, "a.txt"), Assert.Single(real.Output).Properties["Path"].Value);
     }
 
-    // A file object given to -Path (not piped, where it binds -LiteralPath by its FullName) became its name as a pattern:
-    // '[b].txt' signed b.txt. It names one resolved file, as Resolve-Path output does; so do the items of a list.
+    // Resolve-Path's PathInfo names one resolved file, also inside a list given to -Path: '[pi].bin' signed pi.bin.
     [Fact]
-    public async Task File_objects_given_to_Path_name_their_own_files_even_with_brackets()
+    public async Task Resolved_paths_in_a_list_given_to_Path_name_their_own_files_even_with_brackets()
     {
         var arn = await fixture.KeyAsync("ECC_NIST_P256");
-        var bracketed = NewFile("[fo].bin", 10, 1);
-        var plain = NewFile("fo.bin", 10, 2);
-        var other = NewFile("[fo2].bin", 10, 3);
+        var bracketed = NewFile("[pi].bin", 10, 1);
+        var plain = NewFile("p.bin", 10, 2);
         using var session = fixture.NewSession();
-        var vars = Vars(("b", bracketed), ("o", other), ("k", arn));
 
         var result = session.Run("""
-            New-KmsSignature -Path ([IO.FileInfo]::new($b)) -KeyId $k @kmsSigner
-            $list = [System.Collections.Generic.List[object]]::new(); $list.Add([IO.FileInfo]::new($o))
+            $list = [System.Collections.Generic.List[object]]::new()
+            $list.AddRange($ExecutionContext.SessionState.Path.GetResolvedPSPathFromPSPath([WildcardPattern]::Escape($b)))
             New-KmsSignature -Path $list -KeyId $k @kmsSigner
-            """, vars).AssertSuccess();
+            """, Vars(("b", bracketed), ("k", arn))).AssertSuccess();
 
-        Assert.Equal([bracketed, other], result.Output.Select(o => o.Properties["Path"].Value));
+        Assert.Equal(bracketed, Assert.Single(result.Output).Properties["Path"].Value);
         Assert.False(File.Exists(plain + ".sig"));
     }
 
