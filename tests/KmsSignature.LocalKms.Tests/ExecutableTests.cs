@@ -19,12 +19,7 @@ public sealed partial class ExecutableTests : IDisposable
     [Fact]
     public async Task The_executable_prints_its_endpoint_and_keys_serves_persists_and_stops_on_SIGINT()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "KmsSignature.LocalKms.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { dll, "--port", "0", "--data-dir", _dir, "--region", "eu-central-1" })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var info = StoppableBySigInt(Path.Combine(AppContext.BaseDirectory, "KmsSignature.LocalKms.dll"), "--port", "0", "--data-dir", _dir, "--region", "eu-central-1");
 
         using var process = Process.Start(info)!;
         try
@@ -78,11 +73,7 @@ public sealed partial class ExecutableTests : IDisposable
     {
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KmsSignature.LocalKms.dll"));
-            info.ArgumentList.Add("--port");
-            info.ArgumentList.Add("0");
-            using var process = Process.Start(info)!;
+            using var process = Process.Start(StoppableBySigInt(Path.Combine(AppContext.BaseDirectory, "KmsSignature.LocalKms.dll"), "--port", "0"))!;
             try
             {
                 var first = await process.StandardOutput.ReadLineAsync();
@@ -106,6 +97,23 @@ public sealed partial class ExecutableTests : IDisposable
     }
 
     private const int SigInt = 2;
+
+    // The executable, started so that SIGINT can stop it. A test run started with '&' by a non-interactive shell ignores
+    // SIGINT, children inherit that, and .NET keeps an inherited ignore: the executable could not be stopped and the tests
+    // timed out. GNU env's --default-signal restores the default for the child (where /proc tells it is ignored: Linux).
+    private static ProcessStartInfo StoppableBySigInt(params string[] arguments)
+    {
+        var ignored = File.Exists("/proc/self/status") && File.ReadLines("/proc/self/status")
+            .FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+            && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
+        var info = new ProcessStartInfo(ignored ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (ignored ? new[] { "--default-signal=INT", "dotnet" } : []).Concat(arguments))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return info;
+    }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
