@@ -42,30 +42,53 @@ public sealed class GetKmsSigningKeyCommand : KmsCmdletBase
             case AliasSet:
                 foreach (var pattern in Alias)
                 {
-                    Try(() => Write(Run(ct => service.FindByAliasAsync(pattern, IncludeAllKeyUsage, ct))));
+                    Try(() => Run(async ct =>
+                    {
+                        await service.FindByAliasAsync(pattern, IncludeAllKeyUsage, WriteAsync, ct).ConfigureAwait(false);
+                        return true;
+                    }));
                 }
 
                 break;
             default:
-                Try(() => Write(Run(ct => service.ListAsync(IncludeAllKeyUsage, ct))));
+                Try(() => Run(async ct =>
+                {
+                    await service.ListAsync(IncludeAllKeyUsage, WriteAsync, ct).ConfigureAwait(false);
+                    return true;
+                }));
                 break;
         }
     }
 
-    // In listing order: each key, or a non-terminating error for the one key that could not be read.
-    private void Write(IReadOnlyList<KeyListEntry> entries)
+    // In listing order, as each key is described: the key, or a non-terminating error for the one key that could not be read.
+    // Written on the pipeline thread; the listing goes on once it is written, so a downstream command that has enough
+    // (Select-Object -First, which throws here to stop this command) or an -ErrorAction Stop ends it without describing
+    // the keys after it.
+    private Task WriteAsync(KeyListEntry entry)
     {
-        foreach (var entry in entries)
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
         {
-            if (entry.Error is { } error)
+            try
             {
-                WriteError(error);
+                if (entry.Error is { } error)
+                {
+                    WriteError(error);
+                }
+                else
+                {
+                    WriteObject(entry.Key);
+                }
+
+                written.TrySetResult();
             }
-            else
+            catch
             {
-                WriteObject(entry.Key);
+                written.TrySetCanceled();
+                throw;
             }
-        }
+        });
+        return written.Task;
     }
 
     private void Try(Action action)

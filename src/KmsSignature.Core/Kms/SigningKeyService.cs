@@ -381,13 +381,30 @@ public sealed class SigningKeyService
     /// </summary>
     public async Task<IReadOnlyList<KeyListEntry>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
     {
+        var result = new List<KeyListEntry>();
+        await FindByAliasAsync(aliasPattern, includeAllKeyUsages, entry =>
+        {
+            result.Add(entry);
+            return Task.CompletedTask;
+        }, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// As <see cref="FindByAliasAsync(string, bool, CancellationToken)"/>, handing each entry to <paramref name="onEntry"/> as
+    /// soon as its key is described, and describing the next one only once the task it returns completes: a consumer that
+    /// has enough (Select-Object -First) stops the listing there, not after every key was described.
+    /// </summary>
+    public async Task FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, Func<KeyListEntry, Task> onEntry, CancellationToken ct)
+    {
         var pattern = AliasNamePattern.Parse(aliasPattern);
         if (!pattern.HasWildcards)
         {
-            return [new KeyListEntry(await GetByAliasNameAsync(pattern.Text, includeAllKeyUsages, ct).ConfigureAwait(false), null)];
+            await onEntry(new KeyListEntry(await GetByAliasNameAsync(pattern.Text, includeAllKeyUsages, ct).ConfigureAwait(false), null))
+                .WaitAsync(ct).ConfigureAwait(false);
+            return;
         }
 
-        var result = new List<KeyListEntry>();
         // A key carries up to 50 aliases, and a pattern often matches several of them: one DescribeKey per key, not per alias.
         var described = new Dictionary<string, KeyMetadata>(StringComparer.Ordinal);
         foreach (var entry in await ListAliasesAsync(null, ct).ConfigureAwait(false))
@@ -402,15 +419,13 @@ public sealed class SigningKeyService
                 ct).ConfigureAwait(false);
             if (outcome is { } listed)
             {
-                result.Add(listed);
+                await onEntry(listed).WaitAsync(ct).ConfigureAwait(false);
                 if (IsFatal(listed.Error))
                 {
                     break;
                 }
             }
         }
-
-        return result;
     }
 
     // One name is one DescribeKey, which a key policy can grant (as for -KeyId alias/...): listing every alias to find it cost
@@ -442,8 +457,23 @@ public sealed class SigningKeyService
     /// </summary>
     public async Task<IReadOnlyList<KeyListEntry>> ListAsync(bool includeAllKeyUsages, CancellationToken ct)
     {
-        var aliases = await AliasesByKeyIfAllowedAsync(ct).ConfigureAwait(false);
         var result = new List<KeyListEntry>();
+        await ListAsync(includeAllKeyUsages, entry =>
+        {
+            result.Add(entry);
+            return Task.CompletedTask;
+        }, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// As <see cref="ListAsync(bool, CancellationToken)"/>, handing each entry to <paramref name="onEntry"/> as soon as its
+    /// key is described, and describing the next one (or reading the next ListKeys page) only once the task it returns
+    /// completes.
+    /// </summary>
+    public async Task ListAsync(bool includeAllKeyUsages, Func<KeyListEntry, Task> onEntry, CancellationToken ct)
+    {
+        var aliases = await AliasesByKeyIfAllowedAsync(ct).ConfigureAwait(false);
         string? marker = null;
         do
         {
@@ -456,10 +486,10 @@ public sealed class SigningKeyService
                     : null, ct).ConfigureAwait(false);
                 if (outcome is { } listed)
                 {
-                    result.Add(listed);
+                    await onEntry(listed).WaitAsync(ct).ConfigureAwait(false);
                     if (IsFatal(listed.Error))
                     {
-                        return result;
+                        return;
                     }
                 }
             }
@@ -467,8 +497,6 @@ public sealed class SigningKeyService
             marker = page.Truncated == true ? page.NextMarker : null;
         }
         while (marker is not null);
-
-        return result;
     }
 
     /// <summary>Reads the key policy and plans the merge. Nothing is written; a request that asks for nothing makes no call (<c>KmsSignature.NothingToChange</c>).</summary>
