@@ -26,6 +26,7 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
     public string? Description { get; set; }
 
     [Parameter]
+    [TagsAsHashtable]
     public Hashtable? Tag { get; set; }
 
     [Parameter]
@@ -119,7 +120,16 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Tag ?? new Hashtable())
         {
-            tags[LanguagePrimitives.ConvertTo<string>(entry.Key)] = LanguagePrimitives.ConvertTo<string>(entry.Value) ?? string.Empty;
+            var key = LanguagePrimitives.ConvertTo<string>(entry.Key);
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            if (value is IEnumerable and not string || value is PSCustomObject)
+            {
+                // PowerShell's string conversion joins a list's items with spaces: '{"owners":["ana","bo"]}' tagged "ana bo".
+                throw new KmsSignatureException("InvalidTag", ErrorKind.InvalidArgument,
+                    $"-Tag '{key}': a tag value is one string, not a {value.GetType().Name}; join a list into one value yourself.", key);
+            }
+
+            tags[key] = LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
         }
 
         return tags;
