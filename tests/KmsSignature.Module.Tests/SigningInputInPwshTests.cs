@@ -12,14 +12,7 @@ public sealed class SigningInputInPwshTests(LocalKmsFixture fixture) : IClassFix
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    private Dictionary<string, string> Environment(LocalKmsPrincipal principal) => new()
-    {
-        ["TEST_WORK"] = work,
-        ["AWS_ACCESS_KEY_ID"] = principal.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = principal.SecretAccessKey,
-        ["AWS_REGION"] = fixture.Kms.Region,
-        ["TEST_ENDPOINT"] = fixture.Kms.Endpoint.ToString(),
-    };
+    private Dictionary<string, string> Environment(LocalKmsPrincipal principal) => new(fixture.PwshEnvironment(principal)) { ["TEST_WORK"] = work };
 
     // Resolve-Path's PathInfo names one file it already resolved; bound to -Path as text, a name with brackets was a
     // wildcard again: '[b].txt' signed b.txt (and wrote b.txt.sig), and '[c].txt' with no c.txt beside it was FileNotFound.

@@ -56,6 +56,18 @@ public sealed class LocalKmsFixture : IAsyncLifetime
         return session;
     }
 
+    /// <summary>
+    /// A real pwsh's view of this LocalKms (see <see cref="Pwsh"/>): <paramref name="principal"/>'s keys and the Region in
+    /// the AWS variables the SDK reads, and the endpoint in TEST_ENDPOINT for -EndpointUrl.
+    /// </summary>
+    public Dictionary<string, string> PwshEnvironment(LocalKmsPrincipal principal) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = principal.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = principal.SecretAccessKey,
+        ["AWS_REGION"] = Kms.Region,
+        ["TEST_ENDPOINT"] = Kms.Endpoint.ToString(),
+    };
+
     public System.Collections.Hashtable Connection(LocalKmsPrincipal principal) => new()
     {
         ["EndpointUrl"] = Kms.Endpoint,

@@ -15,14 +15,7 @@ public sealed class KeyTagsInPwshTests(LocalKmsFixture fixture) : IClassFixture<
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    private Dictionary<string, string> Environment(LocalKmsPrincipal principal) => new()
-    {
-        ["TEST_WORK"] = work,
-        ["AWS_ACCESS_KEY_ID"] = principal.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = principal.SecretAccessKey,
-        ["AWS_REGION"] = fixture.Kms.Region,
-        ["TEST_ENDPOINT"] = fixture.Kms.Endpoint.ToString(),
-    };
+    private Dictionary<string, string> Environment(LocalKmsPrincipal principal) => new(fixture.PwshEnvironment(principal)) { ["TEST_WORK"] = work };
 
     private async Task<string> TagsAsync(string alias)
     {
