@@ -64,32 +64,19 @@ public sealed class GetKmsSigningKeyCommand : KmsCmdletBase
     // Written on the pipeline thread; the listing goes on once it is written, so a downstream command that has enough
     // (Select-Object -First, which throws here to stop this command) or an -ErrorAction Stop ends it without describing
     // the keys after it.
-    private Task WriteAsync(KeyListEntry entry)
+    private Task WriteAsync(KeyListEntry entry) => OnPipelineThreadAsync(() =>
     {
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
+        if (entry.Error is { } error)
         {
-            try
-            {
-                if (entry.Error is { } error)
-                {
-                    WriteError(error);
-                }
-                else
-                {
-                    WriteObject(entry.Key);
-                }
+            WriteError(error);
+        }
+        else
+        {
+            WriteObject(entry.Key);
+        }
 
-                written.TrySetResult();
-            }
-            catch
-            {
-                written.TrySetCanceled();
-                throw;
-            }
-        });
-        return written.Task;
-    }
+        return true;
+    });
 
     private void Try(Action action)
     {

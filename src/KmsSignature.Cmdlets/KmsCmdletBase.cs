@@ -109,6 +109,28 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     protected void Post(Action action) => pump.Post(action);
 
     /// <summary>
+    /// Runs <paramref name="action"/> on the pipeline thread (writing output, prompting) for work in flight that must wait
+    /// for it; the task ends with its result, or with what it threw (PipelineStoppedException, or the exception with which
+    /// Select-Object -First stops this command), which the waiting work then ends with.
+    /// </summary>
+    protected Task<T> OnPipelineThreadAsync<T>(Func<T> action)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                done.SetResult(action());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>
     /// ShouldProcess(target, action), also telling a -WhatIf (shown, not done; what it would claim stays claimed) from a
     /// "No" at -Confirm (the item is dropped and claims nothing).
     /// </summary>

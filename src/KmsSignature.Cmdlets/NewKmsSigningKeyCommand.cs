@@ -97,23 +97,12 @@ public sealed class NewKmsSigningKeyCommand : KmsCmdletBase
     }
 
     // Asked on the pipeline thread (ShouldProcess may prompt) when another run made the alias after this one's plan was confirmed.
-    private Task<bool> ConfirmReuseAsync(NewSigningKeyPlan reuse)
+    // PipelineStoppedException when the prompt is answered with Suspend or stopped.
+    private Task<bool> ConfirmReuseAsync(NewSigningKeyPlan reuse) => OnPipelineThreadAsync(() =>
     {
-        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
-        {
-            try
-            {
-                WriteBlockingDenies(reuse.PolicyPlan?.BlockingDenies ?? []);
-                answer.SetResult(ShouldProcess(reuse.Target, reuse.Describe()));
-            }
-            catch (Exception ex)
-            {
-                answer.SetException(ex); // PipelineStoppedException when the prompt is answered with Suspend or stopped
-            }
-        });
-        return answer.Task;
-    }
+        WriteBlockingDenies(reuse.PolicyPlan?.BlockingDenies ?? []);
+        return ShouldProcess(reuse.Target, reuse.Describe());
+    });
 
     private Dictionary<string, string> Tags()
     {
