@@ -377,23 +377,9 @@ public sealed class SigningKeyService
     /// <summary>
     /// Keys whose alias matches <paramref name="aliasPattern"/> (<see cref="AliasNamePattern"/>), found with ListAliases page by page, in
     /// alias order. A key that cannot be described is an entry with its error, and the others are still listed. A name without
-    /// wildcards is one DescribeKey, and an error when there is no such alias.
-    /// </summary>
-    public async Task<IReadOnlyList<KeyListEntry>> FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, CancellationToken ct)
-    {
-        var result = new List<KeyListEntry>();
-        await FindByAliasAsync(aliasPattern, includeAllKeyUsages, entry =>
-        {
-            result.Add(entry);
-            return Task.CompletedTask;
-        }, ct).ConfigureAwait(false);
-        return result;
-    }
-
-    /// <summary>
-    /// As <see cref="FindByAliasAsync(string, bool, CancellationToken)"/>, handing each entry to <paramref name="onEntry"/> as
-    /// soon as its key is described, and describing the next one only once the task it returns completes: a consumer that
-    /// has enough (Select-Object -First) stops the listing there, not after every key was described.
+    /// wildcards is one DescribeKey, and an error when there is no such alias. Each entry goes to <paramref name="onEntry"/> as
+    /// soon as its key is described, and the next is described only once the task it returns completes: a consumer that has
+    /// enough (Select-Object -First) stops the listing there, not after every key was described.
     /// </summary>
     public async Task FindByAliasAsync(string aliasPattern, bool includeAllKeyUsages, Func<KeyListEntry, Task> onEntry, CancellationToken ct)
     {
@@ -453,23 +439,9 @@ public sealed class SigningKeyService
 
     /// <summary>
     /// Every signing key in the account and Region (ListKeys, paginated), in ListKeys order. A key that cannot be
-    /// described is an entry with its error, and the others are still listed.
-    /// </summary>
-    public async Task<IReadOnlyList<KeyListEntry>> ListAsync(bool includeAllKeyUsages, CancellationToken ct)
-    {
-        var result = new List<KeyListEntry>();
-        await ListAsync(includeAllKeyUsages, entry =>
-        {
-            result.Add(entry);
-            return Task.CompletedTask;
-        }, ct).ConfigureAwait(false);
-        return result;
-    }
-
-    /// <summary>
-    /// As <see cref="ListAsync(bool, CancellationToken)"/>, handing each entry to <paramref name="onEntry"/> as soon as its
-    /// key is described, and describing the next one (or reading the next ListKeys page) only once the task it returns
-    /// completes.
+    /// described is an entry with its error, and the others are still listed. Each entry goes to <paramref name="onEntry"/>
+    /// as soon as its key is described, and the next key is described (or the next ListKeys page read) only once the task
+    /// it returns completes.
     /// </summary>
     public async Task ListAsync(bool includeAllKeyUsages, Func<KeyListEntry, Task> onEntry, CancellationToken ct)
     {

@@ -32,7 +32,7 @@ public sealed class SigningKeyServiceListingTests
         var service = new SigningKeyService(new KmsConnection(admin, admin, kms.Region, kms.Endpoint, "test"));
 
         admin.AfterListing = clock.Now.AddDays(7);
-        var all = await service.ListAsync(includeAllKeyUsages: false, default);
+        var all = await Collect(onEntry => service.ListAsync(includeAllKeyUsages: false, onEntry, default));
         Assert.Equal(new[] { first, last }.Order(StringComparer.Ordinal),
             all.Select(e => Assert.IsType<KmsSigningKey>(e.Key).Arn).Order(StringComparer.Ordinal));
         Assert.All(all, e => Assert.Null(e.Error));
@@ -42,9 +42,21 @@ public sealed class SigningKeyServiceListingTests
         var doomedToo = await NewKeyAsync("alias/listed-4");
         await admin.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = doomedToo, PendingWindowInDays = 7 });
         admin.AfterListing = clock.Now.AddDays(7);
-        var matched = await service.FindByAliasAsync("listed-*", includeAllKeyUsages: false, default);
+        var matched = await Collect(onEntry => service.FindByAliasAsync("listed-*", includeAllKeyUsages: false, onEntry, default));
         Assert.Equal(new[] { first, last }.Order(StringComparer.Ordinal),
             matched.Select(e => Assert.IsType<KmsSigningKey>(e.Key).Arn).Order(StringComparer.Ordinal));
+    }
+
+    // The entries a listing hands over one by one, as Get-KmsSigningKey writes them.
+    private static async Task<List<Core.Kms.KeyListEntry>> Collect(Func<Func<Core.Kms.KeyListEntry, Task>, Task> list)
+    {
+        var entries = new List<Core.Kms.KeyListEntry>();
+        await list(entry =>
+        {
+            entries.Add(entry);
+            return Task.CompletedTask;
+        });
+        return entries;
     }
 
     private sealed class ClockAdvancingClient(LocalKmsServer kms, ManualClock clock) : AmazonKeyManagementServiceClient(
