@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using KmsSignature.Core.Signatures;
 
 namespace KmsSignature.Core.Jose;
 
@@ -173,18 +174,21 @@ public sealed class JwtClaims
     /// </summary>
     private static string? HiddenObject(ReadOnlySpan<byte> json)
     {
-        var (width, bigEndian, skip, name) = json switch
+        var (width, bigEndian) = ByteOrderMark.Wide(json);
+        var skip = width; // the mark
+        if (width == 0)
         {
-            [0x00, 0x00, 0xFE, 0xFF, ..] => (4, true, 4, "UTF-32"),
-            [0xFF, 0xFE, 0x00, 0x00, ..] => (4, false, 4, "UTF-32"),
-            [0xFE, 0xFF, ..] => (2, true, 2, "UTF-16"),
-            [0xFF, 0xFE, ..] => (2, false, 2, "UTF-16"),
-            [0x00, 0x00, 0x00, not 0x00, ..] => (4, true, 0, "UTF-32"),
-            [not 0x00, 0x00, 0x00, 0x00, ..] => (4, false, 0, "UTF-32"),
-            [0x00, not 0x00, 0x00, not 0x00, ..] => (2, true, 0, "UTF-16"),
-            [not 0x00, 0x00, not 0x00, 0x00, ..] => (2, false, 0, "UTF-16"),
-            _ => (1, false, 0, "UTF-8"),
-        };
+            // Without a mark, by where the zero bytes of ASCII text fall (RFC 4627 §3).
+            (width, bigEndian) = json switch
+            {
+                [0x00, 0x00, 0x00, not 0x00, ..] => (4, true),
+                [not 0x00, 0x00, 0x00, 0x00, ..] => (4, false),
+                [0x00, not 0x00, 0x00, not 0x00, ..] => (2, true),
+                [not 0x00, 0x00, not 0x00, 0x00, ..] => (2, false),
+                _ => (1, false),
+            };
+        }
+
         var first = -1; // the first character skipped that JSON does not allow before a value
         for (var at = skip; at < json.Length;)
         {
@@ -214,7 +218,7 @@ public sealed class JwtClaims
 
             if (value == '{')
             {
-                return width > 1 ? $"the JWT claims set is {name} text; JSON text must be UTF-8 (RFC 8259 §8.1)"
+                return width > 1 ? $"the JWT claims set is {(width == 4 ? "UTF-32" : "UTF-16")} text; JSON text must be UTF-8 (RFC 8259 §8.1)"
                     : first < 0 ? null
                     : first == 0xFEFF ? "the JWT claims set starts with a byte order mark, which JSON text must not"
                     : $"the JWT claims set starts with U+{first:X4}, white space that JSON text must not have before a value";

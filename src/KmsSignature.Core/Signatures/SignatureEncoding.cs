@@ -32,15 +32,7 @@ public static class SignatureEncoding
             return file[3..];
         }
 
-        // UTF-32LE's mark starts as UTF-16LE's does, so it is tried first.
-        var (unit, bigEndian) = file switch
-        {
-            [0xFF, 0xFE, 0x00, 0x00, _, ..] => (4, false),
-            [0x00, 0x00, 0xFE, 0xFF, _, ..] => (4, true),
-            [0xFF, 0xFE, _, ..] => (2, false),
-            [0xFE, 0xFF, _, ..] => (2, true),
-            _ => (0, false),
-        };
+        var (unit, bigEndian) = ByteOrderMark.Wide(file);
         if (unit == 0 || file.Length % unit != 0)
         {
             return default;
