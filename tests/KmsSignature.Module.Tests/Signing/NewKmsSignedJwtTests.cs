@@ -22,11 +22,8 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
     private static JsonElement Segment(string token, int index)
     {
         var part = token.Split('.')[index];
-        return JsonDocument.Parse(Base64UrlDecode(part)).RootElement.Clone();
+        return JsonDocument.Parse(TokenParts.Base64UrlDecode(part)).RootElement.Clone();
     }
-
-    private static byte[] Base64UrlDecode(string text) =>
-        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - text.Length % 4) % 4));
 
     [Fact]
     public async Task Every_algorithm_makes_tokens_that_node_crypto_noble_and_jose_verify_and_reject_when_tampered()
@@ -84,7 +81,7 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
             $inputs | New-KmsSignedJwt -KeyId $k -Issuer 'https://issuer.example' -Audience 'api1', 'api2' -JwtId 'fixed' -IssuedAt ([datetimeoffset]::FromUnixTimeSeconds(1800000000)) -Lifetime ([TimeSpan]::FromMinutes(10)) -NotBefore ([datetimeoffset]::FromUnixTimeSeconds(1799999990)) @kmsSigner
             """, Vars(("k", arn))).AssertSuccess();
         Assert.Equal(3, result.Output.Count);
-        var payloads = result.Output.Select(o => Encoding.UTF8.GetString(Base64UrlDecode(o.ToString().Split('.')[1]))).ToArray();
+        var payloads = result.Output.Select(o => TokenParts.Text(o.ToString(), 1)).ToArray();
 
         // Registered claims first, then the object's own: hashtable keys sorted (a hashtable has no order), ordered and PSCustomObject kept.
         Assert.Equal("""{"iss":"https://issuer.example","aud":["api1","api2"],"iat":1800000000,"nbf":1799999990,"exp":1800000600,"jti":"fixed","nested":{"list":[1,"two",true],"x":1},"role":"admin","sub":"a"}""", payloads[0]);
@@ -465,7 +462,7 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         var arn = await fixture.KeyAsync("ECC_NIST_P521");
         using var session = fixture.NewSession();
         var result = session.Run("1..60 | ForEach-Object { @{ n = $_ } } | New-KmsSignedJwt -KeyId $k @kmsSigner", Vars(("k", arn))).AssertSuccess();
-        var signatures = result.Output.Select(o => Base64UrlDecode(o.ToString().Split('.')[2])).ToArray();
+        var signatures = result.Output.Select(o => TokenParts.Base64UrlDecode(o.ToString().Split('.')[2])).ToArray();
         Assert.All(signatures, s => Assert.Equal(132, s.Length));
         // A P-521 scalar has 521 bits: its 66-byte half starts with 0x00 about half the time, which DER drops.
         Assert.Contains(signatures, s => s[0] == 0 || s[66] == 0);
@@ -479,7 +476,7 @@ public sealed class NewKmsSignedJwtTests(SigningFixture fixture) : IClassFixture
         using var session = fixture.NewSession();
         var result = session.Run("New-KmsSignedJwt -KeyId $k -SignatureFormat Der @kmsSigner", Vars(("k", arn))).AssertSuccess();
         var token = result.Output[0].ToString();
-        var der = Base64UrlDecode(token.Split('.')[2]);
+        var der = TokenParts.Base64UrlDecode(token.Split('.')[2]);
         Assert.Equal(0x30, der[0]);
         using var ec = ECDsa.Create();
         ec.ImportFromPem(await fixture.PemAsync(arn));

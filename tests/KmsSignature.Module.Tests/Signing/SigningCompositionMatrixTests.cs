@@ -292,16 +292,10 @@ public sealed class SigningCompositionMatrixTests(SigningFixture fixture) : ICla
     private static string FlipPayloadByte(string token)
     {
         var parts = token.Split('.');
-        var claims = Encoding.UTF8.GetString(Base64UrlDecode(parts[1]));
+        var claims = Encoding.UTF8.GetString(TokenParts.Base64UrlDecode(parts[1]));
         Assert.Contains("\"matrix\"", claims, StringComparison.Ordinal);
         parts[1] = Convert.ToBase64String(Encoding.UTF8.GetBytes(claims.Replace("\"matrix\"", "\"matriy\"", StringComparison.Ordinal)))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return string.Join('.', parts);
-    }
-
-    private static byte[] Base64UrlDecode(string text)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(padded + new string('=', (4 - padded.Length % 4) % 4));
     }
 }
