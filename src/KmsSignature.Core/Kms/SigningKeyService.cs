@@ -737,18 +737,22 @@ public sealed class SigningKeyService
     /// <summary>
     /// The account and partition for the birth policy's root statement, without STS (a custom endpoint such
     /// as LocalKms has none): an alias ARN (KMS lists its predefined AWS aliases in every account), else a
-    /// key ARN, else the ARN KMS puts into NotFound for a key id that cannot exist.
+    /// key ARN, else the ARN KMS puts into NotFound for a key id that cannot exist. A least-privilege key creator may hold
+    /// neither kms:ListAliases nor kms:ListKeys (IAM-only permissions this command does not otherwise need): a denied
+    /// listing is one way fewer, not the end of the run.
     /// </summary>
     private async Task<(string Partition, string Account)> DiscoverAccountAsync(CancellationToken ct)
     {
-        var aliases = await CallAsync("ListAliases", null, () => Client.ListAliasesAsync(new ListAliasesRequest { Limit = 1 }, ct)).ConfigureAwait(false);
-        if (TryAccount(aliases.Aliases?.FirstOrDefault()?.AliasArn, out var found))
+        var aliases = await UnlessListingDeniedAsync("ListAliases",
+            () => Client.ListAliasesAsync(new ListAliasesRequest { Limit = 1 }, ct)).ConfigureAwait(false);
+        if (TryAccount(aliases?.Aliases?.FirstOrDefault()?.AliasArn, out var found))
         {
             return found;
         }
 
-        var keys = await CallAsync("ListKeys", null, () => Client.ListKeysAsync(new ListKeysRequest { Limit = 1 }, ct)).ConfigureAwait(false);
-        if (TryAccount(keys.Keys?.FirstOrDefault()?.KeyArn, out found))
+        var keys = await UnlessListingDeniedAsync("ListKeys",
+            () => Client.ListKeysAsync(new ListKeysRequest { Limit = 1 }, ct)).ConfigureAwait(false);
+        if (TryAccount(keys?.Keys?.FirstOrDefault()?.KeyArn, out found))
         {
             return found;
         }
@@ -772,6 +776,20 @@ public sealed class SigningKeyService
 
         throw new KmsSignatureException("AccountUnknown", ErrorKind.InvalidOperation,
             "Could not learn the AWS account id for the new key's policy (needed for the statement that lets the account administer the key).");
+    }
+
+    private async Task<T?> UnlessListingDeniedAsync<T>(string operation, Func<Task<T>> call)
+        where T : class
+    {
+        try
+        {
+            return await CallAsync(operation, null, call).ConfigureAwait(false);
+        }
+        catch (KmsSignatureException ex) when (ex.KmsErrorCode == "AccessDeniedException")
+        {
+            log.Verbose($"{operation} was denied (kms:{operation} is granted in IAM only); the account id is learned another way.");
+            return null;
+        }
     }
 
     private static bool TryAccount(string? arn, out (string Partition, string Account) result)

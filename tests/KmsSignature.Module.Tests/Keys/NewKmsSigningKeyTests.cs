@@ -255,6 +255,41 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         }
     }
 
+    // The account id for the birth policy's root statement is learned without STS. A least-privilege key creator (CreateKey,
+    // CreateAlias and PutKeyPolicy, for KMS's lockout check, in IAM; no kms:ListAliases or kms:ListKeys) was refused on the first
+    // way of learning it, ListAliases, and the run ended with KmsAccessDenied for a call it never asked for.
+    [Fact]
+    public async Task A_key_creator_without_list_permissions_still_creates_a_key_born_with_its_policy()
+    {
+        var creator = new KmsSignature.LocalKms.LocalKmsPrincipal("AKIALOCALKMSCREATOR1", "LocalKmsCreatorSecretForTestingOnly00001",
+            "arn:aws:iam::111122223333:role/KeyCreator",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateKey","kms:CreateAlias","kms:DescribeKey","kms:PutKeyPolicy"],"Resource":"*"}]}""");
+        await using var kms = await KmsSignature.LocalKms.LocalKmsServer.StartAsync(new KmsSignature.LocalKms.LocalKmsOptions
+        {
+            Principals = [.. KmsSignature.LocalKms.LocalKmsPrincipal.Defaults("111122223333"), creator],
+        });
+        using var session = new PowerShellSession();
+        var vars = new Dictionary<string, object?>
+        {
+            ["creator"] = new System.Collections.Hashtable
+            {
+                ["EndpointUrl"] = kms.Endpoint, ["Region"] = kms.Region, ["Credential"] = LocalKmsFixture.Credential(creator),
+            },
+            ["signerArn"] = kms.Signer.Arn,
+        };
+
+        var result = session.Run("New-KmsSigningKey -Alias born-by-creator -SignerPrincipal $signerArn @creator", vars);
+
+        Assert.Empty(result.Errors);
+        var arn = (string)Assert.Single(result.Output).Properties["Arn"].Value;
+        using var admin = new Amazon.KeyManagementService.AmazonKeyManagementServiceClient(
+            new Amazon.Runtime.BasicAWSCredentials(kms.Admin.AccessKeyId, kms.Admin.SecretAccessKey),
+            new Amazon.KeyManagementService.AmazonKeyManagementServiceConfig { ServiceURL = kms.Endpoint.ToString(), AuthenticationRegion = kms.Region });
+        var policy = (await admin.GetKeyPolicyAsync(new Amazon.KeyManagementService.Model.GetKeyPolicyRequest { KeyId = arn, PolicyName = "default" })).Policy;
+        Assert.Contains("\"arn:aws:iam::111122223333:root\"", policy);
+        Assert.Contains("KmsSignatureSigners", policy);
+    }
+
     [Theory]
     [InlineData("-SignerPrincipal 'arn:aws:iam::12345:role/x'", "KmsSignature.InvalidPrincipal")]
     [InlineData("-VerifierPrincipal 'arn:aws:sts::111122223333:assumed-role/r/session'", "KmsSignature.InvalidPrincipal")]
