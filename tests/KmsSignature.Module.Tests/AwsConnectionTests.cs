@@ -114,6 +114,8 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
             Assert.Contains($"profile '{profile}'", error.Exception.Message);
             Assert.DoesNotContain(fixture.Kms.Endpoint.ToString(), error.Exception.Message);
             Assert.Contains(advice, error.ErrorDetails?.RecommendedAction ?? string.Empty);
+            // It ends the run, as an unreachable endpoint does: its target is the item it failed for, not nothing.
+            Assert.Equal("alias/x", error.TargetObject);
         }
         finally
         {

@@ -16,7 +16,9 @@ public static class KmsErrorTranslator
     {
         if (exception is KmsSignatureException already)
         {
-            return already;
+            // Ours, raised inside the call (credentials a profile could not get: CredentialsUnavailable) without knowing the
+            // item; it ends the run, and its target must say which item that was, as every other error's does.
+            return already.Target is null && target is not null ? already.WithTarget(target) : already;
         }
 
         // The SDK turns HttpClient's own timeout (no answer within the client's Timeout) into TimeoutException, over a
