@@ -654,13 +654,23 @@ public sealed class SigningKeyService
             };
         }
 
-        if (existing.KeyUsage?.Value != SignVerify || existing.KeySpec?.Value != spec.ToKmsName() || existing.KeyState?.Value != "Enabled")
+        var fits = existing.KeyUsage?.Value == SignVerify && existing.KeySpec?.Value == spec.ToKmsName();
+        if (!fits || existing.KeyState?.Value != "Enabled")
         {
             throw new KmsSignatureException("ExistingKeyIncompatible", ErrorKind.InvalidOperation,
                 $"-UseExisting: the alias {alias} points to KMS key {existing.Arn}, which is {existing.KeyUsage?.Value} {existing.KeySpec?.Value} " +
                 $"in state {existing.KeyState?.Value}, not an Enabled SIGN_VERIFY {spec.ToKmsName()} key.", alias)
             {
-                RecommendedAction = "Choose another alias, or move this one with Update-KMSAlias after checking who uses it.",
+                // The right key in the wrong state is brought back, not replaced: moving the alias would leave it unnamed.
+                RecommendedAction = (fits ? existing.KeyState?.Value : null) switch
+                {
+                    "Disabled" => $"If the key should be used again, enable it (Enable-KMSKey -KeyId {existing.Arn}, or aws kms enable-key) and run " +
+                                  "the command again; otherwise choose another alias.",
+                    "PendingDeletion" => $"If the key should be kept, cancel its deletion (Undo-KMSKeyDeletion -KeyId {existing.Arn}, or aws kms " +
+                                         "cancel-key-deletion), which leaves it Disabled, then enable it (Enable-KMSKey) and run the command again; " +
+                                         "otherwise choose another alias.",
+                    _ => "Choose another alias, or move this one with Update-KMSAlias after checking who uses it.",
+                },
             };
         }
 

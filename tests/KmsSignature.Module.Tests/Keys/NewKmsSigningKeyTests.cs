@@ -125,6 +125,37 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
         Assert.Contains("ENCRYPT_DECRYPT", incompatibleError.ToString());
     }
 
+    // A runbook's -UseExisting on a key someone disabled or scheduled for deletion was told to choose another alias or move this
+    // one with Update-KMSAlias, which would orphan the key the alias names; the way back is to enable it (or cancel the deletion).
+    [Theory]
+    [InlineData("Disabled", "Enable-KMSKey")]
+    [InlineData("PendingDeletion", "Undo-KMSKeyDeletion")]
+    public async Task UseExisting_on_a_disabled_or_deleted_key_says_how_to_bring_it_back(string state, string advice)
+    {
+        var alias = "alias/" + Unique("state");
+        var arn = await KmsSdk.CreateKeyAsync(fixture, "ECC_NIST_P256", alias: alias);
+        using (var admin = KmsSdk.For(fixture, fixture.Kms.Admin))
+        {
+            if (state == "Disabled")
+            {
+                await admin.DisableKeyAsync(new Amazon.KeyManagementService.Model.DisableKeyRequest { KeyId = arn });
+            }
+            else
+            {
+                await admin.ScheduleKeyDeletionAsync(new Amazon.KeyManagementService.Model.ScheduleKeyDeletionRequest { KeyId = arn, PendingWindowInDays = 7 });
+            }
+        }
+
+        using var session = fixture.NewSession();
+        var result = session.Run("New-KmsSigningKey -Alias $alias -UseExisting @kmsAdmin", new Dictionary<string, object?> { ["alias"] = alias });
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("KmsSignature.ExistingKeyIncompatible", error.FullyQualifiedErrorId);
+        Assert.Contains(state, error.Exception.Message);
+        Assert.Contains(advice, error.ErrorDetails?.RecommendedAction ?? string.Empty);
+        Assert.Contains(arn, error.ErrorDetails?.RecommendedAction ?? string.Empty);
+    }
+
     // KMS's prefix is lower-case only; 'Alias/app' became the alias 'alias/Alias/app', a key under a name nobody asked for.
     [Fact]
     public void An_alias_prefix_in_other_case_is_the_prefix_not_part_of_the_name()
