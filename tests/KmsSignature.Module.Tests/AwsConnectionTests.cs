@@ -36,6 +36,32 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         }
     }
 
+    // A mistyped -ProfileLocation was read as an empty credentials file beside the SDK's "config" file in the same folder, so a
+    // profile named there (a region only) was reported as "AWS profile 'p' in '<missing file>' exists but holds no credentials".
+    [Fact]
+    public void A_ProfileLocation_that_does_not_exist_is_a_ProfileFileNotFound_error()
+    {
+        var dir = Directory.CreateTempSubdirectory("kmssig-profile-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "config"), "[profile rehearsal]\nregion = us-east-1\n");
+            var missing = Path.Combine(dir, "credentails");
+            using var session = fixture.NewSession();
+            var calls = fixture.Kms.Counters.Total;
+            var result = session.Run("Get-KmsSigningKey -KeyId alias/x -ProfileName rehearsal -ProfileLocation $f -EndpointUrl $kmsEndpoint -Region $kmsRegion",
+                new Dictionary<string, object?> { ["f"] = missing });
+            Assert.Equal("KmsSignature.ProfileFileNotFound", Id(result));
+            Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, result.Errors[0].CategoryInfo.Category);
+            Assert.Equal(missing, result.Errors[0].TargetObject);
+            Assert.DoesNotContain("exists", result.Errors[0].Exception.Message);
+            Assert.Equal(calls, fixture.Kms.Counters.Total);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // Env:\credentials resolved to the bare name "credentials", so a credentials file of that name in the process's
     // working directory would have been read instead.
     [Fact]

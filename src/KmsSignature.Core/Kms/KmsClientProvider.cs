@@ -130,6 +130,7 @@ public sealed partial class KmsClientProvider
             : null;
         if (profileName is not null)
         {
+            RequireProfileFile(options.ProfileLocation);
             var chain = string.IsNullOrEmpty(options.ProfileLocation)
                 ? new CredentialProfileStoreChain()
                 : new CredentialProfileStoreChain(options.ProfileLocation);
@@ -193,6 +194,23 @@ public sealed partial class KmsClientProvider
                                     "AWS_SECRET_ACCESS_KEY, or configure a profile with 'aws configure'.",
             };
         }
+    }
+
+    // The SDK reads a -ProfileLocation that does not exist as an empty credentials file, beside the "config" file of the same
+    // folder: a mistyped path then read as "no such profile", or as "the profile exists in <missing file> but holds no credentials".
+    // A symbolic link is left to the SDK's reading, which says what is wrong with it (ProfileFileUnreadable).
+    private static void RequireProfileFile(string? location)
+    {
+        if (string.IsNullOrEmpty(location) || Path.Exists(location) || new FileInfo(location).LinkTarget is not null)
+        {
+            return;
+        }
+
+        throw new KmsSignatureException("ProfileFileNotFound", ErrorKind.ObjectNotFound,
+            $"The credentials file '{location}' given with -ProfileLocation does not exist.", location)
+        {
+            RecommendedAction = "Check the path, or leave -ProfileLocation out to use the shared credentials and config files (~/.aws).",
+        };
     }
 
     private static string ResolveRegion(AwsConnectionOptions options, string? profileRegion)
