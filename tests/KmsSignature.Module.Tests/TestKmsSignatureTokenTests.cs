@@ -236,6 +236,11 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
     [InlineData("\"{0}\"", "in quotes")]
     [InlineData("'{0}'", "in quotes")]
     [InlineData("{0}\r\n{0}\r\n\r\n", "line break inside")]
+    // A byte order mark kept by [IO.File]::ReadAllBytes/UTF8.GetString or a shell's $(cat file), and zero-width characters
+    // copied from a web page or chat: invisible, so "not strict base64url" sent the user looking at the token's letters.
+    [InlineData("\uFEFF{0}", "invisible character U+FEFF (a byte order mark")]
+    [InlineData("{0}\u200B", "invisible character U+200B")]
+    [InlineData("\u2060{0}", "invisible character U+2060")]
     public void Pasted_tokens_say_what_to_remove(string pasted, string reason)
     {
         var token = Token("es256-p256.jwt").Trim();

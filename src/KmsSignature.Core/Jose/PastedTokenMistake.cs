@@ -2,7 +2,8 @@ namespace KmsSignature.Core.Jose;
 
 /// <summary>
 /// Why a token that did not parse probably came from a copy-and-paste: an Authorization header's <c>Bearer </c> scheme,
-/// the quotes of a JSON or shell string, or several tokens read as one text. None of these characters is base64url, so
+/// the quotes of a JSON or shell string, several tokens read as one text, or an invisible character (a byte order mark, a
+/// zero-width space). None of these characters is base64url, so
 /// the parser's own reason ("the JWS header is not strict base64url", "5 segments: a JWE") would point the user elsewhere.
 /// </summary>
 public static class PastedTokenMistake
@@ -26,6 +27,16 @@ public static class PastedTokenMistake
             {
                 return "the token has white space or a line break inside: give one token per string "
                     + "(Get-Content without -Raw reads a file line by line)";
+            }
+
+            // Format characters print as nothing: a byte order mark that text decoded from a file's bytes keeps (Get-Content
+            // drops it), a zero-width space or joiner copied from a web page or chat. Not white space, so Trim leaves them.
+            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                return c == '\uFEFF'
+                    ? "the token has the invisible character U+FEFF (a byte order mark, kept when a file's bytes are decoded "
+                        + "as text; Get-Content drops it): give the token without it"
+                    : $"the token has the invisible character U+{(int)c:X4} (copied from a web page or chat, say): give the token without it";
             }
         }
 

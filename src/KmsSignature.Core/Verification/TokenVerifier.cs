@@ -206,7 +206,7 @@ public sealed class TokenVerifier
         Span<byte> signature = stackalloc byte[Math.Min(Math.Max(Base64Url.DecodedLength(signatureChars.Length), 0), 8192)];
         if (!Base64Url.TryDecode(signatureChars, signature, out var signatureLength))
         {
-            return Result(VerificationStatus.Malformed, "the signature is not strict base64url", token, segments, header, key);
+            return Result(VerificationStatus.Malformed, PastedTokenMistake.Describe(token) ?? "the signature is not strict base64url", token, segments, header, key);
         }
 
         signature = signature[..signatureLength];
@@ -270,7 +270,7 @@ public sealed class TokenVerifier
         {
             if (payloadLength < 0 || !Base64Url.TryDecode(payloadChars, payload.Span, out payloadLength))
             {
-                return Result(VerificationStatus.Malformed, "the payload is not strict base64url", token, segments, header, key, derUsed);
+                return Result(VerificationStatus.Malformed, PastedTokenMistake.Describe(token) ?? "the payload is not strict base64url", token, segments, header, key, derUsed);
             }
 
             JwtClaims.TryCheck(payload.Span[..payloadLength], expectedIssuers, expectedAudiences, out check, out error);
