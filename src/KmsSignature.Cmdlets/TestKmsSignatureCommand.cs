@@ -48,6 +48,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     private string? lastSignatureLocation;
     private string? resolvedSignaturePath;
     private bool signaturePathIsDirectory;
+    private bool keySourceFailed;
 
     public TestKmsSignatureCommand()
     {
@@ -201,12 +202,32 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
         catch (KmsSignatureException ex)
         {
+            NothingCanVerify(ex);
+        }
+    }
+
+    // No key source, so no input can be valid. Without -Quiet the command stops. With -Quiet it answers false: in a script a
+    // terminating error ends only its statement, so `if (-not (... -Quiet)) { throw }` skipped its throw and the script went
+    // on as if every input were valid.
+    private void NothingCanVerify(KmsSignatureException ex)
+    {
+        if (!Quiet)
+        {
             ThrowTerminatingError(ErrorRecords.From(ex));
         }
+
+        keySourceFailed = true;
+        allValid = false;
+        WriteError(ex);
     }
 
     protected override void ProcessRecord()
     {
+        if (keySourceFailed)
+        {
+            return;
+        }
+
         switch (ParameterSetName)
         {
             case MessageSet:
@@ -336,6 +357,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
     protected override void EndProcessing()
     {
+        if (keySourceFailed)
+        {
+            progress.Complete();
+            WriteObject(false);
+            return;
+        }
+
         VerifyCommandLineInput();
         if (runner is not null)
         {
@@ -512,8 +540,14 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             }
             catch (KmsSignatureException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex));
+                NothingCanVerify(ex);
+                return;
             }
+        }
+
+        if (keySourceFailed)
+        {
+            return;
         }
 
         // Paths resolve here, on the pipeline thread (SessionState is not thread-safe); workers only verify. A path that
