@@ -152,7 +152,7 @@ internal static class Jwk
             };
             if (alg is not null && JwsAlgorithm.TryParse(alg, out var jws) && !jws.Fits(material.Spec))
             {
-                throw SpkiCodec.Malformed(source, $"its alg '{alg}' does not fit a {material.Spec.ToKmsName()} key");
+                throw SpkiCodec.Malformed(source, $"its alg '{alg}' does not fit an {material.Spec.ToKmsName()} key");
             }
 
             return new PublicKey(material, kid, alg, use, operations);

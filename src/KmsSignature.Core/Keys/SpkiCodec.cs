@@ -174,7 +174,7 @@ internal static class SpkiCodec
     public static KeyMaterial Fixed(KmsKeySpec spec, byte[] key, int length, string source) =>
         key.Length == length
             ? new KeyMaterial(spec, key, [])
-            : throw Malformed(source, $"a {spec.ToKmsName()} public key is {length} bytes, not {key.Length}");
+            : throw Malformed(source, $"an {spec.ToKmsName()} public key is {length} bytes, not {key.Length}");
 
     /// <summary>Canonical SPKI DER, as openssl writes it.</summary>
     public static byte[] Encode(KeyMaterial key)

@@ -1,3 +1,4 @@
+using KmsSignature.Core.Algorithms;
 using KmsSignature.Core.Policy;
 
 namespace KmsSignature.Core.Kms;
@@ -48,7 +49,9 @@ public sealed class NewSigningKeyPlan
         }
 
         // The statements themselves, as Set-KmsSignerPolicy shows them: the algorithm condition and kms:Verify included.
-        return $"Create a {Options.KeySpec} signing key with the alias {Alias} and " +
+        // Every spec name starts with a vowel sound (ECC, RSA, ML-DSA, SM2); the name as KMS spells it, not as typed.
+        var spec = KmsKeySpecs.TryParse(Options.KeySpec.Trim(), out var parsed) ? parsed.ToKmsName() : Options.KeySpec;
+        return $"Create an {spec} signing key with the alias {Alias} and " +
                (birthChanges.Count > 0
                    ? "the default key policy (the account administers the key) with these statements:" + Environment.NewLine +
                      string.Join(Environment.NewLine, birthChanges.Select(c => $"{c.Kind} {c.Sid}: {c.After}"))

@@ -59,7 +59,7 @@ public sealed class SigningKeyService
         {
             SignerPolicyMerge.Validate(options.Policy);
             // A reused key must have this spec too, so the spec's algorithms are the key's either way.
-            EnsureAlgorithmsFit(options.Policy, SignatureAlgorithm.ForKeySpec(spec).Select(a => a.KmsName).ToArray(), $"a {spec.ToKmsName()} key");
+            EnsureAlgorithmsFit(options.Policy, SignatureAlgorithm.ForKeySpec(spec).Select(a => a.KmsName).ToArray(), $"an {spec.ToKmsName()} key");
         }
 
         var existing = await TryDescribeAsync(alias, ct).ConfigureAwait(false);

@@ -36,14 +36,17 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void WhatIf_makes_no_mutating_call()
+    public void WhatIf_makes_no_mutating_call_and_names_the_spec_as_KMS_spells_it()
     {
-        using var session = fixture.NewSession();
+        var console = new TextHost(300);
+        using var session = fixture.NewSession(console);
         var before = KmsSdk.Mutations(fixture.Kms);
-        var result = session.Run("New-KmsSigningKey -Alias $alias -KeySpec RSA_2048 -SignerPrincipal $signerArn -WhatIf @kmsAdmin",
+        var result = session.Run("New-KmsSigningKey -Alias $alias -KeySpec rsa_2048 -SignerPrincipal $signerArn -WhatIf @kmsAdmin",
             new Dictionary<string, object?> { ["alias"] = Unique("whatif") }).AssertSuccess();
         Assert.Empty(result.Output);
         Assert.Equal(before, KmsSdk.Mutations(fixture.Kms));
+        var said = Assert.Single(console.Text.Split('\n'), l => l.StartsWith("What if:", StringComparison.Ordinal));
+        Assert.Contains("Create an RSA_2048 signing key", said, StringComparison.Ordinal);
     }
 
     // Another run makes the alias while -Confirm's prompt is open: this run's key is then an orphan, and reusing the other
@@ -79,7 +82,7 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
             new Dictionary<string, object?> { ["alias"] = alias }).AssertSuccess();
 
         Assert.Equal(2, prompts.Count);
-        Assert.Contains("Create a ECC_NIST_P256 signing key", prompts[0], StringComparison.Ordinal);
+        Assert.Contains("Create an ECC_NIST_P256 signing key", prompts[0], StringComparison.Ordinal);
         Assert.Contains($"Reuse KMS key {winner}", prompts[1], StringComparison.Ordinal);
         Assert.Equal(creates + 1, fixture.Kms.Counters.Count("CreateKey"));
         var after = await KmsSdk.PolicyAsync(fixture, winner);
