@@ -8,6 +8,7 @@
     Description          = 'Sign with AWS KMS asymmetric keys (JWTs and detached file signatures) and verify those signatures offline, at scale, without calling KMS.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    TypesToProcess       = @('KmsSignature.Types.ps1xml')
     FormatsToProcess     = @(
         'KmsSignature.Verification.Format.ps1xml'
         'KmsSignature.Keys.Format.ps1xml'

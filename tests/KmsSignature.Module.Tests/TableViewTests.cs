@@ -118,6 +118,26 @@ public sealed class TableViewTests(LocalKmsFixture fixture) : IClassFixture<Loca
             Squeezed("Added KmsSignatureSigners; Added KmsSignatureSignersPublicKey; Added KmsSignatureVerifiers"), Squeezed(r["Changes"])));
     }
 
+    // Start-Job and Invoke-Command (remoting) serialize one level deep, as PSSerializer does by default: each change came back as its ToString() text, so
+    // the table's Changes column was blank (" ;  ; ") and $result.Changes.Kind / .Sid / .After were gone.
+    [Fact]
+    public void Signer_policy_from_a_job_or_remoting_keeps_its_changes_and_shows_them_in_the_table()
+    {
+        var console = new TextHost(120);
+        using var session = fixture.NewSession(console);
+        var result = session.Run("""
+            $key = New-KmsSigningKey -Alias "view-policy-job-$([Guid]::NewGuid())" @kmsAdmin
+            $policy = $key | Set-KmsSignerPolicy -SignerPrincipal $signerArn -PassThru -Force @kmsAdmin
+            $received = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($policy))
+            $received | Out-Default
+            $received.Changes | ForEach-Object { "$($_.Kind)|$($_.Sid)|$([bool]$_.After)" }
+            """).AssertSuccess().Output.Select(o => o.ToString()).ToArray();
+
+        Assert.Equal(["Added|KmsSignatureSigners|True", "Added|KmsSignatureSignersPublicKey|True"], result);
+        var row = Assert.Single(TableRows(console.Text));
+        Assert.Equal(Squeezed("Added KmsSignatureSigners; Added KmsSignatureSignersPublicKey"), Squeezed(row["Changes"]));
+    }
+
     [Fact]
     public void Signing_key_table_at_80_columns_shows_an_RSA_key_s_whole_key_id()
     {
