@@ -185,6 +185,37 @@ public sealed class AwsConnectionTests(LocalKmsFixture fixture) : IClassFixture<
         Assert.Equal("KmsSignature.KmsNotFound", Id(withPSCredential)); // reached KMS with those keys
     }
 
+    // AWS.Tools' credentials (another AWSSDK.Core, so read by reflection) that fail to refresh (an SSO session that expired,
+    // an assume-role refused) came back as "KMS DescribeKey failed: Exception has been thrown by the target of an
+    // invocation.": KmsCallFailed, InvalidOperation, and the reason lost (found by helper s26c in a real pwsh).
+    [Theory]
+    [InlineData("-Credential $c", "-Credential")]
+    [InlineData("", "$StoredAWSCredentials")]
+    public void Foreign_credentials_that_fail_to_refresh_say_why(string parameter, string origin)
+    {
+        using var session = fixture.NewSession();
+        var calls = fixture.Kms.Counters.Total;
+        var result = session.Run(
+            "$StoredAWSCredentials = $c; Get-KmsSigningKey -KeyId alias/x " + parameter + " -EndpointUrl $kmsEndpoint -Region $kmsRegion",
+            new Dictionary<string, object?> { ["c"] = new ExpiredForeignCredentials() });
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("KmsSignature.CredentialsUnavailable", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Contains(origin, error.Exception.Message);
+        Assert.Contains(ExpiredForeignCredentials.Reason, error.Exception.Message);
+        Assert.DoesNotContain("target of an invocation", error.Exception.Message);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction));
+        Assert.Equal(calls, fixture.Kms.Counters.Total);
+    }
+
+    // The test's AWSSDK.Core is in the default load context, the module's in its own: to the module this is AWS.Tools'.
+    private sealed class ExpiredForeignCredentials : Amazon.Runtime.AWSCredentials
+    {
+        public const string Reason = "The SSO session associated with this profile has expired.";
+
+        public override Amazon.Runtime.ImmutableCredentials GetCredentials() => throw new Amazon.Runtime.AmazonClientException(Reason);
+    }
+
     // An unknown access key id came back as "The security token included in the request is invalid", with no advice.
     [Theory]
     [InlineData("AKIANOSUCHKEYEXAMPLE", "wrong", "KmsSignature.KmsUnrecognizedClient", "access key id")]

@@ -73,7 +73,19 @@ internal static class CredentialBridge
 
         public override ImmutableCredentials GetCredentials()
         {
-            var immutable = getCredentials.Invoke(foreign, null)
+            object? immutable;
+            try
+            {
+                immutable = getCredentials.Invoke(foreign, null);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                // The object's own failure (an SSO session expired, an assume-role refused), not reflection's wrapper of it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw; // unreachable
+            }
+
+            immutable = immutable
                 ?? throw new KmsSignatureException("UnsupportedCredential", ErrorKind.AuthenticationError,
                     "The credential object returned no credentials.");
             var type = immutable.GetType();

@@ -121,7 +121,12 @@ public sealed partial class KmsClientProvider
         if (options.Credential is { } explicitCredential)
         {
             var (key, keyObject) = ObjectKey(explicitCredential);
-            return (CredentialBridge.FromObject(explicitCredential), DescribeObject(explicitCredential, "-Credential"), key, keyObject, null);
+            var source = DescribeObject(explicitCredential, "-Credential");
+            // An AWSCredentials object may fetch or refresh (SSO, assume-role) inside the first call, as a profile's do.
+            return (new SourcedCredentials(CredentialBridge.FromObject(explicitCredential), source,
+                    "Refresh the credentials the object was made from (for SSO, 'aws sso login'; with AWS.Tools, Get-AWSCredential again), " +
+                    "or pass other credentials."),
+                source, key, keyObject, null);
         }
 
         // -ProfileLocation alone names that file's default profile (as in AWS.Tools); it is explicit, so it beats the shell default.
@@ -171,7 +176,11 @@ public sealed partial class KmsClientProvider
         if (options.ShellDefaultCredential is { } shellCredential)
         {
             var (key, keyObject) = ObjectKey(shellCredential);
-            return (CredentialBridge.FromObject(shellCredential, CredentialBridge.StoredCredentialsOrigin), "the shell's $StoredAWSCredentials", key, keyObject, null);
+            return (new SourcedCredentials(CredentialBridge.FromObject(shellCredential, CredentialBridge.StoredCredentialsOrigin),
+                    DescribeObject(shellCredential, CredentialBridge.StoredCredentialsOrigin),
+                    "Refresh the credentials it holds (for SSO, 'aws sso login'), set others with AWS.Tools' Set-AWSCredential, " +
+                    "or pass -Credential or -ProfileName."),
+                "the shell's $StoredAWSCredentials", key, keyObject, null);
         }
 
         try
