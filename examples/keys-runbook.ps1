@@ -11,8 +11,11 @@
 .EXAMPLE
     # Against AWS with a profile:
     ./examples/keys-runbook.ps1 -ProfileName admin -Region eu-west-1 -SignerPrincipal $signerRoleArn -VerifierPrincipal $verifierRoleArn
+.EXAMPLE
+    # Rehearse: -WhatIf says what each step would do (keys, policies, files) and changes nothing.
+    ./examples/keys-runbook.ps1 -ProfileName admin -Region eu-west-1 -SignerPrincipal $signerRoleArn -VerifierPrincipal $verifierRoleArn -WhatIf
 #>
-[CmdletBinding()]
+[CmdletBinding(SupportsShouldProcess)]
 param(
     [Parameter(Mandatory)] [string[]] $SignerPrincipal,
     [Parameter(Mandatory)] [string[]] $VerifierPrincipal,
@@ -30,19 +33,28 @@ foreach ($name in 'Region', 'ProfileName', 'Credential', 'EndpointUrl') {
     if ($PSBoundParameters.ContainsKey($name)) { $connection[$name] = $PSBoundParameters[$name] }
 }
 
-$null = [IO.Directory]::CreateDirectory($OutputDirectory)
+# -WhatIf and -Confirm reach the module's cmdlets through $WhatIfPreference and $ConfirmPreference; this is the one step of
+# our own that changes something.
+if ($PSCmdlet.ShouldProcess($OutputDirectory, 'Create the output directory')) {
+    $null = [IO.Directory]::CreateDirectory($OutputDirectory)
+}
 
-$keys = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
+$keys = [Collections.Generic.List[object]]::new()
+$report = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
     $alias = "alias/$AliasPrefix-$($spec.ToLowerInvariant().Replace('_', '-'))"
     # Born with its policy the first time; reused (same spec required) on every later run, the principals merged into its policy.
     $key = New-KmsSigningKey -Alias $alias -KeySpec $spec -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -UseExisting @connection
+    if (-not $key) { continue } # -WhatIf (or a declined -Confirm): no key to go on with
+    $keys.Add($key)
     # Reports the policy's state: NoChange, since New-KmsSigningKey already merged the grants.
     $policy = $key | Set-KmsSignerPolicy -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -PassThru @connection
     [pscustomobject]@{ Alias = $key.Alias; KeySpec = $key.KeySpec; KeyId = $key.KeyId; Policy = $policy.Status }
     $key | Export-KmsPublicKeyPem -Path ([IO.Path]::Combine($OutputDirectory, "$AliasPrefix-$($spec.ToLowerInvariant()).pem")) -Force @connection
 }
 
-Get-KmsSigningKey -Alias "alias/$AliasPrefix-*" @connection |
-    Export-KmsPublicKeyPem -Format Jwks -Path ([IO.Path]::Combine($OutputDirectory, 'jwks.json')) -Force @connection
+# The JWKS of the keys in hand: listing them again by alias would need kms:ListAliases, which this runbook otherwise does not.
+if ($keys.Count -gt 0) {
+    $keys | Export-KmsPublicKeyPem -Format Jwks -Path ([IO.Path]::Combine($OutputDirectory, 'jwks.json')) -Force @connection
+}
 
-$keys
+$report

@@ -30,4 +30,60 @@ public sealed class KeysRunbookTests(LocalKmsFixture fixture) : IClassFixture<Lo
         Assert.Null(await KmsSdk.TryGetPublicKeyAsync(fixture, fixture.Kms.Verifier, rsaKeyId));
         Assert.Null(await KmsSdk.TrySignAsync(fixture, fixture.Kms.Signer, rsaKeyId, "RSASSA_PKCS1_V1_5_SHA_256"));
     }
+
+    [Fact]
+    public void WhatIf_rehearses_the_runbook_and_changes_nothing()
+    {
+        var script = Path.Combine(RepoPaths.Root, "examples", "keys-runbook.ps1");
+        var output = Path.Combine(Path.GetTempPath(), $"kms-runbook-whatif-{Guid.NewGuid():N}");
+        var console = new TextHost(300);
+        using var session = fixture.NewSession(console);
+        var mutations = KmsSdk.Mutations(fixture.Kms);
+
+        var result = session.Run("& $script -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -AliasPrefix rehearsal -OutputDirectory $out -WhatIf @kmsAdmin",
+            new Dictionary<string, object?> { ["script"] = script, ["out"] = output }).AssertSuccess();
+
+        // Before: a row per key with every column empty (New-KmsSigningKey returned nothing), and the output directory made.
+        Assert.Empty(result.Output);
+        Assert.Equal(mutations, KmsSdk.Mutations(fixture.Kms));
+        Assert.False(Directory.Exists(output));
+        var said = console.Text.Split('\n').Where(l => l.StartsWith("What if:", StringComparison.Ordinal)).ToList();
+        Assert.Contains(said, l => l.Contains("Create an RSA_4096 signing key with the alias alias/rehearsal-rsa-4096", StringComparison.Ordinal));
+        Assert.Contains(said, l => l.Contains("Create an ECC_NIST_P256 signing key with the alias alias/rehearsal-ecc-nist-p256", StringComparison.Ordinal));
+    }
+
+    // CreateKey, CreateAlias, DescribeKey, the key policy and GetPublicKey: no listing. Its last step used to list the keys
+    // again by alias pattern (kms:ListAliases), so it failed after making both keys.
+    [Fact]
+    public async Task A_key_admin_without_list_permissions_can_run_the_runbook()
+    {
+        var admin = new KmsSignature.LocalKms.LocalKmsPrincipal("AKIALOCALKMSRUNBOOK1", "LocalKmsRunbookSecretForTestingOnly00001",
+            "arn:aws:iam::111122223333:role/KeyRunbook",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateKey","kms:CreateAlias","kms:DescribeKey","kms:GetKeyPolicy","kms:PutKeyPolicy","kms:GetPublicKey"],"Resource":"*"}]}""");
+        await using var kms = await KmsSignature.LocalKms.LocalKmsServer.StartAsync(new KmsSignature.LocalKms.LocalKmsOptions
+        {
+            Principals = [.. KmsSignature.LocalKms.LocalKmsPrincipal.Defaults("111122223333"), admin],
+        });
+        var output = Directory.CreateTempSubdirectory("kms-runbook-least-").FullName;
+        using var session = new PowerShellSession();
+        var vars = new Dictionary<string, object?>
+        {
+            ["script"] = Path.Combine(RepoPaths.Root, "examples", "keys-runbook.ps1"),
+            ["out"] = output,
+            ["signerArn"] = kms.Signer.Arn,
+            ["verifierArn"] = kms.Verifier.Arn,
+            ["connection"] = new System.Collections.Hashtable
+            {
+                ["EndpointUrl"] = kms.Endpoint, ["Region"] = kms.Region, ["Credential"] = LocalKmsFixture.Credential(admin),
+            },
+        };
+
+        var result = session.Run("& $script -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -OutputDirectory $out @connection", vars);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, result.Output.Count);
+        var jwks = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "jwks.json")));
+        Assert.Equal(2, jwks.RootElement.GetProperty("keys").GetArrayLength());
+        Directory.Delete(output, recursive: true);
+    }
 }
