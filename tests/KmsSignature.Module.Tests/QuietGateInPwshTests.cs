@@ -39,4 +39,37 @@ public sealed class QuietGateInPwshTests : IDisposable
         Assert.Contains($"error|{errorId},", run.Output, StringComparison.Ordinal);
         Assert.Contains("gate|closed", run.Output, StringComparison.Ordinal);
     }
+
+    // An argument refused when binding ends the command before it can answer; without 'Stop' that ends only the `if`
+    // statement. The help's Example 3 sets $ErrorActionPreference = 'Stop' for this: the script then ends there, not past
+    // its throw. Both halves are pinned, so the help's advice stays true.
+    [Theory]
+    [InlineData("Continue", "gate|open")]
+    [InlineData("Stop", null)]
+    public void An_argument_refused_at_binding_ends_the_script_only_with_the_Stop_preference(string preference, string? lastLine)
+    {
+        var run = Pwsh.Run($$"""
+            $ErrorActionPreference = '{{preference}}'
+            Import-Module ./out/KmsSignature/KmsSignature.psd1
+            $tokens = Get-Content ./tests/fixtures/tokens/es256-p256.jwt
+            if (-not ($tokens | Test-KmsSignature -TrustStore ./tests/fixtures -Audience $env:KMSSIG_TEST_UNSET_AUDIENCE -Quiet)) { 'gate|closed'; exit 3 }
+            'gate|open'
+            exit 0
+            """,
+            new Dictionary<string, string> { ["TEST_WORK"] = work },
+            TimeSpan.FromMinutes(2));
+
+        Assert.Contains("Cannot validate argument on parameter 'Audience'", run.Error + run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("gate|closed", run.Output, StringComparison.Ordinal);
+        if (lastLine is null)
+        {
+            Assert.True(run.ExitCode == 1, run.ToString());
+            Assert.DoesNotContain("gate|open", run.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains(lastLine, run.Output, StringComparison.Ordinal);
+        }
+    }
 }
