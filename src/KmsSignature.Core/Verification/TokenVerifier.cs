@@ -169,7 +169,7 @@ public sealed class TokenVerifier
 
         if (header.KeyId is not null)
         {
-            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{UntrustedText.Show(header.KeyId)}'", token, segments, header);
+            return Result(VerificationStatus.UntrustedKey, $"no trusted key has kid '{UntrustedText.Show(header.KeyId)}'{FileNameHint(header.KeyId)}", token, segments, header);
         }
 
         return Result(VerificationStatus.UntrustedKey,
@@ -331,6 +331,22 @@ public sealed class TokenVerifier
         }
 
         return Result(VerificationStatus.Valid, derUsed ? ValidReasons[Index(alg)] + suffix : ValidReasons[Index(alg)], token, segments, header, key, derUsed, hasClaims: true);
+    }
+
+    // A directory's PEM and DER files name their keys by file name, and the module's own tokens carry the key ARN by default,
+    // which no file name can hold: without a word on it, a trust store made of exported PEM files trusts none of them.
+    private static readonly char[] NotInFileNames = ['/', '\\', ':', '\0'];
+
+    private string FileNameHint(string kid)
+    {
+        if (!trustStore.NamesKeysByFileName)
+        {
+            return string.Empty;
+        }
+
+        return kid.AsSpan().IndexOfAny(NotInFileNames) >= 0
+            ? " (the trust store names the key of a PEM or DER file by the file's name, which cannot hold this kid: give it the key as a JWK or JWKS file, which keeps its kid, as Export-KmsPublicKeyPem -Format Jwk writes it)"
+            : $" (the trust store names the key of a PEM or DER file by the file's name: a file named '{UntrustedText.Show(kid)}.pem' would be this kid's key)";
     }
 
     // RFC 7519 §5.1: "JWT", compared case-insensitively as media types are, with or without "application/".

@@ -92,6 +92,9 @@ public sealed class TrustStore
 
     public int Count => verifiers.Length;
 
+    /// <summary>True when a directory's PEM or DER file gave its key the file's name as kid (for the UntrustedKey reason).</summary>
+    public bool NamesKeysByFileName { get; private set; }
+
     /// <summary>
     /// Most keys a store holds. A token without kid is tried against every key that fits its alg, so the store's size is
     /// the work one such token can cost; real key sets hold a handful (a 4 MiB PEM bundle could hold 20,000).
@@ -200,6 +203,7 @@ public sealed class TrustStore
         }
 
         var keys = new List<PublicKey>();
+        var namedByFile = false;
         var files = Directory.GetFiles(path, "*", KeyFileEnumeration);
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
@@ -216,7 +220,9 @@ public sealed class TrustStore
             var fileKeys = PublicKey.LoadFile(file);
             foreach (var key in fileKeys)
             {
-                keys.Add(key.KeyId is null && fileKeys.Count == 1 ? key.WithMetadata(KidFromFileName(file), key.Algorithm, key.Use) : key);
+                var byFileName = key.KeyId is null && fileKeys.Count == 1;
+                namedByFile |= byFileName;
+                keys.Add(byFileName ? key.WithMetadata(KidFromFileName(file), key.Algorithm, key.Use) : key);
             }
         }
 
@@ -229,7 +235,9 @@ public sealed class TrustStore
             };
         }
 
-        return FromKeys(keys, $"'{path}'", path);
+        var store = FromKeys(keys, $"'{path}'", path);
+        store.NamesKeysByFileName = namedByFile;
+        return store;
     }
 
     // For the error only: the load passed over hidden files, and a folder of hidden key files alone looks like a store.

@@ -102,6 +102,35 @@ public sealed class TrustStoreTests
         }
     }
 
+    // The module's tokens carry the key ARN as kid by default, which no file name can hold: a directory of exported PEM files
+    // trusted none of them, and the reason said only that no key had the kid.
+    [Fact]
+    public void A_kid_no_file_of_a_key_directory_names_gets_a_reason_that_says_what_to_give_instead()
+    {
+        var dir = Directory.CreateTempSubdirectory("kms-trust-");
+        try
+        {
+            File.Copy(Fixtures.PathOf("keys/p256.pem"), Path.Combine(dir.FullName, "app-jwt.pem"));
+            var directory = new TokenVerifier(TrustStore.Load(dir.FullName));
+            var arnKid = Base64Url.Encode("""{"alg":"ES256","kid":"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}"""u8)
+                + "." + Base64Url.Encode("{}"u8) + "." + Base64Url.Encode(new byte[64]);
+
+            var arn = directory.Verify(arnKid);
+            var plain = directory.Verify(Fixtures.Token("es256-unknown-kid.jwt"));
+            var jwks = new TokenVerifier(TrustStore.FromKeys([Fixtures.Key("p256").WithMetadata("app-jwt")])).Verify(Fixtures.Token("es256-unknown-kid.jwt"));
+
+            Assert.Equal(VerificationStatus.UntrustedKey, arn.Status);
+            Assert.Contains("by the file's name, which cannot hold this kid: give it the key as a JWK or JWKS file", arn.Reason, StringComparison.Ordinal);
+            Assert.Equal(VerificationStatus.UntrustedKey, plain.Status);
+            Assert.Contains("a file named 'nobody-knows-me.pem' would be this kid's key", plain.Reason, StringComparison.Ordinal);
+            Assert.Equal("no trusted key has kid 'nobody-knows-me'", jwks.Reason);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     // A key directory collects what people keep next to keys (notes, Finder's .DS_Store, an archive folder, a link to
     // the previous rotation); only regular files named like keys are keys.
     [Fact]
