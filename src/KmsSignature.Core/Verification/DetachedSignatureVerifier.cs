@@ -335,7 +335,7 @@ public sealed class DetachedSignatureVerifier
 
         return valid
             ? FileResult(VerificationStatus.Valid, $"{algorithm.KmsName} signature verifies with a trusted {key.KeySpecName} key", key, algorithm.KmsName, path, signaturePath)
-            : FileResult(VerificationStatus.InvalidSignature, $"the {algorithm.KmsName} signature does not verify with the {key.KeySpecName} key{WrongKeyHint.For(signature.Length, key.KeySpec)}", key, algorithm.KmsName, path, signaturePath);
+            : FileResult(VerificationStatus.InvalidSignature, $"the {algorithm.KmsName} signature does not verify with the {key.KeySpecName} key{WrongKeyHint.For(signature.Length, key.KeySpec)}{PssSaltHint.For(algorithm)}", key, algorithm.KmsName, path, signaturePath);
     }
 
     // Keys whose JWK pins another alg are passed over, as for tokens without kid; the first of them is returned in

@@ -241,7 +241,7 @@ public sealed class TokenVerifier
             : verifier.Verify(alg.KmsAlgorithm, signedInput, signature);
         if (!verified)
         {
-            return Result(VerificationStatus.InvalidSignature, $"the {alg.Name} signature does not verify with the key", token, segments, header, key, derUsed);
+            return Result(VerificationStatus.InvalidSignature, $"the {alg.Name} signature does not verify with the key{PssSaltHint.For(alg.KmsAlgorithm)}", token, segments, header, key, derUsed);
         }
 
         return CheckClaims(token, segments, header, alg, key, derUsed);

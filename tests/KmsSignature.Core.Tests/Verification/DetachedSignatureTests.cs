@@ -84,6 +84,42 @@ public sealed class DetachedSignatureTests
         Assert.Equal(VerificationStatus.Malformed, For(key, algorithm, MessageType.Digest).Verify(digest[1..], Fixtures.Bytes($"files/{signature}")).Status);
     }
 
+    // openssl dgst -sigopt rsa_padding_mode:pss and node's crypto.sign sign with the longest salt unless told otherwise; KMS and
+    // JWS use the hash's length, which is what is checked. Such a signature failed with no word on why.
+    [Fact]
+    public void Rsa_pss_signatures_with_the_longest_salt_fail_with_a_reason_that_names_the_salt_length()
+    {
+        using var rsa = RSA.Create(2048);
+        var keyPair = Org.BouncyCastle.Security.DotNetUtilities.GetRsaKeyPair(rsa);
+        byte[] Sign(byte[] data, int saltLength)
+        {
+            var signer = new Org.BouncyCastle.Crypto.Signers.PssSigner(new Org.BouncyCastle.Crypto.Engines.RsaEngine(), new Org.BouncyCastle.Crypto.Digests.Sha256Digest(), saltLength);
+            signer.Init(true, keyPair.Private);
+            signer.BlockUpdate(data, 0, data.Length);
+            return signer.GenerateSignature();
+        }
+
+        const int Longest = 256 - 32 - 2;
+        var store = TrustStore.FromKeys([Core.Keys.PublicKey.FromSpki(rsa.ExportSubjectPublicKeyInfo())]);
+        DetachedSignatureVerifier Detached(string algorithm) => new(store, new DetachedSignatureOptions { Algorithm = DetachedSignatureOptions.ParseAlgorithm(algorithm) });
+        var message = "release 1.2.3"u8.ToArray();
+        var input = Core.Jose.Base64Url.Encode("""{"alg":"PS256"}"""u8) + "." + Core.Jose.Base64Url.Encode("""{"sub":"a"}"""u8);
+        string Token(int saltLength) => input + "." + Core.Jose.Base64Url.Encode(Sign(System.Text.Encoding.ASCII.GetBytes(input), saltLength));
+
+        var file = Detached("RSASSA_PSS_SHA_256").Verify(message, Sign(message, Longest));
+        var token = new TokenVerifier(store).Verify(Token(Longest));
+        var pkcs1 = Detached("RSASSA_PKCS1_V1_5_SHA_256").Verify(message, rsa.SignData("other"u8.ToArray(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+
+        Assert.True(Detached("RSASSA_PSS_SHA_256").Verify(message, Sign(message, 32)).IsValid);
+        Assert.True(new TokenVerifier(store).Verify(Token(32)).IsValid);
+        Assert.Equal(VerificationStatus.InvalidSignature, file.Status);
+        Assert.Contains("RSASSA-PSS is checked with a 32-byte salt (the hash's length, as KMS signs)", file.Reason, StringComparison.Ordinal);
+        Assert.Equal(VerificationStatus.InvalidSignature, token.Status);
+        Assert.Contains("-sigopt rsa_pss_saltlen:digest", token.Reason, StringComparison.Ordinal);
+        Assert.Equal(VerificationStatus.InvalidSignature, pkcs1.Status);
+        Assert.DoesNotContain("salt", pkcs1.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Default_algorithm_and_default_signature_path_follow_openssl()
     {
