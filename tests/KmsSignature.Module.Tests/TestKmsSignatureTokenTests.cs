@@ -253,6 +253,32 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Contains(reason, (string)output.Properties["Reason"].Value);
     }
 
+    // Get-FileHash takes path strings from the pipeline; Test-KmsSignature reads a string as a token, and said only "2 segments".
+    [Theory]
+    [InlineData("app.zip")]
+    [InlineData("release-1.2.3.tar.gz")]
+    [InlineData("./tokens/issued.txt")]
+    [InlineData(@"C:\release\app")]
+    public void A_file_name_piped_as_a_string_says_how_to_verify_a_file(string path)
+    {
+        var result = Run("$p | Test-KmsSignature -TrustStore $store", new() { ["p"] = path, ["store"] = Fixture("keys") }).AssertSuccess();
+
+        var output = result.Output.Single();
+        Assert.Equal("Malformed", output.Properties["Status"].Value.ToString());
+        Assert.Contains("looks like a file's name or path: to verify a file against its signature, pipe Get-Item", (string)output.Properties["Reason"].Value);
+    }
+
+    // Truncated or standard-base64 tokens keep the parser's reason: they start as a token header does.
+    [Theory]
+    [InlineData("eyJhbGciOiJFUzI1NiJ9.e30")]
+    [InlineData("eyJhbGciOiJFUzI1NiJ9.e30.ab/cd+ef")]
+    public void Token_like_text_is_not_taken_for_a_file_name(string text)
+    {
+        var result = Run("Test-KmsSignature -Token $t -TrustStore $store", new() { ["t"] = text, ["store"] = Fixture("keys") }).AssertSuccess();
+
+        Assert.DoesNotContain("file's name", (string)result.Output.Single().Properties["Reason"].Value);
+    }
+
     [Theory]
     [InlineData("alg-none.jwt", "AlgorithmNotAllowed")]
     [InlineData("hs256-rsa-public-key.jwt", "AlgorithmNotAllowed")]

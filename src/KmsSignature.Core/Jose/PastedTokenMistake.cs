@@ -3,7 +3,7 @@ namespace KmsSignature.Core.Jose;
 /// <summary>
 /// Why a token that did not parse probably came from a copy-and-paste: an Authorization header's <c>Bearer </c> scheme,
 /// the quotes of a JSON or shell string, several tokens read as one text, or an invisible character (a byte order mark, a
-/// zero-width space). None of these characters is base64url, so
+/// zero-width space); or a file's name given where a token is read. None of these characters is base64url, so
 /// the parser's own reason ("the JWS header is not strict base64url", "5 segments: a JWE") would point the user elsewhere.
 /// </summary>
 public static class PastedTokenMistake
@@ -11,6 +11,12 @@ public static class PastedTokenMistake
     /// <summary>A reason naming the mistake, or null when the token shows none of them. Only for tokens that failed to parse.</summary>
     public static string? Describe(ReadOnlySpan<char> token)
     {
+        if (LooksLikeFileName(token))
+        {
+            return "a string is read as a token, and this one looks like a file's name or path: to verify a file against its "
+                + "signature, pipe Get-Item or Get-ChildItem output or give -Path; to check the tokens a file holds, pipe Get-Content";
+        }
+
         if (token.Contains("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return "the token has the 'Bearer ' prefix of an HTTP Authorization header: give only the token after it";
@@ -42,4 +48,26 @@ public static class PastedTokenMistake
 
         return null;
     }
+
+    // 'app.zip' | Test-KmsSignature, as Get-FileHash takes path strings: a path separator is no base64url character, and
+    // a short name after the last dot is no signature (the shortest, Ed25519's, is 86 characters). Not for text that starts
+    // as a token header does ('{"' in base64url): a token in standard base64 has '/', a truncated one a short end.
+    private static bool LooksLikeFileName(ReadOnlySpan<char> token)
+    {
+        if (token.StartsWith("eyJ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (token.IndexOfAny('/', '\\') >= 0)
+        {
+            return true;
+        }
+
+        var extension = token[(token.LastIndexOf('.') + 1)..];
+        return extension.Length is >= 1 and <= 8 && extension.Length < token.Length && !extension.ContainsAnyExcept(FileExtensionChars);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> FileExtensionChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 }
