@@ -417,6 +417,33 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task aws_PrincipalArn_of_an_assumed_role_session_is_its_role_ARN_as_IAM_documents()
+    {
+        // IAM: "For IAM roles, the request context returns the ARN of the role, not the ARN of the user that assumed the role"
+        // (aws:PrincipalArn, AWS global condition context keys): a key policy pinning the role covers its sessions, one naming
+        // the session ARN matches nothing.
+        var session = new LocalKmsPrincipal("AKIALOCALKMSSESSION1", "session-secret", $"arn:aws:sts::{Account}:assumed-role/Pipeline/build-42");
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [LocalKmsPrincipal.Defaults(Account)[0], session] });
+        using var admin = KmsClients.Create(kms, kms.Admin);
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
+        using var client = KmsClients.Create(kms, session);
+
+        await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest
+        {
+            KeyId = key.KeyId,
+            Policy = Policy(RootStatement, Allow("\"*\"", "\"kms:Sign\"", $$$"""{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::{{{Account}}}:role/Pipeline"}}""")),
+        });
+        await SignAsync(client, key.KeyId);
+
+        await admin.PutKeyPolicyAsync(new PutKeyPolicyRequest
+        {
+            KeyId = key.KeyId,
+            Policy = Policy(RootStatement, Allow("\"*\"", "\"kms:Sign\"", $$$"""{"StringLike":{"aws:PrincipalArn":"arn:aws:sts::{{{Account}}}:assumed-role/*"}}""")),
+        });
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(client, key.KeyId));
+    }
+
+    [Fact]
     public async Task Alias_and_tag_condition_keys_are_evaluated()
     {
         var alias = "alias/abac-" + Guid.NewGuid().ToString("N");

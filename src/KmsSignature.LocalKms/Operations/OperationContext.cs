@@ -16,5 +16,9 @@ internal sealed class OperationContext(CallerIdentity caller, JsonInput input, U
     /// <summary>The alias name the request identified its key by, for the kms:RequestAlias condition key.</summary>
     public string? RequestAlias { get; set; }
 
-    public RequestContext NewRequestContext() => new(Caller.Arn, Caller.Account);
+    /// <summary>
+    /// aws:PrincipalArn is the role's ARN for an assumed-role session: "For IAM roles, the request context returns the ARN of
+    /// the role, not the ARN of the user that assumed the role" (IAM User Guide, AWS global condition context keys).
+    /// </summary>
+    public RequestContext NewRequestContext() => new(Caller.RoleArn ?? Caller.Arn, Caller.Account);
 }
