@@ -236,6 +236,9 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     [InlineData("""{"Version":"2012-10-17"}""", "Statement")]
     [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}""", "principal")]
     [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"not-an-arn"},"Action":"kms:*","Resource":"*"}]}""", "invalid principals")]
+    // IAM: "You cannot use a wildcard to match part of a principal name or ARN" (Principal element); only "*" itself.
+    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/*"},"Action":"kms:*","Resource":"*"}]}""", "invalid principals")]
+    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root","arn:aws:iam::111122223333:role/Kms?igner"]},"Action":"kms:*","Resource":"*"}]}""", "invalid principals")]
     [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"kms:*","Resource":"*"}]}""", "Effect")]
     public async Task Malformed_policies_are_MalformedPolicyDocumentException(string policy, string mentions)
     {

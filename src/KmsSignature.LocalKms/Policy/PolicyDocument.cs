@@ -185,7 +185,9 @@ internal sealed partial class PolicyDocument
             {
                 foreach (var value in values)
                 {
-                    if (value != "*" && !AccountIdPattern().IsMatch(value) && !PrincipalArnPattern().IsMatch(value))
+                    // IAM: "You cannot use a wildcard to match part of a principal name or ARN" (Principal element): "*" is
+                    // everyone, and an ARN holding a wildcard names no principal, so KMS refuses it rather than match nothing.
+                    if (value != "*" && ((!AccountIdPattern().IsMatch(value) && !PrincipalArnPattern().IsMatch(value)) || value.AsSpan().IndexOfAny('*', '?') >= 0))
                     {
                         throw Malformed("Policy contains a statement with one or more invalid principals.");
                     }
