@@ -449,29 +449,51 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     [Fact]
     public async Task Alias_and_tag_condition_keys_are_evaluated()
     {
+        // kms:RequestAlias in the key policy; kms:ResourceAliases and aws:ResourceTag in an identity policy (KMS allows them
+        // there only), which the key policy's account statement delegates to.
         var alias = "alias/abac-" + Guid.NewGuid().ToString("N");
-        var key = (await fixture.Admin.CreateKeyAsync(new CreateKeyRequest
+        var reader = new LocalKmsPrincipal("AKIALOCALKMSABACRD01", "abac-secret", $"arn:aws:iam::{Account}:role/AbacReader",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:GetPublicKey","Resource":"*","Condition":{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/abac-*"},"StringEquals":{"aws:ResourceTag/team":"release"}}}]}""");
+        var defaults = LocalKmsPrincipal.Defaults(Account);
+        await using var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [defaults[0], defaults[1], reader] });
+        using var admin = KmsClients.Create(kms, kms.Admin);
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest
         {
             KeySpec = KeySpec.ECC_NIST_P256,
             KeyUsage = KeyUsageType.SIGN_VERIFY,
             Tags = [new Tag { TagKey = "Team", TagValue = "release" }],
-            Policy = Policy(RootStatement,
-                Allow(Signer, "\"kms:Sign\"", $$$"""{"StringEquals":{"kms:RequestAlias":"{{{alias}}}"}}"""),
-                Allow(Verifier, "\"kms:GetPublicKey\"", """{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/abac-*"},"StringEquals":{"aws:ResourceTag/team":"release"}}""")),
+            Policy = Policy(RootStatement, Allow($"\"{kms.Signer.Arn}\"", "\"kms:Sign\"", $$$"""{"StringEquals":{"kms:RequestAlias":"{{{alias}}}"}}""")),
         })).KeyMetadata;
-        using var signer = fixture.Client(fixture.Kms.Signer);
-        using var verifier = fixture.Client(fixture.Kms.Verifier);
+        using var signer = KmsClients.Create(kms, kms.Signer);
+        using var verifier = KmsClients.Create(kms, reader);
 
         await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
-        await fixture.Admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
         await verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
 
         await SignAsync(signer, alias);
         await SignAsync(signer, $"arn:aws:kms:us-east-1:{Account}:{alias}");
         await KmsAssert.ErrorAsync("AccessDeniedException", () => SignAsync(signer, key.KeyId));
 
-        await fixture.Admin.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "Team", TagValue = "other" }] });
+        await admin.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "Team", TagValue = "other" }] });
         await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
+    }
+
+    // KMS Developer Guide, ABAC for AWS KMS: aws:ResourceTag and kms:ResourceAliases are "IAM policy only"; KMS refuses them in a
+    // key policy ("These condition keys are not permitted in a key policy: ...").
+    [Theory]
+    [InlineData("""{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/abac-*"}}""", "kms:ResourceAliases")]
+    [InlineData("""{"StringEquals":{"aws:ResourceTag/team":"release"}}""", "aws:ResourceTag/team")]
+    public async Task Condition_keys_KMS_allows_in_IAM_policies_only_are_refused_in_a_key_policy(string condition, string named)
+    {
+        var policy = Policy(RootStatement, Allow(Verifier, "\"kms:GetPublicKey\"", condition));
+        var key = await fixture.NewKeyAsync();
+        var ex = await KmsAssert.ErrorAsync<MalformedPolicyDocumentException>("MalformedPolicyDocumentException",
+            () => fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy }));
+        Assert.Contains("not permitted in a key policy", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+        await KmsAssert.ErrorAsync("MalformedPolicyDocumentException",
+            () => fixture.Admin.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.ECC_NIST_P256, KeyUsage = KeyUsageType.SIGN_VERIFY, Policy = policy }));
     }
 
     [Fact]

@@ -205,13 +205,14 @@ public sealed class KeyStateConcurrencyTests
     {
         var store = new KeyStore("us-east-1", Account, stateFile: null);
         var operations = new KmsOperations(store);
-        var caller = AdminCaller();
+        // kms:ResourceAliases is for IAM policies only: the Deny is in the caller's identity policy, under the default key policy.
+        var admin = LocalKmsPrincipal.Defaults(Account)[0];
+        var identityPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"},{"Effect":"Deny","Action":"kms:{operation}","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":"alias/blocked"}}}]}"""
+            .Replace("{operation}", operation, StringComparison.Ordinal);
+        var caller = new CallerIdentity(admin, PolicyDocument.Parse(identityPolicy, isKeyPolicy: false));
         var key = NewKey(operations, caller, store);
         Invoke(operations, caller, "CreateAlias", $$"""{"AliasName":"alias/blocked","TargetKeyId":"{{key.KeyId}}"}""");
         Invoke(operations, caller, "DisableKey", $$"""{"KeyId":"{{key.KeyId}}"}""");
-        var policy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{account}:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"AWS":"{caller}"},"Action":"kms:{operation}","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":"alias/blocked"}}}]}"""
-            .Replace("{account}", Account, StringComparison.Ordinal).Replace("{caller}", caller.Arn, StringComparison.Ordinal).Replace("{operation}", operation, StringComparison.Ordinal);
-        Invoke(operations, caller, "PutKeyPolicy", $$"""{"KeyId":"{{key.KeyId}}","Policy":"{{JsonEncodedText.Encode(policy)}}"}""");
 
         var changed = false;
         operations.StatusRead = action =>

@@ -157,7 +157,7 @@ internal sealed partial class PolicyDocument
         var (resources, notResource) = resource ?? throw Malformed("Policy statement is missing the required element Resource.");
 
         var conditions = statement.TryGetProperty("Condition", out var conditionElement)
-            ? ParseConditions(conditionElement)
+            ? ParseConditions(conditionElement, isKeyPolicy)
             : [];
 
         return new PolicyStatement(effect, principals, notPrincipal, actions, notAction, resources, notResource, conditions);
@@ -249,11 +249,16 @@ internal sealed partial class PolicyDocument
         }
     }
 
-    private static List<PolicyCondition> ParseConditions(JsonElement element)
+    private static List<PolicyCondition> ParseConditions(JsonElement element, bool isKeyPolicy)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw Malformed("Policy statement Condition must be a JSON object.");
+        }
+
+        if (isKeyPolicy)
+        {
+            RejectIamOnlyKeys(element);
         }
 
         var conditions = new List<PolicyCondition>();
@@ -305,5 +310,37 @@ internal sealed partial class PolicyDocument
         }
 
         return conditions;
+    }
+
+    /// <summary>
+    /// aws:ResourceTag/* and kms:ResourceAliases are "IAM policy only" (KMS Developer Guide, ABAC for AWS KMS): KMS refuses a key
+    /// policy that uses them with MalformedPolicyDocumentException "These condition keys are not permitted in a key policy".
+    /// </summary>
+    private static void RejectIamOnlyKeys(JsonElement condition)
+    {
+        var refused = new List<string>();
+        foreach (var operatorProperty in condition.EnumerateObject())
+        {
+            if (operatorProperty.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var keyProperty in operatorProperty.Value.EnumerateObject())
+            {
+                var key = keyProperty.Name;
+                if ((RequestContext.IsResourceTagKey(key) || string.Equals(key, "kms:ResourceAliases", StringComparison.OrdinalIgnoreCase))
+                    && !refused.Contains(key, StringComparer.OrdinalIgnoreCase))
+                {
+                    refused.Add(key);
+                }
+            }
+        }
+
+        if (refused.Count > 0)
+        {
+            throw Malformed($"These condition keys are not permitted in a key policy: {string.Join(", ", refused)}. "
+                + "KMS allows them in IAM policies only.");
+        }
     }
 }
