@@ -497,6 +497,23 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
     }
 
     [Fact]
+    public async Task kms_BypassPolicyLockoutSafetyCheck_in_a_key_policy_keeps_callers_from_bypassing_the_check()
+    {
+        // The key policy statement the KMS Developer Guide gives for kms:BypassPolicyLockoutSafetyCheck: PutKeyPolicy only when
+        // the request does not include the parameter ("Null": true).
+        var policy = Policy(
+            """{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"{admin}"},"NotAction":"kms:PutKeyPolicy","Resource":"*"}""",
+            """{"Sid":"NoBypass","Effect":"Allow","Principal":{"AWS":"{admin}"},"Action":"kms:PutKeyPolicy","Resource":"*","Condition":{"Null":{"kms:BypassPolicyLockoutSafetyCheck":true}}}""")
+            .Replace("{admin}", fixture.Kms.Admin.Arn, StringComparison.Ordinal);
+        var key = await fixture.NewKeyAsync();
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy });
+
+        await KmsAssert.ErrorAsync("AccessDeniedException", () => fixture.Admin.PutKeyPolicyAsync(
+            new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy, BypassPolicyLockoutSafetyCheck = true }));
+        await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy });
+    }
+
+    [Fact]
     public async Task Duplicate_statement_ids_are_MalformedPolicyDocumentException()
     {
         var key = await fixture.NewKeyAsync();

@@ -31,7 +31,7 @@ internal sealed partial class KmsOperations
         var keySpecName = input.Enum("KeySpec", KeySpecInfo.AllNames);
         var origin = input.Enum("Origin", Origins) ?? "AWS_KMS";
         var customKeyStoreId = input.String("CustomKeyStoreId", 1, 64);
-        var bypass = input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
+        var bypass = BypassMember(context);
         var tags = TagMembers(input, required: false);
         CheckTagRules(tags);
         var multiRegion = input.Bool("MultiRegion") ?? false;
@@ -106,11 +106,20 @@ internal sealed partial class KmsOperations
     /// </summary>
     private static void CheckLockoutSafety(OperationContext context, PolicyDocument policy, string keyArn)
     {
-        var outcome = PolicyEvaluator.Evaluate(context.Caller, "kms:PutKeyPolicy", keyArn, policy, context.NewRequestContext());
+        // A later PutKeyPolicy, which need not bypass the check: its context is the caller's, not this request's.
+        var outcome = PolicyEvaluator.Evaluate(context.Caller, "kms:PutKeyPolicy", keyArn, policy, context.CallerRequestContext());
         if (outcome != AuthorizationOutcome.Allowed)
         {
             throw new KmsErrorException("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.");
         }
+    }
+
+    /// <summary>The BypassPolicyLockoutSafetyCheck member, also kept for the kms:BypassPolicyLockoutSafetyCheck condition key.</summary>
+    private static bool BypassMember(OperationContext context)
+    {
+        var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck");
+        context.BypassPolicyLockoutSafetyCheck = bypass is { } given ? (given ? "true" : "false") : null;
+        return bypass ?? false;
     }
 
     /// <summary>Tags as the model shapes them (TagKey 1-128 and TagValue 0-256 characters, both required): request validation.</summary>

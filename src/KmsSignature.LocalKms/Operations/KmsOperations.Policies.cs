@@ -45,7 +45,7 @@ internal sealed partial class KmsOperations
     {
         var name = PolicyName(context);
         var policyText = PolicyText(context.Input) ?? throw KmsErrorException.Constraint("policy", null, "Member must not be null");
-        var bypass = context.Input.Bool("BypassPolicyLockoutSafetyCheck") ?? false;
+        var bypass = BypassMember(context);
         var key = ResolveKey(context, allowAlias: false);
         RequireDefaultPolicyName(name);
 

@@ -20,5 +20,15 @@ internal sealed class OperationContext(CallerIdentity caller, JsonInput input, U
     /// aws:PrincipalArn is the role's ARN for an assumed-role session: "For IAM roles, the request context returns the ARN of
     /// the role, not the ARN of the user that assumed the role" (IAM User Guide, AWS global condition context keys).
     /// </summary>
-    public RequestContext NewRequestContext() => new(Caller.RoleArn ?? Caller.Arn, Caller.Account);
+    public RequestContext NewRequestContext() =>
+        CallerRequestContext().Set("kms:BypassPolicyLockoutSafetyCheck", BypassPolicyLockoutSafetyCheck);
+
+    /// <summary>
+    /// The BypassPolicyLockoutSafetyCheck member of a CreateKey or PutKeyPolicy request ("true"/"false"), for the condition key
+    /// of that name; null when the request does not include it, as the key is then absent ("Null" condition).
+    /// </summary>
+    public string? BypassPolicyLockoutSafetyCheck { get; set; }
+
+    /// <summary>Only the caller's keys: the context of a later request, which the lockout safety check asks about.</summary>
+    public RequestContext CallerRequestContext() => new(Caller.RoleArn ?? Caller.Arn, Caller.Account);
 }
