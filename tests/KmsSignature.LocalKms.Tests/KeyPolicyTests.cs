@@ -513,6 +513,33 @@ public sealed class KeyPolicyTests(LocalKmsFixture fixture)
         await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy });
     }
 
+    [Theory]
+    [InlineData("kms:CustomerMasterKeySpec", "ECC_NIST_P256", "ECC_NIST_P384")]
+    [InlineData("kms:CustomerMasterKeyUsage", "SIGN_VERIFY", "ENCRYPT_DECRYPT")]
+    public async Task Deprecated_condition_keys_work_as_kms_KeySpec_and_kms_KeyUsage_as_KMS_documents(string conditionKey, string matching, string other)
+    {
+        // KMS Developer Guide, AWS KMS condition keys: "The kms:CustomerMasterKeySpec and kms:KeySpec condition keys work the same
+        // way. Only the names differ. ... to avoid breaking changes, AWS KMS supports both condition keys" (kms:KeyUsage alike).
+        var key = await fixture.NewKeyAsync();
+        using var verifier = fixture.Client(fixture.Kms.Verifier);
+        foreach (var (value, allowed) in new[] { (matching, true), (other, false) })
+        {
+            await fixture.Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest
+            {
+                KeyId = key.KeyId,
+                Policy = Policy(RootStatement, Allow(Verifier, "\"kms:GetPublicKey\"", $$$"""{"StringEquals":{"{{{conditionKey}}}":"{{{value}}}"}}""")),
+            });
+            if (allowed)
+            {
+                await verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId });
+            }
+            else
+            {
+                await KmsAssert.ErrorAsync("AccessDeniedException", () => verifier.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = key.KeyId }));
+            }
+        }
+    }
+
     [Fact]
     public async Task Duplicate_statement_ids_are_MalformedPolicyDocumentException()
     {

@@ -8,7 +8,7 @@ internal sealed record PolicyCondition(string Operator, bool IfExists, SetQualif
     {
         "kms:SigningAlgorithm", "kms:MessageType", "kms:CallerAccount", "kms:ViaService", "kms:KeySpec", "kms:KeyUsage",
         "kms:KeyOrigin", "kms:MultiRegion", "kms:RequestAlias", "kms:ResourceAliases", "aws:PrincipalArn", "aws:PrincipalAccount",
-        "kms:BypassPolicyLockoutSafetyCheck",
+        "kms:BypassPolicyLockoutSafetyCheck", "kms:CustomerMasterKeySpec", "kms:CustomerMasterKeyUsage",
     };
 
     public static bool IsSupportedKey(string key) => SupportedKeys.Contains(key) || RequestContext.IsResourceTagKey(key);

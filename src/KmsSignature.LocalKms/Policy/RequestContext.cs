@@ -37,6 +37,15 @@ internal sealed class RequestContext
 
     public IReadOnlyList<string> Values(string key)
     {
+        // "The kms:CustomerMasterKeySpec and kms:KeySpec condition keys work the same way. Only the names differ" (likewise
+        // kms:CustomerMasterKeyUsage and kms:KeyUsage): KMS supports the deprecated names (AWS KMS condition keys).
+        key = key.ToLowerInvariant() switch
+        {
+            "kms:customermasterkeyspec" => "kms:KeySpec",
+            "kms:customermasterkeyusage" => "kms:KeyUsage",
+            _ => key,
+        };
+
         if (_values.TryGetValue(key, out var values))
         {
             return values;
