@@ -268,10 +268,15 @@ public sealed class TestKmsSignatureTokenTests : IDisposable
         Assert.Contains("looks like a file's name or path: to verify a file against its signature, pipe Get-Item", (string)output.Properties["Reason"].Value);
     }
 
-    // Truncated or standard-base64 tokens keep the parser's reason: they start as a token header does.
+    // Truncated, standard-base64 or pasted tokens, and dotted text with no file's ending, keep their own reasons.
     [Theory]
     [InlineData("eyJhbGciOiJFUzI1NiJ9.e30")]
     [InlineData("eyJhbGciOiJFUzI1NiJ9.e30.ab/cd+ef")]
+    [InlineData("eyAiYWxnIjoiRVMyNTYifQ.e30.ab/cd")] // a header with a space after '{'
+    [InlineData("Bearer eyJhbGciOiJFUzI1NiJ9.e30.abc")]
+    [InlineData("a.b.c.d")]
+    [InlineData("abc.def.ghi")]
+    [InlineData("v1.2")]
     public void Token_like_text_is_not_taken_for_a_file_name(string text)
     {
         var result = Run("Test-KmsSignature -Token $t -TrustStore $store", new() { ["t"] = text, ["store"] = Fixture("keys") }).AssertSuccess();

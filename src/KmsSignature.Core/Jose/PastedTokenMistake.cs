@@ -11,12 +11,6 @@ public static class PastedTokenMistake
     /// <summary>A reason naming the mistake, or null when the token shows none of them. Only for tokens that failed to parse.</summary>
     public static string? Describe(ReadOnlySpan<char> token)
     {
-        if (LooksLikeFileName(token))
-        {
-            return "a string is read as a token, and this one looks like a file's name or path: to verify a file against its "
-                + "signature, pipe Get-Item or Get-ChildItem output or give -Path; to check the tokens a file holds, pipe Get-Content";
-        }
-
         if (token.Contains("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return "the token has the 'Bearer ' prefix of an HTTP Authorization header: give only the token after it";
@@ -46,28 +40,36 @@ public static class PastedTokenMistake
             }
         }
 
+        if (LooksLikeFileName(token))
+        {
+            return "a string is read as a token, and this one looks like a file's name or path: to verify a file against its "
+                + "signature, pipe Get-Item or Get-ChildItem output or give -Path; to check the tokens a file holds, pipe Get-Content";
+        }
+
         return null;
     }
 
-    // 'app.zip' | Test-KmsSignature, as Get-FileHash takes path strings: a path separator is no base64url character, and
-    // a short name after the last dot is no signature (the shortest, Ed25519's, is 86 characters). Not for text that starts
-    // as a token header does ('{"' in base64url): a token in standard base64 has '/', a truncated one a short end.
+    // 'app.zip' | Test-KmsSignature, as Get-FileHash takes path strings: a path separator, or the end of a file's usual name.
+    // Looked at last, after the paste mistakes, and never for text that starts as a JSON header does in base64url ('{' is
+    // "e" then one of "wxyz0-9-_"): a token in standard base64 has '/', a truncated one may end in a short segment.
     private static bool LooksLikeFileName(ReadOnlySpan<char> token)
     {
-        if (token.StartsWith("eyJ", StringComparison.Ordinal))
+        if (token is ['e', var second, ..] && "wxyz0123456789-_".Contains(second))
         {
             return false;
         }
 
-        if (token.IndexOfAny('/', '\\') >= 0)
-        {
-            return true;
-        }
-
-        var extension = token[(token.LastIndexOf('.') + 1)..];
-        return extension.Length is >= 1 and <= 8 && extension.Length < token.Length && !extension.ContainsAnyExcept(FileExtensionChars);
+        var dot = token.LastIndexOf('.');
+        return token.IndexOfAny('/', '\\') >= 0
+            || (dot > 0 && FileExtensions.Contains(token[(dot + 1)..].ToString().ToLowerInvariant()));
     }
 
-    private static readonly System.Buffers.SearchValues<char> FileExtensionChars =
-        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    // What release folders and token files are usually named with: a short, well-known end, not any letters after a dot
+    // ("a.b.c.d" is a token with four segments).
+    private static readonly HashSet<string> FileExtensions =
+    [
+        "zip", "gz", "tgz", "bz2", "xz", "7z", "tar", "jar", "war", "whl", "nupkg", "deb", "rpm", "msi", "exe", "dll", "so",
+        "dylib", "iso", "img", "bin", "pdf", "txt", "log", "csv", "json", "xml", "yaml", "yml", "jwt", "jws", "token",
+        "sig", "pem", "der", "ps1", "psm1", "sh", "py", "js",
+    ];
 }
