@@ -56,7 +56,10 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
     protected IOperationLog Log => new ActionOperationLog(message => Post(() => WriteVerboseEvenWhenStopping(message)));
 
     /// <summary>The KMS connection for this invocation; resolving it failing is terminating (nothing can succeed).</summary>
-    protected KmsConnection Connection => connection ??= Connect();
+    protected KmsConnection Connection => connection ??= ConnectOrTerminate();
+
+    /// <summary>As <see cref="Connection"/>, but a connection that cannot be made is a KmsSignatureException for the caller.</summary>
+    protected KmsConnection ConnectionOrException() => connection ??= Connect();
 
     protected override void StopProcessing() => stopping.Cancel();
 
@@ -231,18 +234,23 @@ public abstract class KmsCmdletBase : PSCmdlet, IDisposable
 
     private KmsConnection Connect()
     {
+        var options = ConnectionOptions();
+        var resolved = KmsClientProvider.Shared.Connect(options);
+        WriteVerbose(resolved.Describe());
+        // Once per command: the connection is built at most once per cmdlet instance, however many records it gets.
+        if (options.CleartextEndpointWarning() is { } warning)
+        {
+            WriteWarning(warning);
+        }
+
+        return resolved;
+    }
+
+    private KmsConnection ConnectOrTerminate()
+    {
         try
         {
-            var options = ConnectionOptions();
-            var resolved = KmsClientProvider.Shared.Connect(options);
-            WriteVerbose(resolved.Describe());
-            // Once per command: the connection is built at most once per cmdlet instance, however many records it gets.
-            if (options.CleartextEndpointWarning() is { } warning)
-            {
-                WriteWarning(warning);
-            }
-
-            return resolved;
+            return Connect();
         }
         catch (KmsSignatureException ex)
         {

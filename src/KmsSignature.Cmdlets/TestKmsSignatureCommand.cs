@@ -206,9 +206,11 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
         }
     }
 
-    // No key source, so no input can be valid. Without -Quiet the command stops. With -Quiet it answers false: in a script a
+    // No key source or options to verify with (a key source that cannot be used, a KMS key that cannot be fetched, an option
+    // out of range), so no input can be valid. Without -Quiet the command stops. With -Quiet it answers false: in a script a
     // terminating error ends only its statement, so `if (-not (... -Quiet)) { throw }` skipped its throw and the script went
-    // on as if every input were valid.
+    // on as if every input were valid. Non-terminating even for an error that ends a run elsewhere (an unreachable
+    // endpoint): no later input is checked here anyway.
     private void NothingCanVerify(KmsSignatureException ex)
     {
         if (!Quiet)
@@ -218,7 +220,7 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
 
         keySourceFailed = true;
         allValid = false;
-        WriteError(ex);
+        WriteError(ErrorRecords.From(ex));
     }
 
     protected override void ProcessRecord()
@@ -359,6 +361,9 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     {
         if (keySourceFailed)
         {
+            // Files already handed to the workers finish first (their outcomes no longer matter): no worker outlives the command.
+            runner?.Complete(ready);
+            ready.Clear();
             progress.Complete();
             WriteObject(false);
             return;
@@ -751,7 +756,8 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
             KmsKeyIdentifier.Parse(keyId);
         }
 
-        var resolver = new KmsPublicKeyResolver(Connection, log: Log);
+        // Not Connection: with -Quiet a connection that cannot be made answers false too (NothingCanVerify).
+        var resolver = new KmsPublicKeyResolver(ConnectionOrException(), log: Log);
         var keys = Run(async cancel =>
         {
             var resolved = new List<PublicKey>(keyIds.Length);

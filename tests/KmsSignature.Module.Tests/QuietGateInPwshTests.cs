@@ -19,8 +19,14 @@ public sealed class QuietGateInPwshTests : IDisposable
     [InlineData("-TrustStore (Join-Path $env:TEST_WORK no-keys)", "KmsSignature.TrustStoreNotFound")]
     [InlineData("-PublicKey (Join-Path $env:TEST_WORK no-key.pem)", "KmsSignature.PublicKeyNotFound")]
     [InlineData("-TrustStore $env:TEST_WORK", "KmsSignature.TrustStoreEmpty")]
+    // -KeyId: a connection that cannot be made, and an error that ends a run (an unreachable endpoint), ended the command too.
+    [InlineData("-KeyId alias/app -ProfileName no-such-profile -Region us-east-1", "KmsSignature.ProfileNotFound")]
+    [InlineData("-KeyId alias/app -EndpointUrl $env:TEST_CLOSED -Region us-east-1 -Credential ([pscredential]::new('AKIAEXAMPLE0000000001', (ConvertTo-SecureString secret -AsPlainText -Force)))",
+        "KmsSignature.KmsEndpointUnreachable")]
+    [InlineData("-TrustStore $env:TEST_WORK -ClockSkew ([TimeSpan]300)", "KmsSignature.InvalidClockSkew")]
     public void A_key_source_that_cannot_be_used_makes_the_gate_fail(string keySource, string errorId)
     {
+        using var closed = new ClosedPort();
         var run = Pwsh.Run($$"""
             Import-Module ./out/KmsSignature/KmsSignature.psd1
             $tokens = Get-Content ./tests/fixtures/tokens/es256-p256.jwt
@@ -31,7 +37,7 @@ public sealed class QuietGateInPwshTests : IDisposable
             'gate|open'
             exit 0
             """,
-            new Dictionary<string, string> { ["TEST_WORK"] = work },
+            new Dictionary<string, string> { ["TEST_WORK"] = work, ["TEST_CLOSED"] = $"http://127.0.0.1:{closed.Port}" },
             TimeSpan.FromMinutes(2));
 
         Assert.True(run.ExitCode == 3, run.ToString());
