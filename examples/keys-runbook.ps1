@@ -39,8 +39,9 @@ if ($PSCmdlet.ShouldProcess($OutputDirectory, 'Create the output directory')) {
     $null = [IO.Directory]::CreateDirectory($OutputDirectory)
 }
 
+$specs = 'RSA_4096', 'ECC_NIST_P256'
 $keys = [Collections.Generic.List[object]]::new()
-$report = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
+$report = foreach ($spec in $specs) {
     $alias = "alias/$AliasPrefix-$($spec.ToLowerInvariant().Replace('_', '-'))"
     # Born with its policy the first time; reused (same spec required) on every later run, the principals merged into its policy.
     $key = New-KmsSigningKey -Alias $alias -KeySpec $spec -SignerPrincipal $SignerPrincipal -VerifierPrincipal $VerifierPrincipal -UseExisting @connection
@@ -53,8 +54,12 @@ $report = foreach ($spec in 'RSA_4096', 'ECC_NIST_P256') {
 }
 
 # The JWKS of the keys in hand: listing them again by alias would need kms:ListAliases, which this runbook otherwise does not.
-if ($keys.Count -gt 0) {
+# Only when every key is in hand: -Force would replace a published JWKS with one that lacks a key -Confirm passed over.
+if ($keys.Count -eq $specs.Count) {
     $keys | Export-KmsPublicKeyPem -Format Jwks -Path ([IO.Path]::Combine($OutputDirectory, 'jwks.json')) -Force @connection
+}
+elseif ($keys.Count -gt 0) {
+    $PSCmdlet.WriteWarning("jwks.json was not written: only $($keys.Count) of the $($specs.Count) keys are in hand.")
 }
 
 $report

@@ -319,7 +319,7 @@ public sealed class DetachedSignatureVerifier
             if (digest.Length != algorithm.DigestLength)
             {
                 return FileResult(VerificationStatus.Malformed,
-                    $"a {algorithm.KmsName} DIGEST is {algorithm.DigestLength} bytes, not {digest.Length}", key, algorithm.KmsName, path, signaturePath);
+                    $"an {algorithm.KmsName} DIGEST is {algorithm.DigestLength} bytes, not {digest.Length}", key, algorithm.KmsName, path, signaturePath);
             }
 
             valid = verifier.VerifyDigest(algorithm, digest, signature);

@@ -335,7 +335,8 @@ public sealed class TokenVerifier
 
     // A directory's PEM and DER files name their keys by file name, and the module's own tokens carry the key ARN by default,
     // which no file name can hold: without a word on it, a trust store made of exported PEM files trusts none of them.
-    private static readonly char[] NotInFileNames = ['/', '\\', ':', '\0'];
+    // The platform's own list (Windows adds ':' '*' '?' and more), and both separators wherever the files were named.
+    private static readonly char[] NotInFileNames = [.. System.IO.Path.GetInvalidFileNameChars(), '/', '\\'];
 
     private string FileNameHint(string kid)
     {

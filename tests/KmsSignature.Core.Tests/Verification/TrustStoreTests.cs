@@ -124,6 +124,12 @@ public sealed class TrustStoreTests
             Assert.Equal(VerificationStatus.UntrustedKey, plain.Status);
             Assert.Contains("a file named 'nobody-knows-me.pem' would be this kid's key", plain.Reason, StringComparison.Ordinal);
             Assert.Equal("no trusted key has kid 'nobody-knows-me'", jwks.Reason);
+            if (!OperatingSystem.IsWindows())
+            {
+                // ':' is a file name's character here (only Windows refuses it).
+                var urn = Base64Url.Encode("""{"alg":"ES256","kid":"urn:key:1"}"""u8) + "." + Base64Url.Encode("{}"u8) + "." + Base64Url.Encode(new byte[64]);
+                Assert.Contains("a file named 'urn:key:1.pem' would be this kid's key", directory.Verify(urn).Reason, StringComparison.Ordinal);
+            }
         }
         finally
         {
