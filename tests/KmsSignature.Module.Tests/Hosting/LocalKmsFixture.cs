@@ -77,4 +77,19 @@ public sealed class LocalKmsFixture : IAsyncLifetime
 
     public static PSCredential Credential(LocalKmsPrincipal principal) =>
         new(principal.AccessKeyId, new NetworkCredential(string.Empty, principal.SecretAccessKey).SecurePassword);
+
+    /// <summary>
+    /// A LocalKms of its own with the default principals and one more, <c>role/{roleName}</c>, whose IAM policy allows only
+    /// <paramref name="actions"/> (a least-privilege caller); its connection hashtable for splatting is returned beside it.
+    /// </summary>
+    public static async Task<(LocalKmsServer Kms, LocalKmsPrincipal Principal, System.Collections.Hashtable Connection)> StartWithLeastPrivilegeAsync(
+        string roleName, params string[] actions)
+    {
+        var suffix = roleName.ToUpperInvariant().PadRight(8, '0')[..8];
+        var principal = new LocalKmsPrincipal($"AKIALOCALKMS{suffix}", $"LocalKms{roleName}SecretForTestingOnly".PadRight(40, '0')[..40],
+            $"arn:aws:iam::111122223333:role/{roleName}",
+            $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[{{string.Join(",", actions.Select(a => $"\"{a}\""))}}],"Resource":"*"}]}""");
+        var kms = await LocalKmsServer.StartAsync(new LocalKmsOptions { Principals = [.. LocalKmsPrincipal.Defaults("111122223333"), principal] });
+        return (kms, principal, new System.Collections.Hashtable { ["EndpointUrl"] = kms.Endpoint, ["Region"] = kms.Region, ["Credential"] = Credential(principal) });
+    }
 }

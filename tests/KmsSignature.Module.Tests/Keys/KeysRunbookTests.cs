@@ -57,13 +57,9 @@ public sealed class KeysRunbookTests(LocalKmsFixture fixture) : IClassFixture<Lo
     [Fact]
     public async Task A_key_admin_without_list_permissions_can_run_the_runbook()
     {
-        var admin = new KmsSignature.LocalKms.LocalKmsPrincipal("AKIALOCALKMSRUNBOOK1", "LocalKmsRunbookSecretForTestingOnly00001",
-            "arn:aws:iam::111122223333:role/KeyRunbook",
-            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateKey","kms:CreateAlias","kms:DescribeKey","kms:GetKeyPolicy","kms:PutKeyPolicy","kms:GetPublicKey"],"Resource":"*"}]}""");
-        await using var kms = await KmsSignature.LocalKms.LocalKmsServer.StartAsync(new KmsSignature.LocalKms.LocalKmsOptions
-        {
-            Principals = [.. KmsSignature.LocalKms.LocalKmsPrincipal.Defaults("111122223333"), admin],
-        });
+        var (kms, _, connection) = await LocalKmsFixture.StartWithLeastPrivilegeAsync("KeyRunbook",
+            "kms:CreateKey", "kms:CreateAlias", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetPublicKey");
+        await using var _ = kms;
         var output = Directory.CreateTempSubdirectory("kms-runbook-least-").FullName;
         using var session = new PowerShellSession();
         var vars = new Dictionary<string, object?>
@@ -72,10 +68,7 @@ public sealed class KeysRunbookTests(LocalKmsFixture fixture) : IClassFixture<Lo
             ["out"] = output,
             ["signerArn"] = kms.Signer.Arn,
             ["verifierArn"] = kms.Verifier.Arn,
-            ["connection"] = new System.Collections.Hashtable
-            {
-                ["EndpointUrl"] = kms.Endpoint, ["Region"] = kms.Region, ["Credential"] = LocalKmsFixture.Credential(admin),
-            },
+            ["connection"] = connection,
         };
 
         var result = session.Run("& $script -SignerPrincipal $signerArn -VerifierPrincipal $verifierArn -OutputDirectory $out @connection", vars);

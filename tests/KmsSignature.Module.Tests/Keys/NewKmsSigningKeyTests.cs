@@ -295,20 +295,13 @@ public sealed class NewKmsSigningKeyTests(LocalKmsFixture fixture) : IClassFixtu
     [Fact]
     public async Task A_key_creator_without_list_permissions_still_creates_a_key_born_with_its_policy()
     {
-        var creator = new KmsSignature.LocalKms.LocalKmsPrincipal("AKIALOCALKMSCREATOR1", "LocalKmsCreatorSecretForTestingOnly00001",
-            "arn:aws:iam::111122223333:role/KeyCreator",
-            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateKey","kms:CreateAlias","kms:DescribeKey","kms:PutKeyPolicy"],"Resource":"*"}]}""");
-        await using var kms = await KmsSignature.LocalKms.LocalKmsServer.StartAsync(new KmsSignature.LocalKms.LocalKmsOptions
-        {
-            Principals = [.. KmsSignature.LocalKms.LocalKmsPrincipal.Defaults("111122223333"), creator],
-        });
+        var (kms, _, creator) = await LocalKmsFixture.StartWithLeastPrivilegeAsync("KeyCreator",
+            "kms:CreateKey", "kms:CreateAlias", "kms:DescribeKey", "kms:PutKeyPolicy");
+        await using var _ = kms;
         using var session = new PowerShellSession();
         var vars = new Dictionary<string, object?>
         {
-            ["creator"] = new System.Collections.Hashtable
-            {
-                ["EndpointUrl"] = kms.Endpoint, ["Region"] = kms.Region, ["Credential"] = LocalKmsFixture.Credential(creator),
-            },
+            ["creator"] = creator,
             ["signerArn"] = kms.Signer.Arn,
         };
 
