@@ -536,6 +536,13 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
     // isFileSystemPath: the path is a FileInfo's FullName and must not be resolved again.
     private void VerifyFile(string literal, string? signaturePath, string? algorithm = null, bool isFileSystemPath = false)
     {
+        // Before the verifier is made: a failed build is not tried again (nor its error written again) for the next file of
+        // a piped list.
+        if (keySourceFailed)
+        {
+            return;
+        }
+
         if (detachedVerifier is null)
         {
             // Files in the token/file set: the detached verifier is made on the first file, once.
@@ -548,11 +555,6 @@ public sealed class TestKmsSignatureCommand : KmsCmdletBase
                 NothingCanVerify(ex);
                 return;
             }
-        }
-
-        if (keySourceFailed)
-        {
-            return;
         }
 
         // Paths resolve here, on the pipeline thread (SessionState is not thread-safe); workers only verify. A path that

@@ -48,6 +48,16 @@ public sealed class TestKmsSignatureFileTests : IDisposable
         Assert.Equal(Path.Combine(work.FullName, "unsigned.txt.sig"), error.TargetObject);
     }
 
+    // -Quiet: the files of one piped list share the verifier that could not be made; its error is written once, not per file.
+    [Fact]
+    public void With_Quiet_a_detached_verifier_that_cannot_be_made_is_one_error_and_false()
+    {
+        var result = Run("$f = [IO.DirectoryInfo]::new($dir).GetFiles('*.bin')[0]; ,@($f, $f) | Test-KmsSignature -PublicKey $key -Algorithm ES256, RS256 -Quiet");
+
+        Assert.Equal(false, result.Output.Single().BaseObject);
+        Assert.Equal("KmsSignature.UnknownAlgorithm", Assert.Single(result.Errors).FullyQualifiedErrorId.Split(',')[0]);
+    }
+
     [Fact]
     public void Piped_file_objects_bind_by_pspath()
     {
